@@ -1,0 +1,255 @@
+/**
+ * Class names as Chrome DevTools' Summary view gives them, and the class key that tells apart classes of
+ * one name defined at different source locations.
+ *
+ * - hidden → `(system)`, code → `(compiled code)`, closure → `Function`, regexp → `RegExp`;
+ *   object and native → their V8 name (`Request`, `system / Context`, `<div>` for `<div id=…>`);
+ *   other types → `(type)`: `(string)`, `(concatenated string)`, `(number)`, `(array)`…
+ * - Plain `Object`s get an inferred interface name, `{url, status}`, when enough objects share it
+ *   (DevTools' inferInterfaceDefinitions: at least 2 objects and 1 in 1000 plain objects).
+ * - The key is `scriptId,line,column,name` for object nodes with a constructor location, else `,name`.
+ *
+ * Complexity: O(nodes + edges of plain objects × log(properties)). Source: behaviour of DevTools'
+ * front_end/entrypoints/heap_snapshot_worker/HeapSnapshot.ts (calculateObjectNames,
+ * inferInterfaceDefinitions, applyInterfaceDefinitions, classKeyInternal), re-implemented on our arrays.
+ */
+import type { HeapGraph } from './graph.ts';
+
+/** A named shape of plain objects: the first properties, in the order most objects have them. */
+export interface InterfaceDefinition {
+  name: string;
+  properties: string[];
+}
+
+/** Which class each node belongs to. */
+export interface ClassAssignment {
+  /** nodeClass[ordinal] is an index into `names` and `keys`. */
+  nodeClass: Uint32Array;
+  names: string[];
+  keys: string[];
+  definitions: InterfaceDefinition[];
+}
+
+const MIN_INTERFACE_PROPERTY_COUNT = 1;
+const MAX_INTERFACE_NAME_LENGTH = 120;
+const MIN_OBJECT_COUNT_PER_INTERFACE = 2;
+const MIN_OBJECT_PROPORTION_PER_INTERFACE = 1000;
+
+/** Escapes property names with commas, quotes or braces, as DevTools does in interface names. */
+export function formatPropertyName(name: string): string {
+  if (/[,'"{}]/.test(name)) {
+    const json = JSON.stringify({ [name]: 0 });
+    return json.substring(1, json.length - 3);
+  }
+  return name;
+}
+
+function isPlainObject(graph: HeapGraph, ordinal: number): boolean {
+  return graph.nodeType(ordinal) === graph.layout.nodeType.object && graph.nodeName(ordinal) === 'Object';
+}
+
+/** Infers interface definitions from the plain objects of a snapshot. */
+export function inferInterfaceDefinitions(graph: HeapGraph): InterfaceDefinition[] {
+  const { edges, strings, firstEdgeIndexes, nodeCount } = graph;
+  const { edgeFieldCount, edgeTypeOffset, edgeNameOffset } = graph.layout;
+  const propertyType = graph.layout.edgeType.property;
+  const candidates = new Map<string, { name: string; properties: string[]; count: number }>();
+  let plainObjects = 0;
+  for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
+    if (!isPlainObject(graph, ordinal)) continue;
+    plainObjects++;
+    let name = '{';
+    const properties: string[] = [];
+    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+      if (edges[e + edgeTypeOffset] !== propertyType) continue;
+      const edgeName = strings[edges[e + edgeNameOffset]];
+      if (edgeName === '__proto__') continue;
+      const formatted = formatPropertyName(edgeName);
+      if (name.length > MIN_INTERFACE_PROPERTY_COUNT && name.length + formatted.length > MAX_INTERFACE_NAME_LENGTH) break;
+      if (name.length !== 1) name += ', ';
+      name += formatted;
+      properties.push(edgeName);
+    }
+    if (properties.length === 0) continue;
+    name += '}';
+    const candidate = candidates.get(name);
+    if (candidate) candidate.count++;
+    else candidates.set(name, { name, properties, count: 1 });
+  }
+  // Stable sort: ties keep first-seen order, which decides priority between equal matches.
+  const sorted = [...candidates.values()].sort((a, b) => b.count - a.count);
+  const minCount = Math.max(MIN_OBJECT_COUNT_PER_INTERFACE, plainObjects / MIN_OBJECT_PROPORTION_PER_INTERFACE);
+  const result: InterfaceDefinition[] = [];
+  for (const candidate of sorted) {
+    if (candidate.count < minCount) break;
+    result.push({ name: candidate.name, properties: candidate.properties });
+  }
+  return result;
+}
+
+interface MatchInfo {
+  name: string;
+  propertyCount: number;
+  index: number;
+}
+
+interface PropertyTreeNode {
+  next: Map<string, PropertyTreeNode>;
+  matchInfo: MatchInfo | null;
+  greatestNext: string | null;
+}
+
+function betterMatch(a: MatchInfo, b: MatchInfo | null): MatchInfo {
+  if (!b || a.propertyCount > b.propertyCount) return a;
+  if (b.propertyCount > a.propertyCount) return b;
+  return a.index <= b.index ? a : b;
+}
+
+/** A trie over sorted property names; a node that ends a definition carries its name. */
+function buildPropertyTree(definitions: InterfaceDefinition[]): PropertyTreeNode {
+  const root: PropertyTreeNode = { next: new Map(), matchInfo: null, greatestNext: null };
+  definitions.forEach((definition, index) => {
+    const properties = [...definition.properties].sort();
+    let node = root;
+    for (const property of properties) {
+      let next = node.next.get(property);
+      if (!next) {
+        next = { next: new Map(), matchInfo: null, greatestNext: null };
+        node.next.set(property, next);
+        if (node.greatestNext === null || node.greatestNext < property) node.greatestNext = property;
+      }
+      node = next;
+    }
+    node.matchInfo ??= { name: definition.name, propertyCount: properties.length, index };
+  });
+  return root;
+}
+
+/** Assigns each node its class, applying the given interface definitions to plain objects. */
+export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition[]): ClassAssignment {
+  const { nodes, edges, strings, firstEdgeIndexes, nodeCount } = graph;
+  const { nodeFieldCount, nodeTypeOffset, nodeNameOffset, edgeFieldCount, edgeTypeOffset, edgeNameOffset, nodeTypes } = graph.layout;
+  const t = graph.layout.nodeType;
+  const propertyType = graph.layout.edgeType.property;
+
+  const names: string[] = [];
+  const keys: string[] = [];
+  const idByKey = new Map<string, number>();
+  const classFor = (key: string, name: string): number => {
+    let id = idByKey.get(key);
+    if (id === undefined) {
+      id = names.length;
+      names.push(name);
+      keys.push(key);
+      idByKey.set(key, id);
+    }
+    return id;
+  };
+  const classForName = (name: string): number => classFor(`,${name}`, name);
+
+  // Object and native names repeat a lot: cache the class per string index.
+  const byNameIndex = new Int32Array(strings.length).fill(-1);
+  const objectClassName = (raw: string): string => {
+    if (raw.startsWith('<')) {
+      const space = raw.indexOf(' ');
+      return space === -1 ? raw : `${raw.substring(0, space)}>`;
+    }
+    if (raw.startsWith('Detached <')) {
+      const space = raw.indexOf(' ', 10);
+      return space === -1 ? raw : `${raw.substring(0, space)}>`;
+    }
+    return raw;
+  };
+
+  const tree = buildPropertyTree(definitions);
+  const fallback: MatchInfo = { name: 'Object', propertyCount: 0, index: Infinity };
+  const locationByOrdinal = locationsByOrdinal(graph);
+  const nodeClass = new Uint32Array(nodeCount);
+  const properties: string[] = [];
+
+  for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
+    const nodeIndex = ordinal * nodeFieldCount;
+    const type = nodes[nodeIndex + nodeTypeOffset];
+    let name: string;
+    let id: number;
+    if (type === t.object || type === t.native) {
+      const nameIndex = nodes[nodeIndex + nodeNameOffset];
+      const raw = strings[nameIndex];
+      if (type === t.object && raw === 'Object') {
+        properties.length = 0;
+        for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+          if (edges[e + edgeTypeOffset] === propertyType) properties.push(strings[edges[e + edgeNameOffset]]);
+        }
+        name = properties.length === 0 || definitions.length === 0 ? 'Object' : matchInterface(tree, properties, fallback).name;
+        id = classForName(name);
+      } else {
+        const cached = byNameIndex[nameIndex];
+        if (cached >= 0) {
+          id = cached;
+          name = names[id];
+        } else {
+          name = objectClassName(raw);
+          id = classForName(name);
+          byNameIndex[nameIndex] = id;
+        }
+      }
+      if (type === t.object) {
+        const location = locationByOrdinal?.get(ordinal);
+        if (location !== undefined) id = classFor(`${location},${name}`, name);
+      }
+    } else if (type === t.hidden) {
+      id = classForName('(system)');
+    } else if (type === t.code) {
+      id = classForName('(compiled code)');
+    } else if (type === t.closure) {
+      id = classForName('Function');
+    } else if (type === t.regexp) {
+      id = classForName('RegExp');
+    } else {
+      id = classForName(`(${nodeTypes[type] ?? 'unknown'})`);
+    }
+    nodeClass[ordinal] = id;
+  }
+  return { nodeClass, names, keys, definitions };
+}
+
+function matchInterface(tree: PropertyTreeNode, properties: string[], fallback: MatchInfo): MatchInfo {
+  properties.sort();
+  let states: PropertyTreeNode[] = [tree];
+  let match = betterMatch(fallback, tree.matchInfo);
+  for (const property of properties) {
+    // Iterate the states that existed before this property; drop the ones that can go no further.
+    const current = states;
+    const kept: PropertyTreeNode[] = [];
+    const added: PropertyTreeNode[] = [];
+    for (const state of current) {
+      if (!(state.greatestNext === null || property >= state.greatestNext)) kept.push(state);
+      const next = state.next.get(property);
+      if (next) {
+        added.push(next);
+        match = betterMatch(match, next.matchInfo);
+      }
+    }
+    states = kept;
+    for (const next of added) if (!states.includes(next)) states.push(next);
+    if (states.length === 0) break;
+  }
+  return match;
+}
+
+/** Maps node ordinals to `scriptId,line,column` from the snapshot's `locations` section. */
+function locationsByOrdinal(graph: HeapGraph): Map<number, string> | null {
+  const { locations } = graph;
+  const { locationFieldCount, locationIndexOffset, locationScriptIdOffset, locationLineOffset, locationColumnOffset, nodeFieldCount } = graph.layout;
+  if (locationFieldCount === 0 || locations.length === 0 || locationIndexOffset < 0) return null;
+  const map = new Map<number, string>();
+  for (let i = 0; i + locationFieldCount <= locations.length; i += locationFieldCount) {
+    const nodeIndex = locations[i + locationIndexOffset];
+    if (nodeIndex % nodeFieldCount !== 0 || nodeIndex / nodeFieldCount >= graph.nodeCount) {
+      graph.problems.add(`Location ${i / locationFieldCount} points to ${nodeIndex}, which is not a node.`);
+      continue;
+    }
+    map.set(nodeIndex / nodeFieldCount, `${locations[i + locationScriptIdOffset]},${locations[i + locationLineOffset]},${locations[i + locationColumnOffset]}`);
+  }
+  return map;
+}

@@ -1,0 +1,233 @@
+/**
+ * The heap graph in flat typed arrays: validation of a parsed snapshot, the first-edge index and the
+ * retainer index (count-then-fill, as DevTools' HeapSnapshot.ts builds them).
+ *
+ * Complexity: O(nodes + edges) time; 4 × (nodes + 1) + 8 × edges bytes for the indexes.
+ *
+ * Invariant: after construction, the `to_node` field of every edge holds the target's node *ordinal*, not its
+ * node index as in the file. That saves an edge-sized array and a division on every edge visit.
+ */
+import { LeakExplorerError } from '../../shared/errors.ts';
+import type { RawSnapshot } from './parser.ts';
+import { layoutOf, type Layout, type SnapshotHeader } from './meta.ts';
+import { ProblemReport } from './problems.ts';
+
+/** A validated heap graph. Node data lives in `nodes`; edges in `edges`; no object per node. */
+export class HeapGraph {
+  readonly header: SnapshotHeader;
+  readonly layout: Layout;
+  /** node_count × nodeFieldCount values, as in the file (self sizes may be re-attributed by the analysis). */
+  readonly nodes: Uint32Array;
+  /** edge_count × edgeFieldCount values; `to_node` holds target ordinals (see the file comment). */
+  readonly edges: Uint32Array;
+  readonly strings: string[];
+  readonly nodeCount: number;
+  readonly edgeCount: number;
+  readonly rootNodeOrdinal: number;
+  /** firstEdgeIndexes[ordinal] is the offset into `edges` of the node's first edge; one extra entry at the end. */
+  readonly firstEdgeIndexes: Uint32Array;
+  /** firstRetainerIndex[ordinal] is where the node's retainers start in the two arrays below; one extra entry. */
+  readonly firstRetainerIndex: Uint32Array;
+  /** For each retainer slot, the retaining node's ordinal. */
+  readonly retainingNodeOrdinals: Uint32Array;
+  /** For each retainer slot, the retaining edge's index (offset into `edges`). */
+  readonly retainingEdges: Uint32Array;
+  readonly locations: Uint32Array;
+  readonly samples: Float64Array;
+  readonly traceFunctionInfos: Float64Array;
+  readonly traceTree: unknown[];
+  readonly problems: ProblemReport;
+
+  constructor(raw: RawSnapshot, problems = new ProblemReport()) {
+    this.header = raw.header;
+    this.layout = layoutOf(raw.header);
+    this.nodes = raw.nodes;
+    this.edges = raw.edges;
+    this.strings = raw.strings;
+    this.locations = raw.locations;
+    this.samples = raw.samples;
+    this.traceFunctionInfos = raw.traceFunctionInfos;
+    this.traceTree = raw.traceTree;
+    this.problems = problems;
+    const { nodeFieldCount, edgeFieldCount } = this.layout;
+    this.nodeCount = raw.nodes.length / nodeFieldCount;
+    this.edgeCount = raw.edges.length / edgeFieldCount;
+    if (this.nodeCount === 0) throw new LeakExplorerError('SNAPSHOT_INCONSISTENT', 'The snapshot has no nodes, not even a root.');
+    const rootIndex = raw.header.root_index ?? 0;
+    if (rootIndex % nodeFieldCount !== 0 || rootIndex / nodeFieldCount >= this.nodeCount) {
+      throw new LeakExplorerError('SNAPSHOT_INCONSISTENT', `The snapshot's root_index ${rootIndex} is not a node.`);
+    }
+    this.rootNodeOrdinal = rootIndex / nodeFieldCount;
+    this.firstEdgeIndexes = this.buildEdgeIndexes();
+    this.validateNodes();
+    this.convertEdgeTargets();
+    const retainers = this.buildRetainers();
+    this.firstRetainerIndex = retainers.firstRetainerIndex;
+    this.retainingNodeOrdinals = retainers.retainingNodeOrdinals;
+    this.retainingEdges = retainers.retainingEdges;
+  }
+
+  private buildEdgeIndexes(): Uint32Array {
+    const { nodes, nodeCount } = this;
+    const { nodeFieldCount, nodeEdgeCountOffset, edgeFieldCount } = this.layout;
+    const firstEdgeIndexes = new Uint32Array(nodeCount + 1);
+    let edgeIndex = 0;
+    for (let nodeOrdinal = 0; nodeOrdinal < nodeCount; nodeOrdinal++) {
+      firstEdgeIndexes[nodeOrdinal] = edgeIndex;
+      edgeIndex += nodes[nodeOrdinal * nodeFieldCount + nodeEdgeCountOffset] * edgeFieldCount;
+      if (edgeIndex > this.edges.length) break;
+    }
+    if (edgeIndex !== this.edges.length) {
+      let total = 0;
+      for (let nodeOrdinal = 0; nodeOrdinal < nodeCount; nodeOrdinal++) total += nodes[nodeOrdinal * nodeFieldCount + nodeEdgeCountOffset];
+      throw new LeakExplorerError(
+        'SNAPSHOT_INCONSISTENT',
+        `The nodes' edge counts add up to ${total}, but the snapshot has ${this.edgeCount} edges.`,
+      );
+    }
+    firstEdgeIndexes[nodeCount] = this.edges.length;
+    return firstEdgeIndexes;
+  }
+
+  private validateNodes(): void {
+    const { nodes, nodeCount, strings, problems } = this;
+    const { nodeFieldCount, nodeTypeOffset, nodeNameOffset, nodeTypes } = this.layout;
+    const stringCount = strings.length;
+    const typeCount = nodeTypes.length;
+    for (let nodeIndex = 0, end = nodeCount * nodeFieldCount; nodeIndex < end; nodeIndex += nodeFieldCount) {
+      if (nodes[nodeIndex + nodeNameOffset] >= stringCount) {
+        throw new LeakExplorerError(
+          'SNAPSHOT_INCONSISTENT',
+          `Node ${nodeIndex / nodeFieldCount} names string ${nodes[nodeIndex + nodeNameOffset]}, but there are only ${stringCount} strings.`,
+        );
+      }
+      if (nodes[nodeIndex + nodeTypeOffset] >= typeCount) {
+        problems.add(`Node ${nodeIndex / nodeFieldCount} has an unknown type ${nodes[nodeIndex + nodeTypeOffset]}.`);
+      }
+    }
+  }
+
+  /** Checks every edge and rewrites `to_node` from node index to node ordinal. */
+  private convertEdgeTargets(): void {
+    const { edges, strings, problems } = this;
+    const { nodeFieldCount, edgeFieldCount, edgeToNodeOffset, edgeTypeOffset, edgeNameOffset, edgeTypes } = this.layout;
+    const nodesLength = this.nodes.length;
+    const elementType = this.layout.edgeType.element;
+    const hiddenType = this.layout.edgeType.hidden;
+    const typeCount = edgeTypes.length;
+    const stringCount = strings.length;
+    for (let edgeIndex = 0, end = edges.length; edgeIndex < end; edgeIndex += edgeFieldCount) {
+      const toNodeIndex = edges[edgeIndex + edgeToNodeOffset];
+      if (toNodeIndex >= nodesLength || toNodeIndex % nodeFieldCount !== 0) {
+        throw new LeakExplorerError(
+          'SNAPSHOT_INCONSISTENT',
+          `Edge ${edgeIndex / edgeFieldCount} points to ${toNodeIndex}, which is ${toNodeIndex >= nodesLength ? 'outside the nodes' : 'not the start of a node'}.`,
+        );
+      }
+      edges[edgeIndex + edgeToNodeOffset] = toNodeIndex / nodeFieldCount;
+      const type = edges[edgeIndex + edgeTypeOffset];
+      if (type >= typeCount) {
+        problems.add(`Edge ${edgeIndex / edgeFieldCount} has an unknown type ${type}.`);
+      } else if (type !== elementType && type !== hiddenType && edges[edgeIndex + edgeNameOffset] >= stringCount) {
+        throw new LeakExplorerError(
+          'SNAPSHOT_INCONSISTENT',
+          `Edge ${edgeIndex / edgeFieldCount} names string ${edges[edgeIndex + edgeNameOffset]}, but there are only ${stringCount} strings.`,
+        );
+      }
+    }
+  }
+
+  private buildRetainers(): { firstRetainerIndex: Uint32Array; retainingNodeOrdinals: Uint32Array; retainingEdges: Uint32Array } {
+    const { edges, nodeCount, edgeCount, firstEdgeIndexes } = this;
+    const { edgeFieldCount, edgeToNodeOffset } = this.layout;
+    const firstRetainerIndex = new Uint32Array(nodeCount + 1);
+    const retainingNodeOrdinals = new Uint32Array(edgeCount);
+    const retainingEdges = new Uint32Array(edgeCount);
+    // Count, then turn counts into start offsets, then fill each node's slots from the back.
+    for (let edgeIndex = edgeToNodeOffset, end = edges.length; edgeIndex < end; edgeIndex += edgeFieldCount) {
+      firstRetainerIndex[edges[edgeIndex]]++;
+    }
+    let slot = 0;
+    for (let nodeOrdinal = 0; nodeOrdinal < nodeCount; nodeOrdinal++) {
+      const count = firstRetainerIndex[nodeOrdinal];
+      slot += count;
+      firstRetainerIndex[nodeOrdinal] = slot;
+    }
+    firstRetainerIndex[nodeCount] = edgeCount;
+    // Walk sources backwards so that each node's retainers end up in source order.
+    for (let nodeOrdinal = nodeCount - 1; nodeOrdinal >= 0; nodeOrdinal--) {
+      for (let edgeIndex = firstEdgeIndexes[nodeOrdinal + 1] - edgeFieldCount, first = firstEdgeIndexes[nodeOrdinal]; edgeIndex >= first; edgeIndex -= edgeFieldCount) {
+        const target = edges[edgeIndex + edgeToNodeOffset];
+        const at = --firstRetainerIndex[target];
+        retainingNodeOrdinals[at] = nodeOrdinal;
+        retainingEdges[at] = edgeIndex;
+      }
+    }
+    return { firstRetainerIndex, retainingNodeOrdinals, retainingEdges };
+  }
+
+  // ---- Accessors (cheap, inlined by V8; no object per node) ----
+
+  nodeIndex(nodeOrdinal: number): number {
+    return nodeOrdinal * this.layout.nodeFieldCount;
+  }
+
+  nodeType(nodeOrdinal: number): number {
+    return this.nodes[nodeOrdinal * this.layout.nodeFieldCount + this.layout.nodeTypeOffset];
+  }
+
+  nodeTypeName(nodeOrdinal: number): string {
+    return this.layout.nodeTypes[this.nodeType(nodeOrdinal)] ?? 'unknown';
+  }
+
+  nodeName(nodeOrdinal: number): string {
+    return this.strings[this.nodes[nodeOrdinal * this.layout.nodeFieldCount + this.layout.nodeNameOffset]];
+  }
+
+  nodeId(nodeOrdinal: number): number {
+    return this.nodes[nodeOrdinal * this.layout.nodeFieldCount + this.layout.nodeIdOffset];
+  }
+
+  nodeSelfSize(nodeOrdinal: number): number {
+    return this.nodes[nodeOrdinal * this.layout.nodeFieldCount + this.layout.nodeSelfSizeOffset];
+  }
+
+  edgeType(edgeIndex: number): number {
+    return this.edges[edgeIndex + this.layout.edgeTypeOffset];
+  }
+
+  edgeTypeName(edgeIndex: number): string {
+    return this.layout.edgeTypes[this.edgeType(edgeIndex)] ?? 'unknown';
+  }
+
+  edgeTargetOrdinal(edgeIndex: number): number {
+    return this.edges[edgeIndex + this.layout.edgeToNodeOffset];
+  }
+
+  /** True for edge types whose `name_or_index` is a string index (all but element and hidden). */
+  edgeHasStringName(edgeIndex: number): boolean {
+    const type = this.edgeType(edgeIndex);
+    return type !== this.layout.edgeType.element && type !== this.layout.edgeType.hidden;
+  }
+
+  /** The edge's name as DevTools gives it: the string, or the element/hidden index as decimal. */
+  edgeName(edgeIndex: number): string {
+    const raw = this.edges[edgeIndex + this.layout.edgeNameOffset];
+    if (!this.edgeHasStringName(edgeIndex)) return String(raw);
+    const name = this.strings[raw];
+    if (this.edgeType(edgeIndex) === this.layout.edgeType.shortcut) {
+      const asNumber = parseInt(name, 10);
+      return Number.isNaN(asNumber) ? name : String(asNumber);
+    }
+    return name;
+  }
+
+  /** The largest node id in the snapshot. */
+  maxNodeId(): number {
+    const { nodes } = this;
+    const { nodeFieldCount, nodeIdOffset } = this.layout;
+    let max = 0;
+    for (let i = nodeIdOffset; i < nodes.length; i += nodeFieldCount) if (nodes[i] > max) max = nodes[i];
+    return max;
+  }
+}

@@ -1,0 +1,752 @@
+/**
+ * Streaming parser for V8's `.heapsnapshot` JSON format.
+ *
+ * Computes: the snapshot header (validated), `nodes` and `edges` as Uint32Arrays allocated once from
+ * `node_count`/`edge_count`, the other number sections as typed arrays, and `strings` decoded from JSON.
+ * Input is bytes or text in chunks split at any point (file reads, CDP `addHeapSnapshotChunk`).
+ *
+ * Complexity: O(bytes) time; memory is the decoded arrays plus, at most, one string being decoded.
+ * Numbers never pass through JS strings: digits are folded straight into typed arrays.
+ *
+ * Source: the format is defined by V8's HeapSnapshotJSONSerializer (src/profiler/heap-snapshot-generator.cc):
+ * `{"snapshot":{"meta":…,"node_count":…,"edge_count":…},"nodes":[…],"edges":[…],"trace_function_infos":[…],
+ * "trace_tree":[…],"samples":[…],"locations":[…],"strings":[…]}`. Keys are read in any order, but the header
+ * must come before `nodes` and `edges`, as V8 writes it.
+ */
+import { LeakExplorerError } from '../../shared/errors.ts';
+import type { Progress } from '../../shared/model.ts';
+import { parseHeader, type SnapshotHeader } from './meta.ts';
+
+/** A parsed snapshot: the raw sections, validated for shape but not yet for graph consistency. */
+export interface RawSnapshot {
+  header: SnapshotHeader;
+  /** node_count × node_fields.length values. */
+  nodes: Uint32Array;
+  /** edge_count × edge_fields.length values; `to_node` holds node indexes (ordinal × node field count). */
+  edges: Uint32Array;
+  strings: string[];
+  traceFunctionInfos: Float64Array;
+  /** The allocation trace tree as nested arrays (empty unless allocation tracking was on). */
+  traceTree: unknown[];
+  samples: Float64Array;
+  locations: Uint32Array;
+}
+
+/** Options for {@link SnapshotParser}. */
+export interface ParserOptions {
+  /** Total input size in bytes, when known, for progress. */
+  totalBytes?: number;
+  /** Called now and then with bytes consumed. */
+  onProgress?: (progress: Progress) => void;
+  /** Cancels the parse: the next write or end throws CANCELLED. */
+  signal?: AbortSignal;
+  /** The most bytes the node and edge arrays may take; above it the header is refused (SNAPSHOT_TOO_LARGE). */
+  maxArrayBytes?: number;
+}
+
+// Top-level states.
+const TOP_BEFORE_OPEN = 0;
+const TOP_BEFORE_KEY = 1;
+const TOP_IN_KEY = 2;
+const TOP_AFTER_KEY = 3;
+const TOP_IN_VALUE = 4;
+const TOP_AFTER_VALUE = 5;
+const TOP_DONE = 6;
+
+// Sections, by top-level key.
+const SECTION_HEADER = 0;
+const SECTION_NODES = 1;
+const SECTION_EDGES = 2;
+const SECTION_TRACE_FUNCTION_INFOS = 3;
+const SECTION_TRACE_TREE = 4;
+const SECTION_SAMPLES = 5;
+const SECTION_LOCATIONS = 6;
+const SECTION_STRINGS = 7;
+const SECTION_UNKNOWN = 8;
+
+const SECTION_BY_KEY: Record<string, number> = {
+  snapshot: SECTION_HEADER,
+  nodes: SECTION_NODES,
+  edges: SECTION_EDGES,
+  trace_function_infos: SECTION_TRACE_FUNCTION_INFOS,
+  trace_tree: SECTION_TRACE_TREE,
+  samples: SECTION_SAMPLES,
+  locations: SECTION_LOCATIONS,
+  strings: SECTION_STRINGS,
+};
+
+const CH_QUOTE = 0x22;
+const CH_BACKSLASH = 0x5c;
+const CH_COMMA = 0x2c;
+const CH_COLON = 0x3a;
+const CH_LBRACKET = 0x5b;
+const CH_RBRACKET = 0x5d;
+const CH_LBRACE = 0x7b;
+const CH_RBRACE = 0x7d;
+const CH_MINUS = 0x2d;
+const CH_0 = 0x30;
+const CH_9 = 0x39;
+const MAX_HEADER_BYTES = 1 << 20;
+const MAX_KEY_BYTES = 256;
+const UINT32_MAX = 0xffffffff;
+/** Progress is reported at most once per this many bytes. */
+const PROGRESS_STEP = 8 << 20;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function concatBytes(pieces: Uint8Array[], total: number): Uint8Array {
+  if (pieces.length === 1) return pieces[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const piece of pieces) {
+    out.set(piece, offset);
+    offset += piece.length;
+  }
+  return out;
+}
+
+function describeByte(c: number): string {
+  return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
+
+/**
+ * Incremental `.heapsnapshot` parser. Feed it with {@link write}, then call {@link end}.
+ * Errors are {@link LeakExplorerError}s with codes SNAPSHOT_EMPTY, SNAPSHOT_FORMAT, SNAPSHOT_TRUNCATED,
+ * SNAPSHOT_INCONSISTENT, SNAPSHOT_TOO_LARGE or CANCELLED.
+ */
+export class SnapshotParser {
+  private readonly options: ParserOptions;
+  private readonly decoder = new TextDecoder('utf-8');
+  private readonly encoder = new TextEncoder();
+  private top = TOP_BEFORE_OPEN;
+  private section = SECTION_UNKNOWN;
+  private bytesSeen = 0;
+  private nextProgressAt = PROGRESS_STEP;
+  private sawBom = false;
+
+  // Key reading.
+  private keyPieces: Uint8Array[] = [];
+  private keyLength = 0;
+  private keyEscaped = false;
+  private keyPendingEscape = false;
+
+  // Generic value capture (header, trace_tree, unknown keys).
+  private captureDepth = 0;
+  private captureInString = false;
+  private captureEscape = false;
+  private captureKeep = false;
+  private capturePieces: Uint8Array[] = [];
+  private captureLength = 0;
+  private captureStarted = false;
+
+  // Number arrays.
+  private numOpen = false;
+  private numValue = 0;
+  private numInNumber = false;
+  private numNegative = false;
+  private numNeedComma = false;
+  private numFixed: Uint32Array | null = null;
+  private numGrow: Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | null = null;
+  private numCount = 0;
+
+  // String array.
+  private strOpen = false;
+  private strInString = false;
+  private strEscaped = false;
+  private strPendingEscape = false;
+  private strNeedComma = false;
+  private strPieces: Uint8Array[] = [];
+  private strLength = 0;
+
+  // Results.
+  private header: SnapshotHeader | null = null;
+  private nodes: Uint32Array | null = null;
+  private edges: Uint32Array | null = null;
+  private nodesDone = false;
+  private edgesDone = false;
+  private strings: string[] | null = null;
+  private traceFunctionInfos = new Float64Array(0);
+  private traceTree: unknown[] = [];
+  private samples = new Float64Array(0);
+  private locations = new Uint32Array(0);
+
+  constructor(options: ParserOptions = {}) {
+    this.options = options;
+  }
+
+  /** Consumes the next chunk. Text chunks are encoded to UTF-8 first. */
+  write(chunk: Uint8Array | string): void {
+    this.checkCancelled();
+    const bytes = typeof chunk === 'string' ? this.encoder.encode(chunk) : chunk;
+    let pos = 0;
+    if (this.bytesSeen === 0 && !this.sawBom && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+      pos = 3;
+      this.sawBom = true;
+    }
+    const len = bytes.length;
+    while (pos < len) {
+      switch (this.top) {
+        case TOP_BEFORE_OPEN: {
+          const c = bytes[pos];
+          if (isSpace(c)) {
+            pos++;
+          } else if (c === CH_LBRACE) {
+            this.top = TOP_BEFORE_KEY;
+            pos++;
+          } else {
+            throw new LeakExplorerError('SNAPSHOT_FORMAT', `Not a heap snapshot: it starts with ${describeByte(c)}, not a JSON object.`);
+          }
+          break;
+        }
+        case TOP_BEFORE_KEY: {
+          const c = bytes[pos];
+          if (isSpace(c)) {
+            pos++;
+          } else if (c === CH_QUOTE) {
+            this.top = TOP_IN_KEY;
+            this.keyPieces = [];
+            this.keyLength = 0;
+            this.keyEscaped = false;
+            this.keyPendingEscape = false;
+            pos++;
+          } else if (c === CH_RBRACE) {
+            this.top = TOP_DONE;
+            pos++;
+          } else {
+            throw this.syntaxError(c, 'a key');
+          }
+          break;
+        }
+        case TOP_IN_KEY:
+          pos = this.readKey(bytes, pos);
+          break;
+        case TOP_AFTER_KEY: {
+          const c = bytes[pos];
+          if (isSpace(c)) {
+            pos++;
+          } else if (c === CH_COLON) {
+            this.beginValue();
+            pos++;
+          } else {
+            throw this.syntaxError(c, "':'");
+          }
+          break;
+        }
+        case TOP_IN_VALUE:
+          pos = this.readValue(bytes, pos);
+          break;
+        case TOP_AFTER_VALUE: {
+          const c = bytes[pos];
+          if (isSpace(c)) {
+            pos++;
+          } else if (c === CH_COMMA) {
+            this.top = TOP_BEFORE_KEY;
+            pos++;
+          } else if (c === CH_RBRACE) {
+            this.top = TOP_DONE;
+            pos++;
+          } else {
+            throw this.syntaxError(c, "',' or '}'");
+          }
+          break;
+        }
+        case TOP_DONE: {
+          const c = bytes[pos];
+          if (!isSpace(c)) throw this.syntaxError(c, 'the end of the file');
+          pos++;
+          break;
+        }
+      }
+    }
+    this.bytesSeen += len;
+    if (this.bytesSeen >= this.nextProgressAt) {
+      this.nextProgressAt = this.bytesSeen + PROGRESS_STEP;
+      this.options.onProgress?.({ phase: 'Parsing', done: this.bytesSeen, total: this.options.totalBytes ?? 0 });
+    }
+  }
+
+  /** Finishes the parse and returns the sections. Throws if the input was empty, cut short or incomplete. */
+  end(): RawSnapshot {
+    this.checkCancelled();
+    if (this.top === TOP_BEFORE_OPEN) {
+      throw new LeakExplorerError('SNAPSHOT_EMPTY', this.bytesSeen === 0 ? 'The snapshot file is empty.' : 'The snapshot file holds only white space.');
+    }
+    if (this.top !== TOP_DONE) {
+      throw new LeakExplorerError(
+        'SNAPSHOT_TRUNCATED',
+        `The snapshot ends after ${this.bytesSeen} bytes, in the middle of ${this.whereAmI()}.`,
+      );
+    }
+    if (!this.header) {
+      throw new LeakExplorerError('SNAPSHOT_FORMAT', "This JSON is not a heap snapshot: it has no 'snapshot' header.");
+    }
+    const missing = [
+      !this.nodesDone && 'nodes',
+      !this.edgesDone && 'edges',
+      !this.strings && 'strings',
+    ].filter(Boolean);
+    if (missing.length > 0) {
+      throw new LeakExplorerError('SNAPSHOT_FORMAT', `The heap snapshot has no ${missing.join(', ')} section.`);
+    }
+    this.options.onProgress?.({ phase: 'Parsing', done: this.bytesSeen, total: this.options.totalBytes ?? this.bytesSeen });
+    return {
+      header: this.header,
+      nodes: this.nodes as Uint32Array,
+      edges: this.edges as Uint32Array,
+      strings: this.strings as string[],
+      traceFunctionInfos: this.traceFunctionInfos,
+      traceTree: this.traceTree,
+      samples: this.samples,
+      locations: this.locations,
+    };
+  }
+
+  /** Bytes consumed so far. */
+  get bytesConsumed(): number {
+    return this.bytesSeen;
+  }
+
+  private checkCancelled(): void {
+    if (this.options.signal?.aborted) throw new LeakExplorerError('CANCELLED', 'Loading the snapshot was cancelled.');
+  }
+
+  private whereAmI(): string {
+    if (this.top !== TOP_IN_VALUE) return 'the top-level object';
+    const names = ['the header', 'nodes', 'edges', 'trace_function_infos', 'trace_tree', 'samples', 'locations', 'strings', 'a value'];
+    return `the ${names[this.section]} section`;
+  }
+
+  private syntaxError(c: number, expected: string): LeakExplorerError {
+    return new LeakExplorerError('SNAPSHOT_FORMAT', `Not a valid heap snapshot: found ${describeByte(c)} where ${expected} was expected.`);
+  }
+
+  private readKey(bytes: Uint8Array, start: number): number {
+    let pos = start;
+    const len = bytes.length;
+    while (pos < len) {
+      const c = bytes[pos];
+      if (this.keyPendingEscape) {
+        this.keyPendingEscape = false;
+      } else if (c === CH_BACKSLASH) {
+        this.keyEscaped = true;
+        this.keyPendingEscape = true;
+      } else if (c === CH_QUOTE) {
+        break;
+      }
+      pos++;
+    }
+    const piece = bytes.subarray(start, pos);
+    this.keyPieces.push(piece);
+    this.keyLength += piece.length;
+    if (this.keyLength > MAX_KEY_BYTES) {
+      throw new LeakExplorerError('SNAPSHOT_FORMAT', 'Not a heap snapshot: a top-level key is implausibly long.');
+    }
+    if (pos === len) return pos;
+    const raw = this.decoder.decode(concatBytes(this.keyPieces, this.keyLength));
+    const key = this.keyEscaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+    this.section = SECTION_BY_KEY[key] ?? SECTION_UNKNOWN;
+    this.top = TOP_AFTER_KEY;
+    return pos + 1;
+  }
+
+  private beginValue(): void {
+    this.top = TOP_IN_VALUE;
+    switch (this.section) {
+      case SECTION_HEADER:
+      case SECTION_TRACE_TREE:
+      case SECTION_UNKNOWN:
+        this.captureDepth = 0;
+        this.captureInString = false;
+        this.captureEscape = false;
+        this.captureStarted = false;
+        this.captureKeep = this.section !== SECTION_UNKNOWN;
+        this.capturePieces = [];
+        this.captureLength = 0;
+        break;
+      case SECTION_STRINGS:
+        this.strOpen = false;
+        this.strInString = false;
+        this.strNeedComma = false;
+        this.strings = [];
+        break;
+      default:
+        this.beginNumbers();
+    }
+  }
+
+  private beginNumbers(): void {
+    this.numOpen = false;
+    this.numValue = 0;
+    this.numInNumber = false;
+    this.numNegative = false;
+    this.numNeedComma = false;
+    this.numCount = 0;
+    this.numFixed = null;
+    this.numGrow = null;
+    if (this.section === SECTION_NODES || this.section === SECTION_EDGES) {
+      const header = this.header;
+      if (!header) {
+        throw new LeakExplorerError('SNAPSHOT_FORMAT', `The '${this.section === SECTION_NODES ? 'nodes' : 'edges'}' section comes before the snapshot header.`);
+      }
+      this.numFixed = this.section === SECTION_NODES ? this.nodes : this.edges;
+    } else if (this.section === SECTION_LOCATIONS) {
+      this.numGrow = new Uint32Array(1024);
+    } else {
+      this.numGrow = new Float64Array(1024);
+    }
+  }
+
+  private readValue(bytes: Uint8Array, pos: number): number {
+    switch (this.section) {
+      case SECTION_HEADER:
+      case SECTION_TRACE_TREE:
+      case SECTION_UNKNOWN:
+        return this.readCapture(bytes, pos);
+      case SECTION_STRINGS:
+        return this.readStrings(bytes, pos);
+      case SECTION_NODES:
+      case SECTION_EDGES:
+        return this.readFixedNumbers(bytes, pos);
+      default:
+        return this.readGrowNumbers(bytes, pos);
+    }
+  }
+
+  /** Captures one JSON value of any kind, tracking nesting and strings, until it ends at depth 0. */
+  private readCapture(bytes: Uint8Array, start: number): number {
+    let pos = start;
+    const len = bytes.length;
+    let depth = this.captureDepth;
+    let inString = this.captureInString;
+    let escape = this.captureEscape;
+    let started = this.captureStarted;
+    let finished = false;
+    for (; pos < len; pos++) {
+      const c = bytes[pos];
+      if (inString) {
+        if (escape) escape = false;
+        else if (c === CH_BACKSLASH) escape = true;
+        else if (c === CH_QUOTE) inString = false;
+        continue;
+      }
+      if (c === CH_QUOTE) {
+        inString = true;
+        started = true;
+      } else if (c === CH_LBRACE || c === CH_LBRACKET) {
+        depth++;
+        started = true;
+      } else if (c === CH_RBRACE || c === CH_RBRACKET) {
+        if (depth === 0) {
+          finished = true;
+          break;
+        }
+        depth--;
+      } else if (c === CH_COMMA && depth === 0) {
+        finished = true;
+        break;
+      } else if (!isSpace(c)) {
+        started = true;
+      }
+    }
+    this.captureDepth = depth;
+    this.captureInString = inString;
+    this.captureEscape = escape;
+    this.captureStarted = started;
+    if (this.captureKeep) {
+      const piece = bytes.subarray(start, pos);
+      // Copy: the caller may reuse its buffer for the next chunk.
+      this.capturePieces.push(piece.slice());
+      this.captureLength += piece.length;
+      if (this.section === SECTION_HEADER && this.captureLength > MAX_HEADER_BYTES) {
+        throw new LeakExplorerError('SNAPSHOT_FORMAT', 'Not a heap snapshot: its header is larger than 1 MiB.');
+      }
+    }
+    if (!finished) return pos;
+    if (!started) throw this.syntaxError(bytes[pos], 'a value');
+    this.finishCapture();
+    this.top = TOP_AFTER_VALUE;
+    return pos;
+  }
+
+  private finishCapture(): void {
+    if (!this.captureKeep) return;
+    const text = this.decoder.decode(concatBytes(this.capturePieces, this.captureLength));
+    this.capturePieces = [];
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new LeakExplorerError('SNAPSHOT_FORMAT', `The snapshot's ${this.section === SECTION_HEADER ? 'header' : 'trace_tree'} is not valid JSON.`, { cause: error });
+    }
+    if (this.section === SECTION_HEADER) {
+      if (this.header) throw new LeakExplorerError('SNAPSHOT_FORMAT', "The snapshot has two 'snapshot' headers.");
+      this.header = parseHeader(value);
+      this.allocateArrays(this.header);
+    } else {
+      if (!Array.isArray(value)) throw new LeakExplorerError('SNAPSHOT_FORMAT', "The snapshot's trace_tree is not an array.");
+      this.traceTree = value;
+    }
+  }
+
+  private allocateArrays(header: SnapshotHeader): void {
+    const nodeValues = header.node_count * header.meta.node_fields.length;
+    const edgeValues = header.edge_count * header.meta.edge_fields.length;
+    const bytesNeeded = (nodeValues + edgeValues) * 4;
+    const limit = this.options.maxArrayBytes;
+    if (limit !== undefined && bytesNeeded > limit) {
+      throw new LeakExplorerError(
+        'SNAPSHOT_TOO_LARGE',
+        `The snapshot has ${header.node_count} nodes and ${header.edge_count} edges: its arrays need ${formatMiB(bytesNeeded)}, more than the ${formatMiB(limit)} available.`,
+      );
+    }
+    try {
+      this.nodes = new Uint32Array(nodeValues);
+      this.edges = new Uint32Array(edgeValues);
+    } catch (error) {
+      throw new LeakExplorerError('SNAPSHOT_TOO_LARGE', `Could not allocate ${formatMiB(bytesNeeded)} for the snapshot's nodes and edges.`, { cause: error });
+    }
+  }
+
+  /**
+   * The hot loop: decodes non-negative integers into a preallocated Uint32Array. State that spans chunks
+   * (a number cut in two, a pending comma) lives in fields and is reloaded per chunk.
+   */
+  private readFixedNumbers(bytes: Uint8Array, start: number): number {
+    let pos = start;
+    const len = bytes.length;
+    if (!this.numOpen) {
+      while (pos < len && isSpace(bytes[pos])) pos++;
+      if (pos === len) return pos;
+      if (bytes[pos] !== CH_LBRACKET) throw this.syntaxError(bytes[pos], "'['");
+      this.numOpen = true;
+      pos++;
+    }
+    const target = this.numFixed as Uint32Array;
+    const capacity = target.length;
+    let count = this.numCount;
+    let value = this.numValue;
+    let inNumber = this.numInNumber;
+    let needComma = this.numNeedComma;
+    let closed = false;
+    for (; pos < len; pos++) {
+      const c = bytes[pos];
+      if (c >= CH_0 && c <= CH_9) {
+        if (needComma && !inNumber) throw this.syntaxError(c, "','");
+        value = value * 10 + (c - CH_0);
+        inNumber = true;
+        continue;
+      }
+      if (inNumber) {
+        if (count === capacity) throw this.countError(capacity + 1, capacity);
+        if (value > UINT32_MAX) throw this.rangeError(value);
+        target[count++] = value;
+        value = 0;
+        inNumber = false;
+        needComma = true;
+      }
+      if (c === CH_COMMA) {
+        if (!needComma) throw this.syntaxError(c, 'a number');
+        needComma = false;
+      } else if (c === CH_RBRACKET) {
+        if (!needComma && count > 0) throw this.syntaxError(c, 'a number');
+        closed = true;
+        pos++;
+        break;
+      } else if (!isSpace(c)) {
+        throw this.syntaxError(c, this.section === SECTION_NODES ? 'a node field (a non-negative integer)' : 'an edge field (a non-negative integer)');
+      }
+    }
+    this.numCount = count;
+    this.numValue = value;
+    this.numInNumber = inNumber;
+    this.numNeedComma = needComma;
+    if (closed) {
+      if (count !== capacity) throw this.countError(count, capacity);
+      if (this.section === SECTION_NODES) this.nodesDone = true;
+      else this.edgesDone = true;
+      this.top = TOP_AFTER_VALUE;
+    }
+    return pos;
+  }
+
+  private countError(found: number, expected: number): LeakExplorerError {
+    const header = this.header as SnapshotHeader;
+    const isNodes = this.section === SECTION_NODES;
+    const declared = isNodes ? header.node_count : header.edge_count;
+    return new LeakExplorerError(
+      'SNAPSHOT_INCONSISTENT',
+      `The header declares ${declared} ${isNodes ? 'nodes' : 'edges'} (${expected} values), but the '${isNodes ? 'nodes' : 'edges'}' array ${found > expected ? 'has more values' : `has ${found} values`}.`,
+    );
+  }
+
+  private rangeError(value: number): LeakExplorerError {
+    return new LeakExplorerError('SNAPSHOT_FORMAT', `A ${this.section === SECTION_NODES ? 'node' : 'edge'} field holds ${value}, which is beyond the 32-bit range V8 writes.`);
+  }
+
+  /** Decodes a number section of unknown length (samples, locations, trace function infos). */
+  private readGrowNumbers(bytes: Uint8Array, start: number): number {
+    let pos = start;
+    const len = bytes.length;
+    if (!this.numOpen) {
+      while (pos < len && isSpace(bytes[pos])) pos++;
+      if (pos === len) return pos;
+      if (bytes[pos] !== CH_LBRACKET) throw this.syntaxError(bytes[pos], "'['");
+      this.numOpen = true;
+      pos++;
+    }
+    let target = this.numGrow as Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
+    const unsigned = target instanceof Uint32Array;
+    let closed = false;
+    for (; pos < len; pos++) {
+      const c = bytes[pos];
+      if (c >= CH_0 && c <= CH_9) {
+        if (this.numNeedComma && !this.numInNumber) throw this.syntaxError(c, "','");
+        this.numValue = this.numValue * 10 + (c - CH_0);
+        this.numInNumber = true;
+        continue;
+      }
+      if (c === CH_MINUS && !this.numInNumber && !this.numNegative && !unsigned) {
+        if (this.numNeedComma) throw this.syntaxError(c, "','");
+        this.numNegative = true;
+        continue;
+      }
+      if (this.numInNumber) {
+        if (this.numCount === target.length) {
+          const grown = new (target.constructor as Float64ArrayConstructor | Uint32ArrayConstructor)(target.length * 2);
+          grown.set(target);
+          target = grown;
+          this.numGrow = grown;
+        }
+        if (unsigned && this.numValue > UINT32_MAX) throw this.rangeError(this.numValue);
+        target[this.numCount++] = this.numNegative ? -this.numValue : this.numValue;
+        this.numValue = 0;
+        this.numInNumber = false;
+        this.numNegative = false;
+        this.numNeedComma = true;
+      } else if (this.numNegative) {
+        throw this.syntaxError(c, 'a digit');
+      }
+      if (c === CH_COMMA) {
+        if (!this.numNeedComma) throw this.syntaxError(c, 'a number');
+        this.numNeedComma = false;
+      } else if (c === CH_RBRACKET) {
+        if (!this.numNeedComma && this.numCount > 0) throw this.syntaxError(c, 'a number');
+        closed = true;
+        pos++;
+        break;
+      } else if (!isSpace(c)) {
+        throw this.syntaxError(c, 'a number');
+      }
+    }
+    if (closed) {
+      const result = target.slice(0, this.numCount);
+      if (this.section === SECTION_LOCATIONS) this.locations = result as Uint32Array<ArrayBuffer>;
+      else if (this.section === SECTION_SAMPLES) this.samples = result as Float64Array<ArrayBuffer>;
+      else this.traceFunctionInfos = result as Float64Array<ArrayBuffer>;
+      this.numGrow = null;
+      this.top = TOP_AFTER_VALUE;
+    }
+    return pos;
+  }
+
+  /** Decodes the `strings` array. Strings without escapes are decoded straight from the bytes. */
+  private readStrings(bytes: Uint8Array, start: number): number {
+    let pos = start;
+    const len = bytes.length;
+    const strings = this.strings as string[];
+    while (pos < len) {
+      if (this.strInString) {
+        const from = pos;
+        let escaped = this.strEscaped;
+        let pendingEscape = this.strPendingEscape;
+        let closedAt = -1;
+        for (; pos < len; pos++) {
+          const c = bytes[pos];
+          if (pendingEscape) {
+            pendingEscape = false;
+          } else if (c === CH_BACKSLASH) {
+            escaped = true;
+            pendingEscape = true;
+          } else if (c === CH_QUOTE) {
+            closedAt = pos;
+            break;
+          }
+        }
+        this.strEscaped = escaped;
+        this.strPendingEscape = pendingEscape;
+        if (closedAt < 0) {
+          // Copy: the caller may reuse its buffer for the next chunk.
+          const piece = bytes.slice(from, pos);
+          this.strPieces.push(piece);
+          this.strLength += piece.length;
+          return pos;
+        }
+        let body: Uint8Array;
+        if (this.strPieces.length === 0) {
+          body = bytes.subarray(from, closedAt);
+        } else {
+          this.strPieces.push(bytes.subarray(from, closedAt));
+          this.strLength += closedAt - from;
+          body = concatBytes(this.strPieces, this.strLength);
+          this.strPieces = [];
+          this.strLength = 0;
+        }
+        strings.push(this.decodeString(body, escaped));
+        this.strInString = false;
+        this.strNeedComma = true;
+        pos = closedAt + 1;
+        continue;
+      }
+      const c = bytes[pos];
+      if (!this.strOpen) {
+        if (c === CH_LBRACKET) this.strOpen = true;
+        else if (!isSpace(c)) throw this.syntaxError(c, "'['");
+        pos++;
+        continue;
+      }
+      if (c === CH_QUOTE) {
+        if (this.strNeedComma) throw this.syntaxError(c, "','");
+        this.strInString = true;
+        this.strEscaped = false;
+        this.strPendingEscape = false;
+        pos++;
+      } else if (c === CH_COMMA) {
+        if (!this.strNeedComma) throw this.syntaxError(c, 'a string');
+        this.strNeedComma = false;
+        pos++;
+      } else if (c === CH_RBRACKET) {
+        if (!this.strNeedComma && strings.length > 0) throw this.syntaxError(c, 'a string');
+        this.top = TOP_AFTER_VALUE;
+        return pos + 1;
+      } else if (isSpace(c)) {
+        pos++;
+      } else {
+        throw this.syntaxError(c, 'a string');
+      }
+    }
+    return pos;
+  }
+
+  private decodeString(body: Uint8Array, escaped: boolean): string {
+    const text = this.decoder.decode(body);
+    if (!escaped) return text;
+    try {
+      return JSON.parse(`"${text}"`) as string;
+    } catch (error) {
+      throw new LeakExplorerError('SNAPSHOT_FORMAT', `String ${(this.strings as string[]).length} of the snapshot is not a valid JSON string.`, { cause: error });
+    }
+  }
+}
+
+function formatMiB(bytes: number): string {
+  return `${(bytes / (1 << 20)).toFixed(0)} MiB`;
+}
+
+/** Parses a whole snapshot held in memory (tests, small files). */
+export function parseSnapshot(input: Uint8Array | string, options?: ParserOptions): RawSnapshot {
+  const parser = new SnapshotParser(options);
+  parser.write(input);
+  return parser.end();
+}

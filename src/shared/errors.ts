@@ -1,0 +1,84 @@
+/**
+ * Error codes shared by every process. An error always carries a code (for programs), a message (what
+ * happened) and a remedy (what the user can do about it). Electron forwards only an error's message across
+ * IPC, so the boundary returns {@link Result} values instead of throwing.
+ */
+
+/** Every error code Leak Explorer can report, with the remedy shown to the user. */
+export const ERROR_REMEDIES = {
+  SNAPSHOT_EMPTY: 'The file is empty. Take the snapshot again and wait until it has been written completely.',
+  SNAPSHOT_FORMAT:
+    'This is not a V8 heap snapshot (.heapsnapshot). Save one from Leak Explorer, DevTools or v8.writeHeapSnapshot().',
+  SNAPSHOT_TRUNCATED:
+    'The snapshot ends early: it was cut off while being written or copied. Take or copy it again.',
+  SNAPSHOT_INCONSISTENT:
+    'The snapshot contradicts itself (counts, lengths or references disagree). The file is damaged; take it again.',
+  SNAPSHOT_TOO_LARGE:
+    'The snapshot needs more memory than this machine can give. Close other programs or analyse it on a bigger machine.',
+  CANCELLED: 'The operation was cancelled.',
+  FILE_NOT_FOUND: 'Check the path: no file exists there.',
+  FILE_UNREADABLE: 'The file could not be read. Check its permissions.',
+  NODE_NOT_FOUND: 'No object with that id exists in this snapshot. Ids come from the same snapshot or process.',
+  CLASS_NOT_FOUND: 'No live object of that class exists in this snapshot. Check the class name in the summary.',
+  SNAPSHOTS_MISMATCH: 'These snapshots are from different processes; a diff needs snapshots of one process.',
+  NOT_A_NODE_PROCESS: 'Only Node.js processes can be attached by PID. Start the program with node, or attach by port.',
+  NO_SUCH_PROCESS: 'No process has that PID. It may have exited; list the processes again.',
+  PERMISSION_DENIED: 'That process belongs to another user. Run Leak Explorer as that user.',
+  SIGUSR1_NOT_CAUGHT: 'The process does not handle SIGUSR1, so signalling it would kill it. Restart it with --inspect.',
+  INSPECTOR_PORT_BUSY: 'The inspector port is taken by another program. Free the port or attach with --port.',
+  INSPECTOR_TIMEOUT: "The process did not open its inspector in time. Its own SIGUSR1 handler may prevent it; restart it with --inspect.",
+  INSPECTOR_UNREACHABLE: 'Nothing answers at that address. Check the host and port, and that the target is running.',
+  INSPECTOR_BUSY: 'Another debugger is attached to this target. Close it and try again.',
+  TARGET_GONE: 'The target process exited or closed the connection. Restart it and attach again; nothing was saved partially.',
+  TARGET_PAUSED: 'The target is paused at a breakpoint. Resume it in your debugger and try again.',
+  PID_MISMATCH: 'The inspector that answered belongs to a different process. Another process holds the port.',
+  BAD_ARGUMENTS: 'Check the command line: run leak-explorer --help.',
+  BAD_REQUEST: 'The request was malformed.',
+  INTERNAL: 'Something went wrong inside Leak Explorer. Please report it with the steps that led here.',
+} as const;
+
+/** A machine-readable error code. */
+export type ErrorCode = keyof typeof ERROR_REMEDIES;
+
+/** An error as it crosses a process boundary: plain data. */
+export interface ErrorInfo {
+  /** What kind of error this is. */
+  code: ErrorCode;
+  /** What happened, in one sentence. */
+  message: string;
+  /** What the user can do about it. */
+  remedy: string;
+}
+
+/** The error every Leak Explorer layer throws: always with a code and a remedy, never a bare string. */
+export class LeakExplorerError extends Error {
+  /** What kind of error this is. */
+  readonly code: ErrorCode;
+  /** What the user can do about it. */
+  readonly remedy: string;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; remedy?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LeakExplorerError';
+    this.code = code;
+    this.remedy = options?.remedy ?? ERROR_REMEDIES[code];
+  }
+
+  /** The error as plain data, for IPC, JSON output and reports. */
+  toInfo(): ErrorInfo {
+    return { code: this.code, message: this.message, remedy: this.remedy };
+  }
+}
+
+/** The outcome of a call across a process boundary. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** Turns anything thrown into {@link ErrorInfo}; unknown errors become INTERNAL with their message kept. */
+export function toErrorInfo(error: unknown): ErrorInfo {
+  if (error instanceof LeakExplorerError) return error.toInfo();
+  if (error instanceof RangeError && /allocation|Array buffer|memory/i.test(error.message)) {
+    return { code: 'SNAPSHOT_TOO_LARGE', message: error.message, remedy: ERROR_REMEDIES.SNAPSHOT_TOO_LARGE };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'INTERNAL', message, remedy: ERROR_REMEDIES.INTERNAL };
+}

@@ -1,0 +1,193 @@
+/**
+ * Data shapes that cross process boundaries: engine results as the CLI prints them, the worker sends them
+ * and the UI draws them. Field names follow the `leak-explorer analyze --json` contract.
+ */
+
+/** Facts about one loaded snapshot. */
+export interface SnapshotInfo {
+  /** Where it was read from (a path, or a label for a live capture). */
+  file: string;
+  /** Number of nodes (heap objects, including synthetic roots). */
+  nodeCount: number;
+  /** Number of edges (references). */
+  edgeCount: number;
+  /** Total reachable size in bytes: the root's retained size plus V8's extra native bytes. */
+  totalSize: number;
+  /** The largest object id, which orders snapshots of one process. */
+  maxNodeId: number;
+  /** Recoverable oddities found while loading, capped. */
+  problems: string[];
+}
+
+/** One row of the type summary, with the meaning DevTools' Summary view gives it. */
+export interface SummaryRow {
+  /** The class name as DevTools shows it: `Request`, `(string)`, `{url, status}`, `system / Context`… */
+  className: string;
+  /**
+   * A key that tells apart classes with the same name (constructors from different source locations).
+   * Stable across snapshots of one process, so diffs match rows by it.
+   */
+  classKey: string;
+  /** Live instances with a non-zero shallow size. */
+  count: number;
+  /** Sum of the instances' shallow sizes, in bytes. */
+  shallowSize: number;
+  /** Sum of the retained sizes of instances that no other instance of the class dominates, in bytes. */
+  retainedSize: number;
+  /** The smallest distance of an instance from the GC roots (-5 where none is reachable, as in DevTools). */
+  distance: number;
+}
+
+/** One row of a diff between two snapshots, as in DevTools' Comparison view. */
+export interface DiffRow {
+  className: string;
+  classKey: string;
+  /** Objects present in the later snapshot only. */
+  added: number;
+  /** Objects present in the earlier snapshot only. */
+  removed: number;
+  /** added - removed. */
+  countDelta: number;
+  /** Bytes of added objects. */
+  addedSize: number;
+  /** Bytes of removed objects. */
+  removedSize: number;
+  /** addedSize - removedSize. */
+  sizeDelta: number;
+}
+
+/** A class across a series of snapshots. */
+export interface SeriesRow {
+  className: string;
+  classKey: string;
+  /** Instance count in each snapshot, oldest first (0 where absent). */
+  counts: number[];
+  /** Shallow size in each snapshot, oldest first. */
+  sizes: number[];
+  /** True when the count never fell and rose at least once. */
+  onlyGrew: boolean;
+}
+
+/** An object that is new in a class, from a diff. */
+export interface NewObject {
+  nodeId: number;
+  className: string;
+  shallowSize: number;
+}
+
+/** One step on a retainer path, from the object towards the roots. */
+export interface PathStep {
+  /** The object at this step (the retained object first, a GC root last). */
+  nodeId: number;
+  className: string;
+  /** The name of the edge by which the next step retains this one ('' on the last step). */
+  edgeName: string;
+  /** The type of that edge: property, element, context, internal, hidden, shortcut or weak. */
+  edgeType: string;
+}
+
+/** Shortest retainer paths of one object. */
+export interface RetainerPaths {
+  nodeId: number;
+  className: string;
+  /** Each path runs from the object to a GC root. */
+  paths: PathStep[][];
+}
+
+/** A node of a retainer graph. */
+export interface GraphNode {
+  nodeId: number;
+  className: string;
+  /** The V8 name: a constructor, a string's value (cut), a function's name. */
+  name: string;
+  /** V8 node type (object, closure, string, synthetic…). */
+  type: string;
+  shallowSize: number;
+  retainedSize: number;
+  distance: number;
+  /** True for the GC root side: the synthetic root and its direct (GC roots) children. */
+  isRoot: boolean;
+  /** True when this node has retainers that the bounded graph left out. */
+  truncated: boolean;
+}
+
+/** An edge of a retainer graph: `from` retains `to` through a property named `name`. */
+export interface GraphEdge {
+  from: number;
+  to: number;
+  name: string;
+  type: string;
+  /** True when this edge lies on the first shortest path. */
+  onShortestPath: boolean;
+}
+
+/** A bounded retainer DAG from an object back to the GC roots. */
+export interface RetainerGraph {
+  targetNodeId: number;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** Whether weak edges were included. */
+  includesWeak: boolean;
+}
+
+/** A guppy `byvia` group: objects grouped by the edge that retains them and the retainer's class. */
+export interface ByViaRow {
+  /** The edge as guppy prints it: `.referer`, `[3]`, `->context`, `{internal}`. */
+  via: string;
+  retainerClass: string;
+  count: number;
+  /** Sum of the shallow sizes of the grouped objects. */
+  shallowSize: number;
+  /** Share of the set's shallow size, 0..1. */
+  share: number;
+}
+
+/** A row of guppy's reference pattern: the retainer tree aggregated by class. */
+export interface ReferencePatternRow {
+  /** Depth in the pattern tree (0 is the set itself). */
+  depth: number;
+  className: string;
+  /** The edge name leading to the level below. */
+  via: string;
+  count: number;
+  shallowSize: number;
+}
+
+/** One outgoing edge of an object, for the details pane. */
+export interface ObjectProperty {
+  edgeName: string;
+  edgeType: string;
+  nodeId: number;
+  className: string;
+  type: string;
+  shallowSize: number;
+  retainedSize: number;
+  /** The value of a string or number target, cut to a preview length; null otherwise. */
+  value: string | null;
+}
+
+/** The details of one object. */
+export interface ObjectDetails {
+  nodeId: number;
+  className: string;
+  name: string;
+  type: string;
+  shallowSize: number;
+  retainedSize: number;
+  distance: number;
+  /** Total number of outgoing edges. */
+  propertyCount: number;
+  /** The requested page of outgoing edges. */
+  properties: ObjectProperty[];
+  /** The string value, for string nodes (cut). */
+  value: string | null;
+}
+
+/** Progress of a long engine task. */
+export interface Progress {
+  /** What is being done, for people: "Parsing", "Dominators"… */
+  phase: string;
+  /** Work done so far, in `total` units. */
+  done: number;
+  total: number;
+}
