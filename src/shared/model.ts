@@ -191,3 +191,24 @@ export interface Progress {
   done: number;
   total: number;
 }
+
+/** Where a live-ref age comes from, best first. */
+export type AgeSource = 'trackref' | 'allocation-tracking' | 'snapshot-series';
+
+/** A row of the live refs table (Scrapy's `prefs()`): one class of tracked objects. */
+export interface LiveRef {
+  className: string;
+  count: number;
+  shallowSize: number;
+  retainedSize: number;
+  /** Age of the oldest instance in milliseconds, or null when unknown. */
+  oldestAgeMs: number | null;
+  /** True when the age is a lower bound ("≥"): the object was first seen then, but may be older. */
+  ageIsLowerBound: boolean;
+  /** Where the age comes from. */
+  ageSource: AgeSource;
+  /** The oldest instance's node id in the latest snapshot, when known. */
+  oldestNodeId: number | null;
+  /** The count in each snapshot of the series, oldest first (a sparkline). */
+  history: number[];
+}

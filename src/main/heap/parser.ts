@@ -89,8 +89,9 @@ const CH_9 = 0x39;
 const MAX_HEADER_BYTES = 1 << 20;
 const MAX_KEY_BYTES = 256;
 const UINT32_MAX = 0xffffffff;
-/** Progress is reported at most once per this many bytes. */
-const PROGRESS_STEP = 8 << 20;
+/** Progress is reported about every 1% of the input, within these bounds. */
+const PROGRESS_STEP_MIN = 256 << 10;
+const PROGRESS_STEP_MAX = 8 << 20;
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -123,8 +124,10 @@ export class SnapshotParser {
   private top = TOP_BEFORE_OPEN;
   private section = SECTION_UNKNOWN;
   private bytesSeen = 0;
-  private nextProgressAt = PROGRESS_STEP;
+  private readonly progressStep: number;
+  private nextProgressAt: number;
   private sawBom = false;
+  private pendingHighSurrogate = '';
 
   // Key reading.
   private keyPieces: Uint8Array[] = [];
@@ -174,12 +177,30 @@ export class SnapshotParser {
 
   constructor(options: ParserOptions = {}) {
     this.options = options;
+    const total = options.totalBytes ?? 0;
+    this.progressStep = total > 0 ? Math.min(PROGRESS_STEP_MAX, Math.max(PROGRESS_STEP_MIN, Math.floor(total / 100))) : PROGRESS_STEP_MAX;
+    this.nextProgressAt = this.progressStep;
   }
 
-  /** Consumes the next chunk. Text chunks are encoded to UTF-8 first. */
+  /**
+   * Consumes the next chunk. Text chunks are encoded to UTF-8 first; a chunk that ends inside a surrogate
+   * pair keeps its high half back for the next one, since CDP splits text anywhere.
+   */
   write(chunk: Uint8Array | string): void {
     this.checkCancelled();
-    const bytes = typeof chunk === 'string' ? this.encoder.encode(chunk) : chunk;
+    let bytes: Uint8Array;
+    if (typeof chunk === 'string') {
+      let text = this.pendingHighSurrogate + chunk;
+      this.pendingHighSurrogate = '';
+      const last = text.charCodeAt(text.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) {
+        this.pendingHighSurrogate = text[text.length - 1];
+        text = text.slice(0, -1);
+      }
+      bytes = this.encoder.encode(text);
+    } else {
+      bytes = chunk;
+    }
     let pos = 0;
     if (this.bytesSeen === 0 && !this.sawBom && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
       pos = 3;
@@ -262,7 +283,7 @@ export class SnapshotParser {
     }
     this.bytesSeen += len;
     if (this.bytesSeen >= this.nextProgressAt) {
-      this.nextProgressAt = this.bytesSeen + PROGRESS_STEP;
+      this.nextProgressAt = this.bytesSeen + this.progressStep;
       this.options.onProgress?.({ phase: 'Parsing', done: this.bytesSeen, total: this.options.totalBytes ?? 0 });
     }
   }
@@ -270,6 +291,11 @@ export class SnapshotParser {
   /** Finishes the parse and returns the sections. Throws if the input was empty, cut short or incomplete. */
   end(): RawSnapshot {
     this.checkCancelled();
+    if (this.pendingHighSurrogate) {
+      const lone = this.pendingHighSurrogate;
+      this.pendingHighSurrogate = '';
+      this.write(this.encoder.encode(lone));
+    }
     if (this.top === TOP_BEFORE_OPEN) {
       throw new LeakExplorerError('SNAPSHOT_EMPTY', this.bytesSeen === 0 ? 'The snapshot file is empty.' : 'The snapshot file holds only white space.');
     }
@@ -337,7 +363,8 @@ export class SnapshotParser {
       }
       pos++;
     }
-    const piece = bytes.subarray(start, pos);
+    // Copy: the caller may reuse its buffer for the next chunk.
+    const piece = bytes.slice(start, pos);
     this.keyPieces.push(piece);
     this.keyLength += piece.length;
     if (this.keyLength > MAX_KEY_BYTES) {

@@ -1,0 +1,66 @@
+/**
+ * Loading a snapshot file: streamed in chunks through {@link SnapshotParser}, so memory holds only the
+ * decoded arrays, never the file's text. File-system errors become coded errors with a remedy.
+ */
+import { open } from 'node:fs/promises';
+import { totalmem } from 'node:os';
+import { LeakExplorerError } from '../../shared/errors.ts';
+import type { Progress } from '../../shared/model.ts';
+import { SnapshotParser, type RawSnapshot } from './parser.ts';
+
+/** Read size: large enough to amortise calls, small enough to report progress often. */
+const CHUNK_BYTES = 4 << 20;
+
+/** The default budget for the node and edge arrays: a third of physical memory, since analysis roughly doubles it. */
+export function defaultArrayBudget(): number {
+  return Math.floor(totalmem() / 3);
+}
+
+/** Options for {@link readSnapshotFile}. */
+export interface ReadOptions {
+  onProgress?: (progress: Progress) => void;
+  signal?: AbortSignal;
+  maxArrayBytes?: number;
+}
+
+/** Turns a file-system error into a coded error. */
+export function fileError(path: string, error: unknown): LeakExplorerError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return new LeakExplorerError('FILE_NOT_FOUND', `No file at ${path}.`, { cause: error });
+  if (code === 'EISDIR') return new LeakExplorerError('FILE_UNREADABLE', `${path} is a folder, not a snapshot file.`, { cause: error });
+  if (code === 'EACCES' || code === 'EPERM') return new LeakExplorerError('FILE_UNREADABLE', `No permission to read ${path}.`, { cause: error });
+  return new LeakExplorerError('FILE_UNREADABLE', `Could not read ${path}: ${(error as Error).message}`, { cause: error });
+}
+
+/** Reads and parses a `.heapsnapshot` file. */
+export async function readSnapshotFile(path: string, options: ReadOptions = {}): Promise<RawSnapshot> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw fileError(path, error);
+  }
+  try {
+    const { size } = await handle.stat();
+    const parser = new SnapshotParser({
+      totalBytes: size,
+      onProgress: options.onProgress,
+      signal: options.signal,
+      maxArrayBytes: options.maxArrayBytes ?? defaultArrayBudget(),
+    });
+    const buffer = new Uint8Array(CHUNK_BYTES);
+    for (;;) {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null));
+      } catch (error) {
+        throw fileError(path, error);
+      }
+      if (bytesRead === 0) break;
+      parser.write(buffer.subarray(0, bytesRead));
+    }
+    return parser.end();
+  } finally {
+    await handle.close();
+  }
+}

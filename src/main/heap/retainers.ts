@@ -1,0 +1,276 @@
+/**
+ * Why an object is alive: its shortest retainer paths to a GC root, and a bounded retainer DAG for the
+ * retainer graph view.
+ *
+ * Shortest paths follow the BFS distances from the roots backwards: from a node at distance d, a retainer
+ * at distance d - 1 that holds it by a non-weak edge is one step closer. Paths end at a node the synthetic
+ * root holds directly (a global object, or a GC root category such as `(Global handles)`).
+ * The DAG keeps only edges whose retainer is strictly closer to the roots, so it cannot have cycles; it is
+ * bounded in nodes and in retainers per node, and nodes can be expanded for more.
+ *
+ * Complexity: O(path length × retainers per node) per path; O(bound × retainers) for the DAG.
+ */
+import { LeakExplorerError } from '../../shared/errors.ts';
+import type { GraphEdge, GraphNode, PathStep, RetainerGraph, RetainerPaths } from '../../shared/model.ts';
+import { NO_DISTANCE, ordinalForId, type AnalyzedSnapshot } from './analysis.ts';
+import { instancesOf, classIdsNamed } from './summary.ts';
+
+/** Edge types people read as "real" references come first when several retainers are equally close. */
+function edgeRank(type: string): number {
+  switch (type) {
+    case 'property':
+      return 0;
+    case 'element':
+      return 1;
+    case 'context':
+      return 2;
+    case 'shortcut':
+      return 3;
+    case 'internal':
+      return 4;
+    case 'hidden':
+      return 5;
+    default:
+      return 6;
+  }
+}
+
+interface Retainer {
+  ordinal: number;
+  edgeIndex: number;
+}
+
+/** Retainers of a node that are one step closer to the roots, best first. */
+function closerRetainers(snapshot: AnalyzedSnapshot, ordinal: number, includeWeak = false): Retainer[] {
+  const { graph, distances } = snapshot;
+  const d = distances[ordinal];
+  const weak = graph.layout.edgeType.weak;
+  const result: Retainer[] = [];
+  for (let slot = graph.firstRetainerIndex[ordinal], end = graph.firstRetainerIndex[ordinal + 1]; slot < end; slot++) {
+    const edgeIndex = graph.retainingEdges[slot];
+    const retainer = graph.retainingNodeOrdinals[slot];
+    if (retainer === ordinal) continue;
+    if (!includeWeak && graph.edgeType(edgeIndex) === weak) continue;
+    const rd = distances[retainer];
+    if (rd === NO_DISTANCE) continue;
+    if (retainer !== graph.rootNodeOrdinal && !(rd < d)) continue;
+    result.push({ ordinal: retainer, edgeIndex });
+  }
+  result.sort(
+    (x, y) =>
+      distances[x.ordinal] - distances[y.ordinal] ||
+      edgeRank(graph.edgeTypeName(x.edgeIndex)) - edgeRank(graph.edgeTypeName(y.edgeIndex)) ||
+      x.edgeIndex - y.edgeIndex,
+  );
+  return result;
+}
+
+function isHeldByRoot(snapshot: AnalyzedSnapshot, ordinal: number): boolean {
+  const { graph } = snapshot;
+  if (ordinal === graph.rootNodeOrdinal) return true;
+  for (let slot = graph.firstRetainerIndex[ordinal], end = graph.firstRetainerIndex[ordinal + 1]; slot < end; slot++) {
+    if (graph.retainingNodeOrdinals[slot] === graph.rootNodeOrdinal) return true;
+  }
+  return false;
+}
+
+/** The ordinal of a node id, or NODE_NOT_FOUND. */
+export function requireOrdinal(snapshot: AnalyzedSnapshot, nodeId: number): number {
+  const ordinal = ordinalForId(snapshot, nodeId);
+  if (ordinal < 0) throw new LeakExplorerError('NODE_NOT_FOUND', `No object with id @${nodeId} is in this snapshot.`);
+  return ordinal;
+}
+
+/** Options for {@link shortestRetainerPaths}. */
+export interface PathOptions {
+  /** How many distinct paths at most (default 3). */
+  maxPaths?: number;
+}
+
+/**
+ * Up to `maxPaths` shortest retainer paths from an object to a GC root, without weak edges. Paths differ in
+ * at least one step; the first is the one a person would read first (properties before internals).
+ */
+export function shortestRetainerPaths(snapshot: AnalyzedSnapshot, nodeId: number, options: PathOptions = {}): RetainerPaths {
+  const ordinal = requireOrdinal(snapshot, nodeId);
+  const maxPaths = options.maxPaths ?? 3;
+  const { graph, classes } = snapshot;
+  const paths: PathStep[][] = [];
+  const className = (o: number): string => classes.names[classes.nodeClass[o]];
+  // Iterative depth-first search over closer retainers; each frame's step is the edge to its parent.
+  // The first complete path per branch is kept. Work is bounded, and grows with the path length.
+  if (snapshot.distances[ordinal] === NO_DISTANCE) return { nodeId, className: className(ordinal), paths };
+  interface Frame {
+    ordinal: number;
+    retainers: Retainer[] | null;
+    next: number;
+  }
+  const stack: Frame[] = [{ ordinal, retainers: null, next: 0 }];
+  const steps: PathStep[] = [];
+  let budget = 10_000 + 4 * (snapshot.distances[ordinal] % 100_000_000);
+  while (stack.length > 0 && paths.length < maxPaths && budget-- > 0) {
+    const frame = stack[stack.length - 1];
+    if (frame.retainers === null) {
+      if (isHeldByRoot(snapshot, frame.ordinal)) {
+        paths.push([...steps, { nodeId: graph.nodeId(frame.ordinal), className: className(frame.ordinal), edgeName: '', edgeType: '' }]);
+        stack.pop();
+        steps.pop();
+        continue;
+      }
+      frame.retainers = closerRetainers(snapshot, frame.ordinal).filter((r) => r.ordinal !== graph.rootNodeOrdinal);
+    }
+    if (frame.next >= frame.retainers.length) {
+      stack.pop();
+      steps.pop();
+      continue;
+    }
+    const r = frame.retainers[frame.next++];
+    steps.push({
+      nodeId: graph.nodeId(frame.ordinal),
+      className: className(frame.ordinal),
+      edgeName: graph.edgeName(r.edgeIndex),
+      edgeType: graph.edgeTypeName(r.edgeIndex),
+    });
+    stack.push({ ordinal: r.ordinal, retainers: null, next: 0 });
+  }
+  return { nodeId, className: className(ordinal), paths };
+}
+
+/** Options for {@link retainerGraph}. */
+export interface RetainerGraphOptions {
+  /** The most nodes in the graph (default 60). */
+  maxNodes?: number;
+  /** The most retainers shown per node, unless expanded (default 4). */
+  maxRetainersPerNode?: number;
+  /** Include weak edges (default false). */
+  includeWeak?: boolean;
+  /** Node ids whose retainers are all shown (up to 50), as when a user expands them. */
+  expand?: number[];
+  /** Node ids whose retainers are hidden, as when a user collapses them. */
+  collapse?: number[];
+}
+
+/**
+ * A bounded retainer DAG from an object back towards the GC roots, for drawing. Breadth-first over closer
+ * retainers, so the nearest structure is kept when the bound cuts.
+ */
+export function retainerGraph(snapshot: AnalyzedSnapshot, nodeId: number, options: RetainerGraphOptions = {}): RetainerGraph {
+  const target = requireOrdinal(snapshot, nodeId);
+  const { graph, classes, retainedSizes, distances } = snapshot;
+  const maxNodes = options.maxNodes ?? 60;
+  const perNode = options.maxRetainersPerNode ?? 4;
+  const includeWeak = options.includeWeak ?? false;
+  const expand = new Set(options.expand ?? []);
+  const collapse = new Set(options.collapse ?? []);
+  const shortest = shortestRetainerPaths(snapshot, nodeId, { maxPaths: 1 }).paths[0] ?? [];
+  const onPath = new Set<string>();
+  for (let i = 0; i + 1 < shortest.length; i++) onPath.add(`${shortest[i + 1].nodeId}>${shortest[i].nodeId}`);
+
+  const included = new Map<number, GraphNode>();
+  const edges: GraphEdge[] = [];
+  const makeNode = (ordinal: number): GraphNode => ({
+    nodeId: graph.nodeId(ordinal),
+    className: classes.names[classes.nodeClass[ordinal]],
+    name: displayName(snapshot, ordinal),
+    type: graph.nodeTypeName(ordinal),
+    shallowSize: graph.nodeSelfSize(ordinal),
+    retainedSize: retainedSizes[ordinal],
+    distance: distances[ordinal],
+    isRoot: isHeldByRoot(snapshot, ordinal),
+    truncated: false,
+  });
+  // Nodes on the shortest path always make it in, so the highlighted path is complete.
+  const mustKeep = new Set(shortest.map((s) => s.nodeId));
+  const queue: number[] = [target];
+  included.set(target, makeNode(target));
+  for (let head = 0; head < queue.length; head++) {
+    const ordinal = queue[head];
+    const node = included.get(ordinal) as GraphNode;
+    if (node.isRoot || collapse.has(node.nodeId)) {
+      if (collapse.has(node.nodeId) && closerRetainers(snapshot, ordinal, includeWeak).length > 0) node.truncated = true;
+      continue;
+    }
+    const retainers = closerRetainers(snapshot, ordinal, includeWeak).filter((r) => r.ordinal !== graph.rootNodeOrdinal);
+    const limit = expand.has(node.nodeId) ? 50 : perNode;
+    let shown = 0;
+    for (const r of retainers) {
+      const retainerId = graph.nodeId(r.ordinal);
+      const required = onPath.has(`${retainerId}>${node.nodeId}`) && mustKeep.has(retainerId);
+      if (!required && (shown >= limit || (!included.has(r.ordinal) && included.size >= maxNodes))) {
+        node.truncated = true;
+        continue;
+      }
+      if (!included.has(r.ordinal)) {
+        included.set(r.ordinal, makeNode(r.ordinal));
+        queue.push(r.ordinal);
+      }
+      shown++;
+      edges.push({
+        from: retainerId,
+        to: node.nodeId,
+        name: graph.edgeName(r.edgeIndex),
+        type: graph.edgeTypeName(r.edgeIndex),
+        onShortestPath: onPath.has(`${retainerId}>${node.nodeId}`),
+      });
+    }
+  }
+  return { targetNodeId: nodeId, nodes: [...included.values()], edges, includesWeak: includeWeak };
+}
+
+/** A short, human name for a node: a class, a function's name, or a string's first characters. */
+export function displayName(snapshot: AnalyzedSnapshot, ordinal: number, maxLength = 80): string {
+  const { graph, classes } = snapshot;
+  const type = graph.nodeType(ordinal);
+  const t = graph.layout.nodeType;
+  let name: string;
+  if (type === t.string) name = graph.nodeName(ordinal);
+  else if (type === t.consString) name = consStringValue(snapshot, ordinal, maxLength + 1);
+  else if (type === t.closure) name = graph.nodeName(ordinal) || '(anonymous)';
+  else name = classes.names[classes.nodeClass[ordinal]];
+  return name.length > maxLength ? `${name.slice(0, maxLength)}…` : name;
+}
+
+/** The text of a concatenated string, following its `first` and `second` parts, up to `maxLength`. */
+export function consStringValue(snapshot: AnalyzedSnapshot, ordinal: number, maxLength = 1024): string {
+  const { graph } = snapshot;
+  const consType = graph.layout.nodeType.consString;
+  const internal = graph.layout.edgeType.internal;
+  const stack = [ordinal];
+  let text = '';
+  while (stack.length && text.length < maxLength) {
+    const o = stack.pop() as number;
+    if (graph.nodeType(o) !== consType) {
+      text += graph.nodeName(o);
+      continue;
+    }
+    let first = -1;
+    let second = -1;
+    for (let e = graph.firstEdgeIndexes[o], end = graph.firstEdgeIndexes[o + 1]; e < end; e += graph.layout.edgeFieldCount) {
+      if (graph.edgeType(e) !== internal) continue;
+      const name = graph.edgeName(e);
+      if (name === 'first') first = graph.edgeTargetOrdinal(e);
+      else if (name === 'second') second = graph.edgeTargetOrdinal(e);
+    }
+    if (second >= 0) stack.push(second);
+    if (first >= 0) stack.push(first);
+  }
+  return text;
+}
+
+/**
+ * The oldest live instance of a class: first seen earliest (when `firstSeen` from a series is given), then
+ * the lowest node id. Throws CLASS_NOT_FOUND when the class has no live instance.
+ */
+export function oldestInstance(snapshot: AnalyzedSnapshot, classNameOrKey: string, firstSeen?: Uint16Array): number {
+  const ids = classIdsNamed(snapshot.classes, classNameOrKey);
+  const instances = instancesOf(snapshot, ids);
+  if (instances.length === 0) {
+    throw new LeakExplorerError('CLASS_NOT_FOUND', `No live object of class '${classNameOrKey}' is in this snapshot.`);
+  }
+  // instancesOf returns node-id order, so the first with the smallest first-seen index wins.
+  let best = instances[0];
+  if (firstSeen) {
+    for (const ordinal of instances) if (firstSeen[ordinal] < firstSeen[best]) best = ordinal;
+  }
+  return snapshot.graph.nodeId(best);
+}

@@ -1,0 +1,183 @@
+/**
+ * Loaded snapshots and every query on them, synchronous and pure over the analysed arrays. The engine
+ * worker wraps this for the UI; the CLI uses it directly. Snapshots are referred to by small integer ids.
+ */
+import { LeakExplorerError } from '../../shared/errors.ts';
+import type {
+  ByViaRow,
+  DiffRow,
+  LiveRef,
+  NewObject,
+  ObjectDetails,
+  ReferencePatternRow,
+  RetainerGraph,
+  RetainerPaths,
+  SeriesRow,
+  SnapshotInfo,
+  SummaryRow,
+} from '../../shared/model.ts';
+import { analyzeSnapshot, type AnalysisOptions, type AnalyzedSnapshot } from './analysis.ts';
+import { objectDetails, type DetailsOptions } from './details.ts';
+import { diffSnapshots, firstSeenIndexes, newObjects, seriesOf } from './diff.ts';
+import { byVia, objectSet, referencePattern } from './groupings.ts';
+import type { RawSnapshot } from './parser.ts';
+import { oldestInstance, retainerGraph, shortestRetainerPaths, type PathOptions, type RetainerGraphOptions } from './retainers.ts';
+import { classTotals, summarize, type SummaryOptions } from './summary.ts';
+
+/** A snapshot held by the store. */
+export interface StoredSnapshot {
+  id: number;
+  info: SnapshotInfo;
+  /** When the snapshot was taken (ms since the epoch). */
+  takenAt: number;
+  snapshot: AnalyzedSnapshot;
+}
+
+/** Options for {@link SnapshotStore.liveRefs}. */
+export interface LiveRefOptions {
+  /** Class names to leave out, like `prefs(ignore=...)`. */
+  ignore?: string[];
+  /** Which snapshots form the series, oldest first (default: all, in load order). */
+  snapshotIds?: number[];
+  /** "Now", for ages (default: the last snapshot's time). */
+  now?: number;
+  /** Only classes defined by script code (a constructor with a source location); default true. */
+  scriptClassesOnly?: boolean;
+}
+
+/** Holds analysed snapshots and answers queries on them. */
+export class SnapshotStore {
+  private readonly snapshots = new Map<number, StoredSnapshot>();
+  private nextId = 1;
+
+  /** Analyses a parsed snapshot and keeps it. */
+  add(raw: RawSnapshot, file: string, takenAt: number, options?: AnalysisOptions): StoredSnapshot {
+    const snapshot = analyzeSnapshot(raw, options);
+    const id = this.nextId++;
+    const { graph } = snapshot;
+    const info: SnapshotInfo = {
+      file,
+      nodeCount: graph.nodeCount,
+      edgeCount: graph.edgeCount,
+      totalSize: snapshot.totalSize,
+      maxNodeId: graph.maxNodeId(),
+      problems: graph.problems.list(),
+    };
+    const stored = { id, info, takenAt, snapshot };
+    this.snapshots.set(id, stored);
+    return stored;
+  }
+
+  /** The snapshot with this id, or NODE_NOT_FOUND-like error. */
+  get(id: number): StoredSnapshot {
+    const stored = this.snapshots.get(id);
+    if (!stored) throw new LeakExplorerError('BAD_REQUEST', `No snapshot with id ${id} is loaded.`, { remedy: 'Open or take the snapshot again.' });
+    return stored;
+  }
+
+  /** Forgets a snapshot and frees its memory. */
+  remove(id: number): void {
+    this.snapshots.delete(id);
+  }
+
+  list(): StoredSnapshot[] {
+    return [...this.snapshots.values()];
+  }
+
+  summary(id: number, options?: SummaryOptions): SummaryRow[] {
+    return summarize(this.get(id).snapshot, options);
+  }
+
+  diff(beforeId: number, afterId: number): DiffRow[] {
+    return diffSnapshots(this.get(beforeId).snapshot, this.get(afterId).snapshot);
+  }
+
+  newObjects(beforeId: number, afterId: number, classNameOrKey: string, limit?: number): { total: number; objects: NewObject[] } {
+    return newObjects(this.get(beforeId).snapshot, this.get(afterId).snapshot, classNameOrKey, limit);
+  }
+
+  series(ids: number[]): SeriesRow[] {
+    if (ids.length < 2) throw new LeakExplorerError('BAD_REQUEST', 'A series needs at least two snapshots.', { remedy: 'Take or open another snapshot.' });
+    return seriesOf(ids.map((id) => this.get(id).snapshot));
+  }
+
+  retainerPaths(id: number, nodeId: number, options?: PathOptions): RetainerPaths {
+    return shortestRetainerPaths(this.get(id).snapshot, nodeId, options);
+  }
+
+  retainerGraph(id: number, nodeId: number, options?: RetainerGraphOptions): RetainerGraph {
+    return retainerGraph(this.get(id).snapshot, nodeId, options);
+  }
+
+  /** The oldest instance of a class in the last of `seriesIds` (first seen earliest, then lowest id). */
+  oldest(seriesIds: number[], classNameOrKey: string): number {
+    const stored = seriesIds.map((id) => this.get(id));
+    const last = stored[stored.length - 1].snapshot;
+    const firstSeen = stored.length > 1 ? firstSeenIndexes(stored.map((s) => s.snapshot)) : undefined;
+    return oldestInstance(last, classNameOrKey, firstSeen);
+  }
+
+  byVia(id: number, classNameOrKey: string, limit?: number): ByViaRow[] {
+    const { snapshot } = this.get(id);
+    return byVia(snapshot, objectSet(snapshot, classNameOrKey), limit);
+  }
+
+  referencePattern(id: number, classNameOrKey: string, depth?: number, breadth?: number): ReferencePatternRow[] {
+    const { snapshot } = this.get(id);
+    return referencePattern(snapshot, objectSet(snapshot, classNameOrKey), depth, breadth);
+  }
+
+  details(id: number, nodeId: number, options?: DetailsOptions): ObjectDetails {
+    return objectDetails(this.get(id).snapshot, nodeId, options);
+  }
+
+  /**
+   * Live refs from a snapshot series: per class of the last snapshot, the count, sizes, and the age of the
+   * oldest instance as a lower bound (the time since the first snapshot that held it).
+   */
+  liveRefs(options: LiveRefOptions = {}): LiveRef[] {
+    const ids = options.snapshotIds ?? this.list().map((s) => s.id);
+    if (ids.length === 0) return [];
+    const stored = ids.map((id) => this.get(id));
+    const last = stored[stored.length - 1];
+    const { snapshot } = last;
+    const now = options.now ?? last.takenAt;
+    const ignore = new Set(options.ignore ?? []);
+    const scriptOnly = options.scriptClassesOnly ?? true;
+    const firstSeen = stored.length > 1 ? firstSeenIndexes(stored.map((s) => s.snapshot)) : null;
+    const { classes, graph, ordinalsById } = snapshot;
+    const totals = classTotals(snapshot);
+    const classCount = classes.names.length;
+    // Oldest instance per class: smallest first-seen index, then lowest id (ordinalsById is id order).
+    const oldest = new Int32Array(classCount).fill(-1);
+    for (let i = 0; i < ordinalsById.length; i++) {
+      const ordinal = ordinalsById[i];
+      if (graph.nodeSelfSize(ordinal) === 0) continue;
+      const c = classes.nodeClass[ordinal];
+      const current = oldest[c];
+      if (current < 0 || (firstSeen !== null && firstSeen[ordinal] < firstSeen[current])) oldest[c] = ordinal;
+    }
+    const series = stored.length > 1 ? seriesOf(stored.map((s) => s.snapshot)) : null;
+    const historyByKey = new Map(series?.map((row) => [row.classKey, row.counts]) ?? []);
+    const rows: LiveRef[] = [];
+    for (let c = 0; c < classCount; c++) {
+      if (totals.counts[c] === 0 || ignore.has(classes.names[c])) continue;
+      if (scriptOnly && classes.keys[c].startsWith(',')) continue;
+      const o = oldest[c];
+      const seenIndex = firstSeen && o >= 0 ? firstSeen[o] : stored.length - 1;
+      rows.push({
+        className: classes.names[c],
+        count: totals.counts[c],
+        shallowSize: totals.shallowSizes[c],
+        retainedSize: totals.retainedSizes[c],
+        oldestAgeMs: Math.max(0, now - stored[seenIndex].takenAt),
+        ageIsLowerBound: true,
+        ageSource: 'snapshot-series',
+        oldestNodeId: o >= 0 ? graph.nodeId(o) : null,
+        history: historyByKey.get(classes.keys[c]) ?? [totals.counts[c]],
+      });
+    }
+    rows.sort((a, b) => b.count - a.count || (a.className < b.className ? -1 : 1));
+    return rows;
+  }
+}

@@ -1,0 +1,161 @@
+// Lengauer–Tarjan against the textbook definition on many random graphs: d dominates v when every path
+// from the root to v passes through d. Computed slowly and obviously: for each d, delete it and see which
+// nodes the root can still reach. Graphs include non-essential (weak) edges, self edges, cycles and
+// nodes whose only retainers are weak (which hang off the root, as in DevTools).
+import { describe, expect, it } from 'vitest';
+import { buildDominatedNodes, computeDominators, computeRetainedSizes } from '../../../src/main/heap/dominators.ts';
+
+interface TestGraph {
+  n: number;
+  edges: Array<[number, number, boolean]>; // from, to, essential
+}
+
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1103515245 + 12345) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function randomGraph(seed: number): TestGraph {
+  const next = random(seed);
+  const n = 2 + Math.floor(next() * 40);
+  const edges: Array<[number, number, boolean]> = [];
+  const m = Math.floor(next() * n * 3);
+  for (let i = 0; i < m; i++) edges.push([Math.floor(next() * n), Math.floor(next() * n), next() > 0.2]);
+  // Every node must be reachable from the root or have no essential retainer at all (see file comment):
+  // hook unreachable nodes to a reachable one, unless they are orphans.
+  for (;;) {
+    const reach = reachable(n, edges, -1);
+    const hasEssentialRetainer = new Array(n).fill(false);
+    for (const [from, to, essential] of edges) if (essential && from !== to) hasEssentialRetainer[to] = true;
+    const stuck = [...Array(n).keys()].find((v) => !reach[v] && hasEssentialRetainer[v]);
+    if (stuck === undefined) return { n, edges };
+    const anchors = [...Array(n).keys()].filter((v) => reach[v]);
+    edges.push([anchors[Math.floor(next() * anchors.length)], stuck, true]);
+  }
+}
+
+/** Nodes reachable from the root (0) through essential edges, plus orphans as extra roots; `removed` is cut. */
+function reachable(n: number, edges: Array<[number, number, boolean]>, removed: number): boolean[] {
+  const hasEssentialRetainer = new Array(n).fill(false);
+  for (const [from, to, essential] of edges) if (essential && from !== to) hasEssentialRetainer[to] = true;
+  const seen = new Array(n).fill(false);
+  const stack: number[] = [];
+  const start = (v: number) => {
+    if (v !== removed && !seen[v]) {
+      seen[v] = true;
+      stack.push(v);
+    }
+  };
+  start(0);
+  const drain = () => {
+    while (stack.length) {
+      const v = stack.pop() as number;
+      for (const [from, to, essential] of edges) if (from === v && essential && from !== to) start(to);
+    }
+  };
+  drain();
+  // Orphans hang off the root: reachable when the root is.
+  if (removed !== 0) {
+    for (let v = 1; v < n; v++) if (!hasEssentialRetainer[v]) start(v);
+    drain();
+  }
+  return seen;
+}
+
+function referenceIdoms(graph: TestGraph): number[] {
+  const { n, edges } = graph;
+  const all = reachable(n, edges, -1);
+  const dominatedBy: boolean[][] = [];
+  for (let d = 0; d < n; d++) {
+    const without = reachable(n, edges, d);
+    dominatedBy.push([...Array(n).keys()].map((v) => v === d || (all[v] && !without[v])));
+  }
+  const idom = new Array(n).fill(0);
+  for (let v = 1; v < n; v++) {
+    // The immediate dominator is the strict dominator dominated by all the others.
+    const strict = [...Array(n).keys()].filter((d) => d !== v && dominatedBy[d][v]);
+    idom[v] = strict.find((d) => strict.every((other) => dominatedBy[other][d])) ?? 0;
+  }
+  return idom;
+}
+
+function toInput(graph: TestGraph) {
+  const { n } = graph;
+  // Sort edges by source to lay them out as a snapshot does; fields: type, name, to.
+  const sorted = [...graph.edges].sort((a, b) => a[0] - b[0]);
+  const edges = new Uint32Array(sorted.length * 3);
+  const essentialEdges = new Uint32Array((sorted.length + 31) >>> 5);
+  const firstEdgeIndexes = new Uint32Array(n + 1);
+  sorted.forEach(([from, to, essential], i) => {
+    edges[i * 3 + 2] = to;
+    if (essential && from !== to) essentialEdges[i >>> 5] |= 1 << (i & 31);
+    firstEdgeIndexes[from + 1] += 3;
+  });
+  for (let v = 0; v < n; v++) firstEdgeIndexes[v + 1] += firstEdgeIndexes[v];
+  const firstRetainerIndex = new Uint32Array(n + 1);
+  for (const [, to] of sorted) firstRetainerIndex[to + 1]++;
+  for (let v = 0; v < n; v++) firstRetainerIndex[v + 1] += firstRetainerIndex[v];
+  const fill = firstRetainerIndex.slice();
+  const retainingNodeOrdinals = new Uint32Array(sorted.length);
+  const retainingEdges = new Uint32Array(sorted.length);
+  sorted.forEach(([from, to], i) => {
+    const slot = fill[to]++;
+    retainingNodeOrdinals[slot] = from;
+    retainingEdges[slot] = i * 3;
+  });
+  return {
+    nodeCount: n,
+    rootOrdinal: 0,
+    firstEdgeIndexes,
+    edges,
+    edgeFieldCount: 3,
+    toNodeOffset: 2,
+    firstRetainerIndex,
+    retainingNodeOrdinals,
+    retainingEdges,
+    essentialEdges,
+  };
+}
+
+describe('computeDominators', () => {
+  it('agrees with the definition of dominance on 600 random graphs', () => {
+    let orphanGraphs = 0;
+    for (let seed = 1; seed <= 600; seed++) {
+      const graph = randomGraph(seed);
+      const result = computeDominators(toInput(graph));
+      const expected = referenceIdoms(graph);
+      if (result.weakOnlyCount > 0) orphanGraphs++;
+      expect(Array.from(result.dominators), `seed ${seed}`).toEqual(expected);
+    }
+    // The random graphs must actually exercise the orphan rule.
+    expect(orphanGraphs).toBeGreaterThan(50);
+  });
+
+  it('gives retained sizes equal to the sum of self sizes over each dominator subtree', () => {
+    for (let seed = 1000; seed < 1200; seed++) {
+      const graph = randomGraph(seed);
+      const result = computeDominators(toInput(graph));
+      const self = (v: number) => (v * 37) % 101;
+      const retained = computeRetainedSizes(result, self, graph.n);
+      const { firstDominated, dominated } = buildDominatedNodes(result.dominators, 0);
+      const subtree = (v: number): number => {
+        let sum = self(v);
+        for (let i = firstDominated[v]; i < firstDominated[v + 1]; i++) sum += subtree(dominated[i]);
+        return sum;
+      };
+      for (let v = 0; v < graph.n; v++) expect(retained[v], `seed ${seed} node ${v}`).toBe(subtree(v));
+    }
+  });
+
+  it('handles a 200 000-node chain without recursion', () => {
+    const n = 200_000;
+    const edges: Array<[number, number, boolean]> = [];
+    for (let v = 0; v + 1 < n; v++) edges.push([v, v + 1, true]);
+    const result = computeDominators(toInput({ n, edges }));
+    expect(result.dominators[n - 1]).toBe(n - 2);
+    expect(result.unreachableCount).toBe(0);
+  });
+});
