@@ -4,12 +4,8 @@
 import { HeapSnapshotLoader } from '../../node_modules/chrome-devtools-frontend/front_end/entrypoints/heap_snapshot_worker/HeapSnapshotLoader.ts';
 import { SecondaryInitManager } from '../../node_modules/chrome-devtools-frontend/front_end/entrypoints/heap_snapshot_worker/HeapSnapshot.ts';
 
-export interface DevToolsLoaded {
-  snapshot: any;
-}
-
 /** Loads a snapshot from string chunks and runs DevTools' full initialisation. */
-export async function loadWithDevTools(chunks: AsyncIterable<string> | Iterable<string>): Promise<any> {
+export async function loadWithDevTools(chunks: AsyncIterable<string> | Iterable<string>): Promise<unknown> {
   const dispatcher = { sendEvent(): void {} };
   const loader = new HeapSnapshotLoader(dispatcher as never);
   for await (const chunk of chunks) loader.write(chunk);

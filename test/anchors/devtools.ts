@@ -31,17 +31,26 @@ export interface DevToolsResult {
   };
 }
 
+/** The parts of DevTools' JSHeapSnapshot the tests read. */
+type DevToolsSnapshot = DevToolsResult['snapshot'] & {
+  aggregatesWithFilter(filter: object): Record<string, DevToolsAggregate>;
+  totalSize: number;
+  retainedSizes: Float64Array;
+  dominatorsTree: Uint32Array;
+  nodeDistances: Int32Array;
+};
+
 /** Loads a file with DevTools' worker, feeding it text chunks as Chrome would. */
 export async function loadWithDevTools(file: string): Promise<DevToolsResult> {
   await buildDevToolsBundle();
   const { loadWithDevTools: load } = (await import(pathToFileURL(DEVTOOLS_BUNDLE).href)) as {
-    loadWithDevTools: (chunks: AsyncIterable<string>) => Promise<Record<string, any>>;
+    loadWithDevTools: (chunks: AsyncIterable<string>) => Promise<DevToolsSnapshot>;
   };
   // DevTools prints its problem report (unreachable nodes) to the console; our own report covers it.
   const warn = console.warn;
   const log = console.log;
   console.warn = console.log = () => {};
-  let snapshot: Record<string, any>;
+  let snapshot: DevToolsSnapshot;
   try {
     snapshot = await load(createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>);
   } finally {
@@ -49,11 +58,11 @@ export async function loadWithDevTools(file: string): Promise<DevToolsResult> {
     console.log = log;
   }
   return {
-    aggregates: snapshot.aggregatesWithFilter({}) as Record<string, DevToolsAggregate>,
-    totalSize: snapshot.totalSize as number,
-    retainedSizes: snapshot.retainedSizes as Float64Array,
-    dominators: snapshot.dominatorsTree as Uint32Array,
-    distances: snapshot.nodeDistances as Int32Array,
-    snapshot: snapshot as DevToolsResult['snapshot'],
+    aggregates: snapshot.aggregatesWithFilter({}),
+    totalSize: snapshot.totalSize,
+    retainedSizes: snapshot.retainedSizes,
+    dominators: snapshot.dominatorsTree,
+    distances: snapshot.nodeDistances,
+    snapshot,
   };
 }

@@ -1,0 +1,77 @@
+/**
+ * The engine's method table over a {@link SnapshotStore}: one implementation that the worker thread runs
+ * and that tests and the CLI can call in-process. Each method validates nothing the types do not; the
+ * boundaries (IPC, WebSocket) validate their payloads before calling in.
+ */
+import { LeakExplorerError } from '../../shared/errors.ts';
+import type { EngineMethod, EngineParams, EngineResult, LoadedSnapshot, ProgressListener } from '../../shared/engine-api.ts';
+import { readSnapshotFile } from './load.ts';
+import { SnapshotParser } from './parser.ts';
+import { SnapshotStore, type StoredSnapshot } from './store.ts';
+import { stat } from 'node:fs/promises';
+
+type Handler<M extends EngineMethod> = (params: EngineParams<M>, onProgress: ProgressListener) => EngineResult<M> | Promise<EngineResult<M>>;
+
+function loaded(stored: StoredSnapshot): LoadedSnapshot {
+  return { id: stored.id, takenAt: stored.takenAt, info: stored.info };
+}
+
+/** Creates the engine's method table, with its own store. */
+export function createEngineService(store = new SnapshotStore()): { [M in EngineMethod]: Handler<M> } {
+  const streams = new Map<number, { parser: SnapshotParser; label: string; takenAt: number; bytes: number }>();
+  let nextStream = 1;
+  const stream = (streamId: number) => {
+    const found = streams.get(streamId);
+    if (!found) throw new LeakExplorerError('BAD_REQUEST', `No snapshot stream ${streamId} is open.`);
+    return found;
+  };
+  return {
+    async openFile({ path, takenAt }, onProgress) {
+      const raw = await readSnapshotFile(path, { onProgress });
+      const when = takenAt ?? (await stat(path)).mtimeMs;
+      return loaded(store.add(raw, path, when, { onProgress }));
+    },
+    beginStream({ label, takenAt }) {
+      const streamId = nextStream++;
+      streams.set(streamId, { parser: new SnapshotParser(), label, takenAt, bytes: 0 });
+      return { streamId };
+    },
+    writeStream({ streamId, chunk }) {
+      const s = stream(streamId);
+      try {
+        s.parser.write(chunk);
+      } catch (error) {
+        streams.delete(streamId);
+        throw error;
+      }
+      return null;
+    },
+    endStream({ streamId }, onProgress) {
+      const s = stream(streamId);
+      streams.delete(streamId);
+      return loaded(store.add(s.parser.end(), s.label, s.takenAt, { onProgress }));
+    },
+    abortStream({ streamId }) {
+      streams.delete(streamId);
+      return null;
+    },
+    closeSnapshot({ id }) {
+      store.remove(id);
+      return null;
+    },
+    listSnapshots() {
+      return store.list().map(loaded);
+    },
+    summary: ({ id, filter, sortBy }) => store.summary(id, { filter, sortBy }),
+    diff: ({ beforeId, afterId }) => store.diff(beforeId, afterId),
+    newObjects: ({ beforeId, afterId, classNameOrKey, limit }) => store.newObjects(beforeId, afterId, classNameOrKey, limit),
+    series: ({ ids }) => store.series(ids),
+    liveRefs: ({ ids, ignore, now, scriptClassesOnly }) => store.liveRefs({ snapshotIds: ids, ignore, now, scriptClassesOnly }),
+    oldest: ({ ids, classNameOrKey }) => ({ nodeId: store.oldest(ids, classNameOrKey) }),
+    retainerPaths: ({ id, nodeId, maxPaths }) => store.retainerPaths(id, nodeId, { maxPaths }),
+    retainerGraph: ({ id, nodeId, ...options }) => store.retainerGraph(id, nodeId, options),
+    byVia: ({ id, classNameOrKey, limit }) => store.byVia(id, classNameOrKey, limit),
+    referencePattern: ({ id, classNameOrKey, depth, breadth }) => store.referencePattern(id, classNameOrKey, depth, breadth),
+    details: ({ id, nodeId, offset, limit }) => store.details(id, nodeId, { offset, limit }),
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The engine's asynchronous API: every method the engine worker answers, with its parameters and result.
+ * One map types the worker, its client, the web shell's bridge and the Electron IPC handlers alike.
+ */
+import type {
+  ByViaRow,
+  DiffRow,
+  LiveRef,
+  NewObject,
+  ObjectDetails,
+  Progress,
+  ReferencePatternRow,
+  RetainerGraph,
+  RetainerPaths,
+  SeriesRow,
+  SnapshotInfo,
+  SummaryRow,
+} from './model.ts';
+
+/** A loaded snapshot as the engine reports it. */
+export interface LoadedSnapshot {
+  /** The engine's handle for the snapshot. */
+  id: number;
+  /** When it was taken (ms since the epoch). */
+  takenAt: number;
+  info: SnapshotInfo;
+}
+
+/** Each engine method: `[params, result]`. */
+export interface EngineMethods {
+  /** Reads, parses and analyses a `.heapsnapshot` file. Reports progress. */
+  openFile: [{ path: string; takenAt?: number }, LoadedSnapshot];
+  /** Starts a streamed snapshot (CDP chunks); returns a stream handle. */
+  beginStream: [{ label: string; takenAt: number }, { streamId: number }];
+  /** Feeds the next text chunk of a stream. */
+  writeStream: [{ streamId: number; chunk: string }, null];
+  /** Ends a stream: finishes parsing, analyses, and keeps the snapshot. Reports progress. */
+  endStream: [{ streamId: number }, LoadedSnapshot];
+  /** Drops a stream that will not finish (target gone, cancelled). */
+  abortStream: [{ streamId: number }, null];
+  /** Forgets a snapshot. */
+  closeSnapshot: [{ id: number }, null];
+  listSnapshots: [Record<string, never>, LoadedSnapshot[]];
+  summary: [{ id: number; filter?: string; sortBy?: 'retainedSize' | 'shallowSize' | 'count' | 'className' | 'distance' }, SummaryRow[]];
+  diff: [{ beforeId: number; afterId: number }, DiffRow[]];
+  newObjects: [{ beforeId: number; afterId: number; classNameOrKey: string; limit?: number }, { total: number; objects: NewObject[] }];
+  series: [{ ids: number[] }, SeriesRow[]];
+  liveRefs: [{ ids?: number[]; ignore?: string[]; now?: number; scriptClassesOnly?: boolean }, LiveRef[]];
+  oldest: [{ ids: number[]; classNameOrKey: string }, { nodeId: number }];
+  retainerPaths: [{ id: number; nodeId: number; maxPaths?: number }, RetainerPaths];
+  retainerGraph: [
+    { id: number; nodeId: number; maxNodes?: number; maxRetainersPerNode?: number; includeWeak?: boolean; expand?: number[]; collapse?: number[] },
+    RetainerGraph,
+  ];
+  byVia: [{ id: number; classNameOrKey: string; limit?: number }, ByViaRow[]];
+  referencePattern: [{ id: number; classNameOrKey: string; depth?: number; breadth?: number }, ReferencePatternRow[]];
+  details: [{ id: number; nodeId: number; offset?: number; limit?: number }, ObjectDetails];
+}
+
+/** An engine method name. */
+export type EngineMethod = keyof EngineMethods;
+/** The parameters of an engine method. */
+export type EngineParams<M extends EngineMethod> = EngineMethods[M][0];
+/** The result of an engine method. */
+export type EngineResult<M extends EngineMethod> = EngineMethods[M][1];
+/** Called with progress of long methods. */
+export type ProgressListener = (progress: Progress) => void;
