@@ -7,11 +7,18 @@
 // A second leak imitates Django's DEBUG query log from the seeds: every "query" appends {sql, time} to
 // connections.default.queriesLog, so SQL strings grow without bound.
 //
+// Like Scrapy's Request, Response, Selector and Spider (which inherit object_ref), the classes here extend
+// leak-explorer/trackref's ObjectRef, so Leak Explorer shows their live counts and exact ages without a
+// heap snapshot.
+//
 // Run it: `node resources/demo/crawler.mjs` (or `npm run demo`). It prints its PID and keeps crawling.
 // It is also imported by the test fixtures and the benchmark, which drive it step by step.
 
-export class Request {
+import { ObjectRef } from '../trackref/index.js';
+
+export class Request extends ObjectRef {
   constructor(url, { callback, cbKwargs = {}, meta = {} } = {}) {
+    super();
     this.url = url;
     this.callback = callback;
     this.cbKwargs = cbKwargs;
@@ -20,8 +27,9 @@ export class Request {
   }
 }
 
-export class Response {
+export class Response extends ObjectRef {
   constructor(url, status, body, request) {
+    super();
     this.url = url;
     this.status = status;
     this.body = body;
@@ -36,8 +44,9 @@ export class HtmlResponse extends Response {
   }
 }
 
-export class Selector {
+export class Selector extends ObjectRef {
   constructor(response) {
+    super();
     this.response = response;
   }
   links() {
@@ -78,8 +87,9 @@ export class DatabaseWrapper {
 
 export const connections = { default: new DatabaseWrapper('default') };
 
-export class SomenastySpider {
+export class SomenastySpider extends ObjectRef {
   constructor(host, fanOut) {
+    super();
     this.name = 'somenasty';
     this.host = host;
     this.fanOut = fanOut;

@@ -45,7 +45,11 @@ export interface EngineMethods {
   diff: [{ beforeId: number; afterId: number }, DiffRow[]];
   newObjects: [{ beforeId: number; afterId: number; classNameOrKey: string; limit?: number }, { total: number; objects: NewObject[] }];
   series: [{ ids: number[] }, SeriesRow[]];
-  liveRefs: [{ ids?: number[]; ignore?: string[]; now?: number; scriptClassesOnly?: boolean }, LiveRef[]];
+  liveRefs: [
+    { ids?: number[]; ignore?: string[]; now?: number; scriptClassesOnly?: boolean; idTimeline?: { ids: number[]; times: number[]; startedAt: number } },
+    LiveRef[],
+  ];
+  instances: [{ ids: number[]; classNameOrKey: string; offset?: number; limit?: number }, { total: number; nodeIds: number[]; firstSeen: number[] }];
   oldest: [{ ids: number[]; classNameOrKey: string }, { nodeId: number }];
   retainerPaths: [{ id: number; nodeId: number; maxPaths?: number }, RetainerPaths];
   retainerGraph: [

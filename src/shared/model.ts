@@ -199,8 +199,9 @@ export type AgeSource = 'trackref' | 'allocation-tracking' | 'snapshot-series';
 export interface LiveRef {
   className: string;
   count: number;
-  shallowSize: number;
-  retainedSize: number;
+  /** Bytes, from the latest snapshot; null when no snapshot was taken (trackref answers without one). */
+  shallowSize: number | null;
+  retainedSize: number | null;
   /** Age of the oldest instance in milliseconds, or null when unknown. */
   oldestAgeMs: number | null;
   /** True when the age is a lower bound ("≥"): the object was first seen then, but may be older. */
@@ -211,4 +212,68 @@ export interface LiveRef {
   oldestNodeId: number | null;
   /** The count in each snapshot of the series, oldest first (a sparkline). */
   history: number[];
+}
+
+/** A local process as `leak-explorer ps` lists it. */
+export interface ProcessInfo {
+  pid: number;
+  /** The command line, arguments joined by spaces. */
+  command: string;
+  /** The owning user's name (or uid when unknown). */
+  user: string;
+  /** Resident memory in bytes, or null when unknown. */
+  rss: number | null;
+  /** Whether it runs Node.js (or Electron's Node). */
+  isNode: boolean;
+  /** The port of its open inspector, or null when closed. */
+  inspectorPort: number | null;
+  /** Whether Leak Explorer can attach to it now. */
+  attachable: boolean;
+  /** Why (or why not), for people. */
+  reason: string;
+}
+
+/** A running target Leak Explorer is attached to. */
+export interface TargetInfo {
+  /** The session's handle. */
+  sessionId: number;
+  pid: number | null;
+  /** What the target says it is: `node.js instance`, a page title… */
+  title: string;
+  /** The inspector's WebSocket URL. */
+  url: string;
+  /** How we got in. */
+  via: 'pid' | 'port' | 'url' | 'launch';
+  /** node, chrome, electron… */
+  kind: string;
+  /** Node.js version of the target, when it is Node. */
+  nodeVersion: string | null;
+  /** Whether the target has loaded the trackref module (exact ages, no snapshot needed). */
+  hasTrackref: boolean;
+}
+
+/** A heap usage sample of a live target, with the warning to show before a snapshot. */
+export interface HeapUsage {
+  at: number;
+  usedSize: number;
+  totalSize: number;
+  /** Free memory on this machine, in bytes. */
+  freeMemory: number;
+  /** Estimated time the target will freeze while V8 writes a snapshot, in ms. */
+  estimatedSnapshotMs: number;
+  /** A warning to show before snapshotting, or null when it looks harmless. */
+  warning: string | null;
+}
+
+/** A live object's property, as the instances table and the console show it. */
+export interface LivePreview {
+  /** Node id in V8's heap (stable for the process), when known. */
+  nodeId: number | null;
+  className: string;
+  /** Age in ms, when known (trackref or allocation tracking). */
+  ageMs: number | null;
+  /** A short description: `HtmlResponse`, `'http://…'`, `42`. */
+  description: string;
+  /** The first properties with their values, described. */
+  properties: Array<{ name: string; value: string; type: string }>;
 }

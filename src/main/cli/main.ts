@@ -7,6 +7,7 @@ import { LeakExplorerError } from '../../shared/errors.ts';
 import { renderAnalysis, runAnalysis } from './analyze.ts';
 import { EXIT_USAGE, reportError } from './errors.ts';
 import { progressReporter } from './progress.ts';
+import { psCommand, refsCommand, runCommand, snapshotCommand } from './live.ts';
 
 export const USAGE = `leak-explorer: find memory leaks in Node.js, Electron and Chrome heaps
 
@@ -14,6 +15,24 @@ Usage:
   leak-explorer analyze FILE [FILE...] [--json] [--top N] [--oldest CLASS | --retainers NODE_ID]
       Type summary of the last snapshot; with several snapshots of one process, the diff (first → last)
       and the classes that only grew; with --oldest or --retainers, why that object is alive.
+
+  leak-explorer ps [--json] [--all]
+      The Node.js processes on this machine: inspector port, whether they can be attached, and why not.
+
+  leak-explorer snapshot (--pid N | --port P [--host H] | --url WS) -o FILE
+      Takes a heap snapshot of a live target and saves it (atomically: no partial files).
+
+  leak-explorer refs (--pid N | --port P [--host H] | --url WS) [--ignore CLASS]... [--json]
+                    [--snapshots K --interval SECONDS]
+      Live references per class with the age of the oldest instance (Scrapy's prefs()). Exact ages when
+      the target uses leak-explorer/trackref; otherwise heap snapshots are taken (K of them, SECONDS apart,
+      default 1) and an age is a lower bound: the time since the first snapshot that held the object.
+
+  leak-explorer run [--refs-every SECONDS] [--] COMMAND...
+      Runs COMMAND with its inspector open on a free loopback port, and prints where.
+
+  --pid attaches to a running process even without --inspect: on Linux and macOS it checks that the
+  process is Node.js and catches SIGUSR1, then sends SIGUSR1 to open the inspector on 127.0.0.1:9229.
 
 Options:
   --json          print one JSON object (schemaVersion 1) instead of tables
@@ -58,6 +77,10 @@ async function analyzeCommand(args: string[]): Promise<number> {
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   analyze: analyzeCommand,
+  ps: psCommand,
+  snapshot: snapshotCommand,
+  refs: refsCommand,
+  run: runCommand,
 };
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit status. */

@@ -16,6 +16,21 @@ function loaded(stored: StoredSnapshot): LoadedSnapshot {
   return { id: stored.id, takenAt: stored.takenAt, info: stored.info };
 }
 
+/** Anything that answers engine calls: the worker's client, or {@link LocalEngine} in-process. */
+export interface EngineCaller {
+  call<M extends EngineMethod>(method: M, params: EngineParams<M>, onProgress?: ProgressListener): Promise<EngineResult<M>>;
+}
+
+/** The engine in the calling thread, for the CLI, where blocking the event loop costs nothing. */
+export class LocalEngine implements EngineCaller {
+  private readonly service = createEngineService();
+
+  async call<M extends EngineMethod>(method: M, params: EngineParams<M>, onProgress: ProgressListener = () => {}): Promise<EngineResult<M>> {
+    const handler = this.service[method] as (p: EngineParams<M>, progress: ProgressListener) => EngineResult<M> | Promise<EngineResult<M>>;
+    return handler(params, onProgress);
+  }
+}
+
 /** Creates the engine's method table, with its own store. */
 export function createEngineService(store = new SnapshotStore()): { [M in EngineMethod]: Handler<M> } {
   const streams = new Map<number, { parser: SnapshotParser; label: string; takenAt: number; bytes: number }>();
@@ -66,7 +81,8 @@ export function createEngineService(store = new SnapshotStore()): { [M in Engine
     diff: ({ beforeId, afterId }) => store.diff(beforeId, afterId),
     newObjects: ({ beforeId, afterId, classNameOrKey, limit }) => store.newObjects(beforeId, afterId, classNameOrKey, limit),
     series: ({ ids }) => store.series(ids),
-    liveRefs: ({ ids, ignore, now, scriptClassesOnly }) => store.liveRefs({ snapshotIds: ids, ignore, now, scriptClassesOnly }),
+    liveRefs: ({ ids, ignore, now, scriptClassesOnly, idTimeline }) => store.liveRefs({ snapshotIds: ids, ignore, now, scriptClassesOnly, idTimeline }),
+    instances: ({ ids, classNameOrKey, offset, limit }) => store.instances(ids, classNameOrKey, offset, limit),
     oldest: ({ ids, classNameOrKey }) => ({ nodeId: store.oldest(ids, classNameOrKey) }),
     retainerPaths: ({ id, nodeId, maxPaths }) => store.retainerPaths(id, nodeId, { maxPaths }),
     retainerGraph: ({ id, nodeId, ...options }) => store.retainerGraph(id, nodeId, options),

@@ -43,6 +43,27 @@ export interface LiveRefOptions {
   now?: number;
   /** Only classes defined by script code (a constructor with a source location); default true. */
   scriptClassesOnly?: boolean;
+  /**
+   * Allocation tracking's samples of V8's last assigned object id over time. With it, ages are measured:
+   * an object is as old as the first sample whose id reaches its own (objects older than the tracking
+   * get its start as a lower bound).
+   */
+  idTimeline?: { ids: number[]; times: number[]; startedAt: number };
+}
+
+/** The age of a V8 object id from an allocation-tracking timeline: [age, isLowerBound]. */
+export function ageFromTimeline(nodeId: number, timeline: { ids: number[]; times: number[]; startedAt: number }, now: number): [number, boolean] {
+  const { ids, times } = timeline;
+  if (ids.length === 0 || nodeId <= ids[0]) return [Math.max(0, now - timeline.startedAt), true];
+  let lo = 0;
+  let hi = ids.length - 1;
+  if (nodeId > ids[hi]) return [0, false];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid] >= nodeId) hi = mid;
+    else lo = mid + 1;
+  }
+  return [Math.max(0, now - times[lo]), false];
 }
 
 /** Holds analysed snapshots and answers queries on them. */
@@ -117,6 +138,24 @@ export class SnapshotStore {
     return oldestInstance(last, classNameOrKey, firstSeen);
   }
 
+  /**
+   * Instances of a class in the last of `seriesIds`, oldest first (first seen earliest, then lowest id),
+   * paged, with the index of the snapshot each was first seen in.
+   */
+  instances(seriesIds: number[], classNameOrKey: string, offset = 0, limit = 50): { total: number; nodeIds: number[]; firstSeen: number[] } {
+    const stored = seriesIds.map((id) => this.get(id));
+    const last = stored[stored.length - 1].snapshot;
+    const firstSeen = stored.length > 1 ? firstSeenIndexes(stored.map((s) => s.snapshot)) : null;
+    const ordinals = objectSet(last, classNameOrKey).ordinals;
+    if (firstSeen) ordinals.sort((a, b) => firstSeen[a] - firstSeen[b] || last.graph.nodeId(a) - last.graph.nodeId(b));
+    const page = ordinals.slice(offset, offset + limit);
+    return {
+      total: ordinals.length,
+      nodeIds: page.map((o) => last.graph.nodeId(o)),
+      firstSeen: page.map((o) => (firstSeen ? firstSeen[o] : stored.length - 1)),
+    };
+  }
+
   byVia(id: number, classNameOrKey: string, limit?: number): ByViaRow[] {
     const { snapshot } = this.get(id);
     return byVia(snapshot, objectSet(snapshot, classNameOrKey), limit);
@@ -149,13 +188,15 @@ export class SnapshotStore {
     const totals = classTotals(snapshot);
     const classCount = classes.names.length;
     // Oldest instance per class: smallest first-seen index, then lowest id (ordinalsById is id order).
+    // With a tracking timeline, ids follow allocation order, so the lowest id is the oldest.
+    const useFirstSeen = firstSeen !== null && !options.idTimeline;
     const oldest = new Int32Array(classCount).fill(-1);
     for (let i = 0; i < ordinalsById.length; i++) {
       const ordinal = ordinalsById[i];
       if (graph.nodeSelfSize(ordinal) === 0) continue;
       const c = classes.nodeClass[ordinal];
       const current = oldest[c];
-      if (current < 0 || (firstSeen !== null && firstSeen[ordinal] < firstSeen[current])) oldest[c] = ordinal;
+      if (current < 0 || (useFirstSeen && (firstSeen as Uint16Array)[ordinal] < (firstSeen as Uint16Array)[current])) oldest[c] = ordinal;
     }
     const series = stored.length > 1 ? seriesOf(stored.map((s) => s.snapshot)) : null;
     const historyByKey = new Map(series?.map((row) => [row.classKey, row.counts]) ?? []);
@@ -165,14 +206,17 @@ export class SnapshotStore {
       if (scriptOnly && classes.keys[c].startsWith(',')) continue;
       const o = oldest[c];
       const seenIndex = firstSeen && o >= 0 ? firstSeen[o] : stored.length - 1;
+      let age = Math.max(0, now - stored[seenIndex].takenAt);
+      let lowerBound = true;
+      if (options.idTimeline && o >= 0) [age, lowerBound] = ageFromTimeline(graph.nodeId(o), options.idTimeline, now);
       rows.push({
         className: classes.names[c],
         count: totals.counts[c],
         shallowSize: totals.shallowSizes[c],
         retainedSize: totals.retainedSizes[c],
-        oldestAgeMs: Math.max(0, now - stored[seenIndex].takenAt),
-        ageIsLowerBound: true,
-        ageSource: 'snapshot-series',
+        oldestAgeMs: age,
+        ageIsLowerBound: lowerBound,
+        ageSource: options.idTimeline ? 'allocation-tracking' : 'snapshot-series',
         oldestNodeId: o >= 0 ? graph.nodeId(o) : null,
         history: historyByKey.get(classes.keys[c]) ?? [totals.counts[c]],
       });

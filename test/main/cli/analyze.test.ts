@@ -49,9 +49,9 @@ describe('leak-explorer analyze', () => {
   });
 
   it('prints readable tables and the path by default', () => {
-    const run = cli(['analyze', files[0], files[2], '--oldest', 'HtmlResponse', '--top', '10', '--quiet']);
+    const run = cli(['analyze', files[0], files[2], '--oldest', 'HtmlResponse', '--top', '25', '--quiet']);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/Type summary \(top 10 of \d+ classes by retained size\)/);
+    expect(run.stdout).toMatch(/Type summary \(top 25 of \d+ classes by retained size\)/);
     expect(run.stdout).toMatch(/HtmlResponse\s+400\s+0\s+\+400/);
     expect(run.stdout).toMatch(/HtmlResponse @\d+ {2}held by \.referer of\n\s+\{referer\} @\d+ {2}held by \.cbKwargs of\n\s+Request @\d+/);
     expect(run.stderr).toBe('');

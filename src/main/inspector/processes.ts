@@ -1,0 +1,140 @@
+/**
+ * Process discovery: the Node.js processes on this machine, whether their inspector is open and on which
+ * port, and whether Leak Explorer can attach to them (and why not).
+ *
+ * Linux works fully from /proc: the executable and maps say whether it is Node, SigCgt says whether
+ * SIGUSR1 has a handler (so that signalling it opens the inspector instead of killing it), and the
+ * process's socket inodes matched against /proc/PID/net/tcp{,6} give its listening ports.
+ * macOS uses `ps` and `lsof`, and cannot check the signal mask. Windows uses PowerShell's process list and
+ * attaches with `process._debugProcess`, which needs no signal at all.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { ProcessInfo } from '../../shared/model.ts';
+import { allPids, catchesSigusr1, isNodeExecutable, listeningPortsOf, procFacts, userNames, type ProcFacts } from './procfs.ts';
+import { probeInspector } from './http.ts';
+
+const run = promisify(execFile);
+
+/** Whether a process looks like Node.js from /proc facts. */
+export function looksLikeNode(facts: ProcFacts): boolean {
+  return isNodeExecutable(facts.exe) || facts.mapsNode === true;
+}
+
+/** Finds an open inspector among a process's listening ports (9229 first), by asking each. */
+export async function findInspectorPort(ports: number[]): Promise<number | null> {
+  const ordered = [...new Set(ports)].sort((a, b) => (a === 9229 ? -1 : b === 9229 ? 1 : a - b));
+  for (const port of ordered) {
+    if (await probeInspector('127.0.0.1', port, 400)) return port;
+  }
+  return null;
+}
+
+/** Describes one Linux process from /proc. */
+export async function describeLinuxProcess(facts: ProcFacts, users: Map<number, string>): Promise<ProcessInfo> {
+  const isNode = looksLikeNode(facts);
+  const user = facts.uid === null ? '?' : (users.get(facts.uid) ?? String(facts.uid));
+  const info: ProcessInfo = { pid: facts.pid, command: facts.command, user, rss: facts.rssBytes, isNode, inspectorPort: null, attachable: false, reason: '' };
+  if (!isNode) {
+    info.reason = 'not a Node.js process';
+    return info;
+  }
+  const ports = (await listeningPortsOf(facts.pid)).filter((s) => s.address === '127.0.0.1' || s.address === '0.0.0.0' || s.address === '::1' || s.address === '::');
+  info.inspectorPort = await findInspectorPort(ports.map((s) => s.port));
+  if (info.inspectorPort !== null) {
+    info.attachable = true;
+    info.reason = `inspector open on port ${info.inspectorPort}`;
+  } else if (facts.caughtSignals === null) {
+    info.reason = 'owned by another user: its signal mask cannot be read';
+  } else if (!catchesSigusr1(facts)) {
+    info.reason = 'SIGUSR1 is not handled (started with --disable-sigusr1?): signalling would kill it';
+  } else if (facts.uid !== null && process.getuid && process.getuid() !== 0 && facts.uid !== process.getuid()) {
+    info.reason = 'owned by another user';
+  } else {
+    info.attachable = true;
+    info.reason = 'inspector closed; SIGUSR1 will open it';
+  }
+  return info;
+}
+
+async function listLinux(includeAll: boolean): Promise<ProcessInfo[]> {
+  const users = await userNames();
+  const pids = (await allPids()).filter((pid) => pid !== process.pid);
+  const facts = (await Promise.all(pids.map(procFacts))).filter((f): f is ProcFacts => f !== null);
+  const wanted = includeAll ? facts : facts.filter(looksLikeNode);
+  const described = await Promise.all(wanted.map((f) => describeLinuxProcess(f, users)));
+  return described.sort((a, b) => a.pid - b.pid);
+}
+
+async function listMac(includeAll: boolean): Promise<ProcessInfo[]> {
+  const { stdout } = await run('ps', ['-axww', '-o', 'pid=,user=,rss=,command=']);
+  const rows: ProcessInfo[] = [];
+  for (const line of stdout.split('\n')) {
+    const match = /^\s*(\d+)\s+(\S+)\s+(\d+)\s+(.*)$/.exec(line);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid) continue;
+    const command = match[4];
+    const isNode = /(^|\/)(node|nodejs)(\s|$)/.test(command) || /Electron(\.app)?\//.test(command);
+    if (!isNode && !includeAll) continue;
+    rows.push({
+      pid,
+      command,
+      user: match[2],
+      rss: Number(match[3]) * 1024,
+      isNode,
+      inspectorPort: null,
+      attachable: isNode,
+      reason: isNode ? 'SIGUSR1 should open the inspector (macOS cannot check the signal mask first)' : 'not a Node.js process',
+    });
+  }
+  // lsof lists listening ports per process, where it is allowed to.
+  try {
+    const { stdout: lsof } = await run('lsof', ['-nP', '-iTCP', '-sTCP:LISTEN', '-Fpn']);
+    let pid = 0;
+    const ports = new Map<number, number[]>();
+    for (const line of lsof.split('\n')) {
+      if (line.startsWith('p')) pid = Number(line.slice(1));
+      else if (line.startsWith('n')) ports.set(pid, [...(ports.get(pid) ?? []), Number(line.split(':').pop())]);
+    }
+    for (const row of rows) {
+      if (!row.isNode) continue;
+      row.inspectorPort = await findInspectorPort(ports.get(row.pid) ?? []);
+      if (row.inspectorPort !== null) row.reason = `inspector open on port ${row.inspectorPort}`;
+    }
+  } catch {
+    // Without lsof, inspector ports stay unknown.
+  }
+  return rows;
+}
+
+async function listWindows(includeAll: boolean): Promise<ProcessInfo[]> {
+  const script = 'Get-CimInstance Win32_Process | Select-Object ProcessId,Name,CommandLine,WorkingSetSize | ConvertTo-Json -Compress';
+  const { stdout } = await run('powershell.exe', ['-NoProfile', '-Command', script], { maxBuffer: 1 << 26 });
+  const parsed = JSON.parse(stdout) as Array<{ ProcessId: number; Name: string; CommandLine: string | null; WorkingSetSize: number }>;
+  return parsed
+    .filter((p) => p.ProcessId !== process.pid)
+    .map((p) => {
+      const isNode = /^(node|electron)\.exe$/i.test(p.Name);
+      return {
+        pid: p.ProcessId,
+        command: p.CommandLine ?? p.Name,
+        user: '?',
+        rss: p.WorkingSetSize,
+        isNode,
+        inspectorPort: null,
+        attachable: isNode,
+        reason: isNode ? 'process._debugProcess will open the inspector' : 'not a Node.js process',
+      };
+    })
+    .filter((p) => includeAll || p.isNode);
+}
+
+/** Lists the Node.js processes on this machine (all processes with `includeAll`). */
+export async function listProcesses(options: { includeAll?: boolean } = {}): Promise<ProcessInfo[]> {
+  const includeAll = options.includeAll ?? false;
+  if (process.platform === 'linux') return listLinux(includeAll);
+  if (process.platform === 'darwin') return listMac(includeAll);
+  if (process.platform === 'win32') return listWindows(includeAll);
+  return [];
+}

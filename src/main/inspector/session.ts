@@ -1,0 +1,443 @@
+/**
+ * One attached target: who it is, its heap usage, streamed heap snapshots, opt-in allocation tracking,
+ * the trackref registry, live previews of objects, live counts by class, and a console.
+ *
+ * Every CDP call has a timeout (connection.ts); a disconnect is a state (`closed`), and an operation under
+ * way when it happens fails with TARGET_GONE and leaves nothing half-written.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { freemem } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { dirname, basename, join } from 'node:path';
+import type { Protocol } from 'devtools-protocol';
+import { LeakExplorerError } from '../../shared/errors.ts';
+import type { HeapUsage, LivePreview, Progress, TargetInfo } from '../../shared/model.ts';
+import { formatBytes } from '../../shared/format.ts';
+import type { InspectorConnection } from './connection.ts';
+
+/** The global name under which the trackref module keeps its registry. */
+export const TRACKREF_KEY = 'leak-explorer.trackref';
+const REGISTRY = `globalThis[Symbol.for(${JSON.stringify(TRACKREF_KEY)})]`;
+
+/** V8 writes roughly this many bytes of heap per second when serialising a snapshot (measured here). */
+const SNAPSHOT_BYTES_PER_SECOND = 10 << 20;
+
+/** Where the chunks of a snapshot go while they arrive (the engine's stream). */
+export interface SnapshotSink {
+  write(chunk: string): void;
+  /** Called once all chunks arrived; returns what the sink made of them. */
+  end(): Promise<unknown>;
+  /** Called when the snapshot will not complete. */
+  abort(): Promise<void>;
+}
+
+/** Options for {@link InspectorSession.takeSnapshot}. */
+export interface SnapshotOptions {
+  /** Also save the snapshot here, atomically (a temp file renamed when complete). */
+  file?: string;
+  onProgress?: (progress: Progress) => void;
+  /** Stops consuming the snapshot; V8 still finishes serialising in the target. */
+  signal?: AbortSignal;
+  /** How long the whole snapshot may take (default 30 minutes). */
+  timeoutMs?: number;
+}
+
+/** A snapshot taken from a live target. */
+export interface TakenSnapshot {
+  takenAt: number;
+  bytes: number;
+  file: string | null;
+  /** What the sink returned (the engine's loaded snapshot). */
+  result: unknown;
+}
+
+/** How ages relate to V8 object ids while allocation tracking runs. */
+export interface IdTimeline {
+  /** Increasing `lastSeenObjectId` values… */
+  ids: number[];
+  /** …and when each was reported (ms since the epoch). */
+  times: number[];
+}
+
+/** The identity an attach path already knows. */
+export interface SessionMeta {
+  via: TargetInfo['via'];
+  title: string;
+  kind: string;
+}
+
+let nextSessionId = 1;
+
+function describeRemote(object: Protocol.Runtime.RemoteObject): string {
+  if (object.type === 'string') return JSON.stringify(object.value);
+  if (object.type === 'undefined') return 'undefined';
+  if (object.unserializableValue) return object.unserializableValue;
+  if (object.type === 'object' && object.subtype === 'null') return 'null';
+  if (object.description !== undefined) return object.description;
+  return String(object.value);
+}
+
+/** An attached target. */
+export class InspectorSession {
+  readonly info: TargetInfo;
+  readonly connection: InspectorConnection;
+  private snapshotBusy: Promise<unknown> = Promise.resolve();
+  private tracking: (IdTimeline & { startedAt: number; stop: () => void; trackAllocations: boolean }) | null = null;
+  private readonly goneListeners = new Set<() => void>();
+
+  private constructor(connection: InspectorConnection, info: TargetInfo) {
+    this.connection = connection;
+    this.info = info;
+    connection.onDisconnect(() => {
+      for (const listener of this.goneListeners) listener();
+    });
+  }
+
+  /** Identifies the target behind a fresh connection; fails with TARGET_PAUSED if it is stopped at a breakpoint. */
+  static async create(connection: InspectorConnection, meta: SessionMeta): Promise<InspectorSession> {
+    let identity: { pid: number | null; node: string | null; title: string | null; trackref: boolean };
+    try {
+      const result = await connection.send(
+        'Runtime.evaluate',
+        {
+          expression: `JSON.stringify({ pid: typeof process === 'object' ? process.pid : null, node: typeof process === 'object' ? process.version : null, title: typeof document === 'object' ? document.title : null, trackref: !!${REGISTRY} })`,
+          returnByValue: true,
+        },
+        4000,
+      );
+      identity = JSON.parse(String(result.result.value));
+      // V8 still evaluates while paused (in a nested loop), so ask the debugger itself.
+      if (await isPaused(connection)) {
+        await connection.close();
+        throw new LeakExplorerError('TARGET_PAUSED', 'The target is paused at a breakpoint: its heap will not change, and a snapshot would hold it longer. It was left paused.');
+      }
+    } catch (error) {
+      if (error instanceof LeakExplorerError && error.code === 'TARGET_PAUSED') throw error;
+      if (error instanceof LeakExplorerError && error.code === 'INSPECTOR_TIMEOUT' && (await isPaused(connection))) {
+        await connection.close();
+        throw new LeakExplorerError('TARGET_PAUSED', 'The target is paused at a breakpoint, so it cannot answer. It was left as it is.');
+      }
+      await connection.close();
+      throw error;
+    }
+    return new InspectorSession(connection, {
+      sessionId: nextSessionId++,
+      pid: identity.pid,
+      title: identity.title || meta.title,
+      url: connection.url,
+      via: meta.via,
+      kind: identity.node ? 'node' : meta.kind,
+      nodeVersion: identity.node,
+      hasTrackref: identity.trackref,
+    });
+  }
+
+  /** Whether the target has gone away. */
+  get closed(): boolean {
+    return this.connection.isClosed;
+  }
+
+  /** Calls `listener` when the target goes away. */
+  onGone(listener: () => void): () => void {
+    this.goneListeners.add(listener);
+    return () => this.goneListeners.delete(listener);
+  }
+
+  /** Rechecks whether the target loaded the trackref module since we attached. */
+  async refreshTrackref(): Promise<boolean> {
+    const result = await this.connection.send('Runtime.evaluate', { expression: `!!${REGISTRY}`, returnByValue: true });
+    this.info.hasTrackref = result.result.value === true;
+    return this.info.hasTrackref;
+  }
+
+  /** The heap's size now, free memory here, and a warning to show before a snapshot. */
+  async heapUsage(): Promise<HeapUsage> {
+    const { usedSize, totalSize } = await this.connection.send('Runtime.getHeapUsage');
+    const free = freemem();
+    const estimatedSnapshotMs = Math.round((usedSize / SNAPSHOT_BYTES_PER_SECOND) * 1000);
+    const warnings: string[] = [];
+    if (usedSize > 50 << 20) warnings.push(`The target will freeze for about ${Math.max(1, Math.round(estimatedSnapshotMs / 1000))} s while V8 writes a snapshot of its ${formatBytes(usedSize)} heap.`);
+    if (usedSize * 2 > free) warnings.push(`Its memory can double during the snapshot, and only ${formatBytes(free)} is free on this machine.`);
+    return { at: Date.now(), usedSize, totalSize, freeMemory: free, estimatedSnapshotMs, warning: warnings.length ? warnings.join(' ') : null };
+  }
+
+  /**
+   * Takes a heap snapshot, streaming its chunks to `sink` as they arrive and, when asked, to a file that
+   * appears only once complete. A target that dies mid-snapshot leaves no file and no half snapshot.
+   */
+  takeSnapshot(sink: SnapshotSink, options: SnapshotOptions = {}): Promise<TakenSnapshot> {
+    const run = this.snapshotBusy.then(() => this.snapshotOnce(sink, options));
+    this.snapshotBusy = run.catch(() => undefined);
+    return run;
+  }
+
+  private async snapshotOnce(sink: SnapshotSink, options: SnapshotOptions): Promise<TakenSnapshot> {
+    const { connection } = this;
+    const takenAt = Date.now();
+    const temp = options.file ? join(dirname(options.file), `.${basename(options.file)}.${randomBytes(4).toString('hex')}.partial`) : null;
+    let out: WriteStream | null = null;
+    let bytes = 0;
+    let cancelled = false;
+    let fileError: Error | null = null;
+    if (temp) {
+      out = createWriteStream(temp, { flags: 'wx' });
+      out.on('error', (error) => {
+        fileError = error;
+      });
+      await new Promise<void>((resolve, reject) => {
+        (out as WriteStream).once('open', () => resolve());
+        (out as WriteStream).once('error', (error) => reject(new LeakExplorerError('FILE_UNREADABLE', `Cannot write ${options.file}: ${error.message}`, { cause: error, remedy: 'Choose a folder you can write to.' })));
+      });
+    }
+    const stopChunks = connection.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => {
+      if (cancelled) return;
+      bytes += chunk.length;
+      sink.write(chunk);
+      out?.write(chunk);
+    });
+    const stopProgress = connection.on('HeapProfiler.reportHeapSnapshotProgress', ({ done, total }) => {
+      if (!cancelled) options.onProgress?.({ phase: 'Serialising in the target', done, total });
+    });
+    const onAbort = () => {
+      cancelled = true;
+    };
+    options.signal?.addEventListener('abort', onAbort);
+    const cleanUp = async () => {
+      if (out) {
+        await new Promise<void>((resolve) => (out as WriteStream).end(resolve));
+        await unlink(temp as string).catch(() => undefined);
+      }
+      await sink.abort().catch(() => undefined);
+    };
+    try {
+      await connection.send('HeapProfiler.enable');
+      await connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: true }, options.timeoutMs ?? 30 * 60_000);
+      if (cancelled) throw new LeakExplorerError('CANCELLED', 'The snapshot was cancelled; nothing was saved.');
+      if (fileError) throw new LeakExplorerError('FILE_UNREADABLE', `Writing ${options.file} failed: ${(fileError as Error).message}`, { remedy: 'Check the disk space and permissions.' });
+      if (bytes === 0) throw new LeakExplorerError('TARGET_GONE', 'The target sent an empty snapshot.');
+      options.onProgress?.({ phase: 'Analysing', done: 0, total: 1 });
+      const result = await sink.end();
+      if (out && temp && options.file) {
+        await new Promise<void>((resolve, reject) => (out as WriteStream).end((error?: Error | null) => (error ? reject(error) : resolve())));
+        await rename(temp, options.file);
+      }
+      return { takenAt, bytes, file: options.file ?? null, result };
+    } catch (error) {
+      await cleanUp();
+      if (error instanceof LeakExplorerError && error.code === 'TARGET_GONE') {
+        throw new LeakExplorerError('TARGET_GONE', `The target went away during the snapshot (after ${formatBytes(bytes)}); nothing was saved.`, { cause: error });
+      }
+      throw error;
+    } finally {
+      stopChunks();
+      stopProgress();
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * Starts allocation tracking: V8 reports the last object id it assigned about every 50 ms, which dates
+   * every object allocated from now on. It slows big heaps a lot; the caller warns first.
+   */
+  async startTracking(options: { trackAllocations?: boolean } = {}): Promise<void> {
+    if (this.tracking) return;
+    const timeline = { ids: [] as number[], times: [] as number[] };
+    const stop = this.connection.on('HeapProfiler.lastSeenObjectId', ({ lastSeenObjectId, timestamp }) => {
+      timeline.ids.push(lastSeenObjectId);
+      timeline.times.push(Math.round(timestamp));
+    });
+    await this.connection.send('HeapProfiler.enable');
+    await this.connection.send('HeapProfiler.startTrackingHeapObjects', { trackAllocations: options.trackAllocations ?? false });
+    this.tracking = { ...timeline, startedAt: Date.now(), stop, trackAllocations: options.trackAllocations ?? false };
+    // The arrays are shared: events keep appending to them.
+    this.tracking.ids = timeline.ids;
+    this.tracking.times = timeline.times;
+  }
+
+  /** Stops allocation tracking. */
+  async stopTracking(): Promise<void> {
+    if (!this.tracking) return;
+    const { stop } = this.tracking;
+    this.tracking = null;
+    stop();
+    if (!this.closed) await this.connection.send('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }, 120_000);
+  }
+
+  /** The id → time samples while tracking runs, or null. */
+  idTimeline(): (IdTimeline & { startedAt: number }) | null {
+    return this.tracking ? { ids: [...this.tracking.ids], times: [...this.tracking.times], startedAt: this.tracking.startedAt } : null;
+  }
+
+  /** The trackref module's live refs, exact ages included, or null when the target has no registry. */
+  async trackrefLiveRefs(ignore: string[] = []): Promise<Array<{ className: string; count: number; oldestAgeMs: number }> | null> {
+    const result = await this.connection.send('Runtime.evaluate', {
+      expression: `(() => { const r = ${REGISTRY}; return r ? JSON.stringify(r.liveRefs(${JSON.stringify(ignore)})) : null; })()`,
+      returnByValue: true,
+    });
+    if (result.exceptionDetails) throw new LeakExplorerError('INTERNAL', `The trackref registry failed: ${result.exceptionDetails.text}`);
+    const value = result.result.value;
+    this.info.hasTrackref = value !== null;
+    return value === null ? null : (JSON.parse(String(value)) as Array<{ className: string; count: number; oldestAgeMs: number }>);
+  }
+
+  /** Previews of the trackref registry's live instances of a class, oldest first, with exact ages. */
+  async trackrefInstances(className: string, offset: number, limit: number): Promise<{ total: number; items: LivePreview[] }> {
+    const group = `le-${randomBytes(4).toString('hex')}`;
+    try {
+      const list = await this.connection.send('Runtime.evaluate', {
+        expression: `(() => { const r = ${REGISTRY}; if (!r) return null; const all = r.live(${JSON.stringify(className)}); const now = Date.now(); return { total: all.length, page: all.slice(${offset}, ${offset + limit}).map((e) => e.object), ages: all.slice(${offset}, ${offset + limit}).map((e) => now - e.createdAt) }; })()`,
+        objectGroup: group,
+      });
+      if (!list.result.objectId) return { total: 0, items: [] };
+      const { result: props } = await this.connection.send('Runtime.getProperties', { objectId: list.result.objectId, ownProperties: true });
+      const total = Number(props.find((p) => p.name === 'total')?.value?.value ?? 0);
+      const pageId = props.find((p) => p.name === 'page')?.value?.objectId;
+      const agesId = props.find((p) => p.name === 'ages')?.value?.objectId;
+      const ages = agesId ? ((await this.connection.send('Runtime.callFunctionOn', { objectId: agesId, functionDeclaration: 'function() { return this; }', returnByValue: true })).result.value as number[]) : [];
+      const items: LivePreview[] = [];
+      if (pageId) {
+        const { result: elements } = await this.connection.send('Runtime.getProperties', { objectId: pageId, ownProperties: true });
+        for (const element of elements.filter((e) => /^\d+$/.test(e.name)).sort((a, b) => Number(a.name) - Number(b.name))) {
+          if (!element.value?.objectId) continue;
+          items.push(await this.previewObject(element.value, null, ages[Number(element.name)] ?? null, className));
+        }
+      }
+      return { total, items };
+    } finally {
+      await this.connection.send('Runtime.releaseObjectGroup', { objectGroup: group }).catch(() => undefined);
+    }
+  }
+
+  /** A live preview of the object with V8 heap id `nodeId`, or null when it no longer exists. */
+  async previewById(nodeId: number, className: string, ageMs: number | null): Promise<LivePreview | null> {
+    const group = `le-${randomBytes(4).toString('hex')}`;
+    try {
+      const { result } = await this.connection.send('HeapProfiler.getObjectByHeapObjectId', { objectId: String(nodeId), objectGroup: group });
+      return await this.previewObject(result, nodeId, ageMs, className);
+    } catch (error) {
+      if (error instanceof LeakExplorerError && error.code === 'INTERNAL') return null;
+      throw error;
+    } finally {
+      await this.connection.send('Runtime.releaseObjectGroup', { objectGroup: group }).catch(() => undefined);
+    }
+  }
+
+  private async previewObject(object: Protocol.Runtime.RemoteObject, nodeId: number | null, ageMs: number | null, className: string): Promise<LivePreview> {
+    const properties: LivePreview['properties'] = [];
+    if (object.objectId) {
+      const { result } = await this.connection.send('Runtime.getProperties', { objectId: object.objectId, ownProperties: true, generatePreview: false });
+      // An array previews as its elements; its length is in the description already (`Array(2)`).
+      const shown = object.subtype === 'array' ? result.filter((p) => /^\d+$/.test(p.name)) : result;
+      for (const property of shown.slice(0, 12)) {
+        if (!property.value) continue;
+        properties.push({ name: property.name, value: describeRemote(property.value).slice(0, 200), type: property.value.type });
+      }
+    }
+    return { nodeId, className: object.className ?? className, ageMs, description: describeRemote(object).slice(0, 200), properties };
+  }
+
+  /**
+   * The number of live objects whose prototype chain includes the prototype of the class named
+   * `className`, right now, without a snapshot (Runtime.queryObjects). The class is found among the live
+   * functions by name, so classes in module scope count too. Subclass instances count, as in Scrapy.
+   */
+  async liveCount(className: string): Promise<number | null> {
+    const group = `le-${randomBytes(4).toString('hex')}`;
+    const send = this.connection.send.bind(this.connection);
+    try {
+      const fp = await send('Runtime.evaluate', { expression: 'Function.prototype', objectGroup: group });
+      const functions = await send('Runtime.queryObjects', { prototypeObjectId: fp.result.objectId as string, objectGroup: group });
+      const prototypes = await send('Runtime.callFunctionOn', {
+        objectId: functions.objects.objectId as string,
+        functionDeclaration: 'function(name) { const found = this.find((f) => f.name === name && f.prototype && typeof f.prototype === "object"); return found ? found.prototype : undefined; }',
+        arguments: [{ value: className }],
+        objectGroup: group,
+      });
+      if (!prototypes.result.objectId) return null;
+      const instances = await send('Runtime.queryObjects', { prototypeObjectId: prototypes.result.objectId, objectGroup: group });
+      const length = await send('Runtime.callFunctionOn', { objectId: instances.objects.objectId as string, functionDeclaration: 'function() { return this.length; }', returnByValue: true });
+      return Number(length.result.value);
+    } finally {
+      // The query results pin every instance until released.
+      await send('Runtime.releaseObjectGroup', { objectGroup: group }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Evaluates an expression in the target with `prefs()`, `getOldest(name)` and `iterAll(name)` in scope.
+   * With the trackref module they come from its registry; otherwise `helpers` supplies them (the explorer's
+   * own live refs, and objects found by heap id).
+   */
+  async evaluate(expression: string, helpers?: { prefsText: string; oldest: Record<string, number | null>; all: Record<string, number[]> }): Promise<{ ok: boolean; description: string; type: string; properties: LivePreview['properties'] }> {
+    const group = `le-console-${randomBytes(4).toString('hex')}`;
+    const send = this.connection.send.bind(this.connection);
+    try {
+      let result: Protocol.Runtime.RemoteObject;
+      let exception: Protocol.Runtime.ExceptionDetails | undefined;
+      if (this.info.hasTrackref || !helpers) {
+        const wrapped = `(function () { const __r = ${REGISTRY}; const prefs = (i) => (__r ? __r.prefs(i) : 'trackref is not loaded in this target'); const getOldest = (n) => __r?.getOldest(n); const iterAll = (n) => __r?.iterAll(n) ?? []; return eval(${JSON.stringify(expression)}); })()`;
+        ({ result, exceptionDetails: exception } = await send('Runtime.evaluate', { expression: wrapped, objectGroup: group, generatePreview: false, timeout: 10_000 }));
+      } else {
+        // Resolve the objects the expression asks for by heap id, then bind them as helpers.
+        const bag = await send('Runtime.evaluate', { expression: '({ oldest: {}, all: {} })', objectGroup: group });
+        const bagId = bag.result.objectId as string;
+        for (const [name, nodeId] of Object.entries(helpers.oldest)) {
+          if (nodeId === null) continue;
+          const { result: object } = await send('HeapProfiler.getObjectByHeapObjectId', { objectId: String(nodeId), objectGroup: group }).catch(() => ({ result: { type: 'undefined' } as Protocol.Runtime.RemoteObject }));
+          if (!object.objectId) continue;
+          await send('Runtime.callFunctionOn', { objectId: bagId, functionDeclaration: 'function(name, object) { this.oldest[name] = object; }', arguments: [{ value: name }, { objectId: object.objectId }] });
+        }
+        for (const [name, nodeIds] of Object.entries(helpers.all)) {
+          for (const nodeId of nodeIds) {
+            const { result: object } = await send('HeapProfiler.getObjectByHeapObjectId', { objectId: String(nodeId), objectGroup: group }).catch(() => ({ result: { type: 'undefined' } as Protocol.Runtime.RemoteObject }));
+            if (!object.objectId) continue;
+            await send('Runtime.callFunctionOn', { objectId: bagId, functionDeclaration: 'function(name, object) { (this.all[name] ??= []).push(object); }', arguments: [{ value: name }, { objectId: object.objectId }] });
+          }
+        }
+        ({ result, exceptionDetails: exception } = await send('Runtime.callFunctionOn', {
+          objectId: bagId,
+          functionDeclaration:
+            'function(__prefs, __expression) { const __bag = this; const prefs = () => __prefs; const getOldest = (n) => __bag.oldest[n]; const iterAll = (n) => __bag.all[n] ?? []; return eval(__expression); }',
+          arguments: [{ value: helpers.prefsText }, { value: expression }],
+          objectGroup: group,
+        }));
+      }
+      if (exception) {
+        return { ok: false, description: exception.exception?.description ?? exception.text, type: 'error', properties: [] };
+      }
+      const preview = await this.previewObject(result, null, null, result.className ?? result.type);
+      return { ok: true, description: preview.description, type: result.subtype ?? result.type, properties: result.type === 'object' ? preview.properties : [] };
+    } finally {
+      await send('Runtime.releaseObjectGroup', { objectGroup: group }).catch(() => undefined);
+    }
+  }
+
+  /** Detaches: stops tracking and closes the connection. The target keeps running. */
+  async close(): Promise<void> {
+    try {
+      if (this.tracking && !this.closed) await this.stopTracking();
+    } catch {
+      // The target may be gone already.
+    }
+    await this.connection.close();
+  }
+}
+
+/** Whether the target is paused in the debugger: enabling the Debugger domain reports a pause at once. */
+async function isPaused(connection: InspectorConnection): Promise<boolean> {
+  let paused = false;
+  const stop = connection.on('Debugger.paused', () => {
+    paused = true;
+  });
+  try {
+    await connection.send('Debugger.enable', {}, 2000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return paused;
+  } catch {
+    return paused;
+  } finally {
+    stop();
+    await connection.send('Debugger.disable', undefined, 1000).catch(() => undefined);
+  }
+}
