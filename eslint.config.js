@@ -49,7 +49,18 @@ export default tseslint.config(
   {
     files: ['src/renderer/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [electronOnly], patterns: [{ group: ['**/main/**', '**/preload/**'], message: 'The renderer talks only to the typed API.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnly],
+          patterns: [
+            { group: ['**/main/**', '**/preload/**'], message: 'The renderer talks only to the typed API.' },
+            // From src/shared the renderer takes types only; shared/format is the one exception: pure
+            // presentation helpers that the CLI, the reports and the UI must format identically.
+            { group: ['**/shared/*', '!**/shared/format', '!**/shared/format.ts'], allowTypeImports: true, message: 'The renderer imports only types from src/shared (format excepted).' },
+          ],
+        },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports' }],
     },
   },

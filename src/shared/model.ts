@@ -277,3 +277,20 @@ export interface LivePreview {
   /** The first properties with their values, described. */
   properties: Array<{ name: string; value: string; type: string }>;
 }
+
+/** Positions for drawing a retainer graph: roots on the left, the object on the right. */
+export interface GraphLayout {
+  width: number;
+  height: number;
+  nodeWidth: number;
+  nodeHeight: number;
+  /** Centre of each node. */
+  nodes: Array<{ nodeId: number; x: number; y: number }>;
+  /** Each edge's polyline, from the retainer to the retained object. */
+  edges: Array<{ from: number; to: number; points: Array<[number, number]> }>;
+}
+
+/** A retainer graph with its layout. */
+export interface LaidOutRetainerGraph extends RetainerGraph {
+  layout: GraphLayout;
+}

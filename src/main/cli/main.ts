@@ -8,6 +8,8 @@ import { renderAnalysis, runAnalysis } from './analyze.ts';
 import { EXIT_USAGE, reportError } from './errors.ts';
 import { progressReporter } from './progress.ts';
 import { psCommand, refsCommand, runCommand, snapshotCommand } from './live.ts';
+import { reportCommand, watchCommand } from './reports.ts';
+import { serveCommand } from './serve.ts';
 
 export const USAGE = `leak-explorer: find memory leaks in Node.js, Electron and Chrome heaps
 
@@ -30,6 +32,18 @@ Usage:
 
   leak-explorer run [--refs-every SECONDS] [--] COMMAND...
       Runs COMMAND with its inspector open on a free loopback port, and prints where.
+
+  leak-explorer watch (--pid N | --port P | --url WS) --snapshots K --interval SECONDS
+                      [--report FILE.html] [--json FILE.json] [--markdown FILE.md] [--redact-strings]
+      The whole hunt without a screen: K snapshots, live refs, diff, growth, the retainer graph of the
+      fastest-growing class's oldest instance, and reports. Detaches and leaves the target running.
+
+  leak-explorer report FILE.heapsnapshot... [-o FILE.html] [--json FILE.json] [--markdown FILE.md]
+                       [--redact-strings]
+      The same reports from saved snapshots of one process, oldest first.
+
+  leak-explorer serve [--port P] [FILE.heapsnapshot...]
+      The desktop app's UI in a browser, served on 127.0.0.1 with a random token in the printed URL.
 
   --pid attaches to a running process even without --inspect: on Linux and macOS it checks that the
   process is Node.js and catches SIGUSR1, then sends SIGUSR1 to open the inspector on 127.0.0.1:9229.
@@ -81,6 +95,9 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   snapshot: snapshotCommand,
   refs: refsCommand,
   run: runCommand,
+  watch: watchCommand,
+  report: reportCommand,
+  serve: serveCommand,
 };
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit status. */

@@ -38,9 +38,12 @@ export class EngineClient {
   private nextCall = 1;
   private failure: LeakExplorerError | null = null;
 
-  /** @param workerUrl The worker entry: `worker.ts` in development and tests, the bundled `worker.js` in builds. */
-  constructor(workerUrl: URL, options: { resourceLimits?: ResourceLimits } = {}) {
-    this.worker = new Worker(workerUrl, { resourceLimits: options.resourceLimits });
+  /**
+   * @param worker The worker entry (`worker.ts` in development and tests, the bundled `worker.js` in
+   *   builds), or a worker already created (electron-vite's `?nodeWorker` import).
+   */
+  constructor(worker: URL | Worker, options: { resourceLimits?: ResourceLimits } = {}) {
+    this.worker = worker instanceof Worker ? worker : new Worker(worker, { resourceLimits: options.resourceLimits });
     this.worker.on('message', (reply: WorkerReply) => this.onReply(reply));
     this.worker.on('error', (error) => this.failAll(new LeakExplorerError('INTERNAL', `The engine worker failed: ${error.message}`, { cause: error })));
     this.worker.on('exit', (code) => {

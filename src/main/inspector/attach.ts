@@ -193,10 +193,13 @@ export interface Launched {
  * Launches `command` with its inspector on a free loopback port and attaches. A `node` command gets
  * `--inspect=127.0.0.1:0`; anything else (npm, a script) gets it through NODE_OPTIONS.
  */
-export async function launchUnderInspection(command: string[], options: AttachOptions & { stdio?: 'inherit' | 'pipe'; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Launched> {
+export async function launchUnderInspection(
+  command: string[],
+  options: AttachOptions & { stdio?: 'inherit' | 'pipe'; cwd?: string; env?: NodeJS.ProcessEnv; programIsNode?: boolean } = {},
+): Promise<Launched> {
   if (command.length === 0) throw new LeakExplorerError('BAD_ARGUMENTS', 'run needs a command, such as: leak-explorer run -- node app.js');
   const [program, ...args] = command;
-  const isNode = /(^|[\\/])(node|nodejs)(\.exe)?$/.test(program);
+  const isNode = options.programIsNode ?? /(^|[\\/])(node|nodejs)(\.exe)?$/.test(program);
   const flag = '--inspect=127.0.0.1:0';
   const env = { ...process.env, ...options.env };
   if (!isNode) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} ${flag}`.trim();

@@ -1,0 +1,180 @@
+/**
+ * The HTML report: one self-contained file (inline CSS, inline SVG, no scripts, no requests; it opens from
+ * file:// and prints well). In order: the headline, the target, live refs, the type summary, diff and
+ * growth charts, the retainer graph, byvia, and how the report was made.
+ */
+import { formatAge, formatBytes, formatBytesDelta, formatDelta } from '../../shared/format.ts';
+import type { LaidOutRetainerGraph } from '../../shared/model.ts';
+import { escapeHtml as h } from './escape.ts';
+import type { ReportData } from './report.ts';
+import { describeAge } from './report.ts';
+
+const CSS = `
+:root { --fg: #1d232b; --muted: #5b6673; --line: #d8dde3; --bg: #fff; --accent: #c2410c; --accent-soft: #fff1e8; --blue: #1d4ed8; --row: #f6f8fa; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); margin: 0; }
+main { max-width: 1100px; margin: 0 auto; padding: 32px 28px 64px; }
+h1 { font-size: 26px; margin: 0 0 6px; letter-spacing: -0.01em; }
+h2 { font-size: 17px; margin: 36px 0 10px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
+.lede { font-size: 18px; margin: 14px 0 8px; padding: 14px 16px; background: var(--accent-soft); border-left: 4px solid var(--accent); border-radius: 4px; }
+.muted { color: var(--muted); }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { text-align: left; padding: 5px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { font-weight: 600; color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; }
+td.num, th.num { text-align: right; white-space: nowrap; }
+tr:nth-child(even) td { background: var(--row); }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+.grow { color: var(--accent); font-weight: 600; }
+.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 18px; }
+.path { margin: 8px 0 16px; padding: 10px 14px; border: 1px solid var(--line); border-radius: 6px; background: var(--row); }
+.path ol { margin: 0; padding-left: 20px; }
+svg text { font-family: system-ui, sans-serif; }
+.chart { border: 1px solid var(--line); border-radius: 6px; margin: 8px 0; max-width: 100%; height: auto; }
+.graph-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; }
+@media print { main { max-width: none; padding: 0; } h2 { break-after: avoid; } table, .chart, .graph-wrap, .path { break-inside: avoid; } .graph-wrap { overflow: visible; } }
+`;
+
+function table(headers: Array<[string, boolean]>, rows: string[][]): string {
+  const head = headers.map(([title, num]) => `<th${num ? ' class="num"' : ''}>${h(title)}</th>`).join('');
+  const body = rows.map((cells) => `<tr>${cells.map((cell, i) => `<td${headers[i][1] ? ' class="num"' : ''}>${cell}</td>`).join('')}</tr>`).join('\n');
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+const COLORS = ['#c2410c', '#1d4ed8', '#047857', '#7c3aed', '#b45309', '#be185d'];
+
+/** A line chart of instance counts across the snapshots, for the classes that grew most. */
+function growthChart(data: ReportData): string {
+  if (!data.series || data.series.length === 0) return '';
+  const grown = [...data.series].sort((a, b) => b.counts[b.counts.length - 1] - b.counts[0] - (a.counts[a.counts.length - 1] - a.counts[0])).slice(0, 6);
+  const width = 720;
+  const height = 260;
+  const pad = { left: 60, right: 200, top: 16, bottom: 36 };
+  const n = grown[0].counts.length;
+  const max = Math.max(1, ...grown.flatMap((r) => r.counts));
+  const x = (i: number) => pad.left + (n === 1 ? 0 : (i / (n - 1)) * (width - pad.left - pad.right));
+  const y = (v: number) => pad.top + (1 - v / max) * (height - pad.top - pad.bottom);
+  const lines = grown
+    .map((row, k) => {
+      const points = row.counts.map((c, i) => `${x(i).toFixed(1)},${y(c).toFixed(1)}`).join(' ');
+      const lastY = y(row.counts[row.counts.length - 1]);
+      return `<polyline fill="none" stroke="${COLORS[k]}" stroke-width="2.5" points="${points}"/>${row.counts.map((c, i) => `<circle cx="${x(i).toFixed(1)}" cy="${y(c).toFixed(1)}" r="3" fill="${COLORS[k]}"/>`).join('')}<text x="${width - pad.right + 10}" y="${(lastY + 4).toFixed(1)}" font-size="12" fill="${COLORS[k]}">${h(row.className.slice(0, 26))} (${formatDelta(row.counts[row.counts.length - 1] - row.counts[0])})</text>`;
+    })
+    .join('\n');
+  const ticks = [0, 0.5, 1].map((f) => `<text x="${pad.left - 8}" y="${(y(max * f) + 4).toFixed(1)}" font-size="11" text-anchor="end" fill="#5b6673">${Math.round(max * f)}</text><line x1="${pad.left}" x2="${width - pad.right}" y1="${y(max * f).toFixed(1)}" y2="${y(max * f).toFixed(1)}" stroke="#e5e8ec"/>`).join('');
+  const labels = grown[0].counts.map((_, i) => `<text x="${x(i).toFixed(1)}" y="${height - 12}" font-size="11" text-anchor="middle" fill="#5b6673">#${i + 1}</text>`).join('');
+  return `<svg class="chart" role="img" aria-label="Instance counts per snapshot" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${ticks}${labels}${lines}</svg>`;
+}
+
+/** Horizontal bars of the size deltas of the top classes in the diff. */
+function diffChart(data: ReportData): string {
+  if (!data.diff || data.diff.length === 0) return '';
+  const rows = data.diff.slice(0, 10);
+  const width = 720;
+  const rowHeight = 24;
+  const height = rows.length * rowHeight + 12;
+  const max = Math.max(1, ...rows.map((r) => Math.abs(r.sizeDelta)));
+  const bars = rows
+    .map((row, i) => {
+      const w = (Math.abs(row.sizeDelta) / max) * 360;
+      const yPos = 6 + i * rowHeight;
+      return `<text x="210" y="${yPos + 15}" font-size="12" text-anchor="end">${h(row.className.slice(0, 30))}</text><rect x="220" y="${yPos + 3}" width="${w.toFixed(1)}" height="16" rx="2" fill="${row.sizeDelta >= 0 ? '#c2410c' : '#047857'}"/><text x="${(226 + w).toFixed(1)}" y="${yPos + 15}" font-size="12" fill="#5b6673">${h(formatBytesDelta(row.sizeDelta))} · ${h(formatDelta(row.countDelta))}</text>`;
+    })
+    .join('\n');
+  return `<svg class="chart" role="img" aria-label="Size delta per class" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${bars}</svg>`;
+}
+
+/** The retainer graph as SVG: boxes for objects, labelled edges, the shortest path in the accent colour. */
+export function retainerGraphSvg(graph: LaidOutRetainerGraph): string {
+  const { layout } = graph;
+  const margin = 20;
+  const byId = new Map(graph.nodes.map((n) => [n.nodeId, n]));
+  const onPath = new Set(graph.edges.filter((e) => e.onShortestPath).map((e) => `${e.from}>${e.to}`));
+  const labels = new Map<string, string[]>();
+  for (const edge of graph.edges) labels.set(`${edge.from}>${edge.to}`, [...(labels.get(`${edge.from}>${edge.to}`) ?? []), edge.type === 'element' ? `[${edge.name}]` : edge.name]);
+  const edges = layout.edges
+    .map((edge) => {
+      const key = `${edge.from}>${edge.to}`;
+      const hot = onPath.has(key);
+      const points = edge.points.map(([px, py]) => [px + margin, py + margin]);
+      const d = points.map(([px, py], i) => `${i === 0 ? 'M' : 'L'}${px.toFixed(1)},${py.toFixed(1)}`).join(' ');
+      const mid = points[Math.floor(points.length / 2)] ?? points[0];
+      const label = (labels.get(key) ?? []).join(', ').slice(0, 32);
+      return `<path d="${d}" fill="none" stroke="${hot ? '#c2410c' : '#9aa5b1'}" stroke-width="${hot ? 2.6 : 1.2}" marker-end="url(#${hot ? 'arrow-hot' : 'arrow'})"/><text x="${mid[0].toFixed(1)}" y="${(mid[1] - 5).toFixed(1)}" font-size="11" text-anchor="middle" fill="${hot ? '#c2410c' : '#5b6673'}" font-weight="${hot ? 600 : 400}">${h(label)}</text>`;
+    })
+    .join('\n');
+  const nodes = layout.nodes
+    .map((p) => {
+      const node = byId.get(p.nodeId);
+      if (!node) return '';
+      const isTarget = node.nodeId === graph.targetNodeId;
+      const x = p.x - layout.nodeWidth / 2 + margin;
+      const y = p.y - layout.nodeHeight / 2 + margin;
+      const fill = isTarget ? '#fff1e8' : node.isRoot ? '#eef2ff' : '#ffffff';
+      const stroke = isTarget ? '#c2410c' : node.isRoot ? '#1d4ed8' : '#9aa5b1';
+      return `<g><rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${layout.nodeWidth}" height="${layout.nodeHeight}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="${isTarget ? 2 : 1}"/><text x="${(x + 10).toFixed(1)}" y="${(y + 19).toFixed(1)}" font-size="12.5" font-weight="600">${h(node.className.slice(0, 26))}</text><text x="${(x + 10).toFixed(1)}" y="${(y + 36).toFixed(1)}" font-size="11" fill="#5b6673">@${node.nodeId} · ${h(formatBytes(node.retainedSize))}${node.isRoot ? ' · root' : ''}</text></g>`;
+    })
+    .join('\n');
+  const width = layout.width + margin * 2;
+  const height = layout.height + margin * 2;
+  const defs = `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#9aa5b1"/></marker><marker id="arrow-hot" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#c2410c"/></marker></defs>`;
+  return `<svg role="img" aria-label="Retainer graph" viewBox="0 0 ${width.toFixed(0)} ${height.toFixed(0)}" width="${width.toFixed(0)}" height="${height.toFixed(0)}" xmlns="http://www.w3.org/2000/svg">${defs}${edges}${nodes}</svg>`;
+}
+
+/** Renders the report as one HTML document. */
+export function renderHtml(data: ReportData): string {
+  const sections: string[] = [];
+  sections.push(`<h1>Leak report${data.headline.className ? `: ${h(data.headline.className)}` : ''}</h1><p class="muted">${h(new Date(data.generatedAt).toUTCString())} · ${data.snapshots.length} snapshot${data.snapshots.length === 1 ? '' : 's'}${data.redacted ? ' · heap strings redacted' : ''}</p><p class="lede">${h(data.headline.text)}</p>`);
+  const target = data.target;
+  const facts: Array<[string, string]> = [];
+  if (target) facts.push(['Target', `${h(target.title)}${target.pid !== null ? ` (PID ${target.pid})` : ''}`], ['Runtime', h(target.nodeVersion ? `Node.js ${target.nodeVersion}` : target.kind)]);
+  facts.push(['Snapshots', data.snapshots.map((s) => `${h(s.file)} <span class="muted">${h(s.takenAt)} · ${s.nodeCount} objects · ${h(formatBytes(s.totalSize))}</span>`).join('<br>')]);
+  sections.push(`<h2>Target and environment</h2><div class="facts">${facts.map(([k, v]) => `<div class="muted">${h(k)}</div><div>${v}</div>`).join('')}</div>`);
+  if (data.liveRefs.length) {
+    sections.push(
+      `<h2>Live references</h2>${table(
+        [['Class', false], ['Count', true], ['Oldest', true], ['Shallow', true], ['Retained', true]],
+        data.liveRefs.slice(0, 25).map((r) => [h(r.className), String(r.count), h(describeAge(r)), r.shallowSize === null ? '—' : h(formatBytes(r.shallowSize)), r.retainedSize === null ? '—' : h(formatBytes(r.retainedSize))]),
+      )}`,
+    );
+  }
+  sections.push(
+    `<h2>Type summary <span class="muted">(top 20 of ${data.summary.length} classes by retained size)</span></h2>${table(
+      [['Class', false], ['Count', true], ['Shallow', true], ['Retained', true], ['Distance', true]],
+      data.summary.slice(0, 20).map((r) => [h(r.className), String(r.count), h(formatBytes(r.shallowSize)), h(formatBytes(r.retainedSize)), String(r.distance)]),
+    )}`,
+  );
+  if (data.diff) {
+    sections.push(`<h2>What changed, first → last snapshot</h2>${diffChart(data)}${growthChart(data)}`);
+    if (data.onlyGrew.length) sections.push(`<p>Classes that only grew: ${data.onlyGrew.slice(0, 30).map((c) => `<span class="grow">${h(c)}</span>`).join(', ')}${data.onlyGrew.length > 30 ? ` and ${data.onlyGrew.length - 30} more` : ''}.</p>`);
+  }
+  if (data.retainers && data.retainerGraph) {
+    const path = data.retainers.paths[0] ?? [];
+    const steps = path.map((step) => `<li><code>${h(step.className)} @${step.nodeId}</code>${step.edgeName ? ` <span class="muted">held by</span> <code>${h(step.edgeType === 'element' ? `[${step.edgeName}]` : `.${step.edgeName}`)}</code> <span class="muted">of</span>` : ' <span class="muted">(GC root)</span>'}</li>`);
+    sections.push(
+      `<h2>Why the oldest ${h(data.retainers.className)} is alive</h2><div class="path"><ol>${steps.join('')}</ol></div><div class="graph-wrap">${retainerGraphSvg(data.retainerGraph)}</div><p class="muted">The shortest path to a GC root is drawn in orange. Weak references are not shown.</p>`,
+    );
+  }
+  if (data.byVia && data.byVia.length) {
+    sections.push(
+      `<h2>${h(data.headline.className ?? '')} by referrer (byvia)</h2>${table(
+        [['Via', false], ['Retainer', false], ['Count', true], ['Size', true], ['Share', true]],
+        data.byVia.map((r) => [`<code>${h(r.via)}</code>`, h(r.retainerClass), String(r.count), h(formatBytes(r.shallowSize)), `${(r.share * 100).toFixed(1)}%`]),
+      )}`,
+    );
+  }
+  sections.push(`<h2>How this report was made</h2><div class="facts"><div class="muted">Command</div><div><code>${h(data.origin)}</code></div><div class="muted">Leak Explorer</div><div>${h(data.versions.leakExplorer)} on Node.js ${h(data.versions.node)} (${h(data.versions.platform)})</div><div class="muted">Generated</div><div>${h(data.generatedAt)}</div><div class="muted">Time span</div><div>${h(formatAge(data.headline.durationMs))}</div></div>`);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${h(`Leak report${data.headline.className ? `: ${data.headline.className}` : ''}`)}</title>
+<style>${CSS}</style>
+</head>
+<body><main>
+${sections.join('\n')}
+</main></body>
+</html>
+`;
+}

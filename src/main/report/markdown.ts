@@ -1,0 +1,35 @@
+/**
+ * The Markdown report: short, for pasting into an issue or a pull request. The headline, the top growers
+ * and the retainer path as text. Every heap string is escaped.
+ */
+import { formatBytes, formatBytesDelta, formatDelta } from '../../shared/format.ts';
+import { escapeCodeBlock, escapeMarkdown as m } from './escape.ts';
+import type { ReportData } from './report.ts';
+
+/** Renders the report as GitHub-flavoured Markdown. */
+export function renderMarkdown(data: ReportData): string {
+  const lines: string[] = [];
+  lines.push(`## Leak report${data.headline.className ? `: ${m(data.headline.className)}` : ''}`, '', `**${m(data.headline.text)}**`, '');
+  if (data.target) lines.push(`Target: ${m(data.target.title)}${data.target.pid !== null ? ` (PID ${data.target.pid})` : ''}, ${m(data.target.nodeVersion ?? data.target.kind)}. `);
+  lines.push(`${data.snapshots.length} snapshot${data.snapshots.length === 1 ? '' : 's'}, ${m(data.snapshots[0]?.takenAt ?? '')} → ${m(data.snapshots[data.snapshots.length - 1]?.takenAt ?? '')}.`, '');
+  if (data.diff && data.diff.length) {
+    lines.push('| Class | New | Deleted | Δ Count | Δ Size |', '|---|---:|---:|---:|---:|');
+    for (const row of data.diff.slice(0, 10)) lines.push(`| ${m(row.className)} | ${row.added} | ${row.removed} | ${formatDelta(row.countDelta)} | ${m(formatBytesDelta(row.sizeDelta))} |`);
+    lines.push('');
+  } else {
+    lines.push('| Class | Count | Retained |', '|---|---:|---:|');
+    for (const row of data.summary.slice(0, 10)) lines.push(`| ${m(row.className)} | ${row.count} | ${m(formatBytes(row.retainedSize))} |`);
+    lines.push('');
+  }
+  const path = data.retainers?.paths[0];
+  if (data.retainers && path) {
+    lines.push(`Why the oldest ${m(data.retainers.className)} is alive (shortest path to a GC root):`, '', '~~~');
+    for (const step of path) {
+      const via = step.edgeName === '' ? '(GC root)' : `held by ${step.edgeType === 'element' ? `[${step.edgeName}]` : `.${step.edgeName}`} of`;
+      lines.push(escapeCodeBlock(`${step.className} @${step.nodeId}  ${via}`));
+    }
+    lines.push('~~~', '');
+  }
+  lines.push(`<sub>Made with Leak Explorer ${m(data.versions.leakExplorer)}: ${m(data.origin)}</sub>`, '');
+  return lines.join('\n');
+}

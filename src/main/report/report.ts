@@ -1,0 +1,156 @@
+/**
+ * Leak reports: the data (JSON, schemaVersion 1), a self-contained HTML page and a Markdown summary, made
+ * from snapshots of one process. The data is collected once; each format renders it.
+ *
+ * Strings from a heap are untrusted: every one is escaped for where it lands (HTML text, attributes, SVG
+ * text, Markdown), and with `redactStrings` the values of heap strings are replaced by their length and a
+ * short hash. The HTML has no scripts and a CSP that forbids loading anything.
+ */
+import { createHash } from 'node:crypto';
+import type { ReportFiles } from '../../shared/app-api.ts';
+import { formatAge, formatBytesDelta } from '../../shared/format.ts';
+import type { ByViaRow, DiffRow, LaidOutRetainerGraph, LiveRef, RetainerPaths, SeriesRow, SummaryRow, TargetInfo } from '../../shared/model.ts';
+import type { EngineCaller } from '../heap/engine-service.ts';
+import { layoutRetainerGraph } from './layout.ts';
+import { renderHtml } from './html.ts';
+import { renderMarkdown } from './markdown.ts';
+
+/** The report's data: what `--json` writes, and what the HTML and Markdown render. */
+export interface ReportData {
+  schemaVersion: 1;
+  generatedAt: string;
+  /** How the report was made: the command line, or the app. */
+  origin: string;
+  versions: { leakExplorer: string; node: string; platform: string };
+  target: { pid: number | null; title: string; kind: string; nodeVersion: string | null } | null;
+  headline: {
+    text: string;
+    className: string | null;
+    countDelta: number;
+    sizeDelta: number;
+    /** Instances added per minute, when the series spans time. */
+    perMinute: number | null;
+    durationMs: number;
+  };
+  snapshots: Array<{ file: string; nodeCount: number; edgeCount: number; totalSize: number; takenAt: string }>;
+  liveRefs: Array<{ className: string; count: number; shallowSize: number | null; retainedSize: number | null; oldestAgeMs: number | null; ageIsLowerBound: boolean }>;
+  summary: Array<Pick<SummaryRow, 'className' | 'count' | 'shallowSize' | 'retainedSize' | 'distance'>>;
+  diff: Array<Pick<DiffRow, 'className' | 'added' | 'removed' | 'countDelta' | 'sizeDelta'>> | null;
+  series: Array<Pick<SeriesRow, 'className' | 'counts' | 'sizes' | 'onlyGrew'>> | null;
+  onlyGrew: string[];
+  retainers: RetainerPaths | null;
+  retainerGraph: LaidOutRetainerGraph | null;
+  byVia: ByViaRow[] | null;
+  redacted: boolean;
+}
+
+/** What a report is made from. */
+export interface ReportInput {
+  snapshotIds: number[];
+  target?: TargetInfo;
+  liveRefs?: LiveRef[];
+  redactStrings: boolean;
+  origin: string;
+  /** Version of Leak Explorer, for "how this was made". */
+  version?: string;
+}
+
+const STRING_TYPES = new Set(['string', 'concatenated string', 'sliced string']);
+
+/** `⟨string: 24 chars #3fa2c1⟩`: a redacted heap string. */
+export function redact(text: string): string {
+  return `⟨string: ${text.length} chars #${createHash('sha256').update(text).digest('hex').slice(0, 6)}⟩`;
+}
+
+/** Chooses the class to explain: the script class that grew most, else any class that grew, else the largest. */
+function chooseGrower(series: SeriesRow[] | null, diff: DiffRow[] | null, summary: SummaryRow[]): { className: string; classKey: string } | null {
+  if (series) {
+    const grew = series.filter((r) => r.onlyGrew);
+    const script = grew.filter((r) => !r.classKey.startsWith(','));
+    const growth = (r: SeriesRow) => r.counts[r.counts.length - 1] - r.counts[0];
+    const pick = [...(script.length ? script : grew)].sort((a, b) => growth(b) - growth(a))[0];
+    if (pick) return pick;
+  }
+  if (diff && diff.length) return diff[0];
+  const script = summary.find((r) => !r.classKey.startsWith(','));
+  return script ?? summary[0] ?? null;
+}
+
+/** Collects the report's data from the engine. */
+export async function collectReport(engine: EngineCaller, input: ReportInput): Promise<ReportData> {
+  const { snapshotIds } = input;
+  const all = await engine.call('listSnapshots', {});
+  const snapshots = snapshotIds.map((id) => {
+    const found = all.find((s) => s.id === id);
+    if (!found) throw new Error(`Snapshot ${id} is not loaded.`);
+    return found;
+  });
+  const first = snapshots[0];
+  const last = snapshots[snapshots.length - 1];
+  const summary = await engine.call('summary', { id: last.id });
+  const diff = snapshots.length > 1 ? await engine.call('diff', { beforeId: first.id, afterId: last.id }) : null;
+  const series = snapshots.length > 1 ? await engine.call('series', { ids: snapshotIds }) : null;
+  const liveRefs = input.liveRefs ?? (await engine.call('liveRefs', { ids: snapshotIds, now: last.takenAt }));
+  const grower = chooseGrower(series, diff, summary);
+  let retainers: RetainerPaths | null = null;
+  let retainerGraph: LaidOutRetainerGraph | null = null;
+  let byVia: ByViaRow[] | null = null;
+  if (grower) {
+    const { nodeId } = await engine.call('oldest', { ids: snapshotIds, classNameOrKey: grower.classKey });
+    retainers = await engine.call('retainerPaths', { id: last.id, nodeId, maxPaths: 3 });
+    retainerGraph = layoutRetainerGraph(await engine.call('retainerGraph', { id: last.id, nodeId, maxNodes: 40, maxRetainersPerNode: 3 }));
+    byVia = await engine.call('byVia', { id: last.id, classNameOrKey: grower.classKey, limit: 15 });
+  }
+  const durationMs = Math.max(0, last.takenAt - first.takenAt);
+  const growth = grower && diff ? diff.find((r) => r.classKey === grower.classKey) : undefined;
+  const countDelta = growth?.countDelta ?? 0;
+  const sizeDelta = growth?.sizeDelta ?? 0;
+  // A rate needs a span to stand on; snapshots seconds apart would make one up.
+  const perMinute = durationMs >= 5000 && growth ? (countDelta / durationMs) * 60_000 : null;
+  const span = durationMs >= 1000 ? `over ${formatAge(durationMs)}` : 'between the snapshots';
+  let text: string;
+  if (!grower) text = 'The snapshot is empty.';
+  else if (growth && countDelta > 0)
+    text = `${grower.className} keeps growing: +${countDelta} objects (${formatBytesDelta(sizeDelta)}) ${span}${perMinute !== null ? `, about ${Math.round(perMinute)} a minute` : ''}.`;
+  else if (snapshots.length > 1) text = `No class grew steadily across ${snapshots.length} snapshots; ${grower.className} changed most.`;
+  else text = `${grower.className} is the largest class defined by the program; take a second snapshot to see what grows.`;
+
+  const data: ReportData = {
+    schemaVersion: 1,
+    generatedAt: new Date().toISOString(),
+    origin: input.origin,
+    versions: { leakExplorer: input.version ?? '0.1.0', node: process.version, platform: `${process.platform} ${process.arch}` },
+    target: input.target ? { pid: input.target.pid, title: input.target.title, kind: input.target.kind, nodeVersion: input.target.nodeVersion } : null,
+    headline: { text, className: grower?.className ?? null, countDelta, sizeDelta, perMinute, durationMs },
+    snapshots: snapshots.map((s) => ({ file: s.info.file, nodeCount: s.info.nodeCount, edgeCount: s.info.edgeCount, totalSize: s.info.totalSize, takenAt: new Date(s.takenAt).toISOString() })),
+    liveRefs: liveRefs.map(({ className, count, shallowSize, retainedSize, oldestAgeMs, ageIsLowerBound }) => ({ className, count, shallowSize, retainedSize, oldestAgeMs, ageIsLowerBound })),
+    summary: summary.map(({ className, count, shallowSize, retainedSize, distance }) => ({ className, count, shallowSize, retainedSize, distance })),
+    diff: diff?.map(({ className, added, removed, countDelta: d, sizeDelta: s }) => ({ className, added, removed, countDelta: d, sizeDelta: s })) ?? null,
+    series: series?.map(({ className, counts, sizes, onlyGrew }) => ({ className, counts, sizes, onlyGrew })) ?? null,
+    onlyGrew: series?.filter((r) => r.onlyGrew).map((r) => r.className) ?? [],
+    retainers,
+    retainerGraph,
+    byVia,
+    redacted: input.redactStrings,
+  };
+  if (input.redactStrings && data.retainerGraph) {
+    for (const node of data.retainerGraph.nodes) if (STRING_TYPES.has(node.type)) node.name = redact(node.name);
+  }
+  return data;
+}
+
+/** Collects the data and renders all three formats. */
+export async function buildReportFiles(engine: EngineCaller, input: ReportInput): Promise<ReportFiles> {
+  const data = await collectReport(engine, input);
+  return {
+    html: renderHtml(data),
+    json: `${JSON.stringify(data, null, 2)}\n`,
+    markdown: renderMarkdown(data),
+    baseName: `leak-report-${data.generatedAt.slice(0, 16).replace(/:/g, '-')}`,
+  };
+}
+
+/** A short human line for a live ref row. */
+export function describeAge(row: { oldestAgeMs: number | null; ageIsLowerBound: boolean }): string {
+  return row.oldestAgeMs === null ? '—' : `${formatAge(row.oldestAgeMs, row.ageIsLowerBound)} ago`;
+}

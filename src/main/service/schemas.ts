@@ -1,0 +1,69 @@
+/**
+ * Payload schemas for every app method, checked at the trust boundary (IPC, WebSocket) before anything
+ * runs. A method without a schema does not exist for the UI.
+ */
+import { z } from 'zod';
+import type { AppMethod } from '../../shared/app-api.ts';
+
+const id = z.number().int().positive();
+const nodeId = z.number().int().nonnegative();
+const name = z.string().min(1).max(2000);
+const empty = z.object({}).strict();
+const limit = z.number().int().positive().max(100_000).optional();
+const offset = z.number().int().nonnegative().optional();
+
+/** The schema of each method's parameters. */
+export const PARAM_SCHEMAS: Record<AppMethod, z.ZodType> = {
+  openFile: z.object({ path: z.string().min(1).max(4096), takenAt: z.number().optional() }).strict(),
+  beginStream: z.object({ label: z.string().max(4096), takenAt: z.number() }).strict(),
+  writeStream: z.object({ streamId: id, chunk: z.string().max(64 << 20) }).strict(),
+  endStream: z.object({ streamId: id }).strict(),
+  abortStream: z.object({ streamId: id }).strict(),
+  closeSnapshot: z.object({ id }).strict(),
+  listSnapshots: empty,
+  summary: z.object({ id, filter: z.string().max(500).optional(), sortBy: z.enum(['retainedSize', 'shallowSize', 'count', 'className', 'distance']).optional() }).strict(),
+  diff: z.object({ beforeId: id, afterId: id }).strict(),
+  newObjects: z.object({ beforeId: id, afterId: id, classNameOrKey: name, limit }).strict(),
+  series: z.object({ ids: z.array(id).min(2).max(1000) }).strict(),
+  liveRefs: z.object({ ids: z.array(id).optional(), ignore: z.array(name).max(1000).optional(), now: z.number().optional(), scriptClassesOnly: z.boolean().optional() }).strict(),
+  sessionLiveRefs: z.object({ sessionId: id, ignore: z.array(name).max(1000).optional(), freshSnapshot: z.boolean().optional() }).strict(),
+  instances: z.object({ ids: z.array(id).min(1), classNameOrKey: name, offset, limit }).strict(),
+  oldest: z.object({ ids: z.array(id).min(1), classNameOrKey: name }).strict(),
+  retainerPaths: z.object({ id, nodeId, maxPaths: z.number().int().positive().max(50).optional() }).strict(),
+  retainerGraph: z
+    .object({
+      id,
+      nodeId,
+      maxNodes: z.number().int().positive().max(2000).optional(),
+      maxRetainersPerNode: z.number().int().positive().max(200).optional(),
+      includeWeak: z.boolean().optional(),
+      expand: z.array(nodeId).max(500).optional(),
+      collapse: z.array(nodeId).max(500).optional(),
+    })
+    .strict(),
+  byVia: z.object({ id, classNameOrKey: name, limit }).strict(),
+  referencePattern: z.object({ id, classNameOrKey: name, depth: z.number().int().positive().max(20).optional(), breadth: z.number().int().positive().max(20).optional() }).strict(),
+  details: z.object({ id, nodeId, offset, limit }).strict(),
+  listProcesses: z.object({ all: z.boolean().optional() }).strict(),
+  attach: z
+    .object({
+      pid: z.number().int().positive().optional(),
+      port: z.number().int().min(1).max(65535).optional(),
+      host: z.string().min(1).max(255).optional(),
+      url: z.string().min(1).max(2000).optional(),
+    })
+    .strict(),
+  launchDemo: empty,
+  detach: z.object({ sessionId: id }).strict(),
+  listSessions: empty,
+  heapUsage: z.object({ sessionId: id }).strict(),
+  takeSnapshot: z.object({ sessionId: id, saveTo: z.string().min(1).max(4096).optional() }).strict(),
+  sessionSnapshots: z.object({ sessionId: id }).strict(),
+  liveInstances: z.object({ sessionId: id, className: name, offset, limit }).strict(),
+  livePreview: z.object({ sessionId: id, nodeId, className: z.string().max(2000) }).strict(),
+  liveCount: z.object({ sessionId: id, className: name }).strict(),
+  evaluate: z.object({ sessionId: id, expression: z.string().min(1).max(100_000) }).strict(),
+  setTracking: z.object({ sessionId: id, enabled: z.boolean(), trackAllocations: z.boolean().optional() }).strict(),
+  initialSnapshots: empty,
+  buildReport: z.object({ snapshotIds: z.array(id).min(1).max(1000), sessionId: id.optional(), redactStrings: z.boolean().optional() }).strict(),
+};

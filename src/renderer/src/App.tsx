@@ -1,0 +1,283 @@
+/**
+ * The app shell: one workspace at a time (an attached target with its snapshots, or opened snapshot
+ * files), tabs for the views, error banners that name a remedy, and light and dark themes.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { LoadedSnapshot } from '../../shared/engine-api';
+import type { ErrorInfo } from '../../shared/errors';
+import type { HeapUsage, Progress, TargetInfo } from '../../shared/model';
+import { formatBytes } from '../../shared/format';
+import { call, isDesktop, on, openLocalFile, saveText } from './api';
+import { ErrorBanner, Notice, ProgressBar, errorInfo } from './components';
+import { TargetsView } from './views/Targets';
+import { SessionView } from './views/Session';
+import { LiveRefsView } from './views/LiveRefs';
+import { SummaryView } from './views/Summary';
+import { DiffView } from './views/Diff';
+import { RetainersView } from './views/Retainers';
+import { ConsoleView } from './views/Console';
+
+export type Tab = 'session' | 'live' | 'summary' | 'diff' | 'retainers' | 'console';
+
+/** What the views share: the workspace, and ways to act on it. */
+export interface Workspace {
+  target: TargetInfo | null;
+  gone: string | null;
+  snapshots: LoadedSnapshot[];
+  heap: HeapUsage[];
+}
+
+/** The focus the views pass to each other: a class, an object. */
+export interface Focus {
+  className: string | null;
+  nodeId: number | null;
+  snapshotId: number | null;
+}
+
+export interface AppActions {
+  fail: (error: unknown) => void;
+  notify: (message: string) => void;
+  show: (tab: Tab, focus?: Partial<Focus>) => void;
+  addSnapshot: (snapshot: LoadedSnapshot) => void;
+  setProgress: (progress: Progress | null) => void;
+}
+
+const TABS: Array<{ id: Tab; label: string; live?: boolean }> = [
+  { id: 'session', label: 'Session', live: true },
+  { id: 'live', label: 'Live refs', live: true },
+  { id: 'summary', label: 'Type summary' },
+  { id: 'diff', label: 'Diff & growth' },
+  { id: 'retainers', label: 'Retainers' },
+  { id: 'console', label: 'Console', live: true },
+];
+
+function initialTheme(): 'light' | 'dark' {
+  const saved = localStorage.getItem('le-theme');
+  if (saved === 'light' || saved === 'dark') return saved;
+  return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+export function App() {
+  const [theme, setTheme] = useState(initialTheme);
+  const [workspace, setWorkspace] = useState<Workspace | null>(null);
+  const [tab, setTab] = useState<Tab>('live');
+  const [focus, setFocus] = useState<Focus>({ className: null, nodeId: null, snapshotId: null });
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [notices, setNotices] = useState<string[]>([]);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [dragging, setDragging] = useState(false);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    localStorage.setItem('le-theme', theme);
+  }, [theme]);
+
+  const fail = useCallback((e: unknown) => setError(errorInfo(e)), []);
+  const notify = useCallback((message: string) => setNotices((list) => [...list.filter((m) => m !== message), message].slice(-3)), []);
+  const show = useCallback((next: Tab, nextFocus?: Partial<Focus>) => {
+    setTab(next);
+    if (nextFocus) setFocus((f) => ({ ...f, ...nextFocus }));
+  }, []);
+  const addSnapshot = useCallback((snapshot: LoadedSnapshot) => {
+    setWorkspace((w) => ({ ...(w ?? { target: null, gone: null, heap: [] }), snapshots: [...(w?.snapshots ?? []).filter((s) => s.id !== snapshot.id), snapshot].sort((a, b) => a.takenAt - b.takenAt) }));
+  }, []);
+  const actions: AppActions = useMemo(() => ({ fail, notify, show, addSnapshot, setProgress }), [fail, notify, show, addSnapshot]);
+
+  useEffect(() => {
+    const stops = [
+      on('notice', ({ message }) => notify(message)),
+      on('heapUsage', ({ sessionId, usage }) =>
+        setWorkspace((w) => (w?.target?.sessionId === sessionId ? { ...w, heap: [...w.heap, usage].slice(-300) } : w)),
+      ),
+      on('sessionGone', ({ sessionId, reason }) => setWorkspace((w) => (w?.target?.sessionId === sessionId ? { ...w, gone: reason } : w))),
+      on('snapshotsOpened', ({ snapshots }) => {
+        for (const s of snapshots) addSnapshot(s);
+        setTab('summary');
+      }),
+      on('menu', ({ action }) => {
+        if (action === 'export-report') document.getElementById('export-report')?.click();
+      }),
+    ];
+    call('initialSnapshots', {}, setProgress)
+      .then((loaded) => {
+        setProgress(null);
+        if (loaded.length) {
+          for (const s of loaded) addSnapshot(s);
+          setTab('summary');
+        }
+      })
+      .catch(fail);
+    return () => stops.forEach((stop) => stop());
+  }, [addSnapshot, fail, notify]);
+
+  // Keyboard: Ctrl/Cmd + 1…6 switches tabs.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || !workspace) return;
+      const index = Number(event.key) - 1;
+      const visible = TABS.filter((t) => !t.live || workspace.target);
+      if (index >= 0 && index < visible.length) {
+        event.preventDefault();
+        setTab(visible[index].id);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [workspace]);
+
+  const openFiles = useCallback(
+    async (files: File[]) => {
+      for (const file of files) {
+        try {
+          const loaded = await openLocalFile(file, setProgress);
+          addSnapshot(loaded);
+          setTab('summary');
+        } catch (e) {
+          fail(e);
+        } finally {
+          setProgress(null);
+        }
+      }
+    },
+    [addSnapshot, fail],
+  );
+
+  const attached = (target: TargetInfo) => {
+    setWorkspace({ target, gone: null, snapshots: [], heap: [] });
+    setTab('live');
+    setError(null);
+  };
+
+  const detach = async () => {
+    if (workspace?.target && !workspace.gone) await call('detach', { sessionId: workspace.target.sessionId }).catch(fail);
+    setWorkspace(null);
+  };
+
+  const exportReport = async () => {
+    if (!workspace || workspace.snapshots.length === 0) return fail({ message: 'Take or open a snapshot first.' });
+    try {
+      setProgress({ phase: 'Building the report', done: 0, total: 0 });
+      const redact = (document.getElementById('redact') as HTMLInputElement | null)?.checked ?? false;
+      const files = await call('buildReport', { snapshotIds: workspace.snapshots.map((s) => s.id), sessionId: workspace.gone ? undefined : workspace.target?.sessionId, redactStrings: redact });
+      saveText(`${files.baseName}.html`, files.html, 'text/html');
+      saveText(`${files.baseName}.json`, files.json, 'application/json');
+      saveText(`${files.baseName}.md`, files.markdown, 'text/markdown');
+      notify(`Report exported: ${files.baseName}.html, .json and .md.`);
+    } catch (e) {
+      fail(e);
+    } finally {
+      setProgress(null);
+    }
+  };
+
+  const visibleTabs = TABS.filter((t) => !t.live || workspace?.target);
+  const current = visibleTabs.some((t) => t.id === tab) ? tab : 'summary';
+
+  return (
+    <div
+      className="app"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        void openFiles([...e.dataTransfer.files]);
+      }}
+    >
+      <header className="topbar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden /> Leak Explorer
+        </div>
+        {workspace?.target && (
+          <span className="crumb">
+            <b>{workspace.target.title}</b> · PID {workspace.target.pid ?? '?'} {workspace.gone ? <span className="badge">gone</span> : <span className="badge blue">attached</span>}
+          </span>
+        )}
+        {workspace && !workspace.target && <span className="crumb">{workspace.snapshots.length} snapshot file{workspace.snapshots.length === 1 ? '' : 's'}</span>}
+        <span className="spacer" />
+        {workspace && (
+          <>
+            <label className="row muted" title="Replace heap strings in reports by their length and a hash">
+              <input id="redact" type="checkbox" /> Redact strings
+            </label>
+            <button id="export-report" className="btn" onClick={() => void exportReport()} disabled={!workspace.snapshots.length}>
+              Export report
+            </button>
+            <button className="btn" onClick={() => void detach()}>
+              {workspace.target && !workspace.gone ? 'Detach' : 'Close'}
+            </button>
+          </>
+        )}
+        <button className="btn" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="Switch theme">
+          {theme === 'dark' ? '☀ Light' : '☾ Dark'}
+        </button>
+      </header>
+      <div className="body">
+        <nav className="side" aria-label="Views">
+          <button className="nav" aria-current={!workspace} onClick={() => void detach()}>
+            ⌂ Targets
+          </button>
+          {workspace && (
+            <>
+              <h4>{workspace.target ? 'Session' : 'Snapshots'}</h4>
+              {visibleTabs.map((t, i) => (
+                <button key={t.id} className="nav" aria-current={current === t.id} onClick={() => setTab(t.id)} title={`Ctrl+${i + 1}`}>
+                  {t.label}
+                </button>
+              ))}
+              <h4>Snapshots</h4>
+              {workspace.snapshots.length === 0 && <div className="snap muted">None yet</div>}
+              {workspace.snapshots.map((s, i) => (
+                <div key={s.id} className="snap">
+                  <span>#{i + 1} {new Date(s.takenAt).toLocaleTimeString()}</span>
+                  <span className="muted">{formatBytes(s.info.totalSize)}</span>
+                  <small title={s.info.file}>{s.info.nodeCount.toLocaleString()} objects</small>
+                </div>
+              ))}
+            </>
+          )}
+          <h4>Shell</h4>
+          <div className="snap muted">{isDesktop ? 'Desktop app' : 'Web shell (127.0.0.1)'}</div>
+        </nav>
+        <main className="main">
+          {error && <ErrorBanner error={error} onClose={() => setError(null)} />}
+          {notices.map((n) => (
+            <Notice key={n} onClose={() => setNotices((list) => list.filter((m) => m !== n))}>
+              {n}
+            </Notice>
+          ))}
+          {workspace?.gone && <ErrorBanner error={{ code: 'TARGET_GONE', message: workspace.gone, remedy: 'Its snapshots stay open here. Attach again to continue.' }} />}
+          {progress && (
+            <div className="panel" style={{ marginBottom: 12 }}>
+              <div className="panel-body">
+                <ProgressBar progress={progress} />
+              </div>
+            </div>
+          )}
+          {!workspace && <TargetsView actions={actions} onAttached={attached} onFiles={(files) => void openFiles(files)} />}
+          {workspace && (
+            <>
+              <div className="tabs" role="tablist">
+                {visibleTabs.map((t) => (
+                  <button key={t.id} role="tab" aria-selected={current === t.id} onClick={() => setTab(t.id)}>
+                    {t.label}
+                  </button>
+                ))}
+              </div>
+              {current === 'session' && workspace.target && <SessionView workspace={workspace} actions={actions} />}
+              {current === 'live' && workspace.target && <LiveRefsView workspace={workspace} actions={actions} />}
+              {current === 'summary' && <SummaryView workspace={workspace} focus={focus} actions={actions} />}
+              {current === 'diff' && <DiffView workspace={workspace} actions={actions} />}
+              {current === 'retainers' && <RetainersView workspace={workspace} focus={focus} actions={actions} />}
+              {current === 'console' && workspace.target && <ConsoleView workspace={workspace} actions={actions} />}
+            </>
+          )}
+        </main>
+      </div>
+      {dragging && <div className="drop">Drop .heapsnapshot files to open them</div>}
+    </div>
+  );
+}

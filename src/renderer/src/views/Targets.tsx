@@ -1,0 +1,152 @@
+/** The first screen: the local Node processes, attach by PID, port or URL, open a file, try the demo. */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ProcessInfo, TargetInfo } from '../../../shared/model';
+import { formatBytes } from '../../../shared/format';
+import { call } from '../api';
+import type { AppActions } from '../App';
+import { Empty } from '../components';
+
+export function TargetsView({ actions, onAttached, onFiles }: { actions: AppActions; onAttached: (t: TargetInfo) => void; onFiles: (files: File[]) => void }) {
+  const [processes, setProcesses] = useState<ProcessInfo[] | null>(null);
+  const [mode, setMode] = useState<'pid' | 'port' | 'url'>('pid');
+  const [value, setValue] = useState('');
+  const [busy, setBusy] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  const refresh = useCallback(() => {
+    call('listProcesses', {}).then(setProcesses).catch(actions.fail);
+  }, [actions]);
+  useEffect(refresh, [refresh]);
+
+  const attach = async (params: { pid?: number; port?: number; url?: string }, label: string) => {
+    setBusy(label);
+    try {
+      onAttached(await call('attach', params));
+    } catch (e) {
+      actions.fail(e);
+      refresh();
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const submit = () => {
+    const text = value.trim();
+    if (mode === 'url') return void attach({ url: text }, 'Attaching');
+    const n = Number(text);
+    if (!Number.isInteger(n) || n <= 0) return actions.fail({ message: `'${text}' is not a ${mode === 'pid' ? 'process id' : 'port'}.` });
+    void attach(mode === 'pid' ? { pid: n } : { port: n }, 'Attaching');
+  };
+
+  const demo = async () => {
+    setBusy('Starting the demo crawler');
+    try {
+      onAttached(await call('launchDemo', {}));
+    } catch (e) {
+      actions.fail(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <>
+      <div className="hero">
+        <div className="panel pitch">
+          <h2>Find what keeps your heap growing, and why it is still alive.</h2>
+          <p className="muted">
+            Attach to a running Node.js process, even one started without <code>--inspect</code>. See its live objects per class with the age of the oldest, compare snapshots, and follow the oldest object's retainers back to the GC roots.
+          </p>
+          <div className="row">
+            <button className="btn primary" onClick={() => void demo()} disabled={busy !== null}>
+              ▶ Try the demo
+            </button>
+            <span className="muted">A crawler that leaks like Scrapy's example: responses kept alive through <code>Request.cbKwargs.referer</code>.</span>
+          </div>
+        </div>
+        <div className="panel">
+          <div className="panel-head">
+            <h3>Attach</h3>
+          </div>
+          <div className="panel-body">
+            <div className="row" role="radiogroup" aria-label="Attach by">
+              {(['pid', 'port', 'url'] as const).map((m) => (
+                <label key={m} className="row">
+                  <input type="radio" name="attach-mode" checked={mode === m} onChange={() => setMode(m)} /> {m === 'pid' ? 'PID' : m === 'port' ? 'Inspector port' : 'WebSocket URL'}
+                </label>
+              ))}
+            </div>
+            <form
+              className="row"
+              style={{ marginTop: 8 }}
+              onSubmit={(e) => {
+                e.preventDefault();
+                submit();
+              }}
+            >
+              <input className="field" style={{ flex: 1 }} aria-label="Target" placeholder={mode === 'pid' ? '12345' : mode === 'port' ? '9229' : 'ws://127.0.0.1:9229/…'} value={value} onChange={(e) => setValue(e.target.value)} />
+              <button className="btn" type="submit" disabled={busy !== null || !value.trim()}>
+                Attach
+              </button>
+            </form>
+            <div className="row" style={{ marginTop: 12 }}>
+              <button className="btn" onClick={() => fileInput.current?.click()}>
+                Open .heapsnapshot…
+              </button>
+              <span className="muted">or drop files anywhere</span>
+              <input ref={fileInput} type="file" accept=".heapsnapshot,application/json" multiple hidden aria-label="Open snapshot files" onChange={(e) => onFiles([...(e.target.files ?? [])])} />
+            </div>
+            {busy && <p className="muted">{busy}…</p>}
+          </div>
+        </div>
+      </div>
+      <div className="panel">
+        <div className="panel-head">
+          <h3>Node.js processes on this machine</h3>
+          <span className="spacer" />
+          <button className="btn small" onClick={refresh}>
+            Refresh
+          </button>
+        </div>
+        {processes === null && <Empty title="Looking for Node.js processes…" />}
+        {processes?.length === 0 && (
+          <Empty title="No Node.js processes are running.">
+            <p>Start one, or try the demo above.</p>
+          </Empty>
+        )}
+        {processes && processes.length > 0 && (
+          <table className="data">
+            <thead>
+              <tr>
+                <th className="num">PID</th>
+                <th>Command</th>
+                <th>User</th>
+                <th className="num">Memory</th>
+                <th>Inspector</th>
+                <th>Status</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {processes.map((p) => (
+                <tr key={p.pid}>
+                  <td className="num mono">{p.pid}</td>
+                  <td className="mono" title={p.command}>{p.command}</td>
+                  <td>{p.user}</td>
+                  <td className="num">{p.rss === null ? '—' : formatBytes(p.rss)}</td>
+                  <td>{p.inspectorPort === null ? <span className="muted">closed</span> : <span className="badge blue">:{p.inspectorPort}</span>}</td>
+                  <td className="muted" title={p.reason}>{p.reason}</td>
+                  <td>
+                    <button className="btn small" disabled={!p.attachable || busy !== null} onClick={() => void attach({ pid: p.pid }, `Attaching to ${p.pid}`)}>
+                      Attach
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </>
+  );
+}

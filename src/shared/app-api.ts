@@ -1,0 +1,108 @@
+/**
+ * The one API contract between the UI and the main process. Electron's IPC, the web shell's WebSocket and
+ * the renderer's client all speak exactly these methods and events, so the renderer works the same in both
+ * shells. Calls answer with {@link Result}; long calls report progress as `progress` events.
+ */
+import type { EngineMethods, LoadedSnapshot } from './engine-api.ts';
+import type { Result } from './errors.ts';
+import type { HeapUsage, LaidOutRetainerGraph, LivePreview, LiveRef, Progress, ProcessInfo, TargetInfo } from './model.ts';
+
+/** What the console shows for an evaluated expression. */
+export interface EvalResult {
+  ok: boolean;
+  description: string;
+  type: string;
+  properties: Array<{ name: string; value: string; type: string }>;
+}
+
+/** Reports made from the session's snapshots, as text, ready to save. */
+export interface ReportFiles {
+  html: string;
+  json: string;
+  markdown: string;
+  /** A base name for the files: `leak-report-2026-11-22T07-40`. */
+  baseName: string;
+}
+
+/** Each app method: `[params, result]`. Engine methods are reachable as they are. */
+export interface AppMethods extends EngineMethods {
+  /** The engine's retainer graph, with its layered layout (roots left, the object right). */
+  retainerGraph: [EngineMethods['retainerGraph'][0], LaidOutRetainerGraph];
+  /** The local Node.js processes. */
+  listProcesses: [{ all?: boolean }, ProcessInfo[]];
+  /** Attaches by exactly one of pid, port (with host) or url. */
+  attach: [{ pid?: number; port?: number; host?: string; url?: string }, TargetInfo];
+  /** Starts the demo crawler and attaches to it. */
+  launchDemo: [Record<string, never>, TargetInfo];
+  /** Detaches; the target keeps running. A demo started by the app is stopped. */
+  detach: [{ sessionId: number }, null];
+  /** The attached targets. */
+  listSessions: [Record<string, never>, TargetInfo[]];
+  /** The target's heap usage now, and the warning to show before a snapshot. */
+  heapUsage: [{ sessionId: number }, HeapUsage];
+  /** Takes a snapshot of the target into the engine (progress events); optionally saves it to disk. */
+  takeSnapshot: [{ sessionId: number; saveTo?: string }, LoadedSnapshot];
+  /** The session's snapshots, oldest first. */
+  sessionSnapshots: [{ sessionId: number }, LoadedSnapshot[]];
+  /** Live refs with ages (trackref, tracking or the series); takes a first snapshot if it must. */
+  sessionLiveRefs: [{ sessionId: number; ignore?: string[]; freshSnapshot?: boolean }, { source: LiveRef['ageSource']; rows: LiveRef[] }];
+  /** Instances of a class, oldest first, with live previews. */
+  liveInstances: [{ sessionId: number; className: string; offset?: number; limit?: number }, { total: number; items: LivePreview[]; source: LiveRef['ageSource'] }];
+  /** A live preview of one object by heap id. */
+  livePreview: [{ sessionId: number; nodeId: number; className: string }, LivePreview | null];
+  /** Counts a class's live instances now, without a snapshot. */
+  liveCount: [{ sessionId: number; className: string }, number | null];
+  /** Evaluates in the target with prefs(), getOldest() and iterAll(). */
+  evaluate: [{ sessionId: number; expression: string }, EvalResult];
+  /** Opt-in allocation tracking (exact ages; slows big heaps a lot). */
+  setTracking: [{ sessionId: number; enabled: boolean; trackAllocations?: boolean }, null];
+  /** Snapshots named on the command line or opened by the desktop shell, loaded. */
+  initialSnapshots: [Record<string, never>, LoadedSnapshot[]];
+  /** Builds HTML, JSON and Markdown reports from snapshots (oldest first). */
+  buildReport: [{ snapshotIds: number[]; sessionId?: number; redactStrings?: boolean }, ReportFiles];
+}
+
+/** An app method name. */
+export type AppMethod = keyof AppMethods;
+/** The parameters of an app method. */
+export type AppParams<M extends AppMethod> = AppMethods[M][0];
+/** The result of an app method. */
+export type AppResult<M extends AppMethod> = AppMethods[M][1];
+
+/** Events from the main process to the UI. */
+export interface AppEvents {
+  /** Progress of a call, by the call id the UI gave it. */
+  progress: { callId: number; progress: Progress };
+  /** A heap usage sample of an attached target, every few seconds. */
+  heapUsage: { sessionId: number; usage: HeapUsage };
+  /** An attached target went away (exited, closed its inspector). */
+  sessionGone: { sessionId: number; reason: string };
+  /** Something worth telling the user, not an error. */
+  notice: { message: string };
+  /** The desktop shell opened snapshot files (menu, drag and drop). */
+  snapshotsOpened: { snapshots: LoadedSnapshot[] };
+  /** The desktop menu asked for an action. */
+  menu: { action: 'export-report' | 'open-snapshot' | 'save-snapshot' };
+}
+
+/** An event name. */
+export type AppEvent = keyof AppEvents;
+
+/** A request as it crosses the wire (WebSocket) or IPC. */
+export interface WireRequest {
+  callId: number;
+  method: AppMethod;
+  params: unknown;
+}
+
+/** A reply as it crosses the wire. */
+export type WireReply = { callId: number; result: Result<unknown> } | { event: AppEvent; data: unknown };
+
+/** What the renderer needs from its shell: calls and events. Implemented over IPC and over WebSocket. */
+export interface AppTransport {
+  call(request: WireRequest): Promise<Result<unknown>>;
+  onEvent(listener: (event: AppEvent, data: unknown) => void): () => void;
+}
+
+/** The name under which the preload exposes the transport to the renderer. */
+export const PRELOAD_GLOBAL = 'leakExplorer';
