@@ -62,13 +62,23 @@ export function redact(text: string): string {
   return `⟨string: ${text.length} chars #${createHash('sha256').update(text).digest('hex').slice(0, 6)}⟩`;
 }
 
-/** Chooses the class to explain: the script class that grew most, else any class that grew, else the largest. */
+/** V8's internal categories, which grow along with whatever really leaks. */
+function isInternalCategory(className: string): boolean {
+  return /^\(.*\)$/.test(className) || className.startsWith('system / ') || className === 'Function';
+}
+
+/**
+ * Chooses the class to explain: among the classes that only grew, the one that grew most, preferring
+ * classes the program defines (a constructor with a source location), then other named classes, and V8's
+ * internal categories (strings, code, contexts) only when nothing else grew. Else the largest class.
+ */
 function chooseGrower(series: SeriesRow[] | null, diff: DiffRow[] | null, summary: SummaryRow[]): { className: string; classKey: string } | null {
   if (series) {
     const grew = series.filter((r) => r.onlyGrew);
     const script = grew.filter((r) => !r.classKey.startsWith(','));
+    const named = grew.filter((r) => !isInternalCategory(r.className));
     const growth = (r: SeriesRow) => r.counts[r.counts.length - 1] - r.counts[0];
-    const pick = [...(script.length ? script : grew)].sort((a, b) => growth(b) - growth(a))[0];
+    const pick = [...(script.length ? script : named.length ? named : grew)].sort((a, b) => growth(b) - growth(a))[0];
     if (pick) return pick;
   }
   if (diff && diff.length) return diff[0];
@@ -133,10 +143,48 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
     byVia,
     redacted: input.redactStrings,
   };
-  if (input.redactStrings && data.retainerGraph) {
-    for (const node of data.retainerGraph.nodes) if (STRING_TYPES.has(node.type)) node.name = redact(node.name);
-  }
+  if (input.redactStrings) redactReport(data);
   return data;
+}
+
+/** Names that read as code (identifiers, DevTools' categories, `{a, b}` shapes of identifiers) are kept. */
+const READABLE_NAME = /^(?:[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*|\d+|\([a-z ]+\)|system \/ [A-Za-z ]+|\{[A-Za-z_$][\w$]*(?:, [A-Za-z_$][\w$]*)*(?:, …)?\}|global \/ )$/;
+
+/** Redacts a heap-derived name unless it reads as code. */
+function redactName(name: string): string {
+  return READABLE_NAME.test(name) ? name : redact(name);
+}
+
+/**
+ * --redact-strings: every string value from the heap, and every heap-derived name that is not plainly an
+ * identifier (a class or property named with free text), becomes its length and a short hash.
+ */
+function redactReport(data: ReportData): void {
+  const className = data.headline.className;
+  if (className !== null && !READABLE_NAME.test(className)) {
+    data.headline.text = data.headline.text.split(className).join(redact(className));
+    data.headline.className = redact(className);
+  }
+  for (const row of [...data.liveRefs, ...data.summary, ...(data.diff ?? []), ...(data.series ?? [])]) row.className = redactName(row.className);
+  data.onlyGrew = data.onlyGrew.map(redactName);
+  if (data.retainers) {
+    data.retainers.className = redactName(data.retainers.className);
+    for (const step of data.retainers.paths.flat()) {
+      step.className = redactName(step.className);
+      step.edgeName = redactName(step.edgeName);
+    }
+  }
+  if (data.retainerGraph) {
+    for (const node of data.retainerGraph.nodes) {
+      node.className = redactName(node.className);
+      node.name = STRING_TYPES.has(node.type) ? redact(node.name) : redactName(node.name);
+    }
+    for (const edge of data.retainerGraph.edges) edge.name = redactName(edge.name);
+  }
+  for (const row of data.byVia ?? []) {
+    row.retainerClass = redactName(row.retainerClass);
+    row.via = row.via.replace(/^([.[{]|->|\[\[)(.*?)(\]\]|[\]}])?$/, (_m, open: string, inner: string, close = '') => `${open}${redactName(inner)}${close}`);
+  }
 }
 
 /** Collects the data and renders all three formats. */

@@ -1,0 +1,79 @@
+/**
+ * The report's JSON format (schemaVersion 1), as a zod schema. `npm run build:schema` writes it out as a
+ * JSON Schema to resources/report.schema.json, the documented contract; a test checks real reports
+ * against that file.
+ */
+import { z } from 'zod';
+
+const pathStep = z.object({ nodeId: z.number().int(), className: z.string(), edgeName: z.string(), edgeType: z.string() });
+const graphNode = z.object({
+  nodeId: z.number().int(),
+  className: z.string(),
+  name: z.string(),
+  type: z.string(),
+  shallowSize: z.number(),
+  retainedSize: z.number(),
+  distance: z.number().int(),
+  isRoot: z.boolean(),
+  truncated: z.boolean(),
+});
+
+/** The report document. */
+export const reportSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    generatedAt: z.string().describe('ISO 8601 time the report was made'),
+    origin: z.string().describe('The command line, or the app, that made the report'),
+    versions: z.object({ leakExplorer: z.string(), node: z.string(), platform: z.string() }),
+    target: z.object({ pid: z.number().int().nullable(), title: z.string(), kind: z.string(), nodeVersion: z.string().nullable() }).nullable(),
+    headline: z.object({
+      text: z.string().describe('What is leaking, in one sentence'),
+      className: z.string().nullable(),
+      countDelta: z.number(),
+      sizeDelta: z.number(),
+      perMinute: z.number().nullable(),
+      durationMs: z.number(),
+    }),
+    snapshots: z.array(z.object({ file: z.string(), nodeCount: z.number().int(), edgeCount: z.number().int(), totalSize: z.number(), takenAt: z.string() })).min(1),
+    liveRefs: z
+      .array(
+        z.object({
+          className: z.string(),
+          count: z.number().int(),
+          shallowSize: z.number().nullable(),
+          retainedSize: z.number().nullable(),
+          oldestAgeMs: z.number().nullable(),
+          ageIsLowerBound: z.boolean(),
+        }),
+      )
+      .describe('The fields of `leak-explorer refs --json`'),
+    summary: z.array(z.object({ className: z.string(), count: z.number().int(), shallowSize: z.number(), retainedSize: z.number(), distance: z.number().int() })).describe('The fields of `analyze --json`'),
+    diff: z.array(z.object({ className: z.string(), added: z.number().int(), removed: z.number().int(), countDelta: z.number().int(), sizeDelta: z.number() })).nullable(),
+    series: z.array(z.object({ className: z.string(), counts: z.array(z.number()), sizes: z.array(z.number()), onlyGrew: z.boolean() })).nullable(),
+    onlyGrew: z.array(z.string()),
+    retainers: z.object({ nodeId: z.number().int(), className: z.string(), paths: z.array(z.array(pathStep)) }).nullable(),
+    retainerGraph: z
+      .object({
+        targetNodeId: z.number().int(),
+        nodes: z.array(graphNode),
+        edges: z.array(z.object({ from: z.number().int(), to: z.number().int(), name: z.string(), type: z.string(), onShortestPath: z.boolean() })),
+        includesWeak: z.boolean(),
+        layout: z.object({
+          width: z.number(),
+          height: z.number(),
+          nodeWidth: z.number(),
+          nodeHeight: z.number(),
+          nodes: z.array(z.object({ nodeId: z.number().int(), x: z.number(), y: z.number() })),
+          edges: z.array(z.object({ from: z.number().int(), to: z.number().int(), points: z.array(z.tuple([z.number(), z.number()])) })),
+        }),
+      })
+      .nullable(),
+    byVia: z.array(z.object({ via: z.string(), retainerClass: z.string(), count: z.number().int(), shallowSize: z.number(), share: z.number() })).nullable(),
+    redacted: z.boolean(),
+  })
+  .describe('A Leak Explorer report (leak-explorer watch/report --json, or Export report in the app)');
+
+/** The JSON Schema document for the report. */
+export function reportJsonSchema(): object {
+  return { $id: 'urn:leak-explorer:report:1', ...z.toJSONSchema(reportSchema, { target: 'draft-2020-12' }) };
+}
