@@ -111,17 +111,30 @@ export function classesWithDefinitions(snapshot: AnalyzedSnapshot, definitions: 
   return assignClasses(snapshot.graph, definitions);
 }
 
-/** Node ordinals sorted by node id (ids are unique within a snapshot). */
+/**
+ * Node ordinals sorted by node id (ids are unique within a snapshot): an LSD radix sort in two 16-bit
+ * passes, O(nodes), since V8's ids are 32-bit.
+ */
 function sortOrdinalsById(graph: HeapGraph): Uint32Array {
   const { nodes, nodeCount } = graph;
   const { nodeFieldCount, nodeIdOffset } = graph.layout;
-  // Sort (id, ordinal) pairs packed in a Float64Array: id × 2^32 + ordinal sorts by id, then ordinal.
-  const packed = new Float64Array(nodeCount);
-  for (let ordinal = 0; ordinal < nodeCount; ordinal++) packed[ordinal] = nodes[ordinal * nodeFieldCount + nodeIdOffset] * 4294967296 + ordinal;
-  packed.sort();
-  const result = new Uint32Array(nodeCount);
-  for (let i = 0; i < nodeCount; i++) result[i] = packed[i] % 4294967296;
-  return result;
+  const ids = new Uint32Array(nodeCount);
+  for (let ordinal = 0; ordinal < nodeCount; ordinal++) ids[ordinal] = nodes[ordinal * nodeFieldCount + nodeIdOffset];
+  let order = new Uint32Array(nodeCount);
+  for (let i = 0; i < nodeCount; i++) order[i] = i;
+  let scratch = new Uint32Array(nodeCount);
+  const counts = new Uint32Array(65537);
+  for (const shift of [0, 16]) {
+    counts.fill(0);
+    for (let i = 0; i < nodeCount; i++) counts[((ids[order[i]] >>> shift) & 0xffff) + 1]++;
+    for (let d = 0; d < 65536; d++) counts[d + 1] += counts[d];
+    for (let i = 0; i < nodeCount; i++) {
+      const ordinal = order[i];
+      scratch[counts[(ids[ordinal] >>> shift) & 0xffff]++] = ordinal;
+    }
+    [order, scratch] = [scratch, order];
+  }
+  return order;
 }
 
 /** Finds a node's ordinal by its id, or -1. O(log nodes). */

@@ -44,8 +44,14 @@ export function formatPropertyName(name: string): string {
   return name;
 }
 
-function isPlainObject(graph: HeapGraph, ordinal: number): boolean {
-  return graph.nodeType(ordinal) === graph.layout.nodeType.object && graph.nodeName(ordinal) === 'Object';
+/** The string index of 'Object' (V8 dedupes its strings), or -1. */
+function objectNameIndex(graph: HeapGraph): number {
+  return graph.strings.indexOf('Object');
+}
+
+function isPlainObject(graph: HeapGraph, ordinal: number, objectName: number): boolean {
+  const nodeIndex = ordinal * graph.layout.nodeFieldCount;
+  return graph.nodes[nodeIndex + graph.layout.nodeTypeOffset] === graph.layout.nodeType.object && graph.nodes[nodeIndex + graph.layout.nodeNameOffset] === objectName;
 }
 
 /** Infers interface definitions from the plain objects of a snapshot. */
@@ -54,27 +60,23 @@ export function inferInterfaceDefinitions(graph: HeapGraph): InterfaceDefinition
   const { edgeFieldCount, edgeTypeOffset, edgeNameOffset } = graph.layout;
   const propertyType = graph.layout.edgeType.property;
   const candidates = new Map<string, { name: string; properties: string[]; count: number }>();
+  // Objects of one shape share their property sequence: compute its name once per sequence of name indexes.
+  const nameBySignature = new Map<string, { name: string; properties: string[] } | null>();
   let plainObjects = 0;
+  const objectName = objectNameIndex(graph);
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
-    if (!isPlainObject(graph, ordinal)) continue;
+    if (!isPlainObject(graph, ordinal, objectName)) continue;
     plainObjects++;
-    let name = '{';
-    const properties: string[] = [];
-    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
-      if (edges[e + edgeTypeOffset] !== propertyType) continue;
-      const edgeName = strings[edges[e + edgeNameOffset]];
-      if (edgeName === '__proto__') continue;
-      const formatted = formatPropertyName(edgeName);
-      if (name.length > MIN_INTERFACE_PROPERTY_COUNT && name.length + formatted.length > MAX_INTERFACE_NAME_LENGTH) break;
-      if (name.length !== 1) name += ', ';
-      name += formatted;
-      properties.push(edgeName);
+    const signature = propertySignature(edges, firstEdgeIndexes, ordinal, edgeFieldCount, edgeTypeOffset, edgeNameOffset, propertyType);
+    let named = nameBySignature.get(signature);
+    if (named === undefined) {
+      named = interfaceNameOf(signature, strings);
+      nameBySignature.set(signature, named);
     }
-    if (properties.length === 0) continue;
-    name += '}';
-    const candidate = candidates.get(name);
+    if (named === null) continue;
+    const candidate = candidates.get(named.name);
     if (candidate) candidate.count++;
-    else candidates.set(name, { name, properties, count: 1 });
+    else candidates.set(named.name, { name: named.name, properties: named.properties, count: 1 });
   }
   // Stable sort: ties keep first-seen order, which decides priority between equal matches.
   const sorted = [...candidates.values()].sort((a, b) => b.count - a.count);
@@ -85,6 +87,33 @@ export function inferInterfaceDefinitions(graph: HeapGraph): InterfaceDefinition
     result.push({ name: candidate.name, properties: candidate.properties });
   }
   return result;
+}
+
+/** The string indexes of a node's property edge names, in edge order, as a compact key. */
+function propertySignature(edges: Uint32Array, firstEdgeIndexes: Uint32Array, ordinal: number, edgeFieldCount: number, edgeTypeOffset: number, edgeNameOffset: number, propertyType: number): string {
+  let signature = '';
+  for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+    if (edges[e + edgeTypeOffset] === propertyType) signature += `${edges[e + edgeNameOffset]},`;
+  }
+  return signature;
+}
+
+/** The interface name DevTools infers from a property sequence (null when it has no usable property). */
+function interfaceNameOf(signature: string, strings: string[]): { name: string; properties: string[] } | null {
+  let name = '{';
+  const properties: string[] = [];
+  for (const index of signature.split(',')) {
+    if (index === '') continue;
+    const edgeName = strings[Number(index)];
+    if (edgeName === '__proto__') continue;
+    const formatted = formatPropertyName(edgeName);
+    if (name.length > MIN_INTERFACE_PROPERTY_COUNT && name.length + formatted.length > MAX_INTERFACE_NAME_LENGTH) break;
+    if (name.length !== 1) name += ', ';
+    name += formatted;
+    properties.push(edgeName);
+  }
+  if (properties.length === 0) return null;
+  return { name: `${name}}`, properties };
 }
 
 interface MatchInfo {
@@ -163,9 +192,11 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
 
   const tree = buildPropertyTree(definitions);
   const fallback: MatchInfo = { name: 'Object', propertyCount: 0, index: Infinity };
-  const locationByOrdinal = locationsByOrdinal(graph);
+  const locations = locationsByOrdinal(graph);
+  const byLocation = new Map<number, number>();
   const nodeClass = new Uint32Array(nodeCount);
-  const properties: string[] = [];
+  // The match depends only on the property names: one match per distinct sequence.
+  const matchBySignature = new Map<string, string>();
 
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     const nodeIndex = ordinal * nodeFieldCount;
@@ -176,11 +207,18 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
       const nameIndex = nodes[nodeIndex + nodeNameOffset];
       const raw = strings[nameIndex];
       if (type === t.object && raw === 'Object') {
-        properties.length = 0;
-        for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
-          if (edges[e + edgeTypeOffset] === propertyType) properties.push(strings[edges[e + edgeNameOffset]]);
+        if (definitions.length === 0) {
+          name = 'Object';
+        } else {
+          const signature = propertySignature(edges, firstEdgeIndexes, ordinal, edgeFieldCount, edgeTypeOffset, edgeNameOffset, propertyType);
+          let matched = matchBySignature.get(signature);
+          if (matched === undefined) {
+            const properties = signature === '' ? [] : signature.slice(0, -1).split(',').map((i) => strings[Number(i)]);
+            matched = properties.length === 0 ? 'Object' : matchInterface(tree, properties, fallback).name;
+            matchBySignature.set(signature, matched);
+          }
+          name = matched;
         }
-        name = properties.length === 0 || definitions.length === 0 ? 'Object' : matchInterface(tree, properties, fallback).name;
         id = classForName(name);
       } else {
         const cached = byNameIndex[nameIndex];
@@ -193,9 +231,15 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
           byNameIndex[nameIndex] = id;
         }
       }
-      if (type === t.object) {
-        const location = locationByOrdinal?.get(ordinal);
-        if (location !== undefined) id = classFor(`${location},${name}`, name);
+      if (type === t.object && locations !== null && locations.byOrdinal[ordinal] >= 0) {
+        // Cache per (location, class) pair under a numeric key; build the key string once per pair.
+        const pair = locations.byOrdinal[ordinal] * 4194304 + id;
+        let located = byLocation.get(pair);
+        if (located === undefined) {
+          located = classFor(`${locations.keys[locations.byOrdinal[ordinal]]},${name}`, name);
+          byLocation.set(pair, located);
+        }
+        id = located;
       }
     } else if (type === t.hidden) {
       id = classForName('(system)');
@@ -237,19 +281,31 @@ function matchInterface(tree: PropertyTreeNode, properties: string[], fallback: 
   return match;
 }
 
-/** Maps node ordinals to `scriptId,line,column` from the snapshot's `locations` section. */
-function locationsByOrdinal(graph: HeapGraph): Map<number, string> | null {
+/**
+ * Each node's constructor location from the snapshot's `locations` section, as an index into interned
+ * `scriptId,line,column` keys (-1 where none).
+ */
+function locationsByOrdinal(graph: HeapGraph): { byOrdinal: Int32Array; keys: string[] } | null {
   const { locations } = graph;
   const { locationFieldCount, locationIndexOffset, locationScriptIdOffset, locationLineOffset, locationColumnOffset, nodeFieldCount } = graph.layout;
   if (locationFieldCount === 0 || locations.length === 0 || locationIndexOffset < 0) return null;
-  const map = new Map<number, string>();
+  const byOrdinal = new Int32Array(graph.nodeCount).fill(-1);
+  const keys: string[] = [];
+  const interned = new Map<string, number>();
   for (let i = 0; i + locationFieldCount <= locations.length; i += locationFieldCount) {
     const nodeIndex = locations[i + locationIndexOffset];
     if (nodeIndex % nodeFieldCount !== 0 || nodeIndex / nodeFieldCount >= graph.nodeCount) {
       graph.problems.add(`Location ${i / locationFieldCount} points to ${nodeIndex}, which is not a node.`);
       continue;
     }
-    map.set(nodeIndex / nodeFieldCount, `${locations[i + locationScriptIdOffset]},${locations[i + locationLineOffset]},${locations[i + locationColumnOffset]}`);
+    const key = `${locations[i + locationScriptIdOffset]},${locations[i + locationLineOffset]},${locations[i + locationColumnOffset]}`;
+    let id = interned.get(key);
+    if (id === undefined) {
+      id = keys.length;
+      keys.push(key);
+      interned.set(key, id);
+    }
+    byOrdinal[nodeIndex / nodeFieldCount] = id;
   }
-  return map;
+  return { byOrdinal, keys };
 }

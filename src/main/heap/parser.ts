@@ -557,15 +557,34 @@ export class SnapshotParser {
     let inNumber = this.numInNumber;
     let needComma = this.numNeedComma;
     let closed = false;
-    for (; pos < len; pos++) {
-      const c = bytes[pos];
+    while (pos < len) {
+      let c = bytes[pos];
       if (c >= CH_0 && c <= CH_9) {
-        if (needComma && !inNumber) throw this.syntaxError(c, "','");
-        value = value * 10 + (c - CH_0);
-        inNumber = true;
+        // A number: checks once per number, then a tight loop over its digits.
+        if (!inNumber) {
+          if (needComma) throw this.syntaxError(c, "','");
+          value = 0;
+        }
+        do {
+          value = value * 10 + (c - CH_0);
+          if (++pos === len) break;
+          c = bytes[pos];
+        } while (c >= CH_0 && c <= CH_9);
+        if (pos === len && c >= CH_0 && c <= CH_9) {
+          // The chunk ended inside the number: finish it with the next chunk.
+          inNumber = true;
+          break;
+        }
+        if (count === capacity) throw this.countError(capacity + 1, capacity);
+        if (value > UINT32_MAX) throw this.rangeError(value);
+        target[count++] = value;
+        value = 0;
+        inNumber = false;
+        needComma = true;
         continue;
       }
       if (inNumber) {
+        // The number began in the previous chunk and ends here.
         if (count === capacity) throw this.countError(capacity + 1, capacity);
         if (value > UINT32_MAX) throw this.rangeError(value);
         target[count++] = value;
@@ -584,6 +603,7 @@ export class SnapshotParser {
       } else if (!isSpace(c)) {
         throw this.syntaxError(c, this.section === SECTION_NODES ? 'a node field (a non-negative integer)' : 'an edge field (a non-negative integer)');
       }
+      pos++;
     }
     this.numCount = count;
     this.numValue = value;

@@ -97,7 +97,8 @@ export function retainerGraphSvg(graph: LaidOutRetainerGraph): string {
       const hot = onPath.has(key);
       const points = edge.points.map(([px, py]) => [px + margin, py + margin]);
       const d = points.map(([px, py], i) => `${i === 0 ? 'M' : 'L'}${px.toFixed(1)},${py.toFixed(1)}`).join(' ');
-      const mid = points[Math.floor(points.length / 2)] ?? points[0];
+      const k = Math.max(1, Math.floor(points.length / 2));
+      const mid = [(points[k - 1][0] + points[k][0]) / 2, (points[k - 1][1] + points[k][1]) / 2];
       const label = (labels.get(key) ?? []).join(', ').slice(0, 32);
       return `<path d="${d}" fill="none" stroke="${hot ? '#c2410c' : '#9aa5b1'}" stroke-width="${hot ? 2.6 : 1.2}" marker-end="url(#${hot ? 'arrow-hot' : 'arrow'})"/><text x="${mid[0].toFixed(1)}" y="${(mid[1] - 5).toFixed(1)}" font-size="11" text-anchor="middle" fill="${hot ? '#c2410c' : '#5b6673'}" font-weight="${hot ? 600 : 400}">${h(label)}</text>`;
     })

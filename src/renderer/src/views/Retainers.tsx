@@ -101,7 +101,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
       selection.call(behaviour.transform, zoomIdentity.translate((width - layout.width * fit) / 2, (height - layout.height * fit) / 2).scale(fit));
     } else {
       // Too big to read whole: open on the object (right), readable, with its path leading off to the roots.
-      const scale = 0.7;
+      const scale = 0.85;
       const target = layout.nodes.find((n) => n.nodeId === graph.targetNodeId) ?? layout.nodes[0];
       selection.call(behaviour.transform, zoomIdentity.translate(width - 40 - (target.x + layout.nodeWidth / 2) * scale, height / 2 - target.y * scale).scale(scale));
     }
@@ -205,7 +205,8 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
                   const label = labels.get(`${edge.from}>${edge.to}`);
                   const points = edge.points;
                   const d = points.map(([x, y], i) => `${i ? 'L' : 'M'}${x},${y}`).join(' ');
-                  const mid = points[Math.floor(points.length / 2)] ?? points[0];
+                  const k = Math.max(1, Math.floor(points.length / 2));
+                  const mid = [(points[k - 1][0] + points[k][0]) / 2, (points[k - 1][1] + points[k][1]) / 2];
                   return (
                     <g key={`${edge.from}>${edge.to}`} className={`edge${label?.hot ? ' hot' : ''}${label?.weak ? ' weak' : ''}`}>
                       <path d={d} markerEnd={`url(#${label?.hot ? 'arrowhead-hot' : 'arrowhead'})`} />
