@@ -33,7 +33,7 @@ export interface AnalysisOptions {
 /** A snapshot with every derived array the views need. Node data stays in `graph`. */
 export interface AnalyzedSnapshot {
   graph: HeapGraph;
-  /** Bit per edge ordinal: the edges that count for dominance. */
+  /** Bit per edge index (offset into `edges`): the edges that count for dominance. */
   essentialEdges: Uint32Array;
   /** dominators[ordinal]: the immediate dominator's ordinal. */
   dominators: Uint32Array;
@@ -291,7 +291,7 @@ function computeEssentialEdges(graph: HeapGraph, flags: Uint8Array): Uint32Array
   const { nodes, edges, firstEdgeIndexes, nodeCount, rootNodeOrdinal, strings } = graph;
   const { nodeFieldCount, nodeIdOffset, edgeFieldCount, edgeTypeOffset, edgeNameOffset, edgeToNodeOffset } = graph.layout;
   const { internal, weak, shortcut } = graph.layout.edgeType;
-  const bits = new Uint32Array((graph.edgeCount + 31) >>> 5);
+  const bits = new Uint32Array((edges.length + 31) >>> 5);
   const ephemerons = new EphemeronNames(strings);
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     const isRoot = ordinal === rootNodeOrdinal;
@@ -309,8 +309,7 @@ function computeEssentialEdges(graph: HeapGraph, flags: Uint8Array): Uint32Array
         if (type === shortcut) continue;
         if ((flags[child] & FLAG_PAGE_OBJECT) && !nodePage) continue;
       }
-      const edgeOrdinal = e / edgeFieldCount;
-      bits[edgeOrdinal >>> 5] |= 1 << (edgeOrdinal & 31);
+      bits[e >>> 5] |= 1 << (e & 31);
     }
   }
   return bits;
@@ -419,11 +418,15 @@ function computeDistances(graph: HeapGraph): Int32Array {
     while (head < length) {
       const ordinal = queue[head++];
       const distance = distances[ordinal] + 1;
+      // DevTools' filter only bites on hidden and array sources and on internal edges: skip it elsewhere.
+      const sourceType = nodes[ordinal * nodeFieldCount + nodeTypeOffset];
+      const filtered = sourceType === hidden || sourceType === array;
       for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
-        if (edges[e + edgeTypeOffset] === weak) continue;
+        const edgeType = edges[e + edgeTypeOffset];
+        if (edgeType === weak) continue;
         const child = edges[e + edgeToNodeOffset];
         if (distances[child] !== NO_DISTANCE) continue;
-        if (!allowed(ordinal, e)) continue;
+        if ((filtered || edgeType === internal) && !allowed(ordinal, e)) continue;
         distances[child] = distance;
         queue[length++] = child;
       }

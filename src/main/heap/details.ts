@@ -4,7 +4,7 @@
  */
 import type { ObjectDetails, ObjectProperty } from '../../shared/model.ts';
 import type { AnalyzedSnapshot } from './analysis.ts';
-import { consStringValue, displayName, requireOrdinal } from './retainers.ts';
+import { consStringValue, describeNode, requireOrdinal } from './retainers.ts';
 
 const PREVIEW_LENGTH = 200;
 
@@ -37,7 +37,7 @@ export interface DetailsOptions {
 /** The details of the object with `nodeId`, with one page of its properties. */
 export function objectDetails(snapshot: AnalyzedSnapshot, nodeId: number, options: DetailsOptions = {}): ObjectDetails {
   const ordinal = requireOrdinal(snapshot, nodeId);
-  const { graph, classes, retainedSizes, distances } = snapshot;
+  const { graph, classes, retainedSizes } = snapshot;
   const offset = Math.max(0, options.offset ?? 0);
   const limit = Math.max(0, options.limit ?? 100);
   const { edgeFieldCount } = graph.layout;
@@ -58,13 +58,7 @@ export function objectDetails(snapshot: AnalyzedSnapshot, nodeId: number, option
     });
   }
   return {
-    nodeId,
-    className: classes.names[classes.nodeClass[ordinal]],
-    name: displayName(snapshot, ordinal),
-    type: graph.nodeTypeName(ordinal),
-    shallowSize: graph.nodeSelfSize(ordinal),
-    retainedSize: retainedSizes[ordinal],
-    distance: distances[ordinal],
+    ...describeNode(snapshot, ordinal),
     propertyCount: (end - first) / edgeFieldCount,
     properties,
     value: primitiveValue(snapshot, ordinal),

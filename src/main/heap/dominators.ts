@@ -25,7 +25,7 @@ export interface DominatorInput {
   firstRetainerIndex: Uint32Array;
   retainingNodeOrdinals: Uint32Array;
   retainingEdges: Uint32Array;
-  /** Bit per edge ordinal: 1 when the edge counts for dominance. */
+  /** Bit per edge *index* (offset into `edges`, so no division on each visit): 1 when it counts. */
   essentialEdges: Uint32Array;
 }
 
@@ -41,8 +41,8 @@ export interface DominatorResult {
   weakOnlyCount: number;
 }
 
-function isEssential(bits: Uint32Array, edgeOrdinal: number): boolean {
-  return (bits[edgeOrdinal >>> 5] & (1 << (edgeOrdinal & 31))) !== 0;
+function isEssential(bits: Uint32Array, edgeIndex: number): boolean {
+  return (bits[edgeIndex >>> 5] & (1 << (edgeIndex & 31))) !== 0;
 }
 
 /** Computes immediate dominators. Pure: reads its input, returns new arrays. */
@@ -82,7 +82,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       let descended = false;
       for (; edgeIndex < end; edgeIndex += edgeFieldCount) {
         const w = edges[edgeIndex + toNodeOffset];
-        if (number[w] !== 0 || !isEssential(essentialEdges, edgeIndex / edgeFieldCount)) continue;
+        if (number[w] !== 0 || !isEssential(essentialEdges, edgeIndex)) continue;
         nextEdge[v] = edgeIndex + edgeFieldCount;
         n++;
         number[w] = n;
@@ -100,7 +100,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
 
   const hasOnlyNonEssentialRetainers = (ordinal: number): boolean => {
     for (let slot = firstRetainerIndex[ordinal], end = firstRetainerIndex[ordinal + 1]; slot < end; slot++) {
-      if (isEssential(essentialEdges, retainingEdges[slot] / edgeFieldCount)) return false;
+      if (isEssential(essentialEdges, retainingEdges[slot])) return false;
     }
     return true;
   };
@@ -150,7 +150,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     const wOrdinal = vertex[w];
     let hasEssentialRetainer = false;
     for (let slot = firstRetainerIndex[wOrdinal], end = firstRetainerIndex[wOrdinal + 1]; slot < end; slot++) {
-      if (!isEssential(essentialEdges, retainingEdges[slot] / edgeFieldCount)) continue;
+      if (!isEssential(essentialEdges, retainingEdges[slot])) continue;
       hasEssentialRetainer = true;
       const u = evaluate(number[retainingNodeOrdinals[slot]]);
       if (semi[u] < semi[w]) semi[w] = semi[u];

@@ -156,7 +156,7 @@ export interface RetainerGraphOptions {
  */
 export function retainerGraph(snapshot: AnalyzedSnapshot, nodeId: number, options: RetainerGraphOptions = {}): RetainerGraph {
   const target = requireOrdinal(snapshot, nodeId);
-  const { graph, classes, retainedSizes, distances } = snapshot;
+  const { graph } = snapshot;
   const maxNodes = options.maxNodes ?? 60;
   const perNode = options.maxRetainersPerNode ?? 4;
   const includeWeak = options.includeWeak ?? false;
@@ -168,17 +168,7 @@ export function retainerGraph(snapshot: AnalyzedSnapshot, nodeId: number, option
 
   const included = new Map<number, GraphNode>();
   const edges: GraphEdge[] = [];
-  const makeNode = (ordinal: number): GraphNode => ({
-    nodeId: graph.nodeId(ordinal),
-    className: classes.names[classes.nodeClass[ordinal]],
-    name: displayName(snapshot, ordinal),
-    type: graph.nodeTypeName(ordinal),
-    shallowSize: graph.nodeSelfSize(ordinal),
-    retainedSize: retainedSizes[ordinal],
-    distance: distances[ordinal],
-    isRoot: isHeldByRoot(snapshot, ordinal),
-    truncated: false,
-  });
+  const makeNode = (ordinal: number): GraphNode => ({ ...describeNode(snapshot, ordinal), isRoot: isHeldByRoot(snapshot, ordinal), truncated: false });
   // Nodes on the shortest path always make it in, so the highlighted path is complete.
   const mustKeep = new Set(shortest.map((s) => s.nodeId));
   const queue: number[] = [target];
@@ -215,6 +205,20 @@ export function retainerGraph(snapshot: AnalyzedSnapshot, nodeId: number, option
     }
   }
   return { targetNodeId: nodeId, nodes: [...included.values()], edges, includesWeak: includeWeak };
+}
+
+/** What every view shows of a node: id, class, name, type, sizes and distance. */
+export function describeNode(snapshot: AnalyzedSnapshot, ordinal: number): Pick<GraphNode, 'nodeId' | 'className' | 'name' | 'type' | 'shallowSize' | 'retainedSize' | 'distance'> {
+  const { graph, classes } = snapshot;
+  return {
+    nodeId: graph.nodeId(ordinal),
+    className: classes.names[classes.nodeClass[ordinal]],
+    name: displayName(snapshot, ordinal),
+    type: graph.nodeTypeName(ordinal),
+    shallowSize: graph.nodeSelfSize(ordinal),
+    retainedSize: snapshot.retainedSizes[ordinal],
+    distance: snapshot.distances[ordinal],
+  };
 }
 
 /** A short, human name for a node: a class, a function's name, or a string's first characters. */

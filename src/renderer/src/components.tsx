@@ -1,7 +1,7 @@
 /** Small building blocks shared by the views: banners, progress, empty states and charts. */
 import type { ReactNode } from 'react';
 import type { ErrorInfo } from '../../shared/errors';
-import type { HeapUsage, Progress } from '../../shared/model';
+import type { ByViaRow, HeapUsage, Progress } from '../../shared/model';
 import { formatBytes } from '../../shared/format';
 import { ApiError } from './api';
 
@@ -138,5 +138,33 @@ export function GrowthChart({ rows }: { rows: Array<{ className: string; counts:
         </g>
       ))}
     </svg>
+  );
+}
+
+/** guppy's byvia: the set's objects grouped by the reference that holds them. */
+export function ByViaTable({ rows, showSize = true }: { rows: ByViaRow[]; showSize?: boolean }) {
+  return (
+    <table className="data" aria-label="By referrer">
+      <thead>
+        <tr>
+          <th>Via</th>
+          <th>Retainer</th>
+          <th className="num">Count</th>
+          {showSize && <th className="num">Size</th>}
+          <th className="num">Share</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((g) => (
+          <tr key={`${g.via}|${g.retainerClass}`}>
+            <td className="mono">{g.via}</td>
+            <td>{g.retainerClass}</td>
+            <td className="num">{g.count.toLocaleString()}</td>
+            {showSize && <td className="num">{formatBytes(g.shallowSize)}</td>}
+            <td className="num">{(g.share * 100).toFixed(1)}%</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

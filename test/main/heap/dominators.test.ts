@@ -87,11 +87,11 @@ function toInput(graph: TestGraph) {
   // Sort edges by source to lay them out as a snapshot does; fields: type, name, to.
   const sorted = [...graph.edges].sort((a, b) => a[0] - b[0]);
   const edges = new Uint32Array(sorted.length * 3);
-  const essentialEdges = new Uint32Array((sorted.length + 31) >>> 5);
+  const essentialEdges = new Uint32Array((sorted.length * 3 + 31) >>> 5);
   const firstEdgeIndexes = new Uint32Array(n + 1);
   sorted.forEach(([from, to, essential], i) => {
     edges[i * 3 + 2] = to;
-    if (essential && from !== to) essentialEdges[i >>> 5] |= 1 << (i & 31);
+    if (essential && from !== to) essentialEdges[(i * 3) >>> 5] |= 1 << ((i * 3) & 31);
     firstEdgeIndexes[from + 1] += 3;
   });
   for (let v = 0; v < n; v++) firstEdgeIndexes[v + 1] += firstEdgeIndexes[v];

@@ -10,7 +10,7 @@ import type { ByViaRow, GraphNode, LaidOutRetainerGraph, LivePreview, ObjectDeta
 import { formatBytes } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Focus, Workspace } from '../App';
-import { Empty } from '../components';
+import { ByViaTable, Empty } from '../components';
 
 function viaText(type: string, name: string): string {
   if (type === 'element') return `[${name}]`;
@@ -328,26 +328,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
           </div>
           {!byVia && <Empty title="—" />}
           {byVia && (
-            <table className="data" aria-label="By referrer">
-              <thead>
-                <tr>
-                  <th>Via</th>
-                  <th>Retainer</th>
-                  <th className="num">Count</th>
-                  <th className="num">Share</th>
-                </tr>
-              </thead>
-              <tbody>
-                {byVia.map((g) => (
-                  <tr key={`${g.via}|${g.retainerClass}`}>
-                    <td className="mono">{g.via}</td>
-                    <td>{g.retainerClass}</td>
-                    <td className="num">{g.count.toLocaleString()}</td>
-                    <td className="num">{(g.share * 100).toFixed(1)}%</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ByViaTable rows={byVia} showSize={false} />
           )}
         </div>
       </div>

@@ -9,7 +9,7 @@ import type { ByViaRow, SummaryRow } from '../../../shared/model';
 import { formatBytes } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Focus, Workspace } from '../App';
-import { Empty } from '../components';
+import { ByViaTable, Empty } from '../components';
 
 type SortKey = 'className' | 'count' | 'shallowSize' | 'retainedSize' | 'distance';
 const COLUMNS: Array<{ key: SortKey; title: string; num: boolean; width: string }> = [
@@ -159,28 +159,7 @@ export function SummaryView({ workspace, focus, actions }: { workspace: Workspac
           </div>
         )}
         {selected && byVia && (
-          <table className="data" aria-label="By referrer">
-            <thead>
-              <tr>
-                <th>Via</th>
-                <th>Retainer</th>
-                <th className="num">Count</th>
-                <th className="num">Size</th>
-                <th className="num">Share</th>
-              </tr>
-            </thead>
-            <tbody>
-              {byVia.map((g) => (
-                <tr key={`${g.via}|${g.retainerClass}`}>
-                  <td className="mono">{g.via}</td>
-                  <td>{g.retainerClass}</td>
-                  <td className="num">{g.count.toLocaleString()}</td>
-                  <td className="num">{formatBytes(g.shallowSize)}</td>
-                  <td className="num">{(g.share * 100).toFixed(1)}%</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ByViaTable rows={byVia} />
         )}
       </div>
     </div>
