@@ -69,6 +69,13 @@ describe('the app, as a newcomer uses it', () => {
     await page.getByRole('button', { name: 'Take snapshot' }).click();
     await page.getByRole('cell', { name: '2', exact: true }).waitFor({ timeout: 60_000 });
     await shot(page, '3-session');
+    // Save: the live snapshot downloads as the real file; nothing outside the session's folder does.
+    const href = (await page.locator('[data-save-snapshot]').first().getAttribute('href')) as string;
+    const saved = await page.request.get(new URL(href, shell.origin).href);
+    expect(saved.status()).toBe(200);
+    expect((await saved.body()).subarray(0, 12).toString()).toBe('{"snapshot":');
+    const outside = await page.request.get(`${shell.origin}/download?path=${encodeURIComponent('/etc/passwd')}`);
+    expect(outside.status()).toBe(404);
     await page.getByRole('tab', { name: 'Diff & growth' }).click();
     const row = page.getByRole('table', { name: 'Diff' }).getByRole('row').filter({ hasText: 'HtmlResponse' }).first();
     await row.waitFor();

@@ -21,6 +21,7 @@ export const TARGET_OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   url: { type: 'string' },
+  target: { type: 'string' },
   quiet: { type: 'boolean', default: false },
 } as const;
 
@@ -31,14 +32,14 @@ function whole(value: string, name: string): number {
 }
 
 /** Attaches as the command line says: exactly one of --pid, --port or --url. */
-export async function attachFromArgs(values: { pid?: string; port?: string; host?: string; url?: string; quiet?: boolean }): Promise<InspectorSession> {
+export async function attachFromArgs(values: { pid?: string; port?: string; host?: string; url?: string; target?: string; quiet?: boolean }): Promise<InspectorSession> {
   const given = [values.pid, values.port, values.url].filter((v) => v !== undefined).length;
   if (given !== 1) throw new LeakExplorerError('BAD_ARGUMENTS', 'Name the target with exactly one of --pid N, --port P or --url ws://….');
   const onNotice = (message: string) => {
     if (!values.quiet) process.stderr.write(`${message}\n`);
   };
   if (values.pid !== undefined) return attachByPid(whole(values.pid, '--pid'), { onNotice });
-  if (values.port !== undefined) return attachByPort(whole(values.port, '--port'), { host: values.host, onNotice });
+  if (values.port !== undefined) return attachByPort(whole(values.port, '--port'), { host: values.host, targetId: values.target, onNotice });
   return attachByUrl(values.url as string, { onNotice });
 }
 

@@ -45,6 +45,8 @@ Usage:
   leak-explorer serve [--port P] [FILE.heapsnapshot...]
       The desktop app's UI in a browser, served on 127.0.0.1 with a random token in the printed URL.
 
+  --port attaches to any inspector (Node.js, Electron, Chrome with --remote-debugging-port); with several
+  targets (Chrome tabs), --target ID picks one from /json/list.
   --pid attaches to a running process even without --inspect: on Linux and macOS it checks that the
   process is Node.js and catches SIGUSR1, then sends SIGUSR1 to open the inspector on 127.0.0.1:9229.
 

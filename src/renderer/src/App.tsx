@@ -96,6 +96,14 @@ export function App() {
       }),
       on('menu', ({ action }) => {
         if (action === 'export-report') document.getElementById('export-report')?.click();
+        if (action === 'save-snapshot') {
+          // Save the latest live snapshot: the Session tab lists each with its Save link.
+          setTab('session');
+          requestAnimationFrame(() => {
+            const links = document.querySelectorAll<HTMLAnchorElement>('[data-save-snapshot]');
+            links[links.length - 1]?.click();
+          });
+        }
       }),
     ];
     call('initialSnapshots', {}, setProgress)

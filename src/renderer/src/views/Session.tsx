@@ -1,7 +1,7 @@
 /** The attached target: who it is, its heap over time, its snapshots, a series, and allocation tracking. */
 import { useEffect, useRef, useState } from 'react';
 import { formatBytes } from '../../../shared/format';
-import { call } from '../api';
+import { call, isDesktop } from '../api';
 import type { AppActions, Workspace } from '../App';
 import { HeapChart } from '../components';
 import { useSnapshot } from './snapshot';
@@ -103,7 +103,10 @@ export function SessionView({ workspace, actions }: { workspace: Workspace; acti
                     <td className="num">{s.info.nodeCount.toLocaleString()}</td>
                     <td className="num">{formatBytes(s.info.totalSize)}</td>
                     <td className="mono muted" title={s.info.file}>
-                      {s.info.file}
+                      {s.info.file}{' '}
+                      <a className="btn small" data-save-snapshot href={isDesktop ? `file://${s.info.file}` : `/download?path=${encodeURIComponent(s.info.file)}`} download>
+                        Save…
+                      </a>
                     </td>
                   </tr>
                 ))}
