@@ -19,8 +19,11 @@ function electronBinary() {
       if (existsSync(binary)) return binary;
     }
     // Electron 45 fetches its binary on first use.
-    const install = spawnSync(process.execPath, [join(electronDir, 'install.js')], { stdio: 'inherit', timeout: 180_000 });
+    console.log('Downloading Electron (first start)…');
+    const install = spawnSync(process.execPath, [join(electronDir, 'install.js')], { encoding: 'utf8', timeout: 180_000 });
     if (install.status === 0 && existsSync(pathFile)) return join(electronDir, 'dist', require('node:fs').readFileSync(pathFile, 'utf8').trim());
+    const why = `${install.stderr ?? ''}${install.stdout ?? ''}`.trim().split('\n').pop();
+    if (why) console.log(`(${why})`);
   } catch {
     // Fall through to the web shell.
   }
