@@ -1,6 +1,6 @@
 // Electron entry: the window, the menu and IPC. Everything else (engine, inspector, reports) is the same
 // code the CLI and the web shell run; the engine works in a worker thread so the window never freezes.
-import { app, BrowserWindow } from 'electron';
+import { app } from 'electron';
 import { join } from 'node:path';
 import createEngineWorker from './heap/worker.ts?nodeWorker';
 import { EngineClient } from './heap/engine-client.ts';
@@ -26,5 +26,4 @@ void app.whenReady().then(() => {
   installMenu(window, service);
   app.on('before-quit', () => void service.close().then(() => engine.close()));
   app.on('window-all-closed', () => app.quit());
-  void BrowserWindow;
 });

@@ -2,7 +2,7 @@
  * The app window, hardened as Electron's security checklist asks: context isolation, the sandbox, no Node
  * in the renderer, a strict CSP (in index.html), navigation blocked and new windows denied.
  */
-import { BrowserWindow, app, shell } from 'electron';
+import { BrowserWindow, app } from 'electron';
 import { join } from 'node:path';
 
 /** The URL the renderer is loaded from; IPC accepts calls only from frames at this origin. */
@@ -44,6 +44,4 @@ export function lockDownNavigation(): void {
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
-  // Never open links from heap content; nothing in the app calls shell.openExternal.
-  void shell;
 }

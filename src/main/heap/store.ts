@@ -89,7 +89,7 @@ export class SnapshotStore {
     return stored;
   }
 
-  /** The snapshot with this id, or NODE_NOT_FOUND-like error. */
+  /** The snapshot with this id; BAD_REQUEST when none is loaded under it. */
   get(id: number): StoredSnapshot {
     const stored = this.snapshots.get(id);
     if (!stored) throw new LeakExplorerError('BAD_REQUEST', `No snapshot with id ${id} is loaded.`, { remedy: 'Open or take the snapshot again.' });

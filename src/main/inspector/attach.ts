@@ -13,7 +13,7 @@ import { LeakExplorerError } from '../../shared/errors.ts';
 import { InspectorConnection } from './connection.ts';
 import { listTargets, probeInspector, type InspectorTarget } from './http.ts';
 import { catchesSigusr1, listeningPortsOf, pidListeningOn, procFacts } from './procfs.ts';
-import { findInspectorPort, looksLikeNode } from './processes.ts';
+import { findInspectorPort, inspectorCandidates, looksLikeNode } from './processes.ts';
 import { InspectorSession } from './session.ts';
 
 /** Node's default inspector port, where SIGUSR1 opens it. */
@@ -116,8 +116,10 @@ async function waitForInspector(pid: number, timeoutMs: number): Promise<number>
   while (Date.now() < deadline) {
     const facts = await procFacts(pid);
     if (!facts) throw new LeakExplorerError('TARGET_GONE', `PID ${pid} exited while its inspector was opening.`);
-    const port = await findInspectorPort((await listeningPortsOf(pid)).map((s) => s.port));
-    if (port !== null) return port;
+    // SIGUSR1 opens the inspector on 9229 only: watch that port, and ask nothing of the target's others.
+    if ((await listeningPortsOf(pid)).some((s) => s.port === DEFAULT_INSPECTOR_PORT) && (await probeInspector('127.0.0.1', DEFAULT_INSPECTOR_PORT, 400))) {
+      return DEFAULT_INSPECTOR_PORT;
+    }
     await sleep(100);
   }
   throw new LeakExplorerError('INSPECTOR_TIMEOUT', `PID ${pid} did not open its inspector within ${Math.round(timeoutMs / 1000)} s of SIGUSR1. It is still running.`, {
@@ -141,7 +143,7 @@ export async function attachByPid(pid: number, options: AttachOptions = {}): Pro
     if (!looksLikeNode(facts)) {
       throw new LeakExplorerError('NOT_A_NODE_PROCESS', `PID ${pid} (${facts.command}) is not a Node.js process; it was not signalled.`);
     }
-    const open = await findInspectorPort((await listeningPortsOf(pid)).map((s) => s.port));
+    const open = await findInspectorPort(inspectorCandidates(facts, await listeningPortsOf(pid)));
     if (open !== null) {
       port = open;
     } else {
@@ -206,7 +208,10 @@ export async function launchUnderInspection(
   const child = spawn(program, isNode ? [flag, ...args] : args, { cwd: options.cwd, env, stdio: ['inherit', options.stdio === 'pipe' ? 'pipe' : 'inherit', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new LeakExplorerError('INSPECTOR_TIMEOUT', `${program} did not open its inspector within ${Math.round((options.openTimeoutMs ?? 10_000) / 1000)} s.`)), options.openTimeoutMs ?? 10_000);
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new LeakExplorerError('INSPECTOR_TIMEOUT', `${program} did not open its inspector within ${Math.round((options.openTimeoutMs ?? 10_000) / 1000)} s; it was stopped.`));
+    }, options.openTimeoutMs ?? 10_000);
     child.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       // Pass the child's stderr through, as a terminal would show it.
@@ -227,7 +232,12 @@ export async function launchUnderInspection(
       reject(new LeakExplorerError('TARGET_GONE', `${program} exited (code ${code}) before its inspector opened.`));
     });
   });
-  const connection = await InspectorConnection.open(url);
-  const session = await InspectorSession.create(connection, { via: 'launch', title: command.join(' '), kind: 'node' });
-  return { child, session };
+  try {
+    const connection = await InspectorConnection.open(url);
+    const session = await InspectorSession.create(connection, { via: 'launch', title: command.join(' '), kind: 'node' });
+    return { child, session };
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
 }

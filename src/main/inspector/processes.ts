@@ -11,7 +11,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ProcessInfo } from '../../shared/model.ts';
-import { allPids, catchesSigusr1, isNodeExecutable, listeningPortsOf, procFacts, userNames, type ProcFacts } from './procfs.ts';
+import { allPids, catchesSigusr1, isNodeExecutable, listeningPortsOf, procFacts, userNames, type ListeningSocket, type ProcFacts } from './procfs.ts';
 import { probeInspector } from './http.ts';
 
 const run = promisify(execFile);
@@ -30,6 +30,19 @@ export async function findInspectorPort(ports: number[]): Promise<number | null>
   return null;
 }
 
+/**
+ * The ports worth asking whether they are an inspector: loopback-bound ones (where Node opens it), and a
+ * wildcard-bound one only when it is 9229 or named by an --inspect flag on the command line. A program's
+ * own public ports are never sent a request.
+ */
+export function inspectorCandidates(facts: ProcFacts, sockets: ListeningSocket[]): number[] {
+  const named = new Set([9229]);
+  for (const match of facts.command.matchAll(/--inspect(?:-brk|-wait)?=(?:[^\s:]*:)?(\d+)/g)) named.add(Number(match[1]));
+  return sockets
+    .filter((s) => s.address === '127.0.0.1' || s.address === '::1' || ((s.address === '0.0.0.0' || s.address === '::') && named.has(s.port)))
+    .map((s) => s.port);
+}
+
 /** Describes one Linux process from /proc. */
 export async function describeLinuxProcess(facts: ProcFacts, users: Map<number, string>): Promise<ProcessInfo> {
   const isNode = looksLikeNode(facts);
@@ -39,8 +52,7 @@ export async function describeLinuxProcess(facts: ProcFacts, users: Map<number, 
     info.reason = 'not a Node.js process';
     return info;
   }
-  const ports = (await listeningPortsOf(facts.pid)).filter((s) => s.address === '127.0.0.1' || s.address === '0.0.0.0' || s.address === '::1' || s.address === '::');
-  info.inspectorPort = await findInspectorPort(ports.map((s) => s.port));
+  info.inspectorPort = await findInspectorPort(inspectorCandidates(facts, await listeningPortsOf(facts.pid)));
   if (info.inspectorPort !== null) {
     info.attachable = true;
     info.reason = `inspector open on port ${info.inspectorPort}`;

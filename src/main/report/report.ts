@@ -7,6 +7,7 @@
  * short hash. The HTML has no scripts and a CSP that forbids loading anything.
  */
 import { createHash } from 'node:crypto';
+import { LeakExplorerError } from '../../shared/errors.ts';
 import type { ReportFiles } from '../../shared/app-api.ts';
 import { formatAge, formatBytesDelta } from '../../shared/format.ts';
 import type { ByViaRow, DiffRow, LaidOutRetainerGraph, LiveRef, RetainerPaths, SeriesRow, SummaryRow, TargetInfo } from '../../shared/model.ts';
@@ -92,7 +93,7 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
   const all = await engine.call('listSnapshots', {});
   const snapshots = snapshotIds.map((id) => {
     const found = all.find((s) => s.id === id);
-    if (!found) throw new Error(`Snapshot ${id} is not loaded.`);
+    if (!found) throw new LeakExplorerError('BAD_REQUEST', `Snapshot ${id} is not loaded.`, { remedy: 'Open or take the snapshot again.' });
     return found;
   });
   const first = snapshots[0];
