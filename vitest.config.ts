@@ -8,5 +8,6 @@ export default defineConfig({
     // Fixture programs and DevTools' worker are heavy; two cores, so keep files from fighting for them.
     fileParallelism: false,
     globalSetup: ['test/global-setup.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
