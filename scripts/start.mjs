@@ -36,8 +36,8 @@ if (!existsSync(join(root, 'out', 'renderer', 'index.html')) || !existsSync(join
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const binary = electronBinary();
-if (binary && !process.env.LEAK_EXPLORER_WEB) {
+const binary = process.env.LEAK_EXPLORER_WEB ? null : electronBinary();
+if (binary) {
   const child = spawn(binary, [root, ...files], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {

@@ -88,6 +88,20 @@ describe('the app, as a newcomer uses it', () => {
     await shot(page, '4-diff');
   });
 
+  it('exports the report as HTML, JSON and Markdown files', async () => {
+    const downloads: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      page.on('download', (download) => {
+        downloads.push(download.suggestedFilename());
+        if (downloads.length === 3) resolve();
+      });
+    });
+    await page.getByRole('button', { name: 'Export report' }).click();
+    await done;
+    expect(downloads.map((name) => name.replace(/^leak-report-[\dT-]+/, 'leak-report'))).toEqual(['leak-report.html', 'leak-report.json', 'leak-report.md']);
+    await page.getByText(/Report exported/).waitFor();
+  });
+
   it('opens the retainer graph of the oldest response and sees referer on its path to the roots', async () => {
     await page.getByRole('tab', { name: 'Live refs' }).click();
     await page.getByRole('row').filter({ hasText: 'HtmlResponse' }).first().click();
