@@ -13,7 +13,7 @@ const files = process.argv.slice(app.isPackaged ? 1 : 2).filter((arg) => arg.end
 
 lockDownNavigation();
 void app.whenReady().then(() => {
-  const engine = new EngineClient(createEngineWorker({}));
+  const engine = new EngineClient(() => createEngineWorker({}));
   const window = createMainWindow();
   const service = new AppService({
     engine,

@@ -31,29 +31,52 @@ export function errorFromInfo(info: ErrorInfo): LeakExplorerError {
   return new LeakExplorerError(info.code, info.message, { remedy: info.remedy });
 }
 
-/** Runs the engine in a worker thread. */
+/**
+ * Runs the engine in a worker thread. If the worker dies (out of memory on a huge snapshot), the calls under
+ * way fail with a coded error and the next call starts a fresh worker, so the app keeps working; the
+ * snapshots the old worker held are gone, and asking for them says so.
+ */
 export class EngineClient {
-  private readonly worker: Worker;
+  private worker: Worker;
+  private readonly createWorker: () => Worker;
   private readonly pending = new Map<number, Pending>();
   private nextCall = 1;
-  private failure: LeakExplorerError | null = null;
+  private closed = false;
+  private crashed = false;
 
   /**
    * @param worker The worker entry (`worker.ts` in development and tests, the bundled `worker.js` in
-   *   builds), or a worker already created (electron-vite's `?nodeWorker` import).
+   *   builds), or a factory for it (electron-vite's `?nodeWorker` import).
    */
-  constructor(worker: URL | Worker, options: { resourceLimits?: ResourceLimits } = {}) {
-    this.worker = worker instanceof Worker ? worker : new Worker(worker, { resourceLimits: options.resourceLimits });
-    this.worker.on('message', (reply: WorkerReply) => this.onReply(reply));
-    this.worker.on('error', (error) => this.failAll(new LeakExplorerError('INTERNAL', `The engine worker failed: ${error.message}`, { cause: error })));
-    this.worker.on('exit', (code) => {
-      if (this.pending.size > 0) this.failAll(new LeakExplorerError('SNAPSHOT_TOO_LARGE', `The engine worker stopped (exit code ${code}), most likely out of memory.`));
+  constructor(worker: URL | (() => Worker), options: { resourceLimits?: ResourceLimits } = {}) {
+    this.createWorker = worker instanceof URL ? () => new Worker(worker, { resourceLimits: options.resourceLimits }) : worker;
+    this.worker = this.start();
+  }
+
+  private start(): Worker {
+    const worker = this.createWorker();
+    worker.on('message', (reply: WorkerReply) => this.onReply(reply));
+    worker.on('error', (error) => this.crash(new LeakExplorerError('INTERNAL', `The engine worker failed: ${error.message}`, { cause: error })));
+    worker.on('exit', (code) => {
+      if (!this.closed) this.crash(new LeakExplorerError('SNAPSHOT_TOO_LARGE', `The engine stopped (exit code ${code}), most likely out of memory; its snapshots are closed.`));
     });
+    return worker;
+  }
+
+  private crash(error: LeakExplorerError): void {
+    this.crashed = true;
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
   }
 
   /** Calls an engine method. */
   call<M extends EngineMethod>(method: M, params: EngineParams<M>, onProgress?: ProgressListener): Promise<EngineResult<M>> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new LeakExplorerError('CANCELLED', 'The engine was closed.'));
+    if (this.crashed) {
+      this.crashed = false;
+      void this.worker.terminate();
+      this.worker = this.start();
+    }
     const callId = this.nextCall++;
     return new Promise<EngineResult<M>>((resolve, reject) => {
       this.pending.set(callId, { resolve: resolve as (value: unknown) => void, reject, onProgress });
@@ -63,9 +86,9 @@ export class EngineClient {
 
   /** Stops the worker; pending calls fail. */
   async close(): Promise<void> {
-    this.failure = new LeakExplorerError('CANCELLED', 'The engine was closed.');
+    this.closed = true;
     await this.worker.terminate();
-    for (const pending of this.pending.values()) pending.reject(this.failure);
+    for (const pending of this.pending.values()) pending.reject(new LeakExplorerError('CANCELLED', 'The engine was closed.'));
     this.pending.clear();
   }
 
@@ -79,11 +102,5 @@ export class EngineClient {
     this.pending.delete(reply.callId);
     if (reply.ok) pending.resolve(reply.value);
     else pending.reject(errorFromInfo(reply.error));
-  }
-
-  private failAll(error: LeakExplorerError): void {
-    this.failure = error;
-    for (const pending of this.pending.values()) pending.reject(error);
-    this.pending.clear();
   }
 }

@@ -62,4 +62,16 @@ describe('EngineClient (worker thread)', () => {
     const list = await engine.call('listSnapshots', {});
     expect(list.length).toBeGreaterThanOrEqual(3);
   });
+
+  it('survives the worker running out of memory: the call fails with a code, and the next one works', async () => {
+    const small = new EngineClient(new URL('../../../src/main/heap/worker.ts', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 12, maxYoungGenerationSizeMb: 4 } });
+    try {
+      const error = await small.call('openFile', { path: third }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LeakExplorerError);
+      expect((error as LeakExplorerError).code).toMatch(/SNAPSHOT_TOO_LARGE|INTERNAL/);
+      expect(await small.call('listSnapshots', {})).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
 });
