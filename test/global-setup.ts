@@ -7,4 +7,5 @@ export default async function setup(): Promise<void> {
   await buildDevToolsBundle();
   crawlerSeries();
   scenario('hostile-strings');
+  scenario('many-strings');
 }

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EngineClient } from '../../../src/main/heap/engine-client.ts';
 import { LeakExplorerError } from '../../../src/shared/errors.ts';
 import type { Progress } from '../../../src/shared/model.ts';
-import { crawlerSeries } from '../../fixtures/fixtures.ts';
+import { crawlerSeries, scenario } from '../../fixtures/fixtures.ts';
 import { summarize } from '../../../src/main/heap/summary.ts';
 import { analyzeFile } from './helpers.ts';
 
@@ -64,9 +64,11 @@ describe('EngineClient (worker thread)', () => {
   });
 
   it('survives the worker running out of memory: the call fails with a code, and the next one works', async () => {
-    const small = new EngineClient(new URL('../../../src/main/heap/worker.ts', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 12, maxYoungGenerationSizeMb: 4 } });
+    // 400 000 distinct strings cannot fit in a 16 MB heap: the worker runs out of memory for real.
+    const [big] = scenario('many-strings').files;
+    const small = new EngineClient(new URL('../../../src/main/heap/worker.ts', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
     try {
-      const error = await small.call('openFile', { path: third }).catch((e: unknown) => e);
+      const error = await small.call('openFile', { path: big }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LeakExplorerError);
       expect((error as LeakExplorerError).code).toMatch(/SNAPSHOT_TOO_LARGE|INTERNAL/);
       expect(await small.call('listSnapshots', {})).toEqual([]);
