@@ -42,6 +42,11 @@ export interface ParserOptions {
   signal?: AbortSignal;
   /** The most bytes the node and edge arrays may take; above it the header is refused (SNAPSHOT_TOO_LARGE). */
   maxArrayBytes?: number;
+  /**
+   * The `edges` section is decoded elsewhere (another thread, see parallel.ts): the parser allocates the
+   * edges on a SharedArrayBuffer for it, and skips the section's content.
+   */
+  externalEdges?: boolean;
 }
 
 // Top-level states.
@@ -433,8 +438,10 @@ export class SnapshotParser {
         return this.readCapture(bytes, pos);
       case SECTION_STRINGS:
         return this.readStrings(bytes, pos);
-      case SECTION_NODES:
       case SECTION_EDGES:
+        if (this.options.externalEdges) return this.skipExternalSection(bytes, pos);
+        return this.readFixedNumbers(bytes, pos);
+      case SECTION_NODES:
         return this.readFixedNumbers(bytes, pos);
       default:
         return this.readGrowNumbers(bytes, pos);
@@ -530,10 +537,38 @@ export class SnapshotParser {
     }
     try {
       this.nodes = new Uint32Array(nodeValues);
-      this.edges = new Uint32Array(edgeValues);
+      this.edges = this.options.externalEdges ? new Uint32Array(new SharedArrayBuffer(edgeValues * 4)) : new Uint32Array(edgeValues);
     } catch (error) {
       throw new LeakExplorerError('SNAPSHOT_TOO_LARGE', `Could not allocate ${formatMiB(bytesNeeded)} for the snapshot's nodes and edges.`, { cause: error });
     }
+  }
+
+  /** Skips an array decoded elsewhere: everything up to its closing bracket (numbers hold no brackets). */
+  private skipExternalSection(bytes: Uint8Array, start: number): number {
+    let pos = start;
+    const len = bytes.length;
+    if (!this.numOpen) {
+      while (pos < len && isSpace(bytes[pos])) pos++;
+      if (pos === len) return pos;
+      if (bytes[pos] !== CH_LBRACKET) throw this.syntaxError(bytes[pos], "'['");
+      this.numOpen = true;
+      pos++;
+    }
+    const close = bytes.indexOf(CH_RBRACKET, pos);
+    if (close < 0) return len;
+    this.edgesDone = true;
+    this.top = TOP_AFTER_VALUE;
+    return close + 1;
+  }
+
+  /** The validated header, once it has been read. */
+  get parsedHeader(): SnapshotHeader | null {
+    return this.header;
+  }
+
+  /** The edges array, once allocated (on a SharedArrayBuffer with `externalEdges`). */
+  get edgesArray(): Uint32Array | null {
+    return this.edges;
   }
 
   /**

@@ -1,0 +1,174 @@
+/**
+ * Parsing a snapshot file on two threads: a worker decodes the `edges` section (about half the file) into a
+ * SharedArrayBuffer while this thread parses everything else. The edges array is found by its key: V8 writes
+ * `"edges":[` once, and no JSON string can contain it (its quotes would be escaped); the array holds only
+ * digits, commas and white space, so its first `]` closes it.
+ *
+ * Anything unexpected (no edges key, no closing bracket, a worker that cannot start) returns null, and the
+ * caller parses sequentially, which reports problems with the usual codes. Errors the worker finds in the
+ * data get the same codes as the sequential parser's.
+ *
+ * Complexity: O(bytes), split across two threads; two extra native scans (indexOf) to find the range.
+ */
+import { Worker } from 'node:worker_threads';
+import type { FileHandle } from 'node:fs/promises';
+import { LeakExplorerError } from '../../shared/errors.ts';
+import { SnapshotParser, type ParserOptions, type RawSnapshot } from './parser.ts';
+
+/** What the decoding worker found. */
+export interface RangeResult {
+  count: number;
+  error: null | { kind: 'syntax' | 'range' | 'count'; at: number; found?: number };
+}
+
+/**
+ * Decodes the non-negative integers in bytes [start, end) of a file into the Uint32Array on `buffer`,
+ * validating separators, the 32-bit range and the count. Self-contained: its source is a worker's code.
+ */
+export function decodeIntegerRange(data: { path: string; start: number; end: number; buffer: SharedArrayBuffer }): RangeResult {
+  const fs = process.getBuiltinModule('node:fs');
+  const target = new Uint32Array(data.buffer);
+  const capacity = target.length;
+  const fd = fs.openSync(data.path, 'r');
+  const chunk = new Uint8Array(4 << 20);
+  let pos = data.start;
+  let count = 0;
+  let value = 0;
+  let inNumber = false;
+  let needComma = false;
+  try {
+    while (pos < data.end) {
+      const n = fs.readSync(fd, chunk, 0, Math.min(chunk.length, data.end - pos), pos);
+      if (n === 0) return { count, error: { kind: 'syntax', at: pos } };
+      let i = 0;
+      while (i < n) {
+        let c = chunk[i];
+        if (c >= 48 && c <= 57) {
+          if (!inNumber) {
+            if (needComma) return { count, error: { kind: 'syntax', at: pos + i } };
+            value = 0;
+            inNumber = true;
+          }
+          do {
+            value = value * 10 + (c - 48);
+            if (++i === n) break;
+            c = chunk[i];
+          } while (c >= 48 && c <= 57);
+          if (i === n) break;
+        }
+        if (inNumber) {
+          if (count === capacity) return { count: count + 1, error: { kind: 'count', at: pos + i } };
+          if (value > 4294967295) return { count, error: { kind: 'range', at: pos + i, found: value } };
+          target[count++] = value;
+          inNumber = false;
+          needComma = true;
+        }
+        if (c === 44) {
+          if (!needComma) return { count, error: { kind: 'syntax', at: pos + i } };
+          needComma = false;
+        } else if (c !== 32 && c !== 10 && c !== 13 && c !== 9) {
+          return { count, error: { kind: 'syntax', at: pos + i } };
+        }
+        i++;
+      }
+      pos += n;
+    }
+    if (inNumber) {
+      if (count === capacity) return { count: count + 1, error: { kind: 'count', at: pos } };
+      if (value > 4294967295) return { count, error: { kind: 'range', at: pos, found: value } };
+      target[count++] = value;
+      needComma = true;
+    }
+    if (!needComma && count > 0) return { count, error: { kind: 'syntax', at: pos } };
+    return { count, error: count === capacity ? null : { kind: 'count', at: pos, found: count } };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Runs {@link decodeIntegerRange} on a worker thread; resolves null when the worker itself fails. */
+function decodeOnWorker(data: { path: string; start: number; end: number; buffer: SharedArrayBuffer }): { result: Promise<RangeResult | null>; stop: () => void } {
+  const source = `const { parentPort, workerData } = require('node:worker_threads');\nparentPort.postMessage((${decodeIntegerRange.toString()})(workerData));`;
+  let worker: Worker;
+  try {
+    worker = new Worker(source, { eval: true, workerData: data });
+  } catch {
+    return { result: Promise.resolve(null), stop: () => {} };
+  }
+  const result = new Promise<RangeResult | null>((resolve) => {
+    worker.once('message', (message: RangeResult) => resolve(message));
+    worker.once('error', () => resolve(null));
+    worker.once('exit', () => resolve(null));
+  });
+  return { result, stop: () => void worker.terminate() };
+}
+
+/** Finds `needle` in the file from `from`, reading 8 MiB windows; -1 when absent. */
+async function findInFile(handle: FileHandle, needle: Uint8Array, from: number, size: number): Promise<number> {
+  const window = new Uint8Array(8 << 20);
+  for (let at = from; at < size; at += window.length - needle.length) {
+    const { bytesRead } = await handle.read(window, 0, Math.min(window.length, size - at), at);
+    const found = Buffer.from(window.buffer, 0, bytesRead).indexOf(needle);
+    if (found >= 0) return at + found;
+    if (bytesRead < window.length) break;
+  }
+  return -1;
+}
+
+/** Maps what the worker found to the errors the sequential parser would report. */
+function rangeError(result: RangeResult, parser: SnapshotParser): LeakExplorerError {
+  const header = parser.parsedHeader;
+  const expected = (header?.edge_count ?? 0) * (header?.meta.edge_fields.length ?? 0);
+  const error = result.error as NonNullable<RangeResult['error']>;
+  if (error.kind === 'count') {
+    return new LeakExplorerError(
+      'SNAPSHOT_INCONSISTENT',
+      `The header declares ${header?.edge_count} edges (${expected} values), but the 'edges' array ${result.count > expected ? 'has more values' : `has ${result.count} values`}.`,
+    );
+  }
+  if (error.kind === 'range') return new LeakExplorerError('SNAPSHOT_FORMAT', `An edge field holds ${error.found}, which is beyond the 32-bit range V8 writes.`);
+  return new LeakExplorerError('SNAPSHOT_FORMAT', `Not a valid heap snapshot: unexpected byte at offset ${error.at}, in the edges.`);
+}
+
+const EDGES_KEY = new TextEncoder().encode('"edges":[');
+const CHUNK_BYTES = 4 << 20;
+
+/**
+ * Parses a snapshot file with the edges decoded on a second thread. Returns null when the file is not laid
+ * out as V8 writes it; the caller then parses it sequentially.
+ */
+export async function readInParallel(handle: FileHandle, path: string, size: number, options: ParserOptions): Promise<RawSnapshot | null> {
+  const keyAt = await findInFile(handle, EDGES_KEY, 0, size);
+  if (keyAt < 0) return null;
+  const arrayStart = keyAt + EDGES_KEY.length;
+  const arrayEnd = await findInFile(handle, new Uint8Array([0x5d]), arrayStart, size);
+  if (arrayEnd < 0) return null;
+  const parser = new SnapshotParser({ ...options, totalBytes: size - (arrayEnd - arrayStart), externalEdges: true });
+  const buffer = new Uint8Array(CHUNK_BYTES);
+  let decoder: ReturnType<typeof decodeOnWorker> | null = null;
+  const feed = async (from: number, to: number) => {
+    for (let at = from; at < to; ) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK_BYTES, to - at), at);
+      if (bytesRead === 0) break;
+      parser.write(buffer.subarray(0, bytesRead));
+      at += bytesRead;
+      // Start the edges' worker as soon as the header has told their count.
+      if (!decoder && parser.edgesArray) {
+        decoder = decodeOnWorker({ path, start: arrayStart, end: arrayEnd, buffer: parser.edgesArray.buffer as SharedArrayBuffer });
+      }
+    }
+  };
+  try {
+    // Everything before the edges' '[' (the key stays), the edges as an empty array, then the rest.
+    await feed(0, arrayStart - 1);
+    if (!decoder) return null;
+    parser.write('[]');
+    await feed(arrayEnd + 1, size);
+    const result = await (decoder as ReturnType<typeof decodeOnWorker>).result;
+    if (result === null) return null;
+    if (result.error) throw rangeError(result, parser);
+    return parser.end();
+  } finally {
+    (decoder as ReturnType<typeof decodeOnWorker> | null)?.stop();
+  }
+}

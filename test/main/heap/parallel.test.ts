@@ -1,0 +1,51 @@
+// The two-thread file parse (edges decoded on a worker) gives exactly the sequential parse's arrays, and the
+// same coded errors for damaged edges; files it cannot lay out fall back to the sequential parse.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readSnapshotFile } from '../../../src/main/heap/load.ts';
+import { crawlerSeries } from '../../fixtures/fixtures.ts';
+
+const file = crawlerSeries().files[2];
+const text = readFileSync(file, 'utf8');
+const dir = mkdtempSync(join(tmpdir(), 'le-parallel-'));
+const parallel = (path: string) => readSnapshotFile(path, { parallelThreshold: 0 });
+
+async function codeOf(content: string): Promise<string> {
+  const path = join(dir, `damaged-${Math.random().toString(36).slice(2)}.heapsnapshot`);
+  writeFileSync(path, content);
+  try {
+    await parallel(path);
+  } catch (error) {
+    return (error as { code: string }).code;
+  }
+  return 'no error';
+}
+
+describe('two-thread parse', () => {
+  it('gives the same arrays as the sequential parse', async () => {
+    const a = await readSnapshotFile(file, { parallelThreshold: Infinity });
+    const b = await parallel(file);
+    expect(b.edges.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Buffer.from(b.edges.buffer).equals(Buffer.from(a.edges.buffer))).toBe(true);
+    expect(Buffer.from(b.nodes.buffer).equals(Buffer.from(a.nodes.buffer))).toBe(true);
+    expect(b.strings).toEqual(a.strings);
+    expect(Array.from(b.locations)).toEqual(Array.from(a.locations));
+    expect(b.header).toEqual(a.header);
+  });
+
+  it('reports damaged edges with the sequential parse’s codes', async () => {
+    const start = text.indexOf('"edges":[') + '"edges":['.length;
+    const edgeCount = /"edge_count":(\d+)/.exec(text) as RegExpExecArray;
+    expect(await codeOf(text.replace(edgeCount[0], `"edge_count":${Number(edgeCount[1]) + 3}`))).toBe('SNAPSHOT_INCONSISTENT');
+    expect(await codeOf(text.replace(edgeCount[0], `"edge_count":${Number(edgeCount[1]) - 1}`))).toBe('SNAPSHOT_INCONSISTENT');
+    expect(await codeOf(`${text.slice(0, start)}99999999999,${text.slice(start)}`)).toBe('SNAPSHOT_FORMAT');
+    expect(await codeOf(`${text.slice(0, start + 10)}x${text.slice(start + 11)}`)).toBe('SNAPSHOT_FORMAT');
+    expect(await codeOf(`${text.slice(0, start)},${text.slice(start)}`)).toBe('SNAPSHOT_FORMAT');
+    // Cut inside the edges: no closing bracket, so the sequential parse reports the cut.
+    expect(await codeOf(text.slice(0, start + 5000))).toBe('SNAPSHOT_TRUNCATED');
+    // Cut after the edges: the main parse reports it.
+    expect(await codeOf(text.slice(0, text.indexOf('"strings":[') + 100))).toBe('SNAPSHOT_TRUNCATED');
+  });
+});
