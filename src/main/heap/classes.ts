@@ -56,23 +56,16 @@ function isPlainObject(graph: HeapGraph, ordinal: number, objectName: number): b
 
 /** Infers interface definitions from the plain objects of a snapshot. */
 export function inferInterfaceDefinitions(graph: HeapGraph): InterfaceDefinition[] {
-  const { edges, strings, firstEdgeIndexes, nodeCount } = graph;
-  const { edgeFieldCount, edgeTypeOffset, edgeNameOffset } = graph.layout;
-  const propertyType = graph.layout.edgeType.property;
+  const { nodeCount } = graph;
   const candidates = new Map<string, { name: string; properties: string[]; count: number }>();
-  // Objects of one shape share their property sequence: compute its name once per sequence of name indexes.
-  const nameBySignature = new Map<string, { name: string; properties: string[] } | null>();
+  // Objects of one shape share their property sequence: name each shape once.
+  const shapes = new ShapeCache<{ name: string; properties: string[] } | null>(graph);
   let plainObjects = 0;
   const objectName = objectNameIndex(graph);
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     if (!isPlainObject(graph, ordinal, objectName)) continue;
     plainObjects++;
-    const signature = propertySignature(edges, firstEdgeIndexes, ordinal, edgeFieldCount, edgeTypeOffset, edgeNameOffset, propertyType);
-    let named = nameBySignature.get(signature);
-    if (named === undefined) {
-      named = interfaceNameOf(signature, strings);
-      nameBySignature.set(signature, named);
-    }
+    const named = shapes.get(ordinal, interfaceNameOf);
     if (named === null) continue;
     const candidate = candidates.get(named.name);
     if (candidate) candidate.count++;
@@ -89,22 +82,81 @@ export function inferInterfaceDefinitions(graph: HeapGraph): InterfaceDefinition
   return result;
 }
 
-/** The string indexes of a node's property edge names, in edge order, as a compact key. */
-function propertySignature(edges: Uint32Array, firstEdgeIndexes: Uint32Array, ordinal: number, edgeFieldCount: number, edgeTypeOffset: number, edgeNameOffset: number, propertyType: number): string {
-  let signature = '';
-  for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
-    if (edges[e + edgeTypeOffset] === propertyType) signature += `${edges[e + edgeNameOffset]},`;
+/**
+ * Caches a value per object shape: the sequence of an object's property names. Shapes are hashed from the
+ * name string indexes (no string is built), and a hit is confirmed against a representative object of that
+ * shape, so hash collisions cannot mix shapes.
+ */
+class ShapeCache<T> {
+  private readonly graph: HeapGraph;
+  private readonly buckets = new Map<number, Array<{ ordinal: number; value: T }>>();
+
+  constructor(graph: HeapGraph) {
+    this.graph = graph;
   }
-  return signature;
+
+  private hash(ordinal: number): number {
+    const { edges, firstEdgeIndexes } = this.graph;
+    const { edgeFieldCount, edgeTypeOffset, edgeNameOffset } = this.graph.layout;
+    const property = this.graph.layout.edgeType.property;
+    let h = 2166136261;
+    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+      if (edges[e + edgeTypeOffset] === property) h = Math.imul(h ^ edges[e + edgeNameOffset], 16777619);
+    }
+    return h >>> 0;
+  }
+
+  private sameShape(a: number, b: number): boolean {
+    const { edges, firstEdgeIndexes } = this.graph;
+    const { edgeFieldCount, edgeTypeOffset, edgeNameOffset } = this.graph.layout;
+    const property = this.graph.layout.edgeType.property;
+    let ea = firstEdgeIndexes[a];
+    let eb = firstEdgeIndexes[b];
+    const endA = firstEdgeIndexes[a + 1];
+    const endB = firstEdgeIndexes[b + 1];
+    for (;;) {
+      while (ea < endA && edges[ea + edgeTypeOffset] !== property) ea += edgeFieldCount;
+      while (eb < endB && edges[eb + edgeTypeOffset] !== property) eb += edgeFieldCount;
+      if (ea >= endA || eb >= endB) return ea >= endA && eb >= endB;
+      if (edges[ea + edgeNameOffset] !== edges[eb + edgeNameOffset]) return false;
+      ea += edgeFieldCount;
+      eb += edgeFieldCount;
+    }
+  }
+
+  /** The value for this object's shape, computed from the first object of the shape. */
+  get(ordinal: number, compute: (properties: string[]) => T): T {
+    const h = this.hash(ordinal);
+    let bucket = this.buckets.get(h);
+    if (bucket) {
+      for (const entry of bucket) if (this.sameShape(entry.ordinal, ordinal)) return entry.value;
+    } else {
+      bucket = [];
+      this.buckets.set(h, bucket);
+    }
+    const value = compute(propertyNames(this.graph, ordinal));
+    bucket.push({ ordinal, value });
+    return value;
+  }
+}
+
+/** An object's property edge names, in edge order. */
+function propertyNames(graph: HeapGraph, ordinal: number): string[] {
+  const { edges, strings, firstEdgeIndexes } = graph;
+  const { edgeFieldCount, edgeTypeOffset, edgeNameOffset } = graph.layout;
+  const property = graph.layout.edgeType.property;
+  const names: string[] = [];
+  for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+    if (edges[e + edgeTypeOffset] === property) names.push(strings[edges[e + edgeNameOffset]]);
+  }
+  return names;
 }
 
 /** The interface name DevTools infers from a property sequence (null when it has no usable property). */
-function interfaceNameOf(signature: string, strings: string[]): { name: string; properties: string[] } | null {
+function interfaceNameOf(names: string[]): { name: string; properties: string[] } | null {
   let name = '{';
   const properties: string[] = [];
-  for (const index of signature.split(',')) {
-    if (index === '') continue;
-    const edgeName = strings[Number(index)];
+  for (const edgeName of names) {
     if (edgeName === '__proto__') continue;
     const formatted = formatPropertyName(edgeName);
     if (name.length > MIN_INTERFACE_PROPERTY_COUNT && name.length + formatted.length > MAX_INTERFACE_NAME_LENGTH) break;
@@ -156,10 +208,9 @@ function buildPropertyTree(definitions: InterfaceDefinition[]): PropertyTreeNode
 
 /** Assigns each node its class, applying the given interface definitions to plain objects. */
 export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition[]): ClassAssignment {
-  const { nodes, edges, strings, firstEdgeIndexes, nodeCount } = graph;
-  const { nodeFieldCount, nodeTypeOffset, nodeNameOffset, edgeFieldCount, edgeTypeOffset, edgeNameOffset, nodeTypes } = graph.layout;
+  const { nodes, strings, nodeCount } = graph;
+  const { nodeFieldCount, nodeTypeOffset, nodeNameOffset, nodeTypes } = graph.layout;
   const t = graph.layout.nodeType;
-  const propertyType = graph.layout.edgeType.property;
 
   const names: string[] = [];
   const keys: string[] = [];
@@ -190,13 +241,24 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
     return raw;
   };
 
+  const categoryName = (type: number): string => {
+    if (type === t.hidden) return '(system)';
+    if (type === t.code) return '(compiled code)';
+    if (type === t.closure) return 'Function';
+    if (type === t.regexp) return 'RegExp';
+    return `(${nodeTypes[type] ?? 'unknown'})`;
+  };
+  const byType = new Int32Array(nodeTypes.length).fill(-1);
+
   const tree = buildPropertyTree(definitions);
   const fallback: MatchInfo = { name: 'Object', propertyCount: 0, index: Infinity };
   const locations = locationsByOrdinal(graph);
   const byLocation = new Map<number, number>();
+  const lastBase = new Int32Array(locations?.keys.length ?? 0).fill(-1);
+  const lastLocated = new Int32Array(locations?.keys.length ?? 0);
   const nodeClass = new Uint32Array(nodeCount);
-  // The match depends only on the property names: one match per distinct sequence.
-  const matchBySignature = new Map<string, string>();
+  // The match depends only on the property names: one match per shape.
+  const matches = new ShapeCache<string>(graph);
 
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     const nodeIndex = ordinal * nodeFieldCount;
@@ -207,18 +269,7 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
       const nameIndex = nodes[nodeIndex + nodeNameOffset];
       const raw = strings[nameIndex];
       if (type === t.object && raw === 'Object') {
-        if (definitions.length === 0) {
-          name = 'Object';
-        } else {
-          const signature = propertySignature(edges, firstEdgeIndexes, ordinal, edgeFieldCount, edgeTypeOffset, edgeNameOffset, propertyType);
-          let matched = matchBySignature.get(signature);
-          if (matched === undefined) {
-            const properties = signature === '' ? [] : signature.slice(0, -1).split(',').map((i) => strings[Number(i)]);
-            matched = properties.length === 0 ? 'Object' : matchInterface(tree, properties, fallback).name;
-            matchBySignature.set(signature, matched);
-          }
-          name = matched;
-        }
+        name = definitions.length === 0 ? 'Object' : matches.get(ordinal, (properties) => (properties.length === 0 ? 'Object' : matchInterface(tree, properties, fallback).name));
         id = classForName(name);
       } else {
         const cached = byNameIndex[nameIndex];
@@ -232,25 +283,30 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
         }
       }
       if (type === t.object && locations !== null && locations.byOrdinal[ordinal] >= 0) {
-        // Cache per (location, class) pair under a numeric key; build the key string once per pair.
-        const pair = locations.byOrdinal[ordinal] * 4194304 + id;
-        let located = byLocation.get(pair);
-        if (located === undefined) {
-          located = classFor(`${locations.keys[locations.byOrdinal[ordinal]]},${name}`, name);
-          byLocation.set(pair, located);
+        // A location almost always has one constructor name: remember its class in a typed array, and fall
+        // back to a map for the rare second name; build each key string once.
+        const location = locations.byOrdinal[ordinal];
+        if (lastBase[location] === id) {
+          id = lastLocated[location];
+        } else {
+          const pair = location * 4194304 + id;
+          let located = byLocation.get(pair);
+          if (located === undefined) {
+            located = classFor(`${locations.keys[location]},${name}`, name);
+            byLocation.set(pair, located);
+          }
+          lastBase[location] = id;
+          lastLocated[location] = located;
+          id = located;
         }
-        id = located;
       }
-    } else if (type === t.hidden) {
-      id = classForName('(system)');
-    } else if (type === t.code) {
-      id = classForName('(compiled code)');
-    } else if (type === t.closure) {
-      id = classForName('Function');
-    } else if (type === t.regexp) {
-      id = classForName('RegExp');
     } else {
-      id = classForName(`(${nodeTypes[type] ?? 'unknown'})`);
+      // Every other type maps to one fixed category: resolve it once per type.
+      id = byType[type] ?? -1;
+      if (id < 0) {
+        id = classForName(categoryName(type));
+        if (type < byType.length) byType[type] = id;
+      }
     }
     nodeClass[ordinal] = id;
   }
