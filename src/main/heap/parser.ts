@@ -543,16 +543,26 @@ export class SnapshotParser {
     }
   }
 
+  /**
+   * Consumes white space and the opening bracket of a number section; returns where its content starts, or
+   * the chunk's end when the bracket has not arrived yet.
+   */
+  private openArray(bytes: Uint8Array, start: number): number {
+    let pos = start;
+    while (pos < bytes.length && isSpace(bytes[pos])) pos++;
+    if (pos === bytes.length) return pos;
+    if (bytes[pos] !== CH_LBRACKET) throw this.syntaxError(bytes[pos], "'['");
+    this.numOpen = true;
+    return pos + 1;
+  }
+
   /** Skips an array decoded elsewhere: everything up to its closing bracket (numbers hold no brackets). */
   private skipExternalSection(bytes: Uint8Array, start: number): number {
     let pos = start;
     const len = bytes.length;
     if (!this.numOpen) {
-      while (pos < len && isSpace(bytes[pos])) pos++;
+      pos = this.openArray(bytes, pos);
       if (pos === len) return pos;
-      if (bytes[pos] !== CH_LBRACKET) throw this.syntaxError(bytes[pos], "'['");
-      this.numOpen = true;
-      pos++;
     }
     const close = bytes.indexOf(CH_RBRACKET, pos);
     if (close < 0) return len;
@@ -579,11 +589,8 @@ export class SnapshotParser {
     let pos = start;
     const len = bytes.length;
     if (!this.numOpen) {
-      while (pos < len && isSpace(bytes[pos])) pos++;
+      pos = this.openArray(bytes, pos);
       if (pos === len) return pos;
-      if (bytes[pos] !== CH_LBRACKET) throw this.syntaxError(bytes[pos], "'['");
-      this.numOpen = true;
-      pos++;
     }
     const target = this.numFixed as Uint32Array;
     const capacity = target.length;
@@ -672,11 +679,8 @@ export class SnapshotParser {
     let pos = start;
     const len = bytes.length;
     if (!this.numOpen) {
-      while (pos < len && isSpace(bytes[pos])) pos++;
+      pos = this.openArray(bytes, pos);
       if (pos === len) return pos;
-      if (bytes[pos] !== CH_LBRACKET) throw this.syntaxError(bytes[pos], "'['");
-      this.numOpen = true;
-      pos++;
     }
     let target = this.numGrow as Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
     const unsigned = target instanceof Uint32Array;
