@@ -35,24 +35,32 @@ export interface Shell {
   stop(): Promise<void>;
 }
 
-/** Starts the built web shell as a user would, and waits for its URL. */
-export async function startShell(args: string[] = []): Promise<Shell> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'leak-explorer.js'), 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Waits for a web shell process to print its URL with the token; fails with what it printed otherwise. */
+export function waitForShellUrl(child: ChildProcess, timeoutMs: number): Promise<{ url: string; output: () => string }> {
   let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 20_000);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL within ${timeoutMs} ms: ${out}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
       if (match) {
         clearTimeout(timer);
-        resolve(match[0]);
+        resolve({ url: match[0], output: () => out });
       }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`serve exited (${code}): ${out}`)));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited (${code}) before printing its URL: ${out}`));
+    });
   });
+}
+
+/** Starts the built web shell as a user would, and waits for its URL. */
+export async function startShell(args: string[] = []): Promise<Shell> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'leak-explorer.js'), 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { url } = await waitForShellUrl(child, 20_000);
   return {
     url,
     origin: new URL(url).origin,

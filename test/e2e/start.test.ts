@@ -4,24 +4,13 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../fixtures/fixtures.ts';
+import { waitForShellUrl } from './browser.ts';
 
 describe('npm start without Electron', () => {
   it('falls back to the web shell and prints its URL with a token', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs')], { env: { ...process.env, LEAK_EXPLORER_WEB: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL: ${out}`)), 60_000);
-      const onData = (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[0]);
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-    });
+    const { url, output } = await waitForShellUrl(child, 60_000);
+    const out = output();
     try {
       expect(out).toMatch(/Starting the same UI in your browser instead/);
       const page = await fetch(url, { redirect: 'manual' });
