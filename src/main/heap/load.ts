@@ -30,7 +30,9 @@ export interface ReadOptions {
 export function fileError(path: string, error: unknown): LeakExplorerError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT') return new LeakExplorerError('FILE_NOT_FOUND', `No file at ${path}.`, { cause: error });
-  if (code === 'EISDIR') return new LeakExplorerError('FILE_UNREADABLE', `${path} is a folder, not a snapshot file.`, { cause: error });
+  if (code === 'EISDIR') {
+    return new LeakExplorerError('FILE_UNREADABLE', `${path} is a folder, not a snapshot file.`, { cause: error, remedy: 'Give the path of a .heapsnapshot file in it.' });
+  }
   if (code === 'EACCES' || code === 'EPERM') return new LeakExplorerError('FILE_UNREADABLE', `No permission to read ${path}.`, { cause: error });
   return new LeakExplorerError('FILE_UNREADABLE', `Could not read ${path}: ${(error as Error).message}`, { cause: error });
 }

@@ -125,7 +125,7 @@ describe('bad input', () => {
     await expect(readSnapshotFile(join(dir, 'nope.heapsnapshot'))).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
     const folder = join(dir, 'folder.heapsnapshot');
     mkdirSync(folder, { recursive: true });
-    await expect(readSnapshotFile(folder)).rejects.toMatchObject({ code: 'FILE_UNREADABLE' });
+    await expect(readSnapshotFile(folder)).rejects.toMatchObject({ code: 'FILE_UNREADABLE', remedy: 'Give the path of a .heapsnapshot file in it.' });
   });
 
   it('the undamaged file still loads after all that', () => {
