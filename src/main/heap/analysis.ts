@@ -83,7 +83,7 @@ export function analyzeSnapshot(raw: RawSnapshot, options: AnalysisOptions = {})
   step('Calculating retained sizes', 4);
   const { nodes } = graph;
   const { nodeFieldCount, nodeSelfSizeOffset } = layout;
-  const retainedSizes = computeRetainedSizes(result, (ordinal) => nodes[ordinal * nodeFieldCount + nodeSelfSizeOffset], graph.nodeCount);
+  const retainedSizes = computeRetainedSizes(result, nodes, nodeFieldCount, nodeSelfSizeOffset);
   const { firstDominated, dominated } = buildDominatedNodes(result.dominators, graph.rootNodeOrdinal);
   step('Calculating distances', 5);
   const distances = computeDistances(graph);

@@ -1,11 +1,14 @@
 /**
  * Immediate dominators of a flow graph rooted at the heap's synthetic root, and retained sizes.
  *
- * Algorithm: Lengauer–Tarjan with path compression ("simple" eval/link), O(E log V) time, O(V) extra memory
- * in flat typed arrays; the DFS and the path compression are iterative, so deep heaps cannot overflow the
- * stack. Vertices are processed in DFS-number space for locality.
+ * Algorithm: SNCA, that is Lengauer–Tarjan's semidominators with path compression, then immediate dominators
+ * by nearest common ancestors instead of buckets. O(E log V) time, seven node-sized typed arrays; the DFS
+ * and the path compression are iterative, so deep heaps cannot overflow the stack. Vertices are processed in
+ * DFS-number space for locality. SNCA is the fastest of the classic algorithms in practice (Georgiadis et al.).
  *   Thomas Lengauer and Robert Endre Tarjan. 1979. A fast algorithm for finding dominators in a flowgraph.
  *   ACM TOPLAS 1, 1 (July 1979), 121–141. https://doi.org/10.1145/357062.357071
+ *   Loukas Georgiadis, Robert E. Tarjan and Renato F. Werneck. 2006. Finding dominators in practice.
+ *   Journal of Graph Algorithms and Applications 10, 1, 69–94. https://doi.org/10.7155/jgaa.00119
  *
  * Nodes unreachable from the root through essential edges are handled as Chrome DevTools does, so that
  * retained sizes match its Memory panel: first, each node whose retainers are all non-essential (weak) is
@@ -41,68 +44,65 @@ export interface DominatorResult {
   weakOnlyCount: number;
 }
 
-function isEssential(bits: Uint32Array, edgeIndex: number): boolean {
-  return (bits[edgeIndex >>> 5] & (1 << (edgeIndex & 31))) !== 0;
-}
-
-/** Computes immediate dominators. Pure: reads its input, returns new arrays. */
+/** Computes immediate dominators. Pure: reads its input, returns new arrays. Self-contained (no outside
+ * references), so that its source can also run on a worker thread (see analysis-parallel.ts). */
 export function computeDominators(input: DominatorInput): DominatorResult {
   const { nodeCount, rootOrdinal, firstEdgeIndexes, edges, edgeFieldCount, toNodeOffset } = input;
   const { firstRetainerIndex, retainingNodeOrdinals, retainingEdges, essentialEdges } = input;
 
-  // DFS numbers are 1-based; 0 means "not visited" / "no ancestor".
+  // DFS numbers are 1-based; 0 means "not visited" / "no ancestor". Seven node-sized arrays in all; the
+  // DFS's resume points become the forest's ancestor links, and the labels become the result.
   const size = nodeCount + 1;
   const number = new Uint32Array(nodeCount); // ordinal -> DFS number
   const vertex = new Uint32Array(size); // DFS number -> ordinal
-  const parent = new Uint32Array(size);
+  const parent = new Uint32Array(size); // DFS parent, then the immediate dominator (both as numbers)
   const semi = new Uint32Array(size);
-  const label = new Uint32Array(size);
-  const ancestor = new Uint32Array(size);
-  const idom = new Uint32Array(size);
-  const bucketHead = new Uint32Array(size);
-  const bucketNext = new Uint32Array(size);
+  const label = new Uint32Array(size); // the smallest semi on the compressed path, as in SNCA
+  const stack = new Uint32Array(size);
+  let ancestor = new Uint32Array(size); // first the DFS's next edge per number, then the forest links
+  const nextEdge = ancestor;
   let n = 0;
 
-  // Iterative DFS; nextEdge doubles as the per-node resume point.
-  const stack = new Uint32Array(nodeCount);
-  const nextEdge = new Uint32Array(nodeCount);
+  // Iterative DFS over essential edges.
   const visit = (startOrdinal: number, parentNumber: number): void => {
     n++;
     number[startOrdinal] = n;
     vertex[n] = startOrdinal;
-    semi[n] = label[n] = n;
     parent[n] = parentNumber;
-    nextEdge[startOrdinal] = firstEdgeIndexes[startOrdinal];
+    nextEdge[n] = firstEdgeIndexes[startOrdinal];
     let top = 0;
-    stack[0] = startOrdinal;
+    stack[0] = n;
     while (top >= 0) {
-      const v = stack[top];
+      const vn = stack[top];
+      const v = vertex[vn];
       const end = firstEdgeIndexes[v + 1];
-      let edgeIndex = nextEdge[v];
-      let descended = false;
+      let edgeIndex = nextEdge[vn];
       for (; edgeIndex < end; edgeIndex += edgeFieldCount) {
         const w = edges[edgeIndex + toNodeOffset];
-        if (number[w] !== 0 || !isEssential(essentialEdges, edgeIndex)) continue;
-        nextEdge[v] = edgeIndex + edgeFieldCount;
-        n++;
-        number[w] = n;
-        vertex[n] = w;
-        semi[n] = label[n] = n;
-        parent[n] = number[v];
-        nextEdge[w] = firstEdgeIndexes[w];
-        stack[++top] = w;
-        descended = true;
+        if (number[w] !== 0 || (essentialEdges[edgeIndex >>> 5] & (1 << (edgeIndex & 31))) === 0) continue;
         break;
       }
-      if (!descended) top--;
+      if (edgeIndex >= end) {
+        top--;
+        continue;
+      }
+      nextEdge[vn] = edgeIndex + edgeFieldCount;
+      const w = edges[edgeIndex + toNodeOffset];
+      n++;
+      number[w] = n;
+      vertex[n] = w;
+      parent[n] = vn;
+      nextEdge[n] = firstEdgeIndexes[w];
+      stack[++top] = n;
     }
   };
 
-  const hasOnlyNonEssentialRetainers = (ordinal: number): boolean => {
+  const hasEssentialRetainer = (ordinal: number): boolean => {
     for (let slot = firstRetainerIndex[ordinal], end = firstRetainerIndex[ordinal + 1]; slot < end; slot++) {
-      if (isEssential(essentialEdges, retainingEdges[slot])) return false;
+      const e = retainingEdges[slot];
+      if ((essentialEdges[e >>> 5] & (1 << (e & 31))) !== 0) return true;
     }
-    return true;
+    return false;
   };
 
   visit(rootOrdinal, 0);
@@ -110,7 +110,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   let weakOnlyCount = 0;
   if (n < nodeCount) {
     for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
-      if (number[ordinal] === 0 && hasOnlyNonEssentialRetainers(ordinal)) {
+      if (number[ordinal] === 0 && !hasEssentialRetainer(ordinal)) {
         weakOnlyCount++;
         visit(ordinal, 1);
       }
@@ -122,70 +122,77 @@ export function computeDominators(input: DominatorInput): DominatorResult {
         n++;
         number[ordinal] = n;
         vertex[n] = ordinal;
-        semi[n] = label[n] = n;
         parent[n] = 1;
       }
     }
   }
 
-  // eval with iterative path compression; `stack` is free again and is reused.
-  const evaluate = (v: number): number => {
-    if (ancestor[v] === 0) return v;
-    let depth = 0;
-    let u = v;
-    while (ancestor[ancestor[u]] !== 0) {
-      stack[depth++] = u;
-      u = ancestor[u];
-    }
-    while (depth > 0) {
-      const w = stack[--depth];
-      const a = ancestor[w];
-      if (semi[label[a]] < semi[label[w]]) label[w] = label[a];
-      ancestor[w] = ancestor[a];
-    }
-    return label[v];
-  };
-
+  // Semidominators (Lengauer–Tarjan's, with path compression), in reverse DFS order. A retainer numbered
+  // below w is not in the forest yet and contributes its own number.
+  ancestor = nextEdge.fill(0);
+  for (let v = 1; v <= n; v++) semi[v] = label[v] = v;
   for (let w = n; w >= 2; w--) {
     const wOrdinal = vertex[w];
-    let hasEssentialRetainer = false;
+    let s = w;
+    let hasRetainer = false;
     for (let slot = firstRetainerIndex[wOrdinal], end = firstRetainerIndex[wOrdinal + 1]; slot < end; slot++) {
-      if (!isEssential(essentialEdges, retainingEdges[slot])) continue;
-      hasEssentialRetainer = true;
-      const u = evaluate(number[retainingNodeOrdinals[slot]]);
-      if (semi[u] < semi[w]) semi[w] = semi[u];
+      const e = retainingEdges[slot];
+      if ((essentialEdges[e >>> 5] & (1 << (e & 31))) === 0) continue;
+      hasRetainer = true;
+      const v = number[retainingNodeOrdinals[slot]];
+      if (v < w) {
+        if (v < s) s = v;
+        continue;
+      }
+      // Compress v's path in the forest, keeping the smallest label along it.
+      if (ancestor[ancestor[v]] !== 0) {
+        let depth = 0;
+        let u = v;
+        while (ancestor[ancestor[u]] !== 0) {
+          stack[depth++] = u;
+          u = ancestor[u];
+        }
+        while (depth > 0) {
+          const x = stack[--depth];
+          const a = ancestor[x];
+          if (label[a] < label[x]) label[x] = label[a];
+          ancestor[x] = ancestor[a];
+        }
+      }
+      const l = label[v];
+      if (l < s) s = l;
     }
     // A node with no essential retainer hangs off the root (see the file comment).
-    if (!hasEssentialRetainer) semi[w] = 1;
-    const s = semi[w];
-    bucketNext[w] = bucketHead[s];
-    bucketHead[s] = w;
-    const p = parent[w];
-    ancestor[w] = p;
-    for (let v = bucketHead[p]; v !== 0; v = bucketNext[v]) {
-      const u = evaluate(v);
-      idom[v] = semi[u] < semi[v] ? u : p;
-    }
-    bucketHead[p] = 0;
+    semi[w] = hasRetainer ? s : 1;
+    label[w] = semi[w];
+    ancestor[w] = parent[w];
   }
-  idom[1] = 1;
+
+  // Immediate dominators by nearest common ancestor (SNCA): climb from the parent until at or above semi.
+  const idom = parent;
   for (let w = 2; w <= n; w++) {
-    if (idom[w] !== semi[w]) idom[w] = idom[idom[w]];
+    let d = idom[w];
+    const s = semi[w];
+    while (d > s) d = idom[d];
+    idom[w] = d;
   }
 
   const dominators = new Uint32Array(nodeCount);
   for (let w = 1; w <= n; w++) dominators[vertex[w]] = vertex[idom[w]];
+  dominators[rootOrdinal] = rootOrdinal;
   return { dominators, order: vertex.subarray(1, n + 1), unreachableCount: nodeCount - reachable, weakOnlyCount };
 }
 
 /**
  * Retained sizes: each node's shallow size plus everything it dominates. One pass in reverse DFS order,
- * since every dominator precedes the nodes it dominates in that order.
+ * since every dominator precedes the nodes it dominates in that order. Shallow sizes are read from
+ * `selfSizes[ordinal * stride + offset]` (the nodes array itself, or a plain list with stride 1).
  */
-export function computeRetainedSizes(result: DominatorResult, selfSize: (ordinal: number) => number, nodeCount: number): Float64Array {
+export function computeRetainedSizes(result: DominatorResult, selfSizes: ArrayLike<number>, stride: number, offset: number): Float64Array {
   const { dominators, order } = result;
+  const nodeCount = dominators.length;
   const retained = new Float64Array(nodeCount);
-  for (let ordinal = 0; ordinal < nodeCount; ordinal++) retained[ordinal] = selfSize(ordinal);
+  for (let ordinal = 0; ordinal < nodeCount; ordinal++) retained[ordinal] = selfSizes[ordinal * stride + offset];
   for (let i = order.length - 1; i > 0; i--) {
     const ordinal = order[i];
     retained[dominators[ordinal]] += retained[ordinal];

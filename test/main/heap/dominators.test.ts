@@ -139,7 +139,7 @@ describe('computeDominators', () => {
       const graph = randomGraph(seed);
       const result = computeDominators(toInput(graph));
       const self = (v: number) => (v * 37) % 101;
-      const retained = computeRetainedSizes(result, self, graph.n);
+      const retained = computeRetainedSizes(result, Array.from({ length: graph.n }, (_, v) => self(v)), 1, 0);
       const { firstDominated, dominated } = buildDominatedNodes(result.dominators, 0);
       const subtree = (v: number): number => {
         let sum = self(v);
