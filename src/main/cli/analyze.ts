@@ -43,7 +43,7 @@ export async function runAnalysis(options: AnalyzeOptions, onProgress?: ReturnTy
     const label = options.files.length > 1 ? `${k + 1}/${options.files.length} ` : '';
     const raw = await readSnapshotFile(file, { onProgress: (p) => onProgress?.(`${label}${p.phase}`, p.done, p.total) });
     const { mtimeMs } = await stat(file);
-    const stored = store.add(raw, file, mtimeMs, { onProgress: (p) => onProgress?.(`${label}${p.phase}`, p.done, p.total) });
+    const stored = await store.add(raw, file, mtimeMs, { onProgress: (p) => onProgress?.(`${label}${p.phase}`, p.done, p.total) });
     ids.push(stored.id);
   }
   onProgress?.done();

@@ -11,7 +11,9 @@ import type { Progress } from '../../shared/model.ts';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { HeapGraph } from './graph.ts';
 import type { RawSnapshot } from './parser.ts';
-import { computeDominators, computeRetainedSizes, buildDominatedNodes } from './dominators.ts';
+import type { StringTable } from './strings.ts';
+import { computeDominators, computeRetainedSizes, buildDominatedNodes, type DominatorInput } from './dominators.ts';
+import { firstMessage, isShared, sharedUint32Array, startEvalWorker } from './eval-worker.ts';
 import { assignClasses, inferInterfaceDefinitions, type ClassAssignment, type InterfaceDefinition } from './classes.ts';
 
 /** DevTools' distance for nodes that no BFS reached. */
@@ -47,23 +49,41 @@ export interface AnalyzedSnapshot {
   totalSize: number;
 }
 
-/** Runs every analysis step on a parsed snapshot. Mutates `raw` (edge targets, folded self sizes). */
-export function analyzeSnapshot(raw: RawSnapshot, options: AnalysisOptions = {}): AnalyzedSnapshot {
-  const step = (phase: string, done: number): void => {
+/** The dominator tree and what is derived from it (computed here or on a worker thread). */
+interface DominatorTree {
+  dominators: Uint32Array;
+  retainedSizes: Float64Array;
+  firstDominated: Uint32Array;
+  dominated: Uint32Array;
+  unreachableCount: number;
+  weakOnlyCount: number;
+}
+
+/** Snapshots with fewer nodes are analysed on one thread: a worker's start-up would cost more than it saves. */
+export const PARALLEL_MIN_NODES = 200_000;
+
+type Step = (phase: string, done: number) => void;
+
+function stepper(options: AnalysisOptions): Step {
+  return (phase, done) => {
     if (options.signal?.aborted) throw new LeakExplorerError('CANCELLED', 'The analysis was cancelled.');
     options.onProgress?.({ phase, done, total: 7 });
   };
+}
+
+/** Indexes, DOM state, page-owned objects and essential edges: what the dominators need. */
+function prepare(raw: RawSnapshot, step: Step): { graph: HeapGraph; essentialEdges: Uint32Array } {
   step('Building indexes', 0);
   const graph = new HeapGraph(raw);
   step('Propagating DOM state', 1);
   propagateDomState(graph);
   const flags = markPageOwnedNodes(graph);
-  const essentialEdges = computeEssentialEdges(graph, flags);
-  step('Calculating shallow sizes', 2);
-  foldOwnedShallowSizes(graph);
-  step('Building the dominator tree', 3);
+  return { graph, essentialEdges: computeEssentialEdges(graph, flags) };
+}
+
+function dominatorInput(graph: HeapGraph, essentialEdges: Uint32Array): DominatorInput {
   const { layout } = graph;
-  const result = computeDominators({
+  return {
     nodeCount: graph.nodeCount,
     rootOrdinal: graph.rootNodeOrdinal,
     firstEdgeIndexes: graph.firstEdgeIndexes,
@@ -74,35 +94,101 @@ export function analyzeSnapshot(raw: RawSnapshot, options: AnalysisOptions = {})
     retainingNodeOrdinals: graph.retainingNodeOrdinals,
     retainingEdges: graph.retainingEdges,
     essentialEdges,
-  });
-  if (result.unreachableCount > 0) {
-    graph.problems.add(
-      `${result.unreachableCount} nodes are unreachable from the root (${result.weakOnlyCount} of them have only weak retainers); they are attributed to the root.`,
-    );
-  }
+  };
+}
+
+/** The dominator tree on this thread. Shallow sizes must have been folded. */
+function dominatorTree(graph: HeapGraph, essentialEdges: Uint32Array, step: Step): DominatorTree {
+  step('Building the dominator tree', 3);
+  const result = computeDominators(dominatorInput(graph, essentialEdges));
   step('Calculating retained sizes', 4);
-  const { nodes } = graph;
-  const { nodeFieldCount, nodeSelfSizeOffset } = layout;
-  const retainedSizes = computeRetainedSizes(result, nodes, nodeFieldCount, nodeSelfSizeOffset);
+  const retainedSizes = computeRetainedSizes(result, graph.nodes, graph.layout.nodeFieldCount, graph.layout.nodeSelfSizeOffset);
   const { firstDominated, dominated } = buildDominatedNodes(result.dominators, graph.rootNodeOrdinal);
-  step('Calculating distances', 5);
+  return { dominators: result.dominators, retainedSizes, firstDominated, dominated, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount };
+}
+
+/** What runs beside the dominators: distances, class names and the id index. */
+function independentSteps(graph: HeapGraph, step: Step, done: number): Pick<AnalyzedSnapshot, 'distances' | 'classes' | 'ordinalsById'> {
+  step('Calculating distances', done);
   const distances = computeDistances(graph);
-  step('Naming classes', 6);
+  step('Naming classes', done + 1);
   const classes = assignClasses(graph, inferInterfaceDefinitions(graph));
   const ordinalsById = sortOrdinalsById(graph);
-  step('Done', 7);
+  return { distances, classes, ordinalsById };
+}
+
+function assemble(graph: HeapGraph, essentialEdges: Uint32Array, tree: DominatorTree, rest: Pick<AnalyzedSnapshot, 'distances' | 'classes' | 'ordinalsById'>): AnalyzedSnapshot {
+  if (tree.unreachableCount > 0) {
+    graph.problems.add(
+      `${tree.unreachableCount} nodes are unreachable from the root (${tree.weakOnlyCount} of them have only weak retainers); they are attributed to the root.`,
+    );
+  }
   return {
     graph,
     essentialEdges,
-    dominators: result.dominators,
-    firstDominated,
-    dominated,
-    retainedSizes,
-    distances,
-    classes,
-    ordinalsById,
-    totalSize: retainedSizes[graph.rootNodeOrdinal] + (graph.header.extra_native_bytes ?? 0),
+    dominators: tree.dominators,
+    firstDominated: tree.firstDominated,
+    dominated: tree.dominated,
+    retainedSizes: tree.retainedSizes,
+    ...rest,
+    totalSize: tree.retainedSizes[graph.rootNodeOrdinal] + (graph.header.extra_native_bytes ?? 0),
   };
+}
+
+/** Runs every analysis step on a parsed snapshot, on this thread. Mutates `raw` (edge targets, folded self sizes). */
+export function analyzeSnapshot(raw: RawSnapshot, options: AnalysisOptions = {}): AnalyzedSnapshot {
+  const step = stepper(options);
+  const { graph, essentialEdges } = prepare(raw, step);
+  step('Calculating shallow sizes', 2);
+  foldOwnedShallowSizes(graph);
+  const tree = dominatorTree(graph, essentialEdges, step);
+  const rest = independentSteps(graph, step, 5);
+  step('Done', 7);
+  return assemble(graph, essentialEdges, tree, rest);
+}
+
+/** The dominator worker: computes the dominators as soon as it has the graph, retained sizes once told that shallow sizes are folded. */
+const DOMINATOR_WORKER = `
+parentPort.once('message', (job) => {
+  const result = ${computeDominators.name}(job.input);
+  parentPort.once('message', () => {
+    const retainedSizes = ${computeRetainedSizes.name}(result, job.nodes, job.nodeFieldCount, job.selfSizeOffset);
+    const { firstDominated, dominated } = ${buildDominatedNodes.name}(result.dominators, job.input.rootOrdinal);
+    const tree = { dominators: result.dominators, retainedSizes, firstDominated, dominated, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount };
+    parentPort.postMessage(tree, [result.dominators.buffer, retainedSizes.buffer, firstDominated.buffer, dominated.buffer]);
+  });
+});`;
+
+/**
+ * Runs every analysis step, the dominator tree on a worker thread while this one computes distances, class
+ * names and the id index (the two halves take about as long). Same results as {@link analyzeSnapshot},
+ * which it falls back to for small snapshots, unshared arrays, or a worker that cannot start or dies.
+ */
+export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: AnalysisOptions & { minNodes?: number } = {}): Promise<AnalyzedSnapshot> {
+  const nodeCount = raw.nodes.length / Math.max(1, raw.header.meta.node_fields.length);
+  if (nodeCount < (options.minNodes ?? PARALLEL_MIN_NODES) || !isShared(raw.nodes) || !isShared(raw.edges)) return analyzeSnapshot(raw, options);
+  // Started first, so that it boots while this thread builds the indexes.
+  const worker = startEvalWorker([computeDominators, computeRetainedSizes, buildDominatedNodes], DOMINATOR_WORKER);
+  if (!worker) return analyzeSnapshot(raw, options);
+  try {
+    const step = stepper(options);
+    const { graph, essentialEdges } = prepare(raw, step);
+    const reply = firstMessage<DominatorTree>(worker);
+    const { layout } = graph;
+    worker.postMessage({ input: dominatorInput(graph, essentialEdges), nodes: graph.nodes, nodeFieldCount: layout.nodeFieldCount, selfSizeOffset: layout.nodeSelfSizeOffset });
+    step('Calculating shallow sizes', 2);
+    foldOwnedShallowSizes(graph);
+    worker.postMessage('folded');
+    const rest = independentSteps(graph, step, 3);
+    step('Building the dominator tree', 5);
+    const fromWorker = await reply;
+    step('Calculating retained sizes', 6);
+    const tree = fromWorker ?? dominatorTree(graph, essentialEdges, () => {});
+    step('Done', 7);
+    return assemble(graph, essentialEdges, tree, rest);
+  } finally {
+    void worker.terminate();
+  }
 }
 
 /** Re-assigns classes with another snapshot's interface definitions (diffs use the later snapshot's). */
@@ -187,8 +273,7 @@ function propagateDomState(graph: HeapGraph): void {
       const oldName = nodes[nodeIndex + nodeNameOffset];
       let newName = renamed.get(oldName);
       if (newName === undefined) {
-        newName = strings.length;
-        strings.push(`Detached ${strings[oldName]}`);
+        newName = strings.push(`Detached ${strings.get(oldName)}`);
         renamed.set(oldName, newName);
       }
       nodes[nodeIndex + nodeNameOffset] = newName;
@@ -259,11 +344,11 @@ const EPHEMERON_NAME = /^\d+(?<duplicatedPart> \/ part of key \(.*? @\d+\) -> va
 
 /** Parses V8's names for WeakMap entry edges, caching the answer per string index. */
 class EphemeronNames {
-  private readonly strings: string[];
+  private readonly strings: StringTable;
   private readonly notEphemeron: Uint8Array;
   private readonly parsed = new Map<number, { duplicatedPart: string; tableId: number }>();
 
-  constructor(strings: string[]) {
+  constructor(strings: StringTable) {
     this.strings = strings;
     this.notEphemeron = new Uint8Array(strings.length);
   }
@@ -272,7 +357,7 @@ class EphemeronNames {
     if (this.notEphemeron[nameIndex]) return undefined;
     const known = this.parsed.get(nameIndex);
     if (known) return known;
-    const match = EPHEMERON_NAME.exec(this.strings[nameIndex]);
+    const match = EPHEMERON_NAME.exec(this.strings.get(nameIndex));
     if (!match?.groups) {
       this.notEphemeron[nameIndex] = 1;
       return undefined;
@@ -291,7 +376,7 @@ function computeEssentialEdges(graph: HeapGraph, flags: Uint8Array): Uint32Array
   const { nodes, edges, firstEdgeIndexes, nodeCount, rootNodeOrdinal, strings } = graph;
   const { nodeFieldCount, nodeIdOffset, edgeFieldCount, edgeTypeOffset, edgeNameOffset, edgeToNodeOffset } = graph.layout;
   const { internal, weak, shortcut } = graph.layout.edgeType;
-  const bits = new Uint32Array((edges.length + 31) >>> 5);
+  const bits = sharedUint32Array((edges.length + 31) >>> 5);
   const ephemerons = new EphemeronNames(strings);
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     const isRoot = ordinal === rootNodeOrdinal;

@@ -147,7 +147,7 @@ function propertyNames(graph: HeapGraph, ordinal: number): string[] {
   const property = graph.layout.edgeType.property;
   const names: string[] = [];
   for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
-    if (edges[e + edgeTypeOffset] === property) names.push(strings[edges[e + edgeNameOffset]]);
+    if (edges[e + edgeTypeOffset] === property) names.push(strings.get(edges[e + edgeNameOffset]));
   }
   return names;
 }
@@ -267,7 +267,7 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
     let id: number;
     if (type === t.object || type === t.native) {
       const nameIndex = nodes[nodeIndex + nodeNameOffset];
-      const raw = strings[nameIndex];
+      const raw = strings.get(nameIndex);
       if (type === t.object && raw === 'Object') {
         name = definitions.length === 0 ? 'Object' : matches.get(ordinal, (properties) => (properties.length === 0 ? 'Object' : matchInterface(tree, properties, fallback).name));
         id = classForName(name);

@@ -44,7 +44,7 @@ export function createEngineService(store = new SnapshotStore()): { [M in Engine
     async openFile({ path, takenAt }, onProgress) {
       const raw = await readSnapshotFile(path, { onProgress });
       const when = takenAt ?? (await stat(path)).mtimeMs;
-      return loaded(store.add(raw, path, when, { onProgress }));
+      return loaded(await store.add(raw, path, when, { onProgress }));
     },
     beginStream({ label, takenAt }) {
       const streamId = nextStream++;
@@ -61,10 +61,10 @@ export function createEngineService(store = new SnapshotStore()): { [M in Engine
       }
       return null;
     },
-    endStream({ streamId }, onProgress) {
+    async endStream({ streamId }, onProgress) {
       const s = stream(streamId);
       streams.delete(streamId);
-      return loaded(store.add(s.parser.end(), s.label, s.takenAt, { onProgress }));
+      return loaded(await store.add(s.parser.end(), s.label, s.takenAt, { onProgress }));
     },
     abortStream({ streamId }) {
       streams.delete(streamId);

@@ -11,6 +11,8 @@ import { LeakExplorerError } from '../../shared/errors.ts';
 import type { RawSnapshot } from './parser.ts';
 import { layoutOf, type Layout, type SnapshotHeader } from './meta.ts';
 import { ProblemReport } from './problems.ts';
+import { sharedUint32Array } from './eval-worker.ts';
+import type { StringTable } from './strings.ts';
 
 /** A validated heap graph. Node data lives in `nodes`; edges in `edges`; no object per node. */
 export class HeapGraph {
@@ -20,7 +22,7 @@ export class HeapGraph {
   readonly nodes: Uint32Array;
   /** edge_count × edgeFieldCount values; `to_node` holds target ordinals (see the file comment). */
   readonly edges: Uint32Array;
-  readonly strings: string[];
+  readonly strings: StringTable;
   readonly nodeCount: number;
   readonly edgeCount: number;
   readonly rootNodeOrdinal: number;
@@ -70,7 +72,7 @@ export class HeapGraph {
   private buildEdgeIndexes(): Uint32Array {
     const { nodes, nodeCount } = this;
     const { nodeFieldCount, nodeEdgeCountOffset, edgeFieldCount } = this.layout;
-    const firstEdgeIndexes = new Uint32Array(nodeCount + 1);
+    const firstEdgeIndexes = sharedUint32Array(nodeCount + 1);
     let edgeIndex = 0;
     for (let nodeOrdinal = 0; nodeOrdinal < nodeCount; nodeOrdinal++) {
       firstEdgeIndexes[nodeOrdinal] = edgeIndex;
@@ -140,9 +142,9 @@ export class HeapGraph {
   private buildRetainers(): { firstRetainerIndex: Uint32Array; retainingNodeOrdinals: Uint32Array; retainingEdges: Uint32Array } {
     const { edges, nodeCount, edgeCount, firstEdgeIndexes } = this;
     const { edgeFieldCount, edgeToNodeOffset } = this.layout;
-    const firstRetainerIndex = new Uint32Array(nodeCount + 1);
-    const retainingNodeOrdinals = new Uint32Array(edgeCount);
-    const retainingEdges = new Uint32Array(edgeCount);
+    const firstRetainerIndex = sharedUint32Array(nodeCount + 1);
+    const retainingNodeOrdinals = sharedUint32Array(edgeCount);
+    const retainingEdges = sharedUint32Array(edgeCount);
     // Count, then turn counts into start offsets, then fill each node's slots from the back.
     for (let edgeIndex = edgeToNodeOffset, end = edges.length; edgeIndex < end; edgeIndex += edgeFieldCount) {
       firstRetainerIndex[edges[edgeIndex]]++;
@@ -181,7 +183,7 @@ export class HeapGraph {
   }
 
   nodeName(nodeOrdinal: number): string {
-    return this.strings[this.nodes[nodeOrdinal * this.layout.nodeFieldCount + this.layout.nodeNameOffset]];
+    return this.strings.get(this.nodes[nodeOrdinal * this.layout.nodeFieldCount + this.layout.nodeNameOffset]);
   }
 
   nodeId(nodeOrdinal: number): number {
@@ -214,7 +216,7 @@ export class HeapGraph {
   edgeName(edgeIndex: number): string {
     const raw = this.edges[edgeIndex + this.layout.edgeNameOffset];
     if (!this.edgeHasStringName(edgeIndex)) return String(raw);
-    const name = this.strings[raw];
+    const name = this.strings.get(raw);
     if (this.edgeType(edgeIndex) === this.layout.edgeType.shortcut) {
       const asNumber = parseInt(name, 10);
       return Number.isNaN(asNumber) ? name : String(asNumber);

@@ -10,9 +10,9 @@
  *
  * Complexity: O(bytes), split across two threads; two extra native scans (indexOf) to find the range.
  */
-import { Worker } from 'node:worker_threads';
 import type { FileHandle } from 'node:fs/promises';
 import { LeakExplorerError } from '../../shared/errors.ts';
+import { firstMessage, startEvalWorker } from './eval-worker.ts';
 import { SnapshotParser, type ParserOptions, type RawSnapshot } from './parser.ts';
 
 /** What the decoding worker found. */
@@ -88,19 +88,9 @@ export function decodeIntegerRange(data: { path: string; start: number; end: num
 
 /** Runs {@link decodeIntegerRange} on a worker thread; resolves null when the worker itself fails. */
 function decodeOnWorker(data: { path: string; start: number; end: number; buffer: SharedArrayBuffer }): { result: Promise<RangeResult | null>; stop: () => void } {
-  const source = `const { parentPort, workerData } = require('node:worker_threads');\nparentPort.postMessage((${decodeIntegerRange.toString()})(workerData));`;
-  let worker: Worker;
-  try {
-    worker = new Worker(source, { eval: true, workerData: data });
-  } catch {
-    return { result: Promise.resolve(null), stop: () => {} };
-  }
-  const result = new Promise<RangeResult | null>((resolve) => {
-    worker.once('message', (message: RangeResult) => resolve(message));
-    worker.once('error', () => resolve(null));
-    worker.once('exit', () => resolve(null));
-  });
-  return { result, stop: () => void worker.terminate() };
+  const worker = startEvalWorker([decodeIntegerRange], `parentPort.postMessage(${decodeIntegerRange.name}(workerData));`, data);
+  if (!worker) return { result: Promise.resolve(null), stop: () => {} };
+  return { result: firstMessage<RangeResult>(worker), stop: () => void worker.terminate() };
 }
 
 /** Finds `needle` in the file from `from`, reading 8 MiB windows; -1 when absent. */

@@ -2,7 +2,8 @@
  * Streaming parser for V8's `.heapsnapshot` JSON format.
  *
  * Computes: the snapshot header (validated), `nodes` and `edges` as Uint32Arrays allocated once from
- * `node_count`/`edge_count`, the other number sections as typed arrays, and `strings` decoded from JSON.
+ * `node_count`/`edge_count`, the other number sections as typed arrays, and `strings` as a table of their
+ * UTF-8 bytes, decoded on demand (strings.ts).
  * Input is bytes or text in chunks split at any point (file reads, CDP `addHeapSnapshotChunk`).
  *
  * Complexity: O(bytes) time; memory is the decoded arrays plus, at most, one string being decoded.
@@ -16,6 +17,8 @@
 import { LeakExplorerError } from '../../shared/errors.ts';
 import type { Progress } from '../../shared/model.ts';
 import { parseHeader, type SnapshotHeader } from './meta.ts';
+import { sharedUint32Array } from './eval-worker.ts';
+import { StringTable } from './strings.ts';
 
 /** A parsed snapshot: the raw sections, validated for shape but not yet for graph consistency. */
 export interface RawSnapshot {
@@ -24,7 +27,8 @@ export interface RawSnapshot {
   nodes: Uint32Array;
   /** edge_count × edge_fields.length values; `to_node` holds node indexes (ordinal × node field count). */
   edges: Uint32Array;
-  strings: string[];
+  /** The strings, decoded on demand. */
+  strings: StringTable;
   traceFunctionInfos: Float64Array;
   /** The allocation trace tree as nested arrays (empty unless allocation tracking was on). */
   traceTree: unknown[];
@@ -98,6 +102,17 @@ const UINT32_MAX = 0xffffffff;
 const PROGRESS_STEP_MIN = 256 << 10;
 const PROGRESS_STEP_MAX = 8 << 20;
 
+const CH_U = 0x75;
+
+/** The characters that may follow a backslash in JSON, besides `u`: " \\ / b f n r t. */
+function isSimpleEscape(c: number): boolean {
+  return c === 0x22 || c === 0x5c || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74;
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
@@ -165,8 +180,7 @@ export class SnapshotParser {
   private strEscaped = false;
   private strPendingEscape = false;
   private strNeedComma = false;
-  private strPieces: Uint8Array[] = [];
-  private strLength = 0;
+  private strHexLeft = 0;
 
   // Results.
   private header: SnapshotHeader | null = null;
@@ -174,7 +188,7 @@ export class SnapshotParser {
   private edges: Uint32Array | null = null;
   private nodesDone = false;
   private edgesDone = false;
-  private strings: string[] | null = null;
+  private strings: StringTable | null = null;
   private traceFunctionInfos = new Float64Array(0);
   private traceTree: unknown[] = [];
   private samples = new Float64Array(0);
@@ -326,7 +340,7 @@ export class SnapshotParser {
       header: this.header,
       nodes: this.nodes as Uint32Array,
       edges: this.edges as Uint32Array,
-      strings: this.strings as string[],
+      strings: this.strings as StringTable,
       traceFunctionInfos: this.traceFunctionInfos,
       traceTree: this.traceTree,
       samples: this.samples,
@@ -401,7 +415,8 @@ export class SnapshotParser {
         this.strOpen = false;
         this.strInString = false;
         this.strNeedComma = false;
-        this.strings = [];
+        // For a file, what is left of it bounds the section; a stream grows the table as it comes.
+        this.strings = new StringTable(this.options.totalBytes ? Math.max(0, this.options.totalBytes - this.bytesSeen) : undefined);
         break;
       default:
         this.beginNumbers();
@@ -536,8 +551,9 @@ export class SnapshotParser {
       );
     }
     try {
-      this.nodes = new Uint32Array(nodeValues);
-      this.edges = this.options.externalEdges ? new Uint32Array(new SharedArrayBuffer(edgeValues * 4)) : new Uint32Array(edgeValues);
+      // Shared, so that the analysis (and, with externalEdges, the parse) can use a second thread.
+      this.nodes = sharedUint32Array(nodeValues);
+      this.edges = sharedUint32Array(edgeValues);
     } catch (error) {
       throw new LeakExplorerError('SNAPSHOT_TOO_LARGE', `Could not allocate ${formatMiB(bytesNeeded)} for the snapshot's nodes and edges.`, { cause: error });
     }
@@ -737,49 +753,46 @@ export class SnapshotParser {
     return pos;
   }
 
-  /** Decodes the `strings` array. Strings without escapes are decoded straight from the bytes. */
+  /**
+   * Reads the `strings` array into a {@link StringTable}: each string's bytes are copied as they are and its
+   * escapes validated, but nothing is decoded (see strings.ts).
+   */
   private readStrings(bytes: Uint8Array, start: number): number {
     let pos = start;
     const len = bytes.length;
-    const strings = this.strings as string[];
+    const table = this.strings as StringTable;
     while (pos < len) {
       if (this.strInString) {
         const from = pos;
         let escaped = this.strEscaped;
         let pendingEscape = this.strPendingEscape;
+        let hexLeft = this.strHexLeft;
         let closedAt = -1;
         for (; pos < len; pos++) {
           const c = bytes[pos];
-          if (pendingEscape) {
+          if (hexLeft > 0) {
+            if (!isHexDigit(c)) throw this.badString();
+            hexLeft--;
+          } else if (pendingEscape) {
             pendingEscape = false;
+            if (c === CH_U) hexLeft = 4;
+            else if (!isSimpleEscape(c)) throw this.badString();
           } else if (c === CH_BACKSLASH) {
             escaped = true;
             pendingEscape = true;
           } else if (c === CH_QUOTE) {
             closedAt = pos;
             break;
+          } else if (c < 0x20) {
+            throw this.badString();
           }
         }
         this.strEscaped = escaped;
         this.strPendingEscape = pendingEscape;
-        if (closedAt < 0) {
-          // Copy: the caller may reuse its buffer for the next chunk.
-          const piece = bytes.slice(from, pos);
-          this.strPieces.push(piece);
-          this.strLength += piece.length;
-          return pos;
-        }
-        let body: Uint8Array;
-        if (this.strPieces.length === 0) {
-          body = bytes.subarray(from, closedAt);
-        } else {
-          this.strPieces.push(bytes.subarray(from, closedAt));
-          this.strLength += closedAt - from;
-          body = concatBytes(this.strPieces, this.strLength);
-          this.strPieces = [];
-          this.strLength = 0;
-        }
-        strings.push(this.decodeString(body, escaped));
+        this.strHexLeft = hexLeft;
+        table.appendBytes(bytes, from, closedAt < 0 ? pos : closedAt);
+        if (closedAt < 0) return pos;
+        table.endString(escaped);
         this.strInString = false;
         this.strNeedComma = true;
         pos = closedAt + 1;
@@ -797,13 +810,15 @@ export class SnapshotParser {
         this.strInString = true;
         this.strEscaped = false;
         this.strPendingEscape = false;
+        this.strHexLeft = 0;
         pos++;
       } else if (c === CH_COMMA) {
         if (!this.strNeedComma) throw this.syntaxError(c, 'a string');
         this.strNeedComma = false;
         pos++;
       } else if (c === CH_RBRACKET) {
-        if (!this.strNeedComma && strings.length > 0) throw this.syntaxError(c, 'a string');
+        if (!this.strNeedComma && table.length > 0) throw this.syntaxError(c, 'a string');
+        table.trim();
         this.top = TOP_AFTER_VALUE;
         return pos + 1;
       } else if (isSpace(c)) {
@@ -815,14 +830,8 @@ export class SnapshotParser {
     return pos;
   }
 
-  private decodeString(body: Uint8Array, escaped: boolean): string {
-    const text = this.decoder.decode(body);
-    if (!escaped) return text;
-    try {
-      return JSON.parse(`"${text}"`) as string;
-    } catch (error) {
-      throw new LeakExplorerError('SNAPSHOT_FORMAT', `String ${(this.strings as string[]).length} of the snapshot is not a valid JSON string.`, { cause: error });
-    }
+  private badString(): LeakExplorerError {
+    return new LeakExplorerError('SNAPSHOT_FORMAT', `String ${(this.strings as StringTable).length} of the snapshot is not a valid JSON string.`);
   }
 }
 

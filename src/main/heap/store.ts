@@ -16,7 +16,7 @@ import type {
   SnapshotInfo,
   SummaryRow,
 } from '../../shared/model.ts';
-import { analyzeSnapshot, type AnalysisOptions, type AnalyzedSnapshot } from './analysis.ts';
+import { analyzeSnapshotInParallel, type AnalysisOptions, type AnalyzedSnapshot } from './analysis.ts';
 import { objectDetails, type DetailsOptions } from './details.ts';
 import { diffSnapshots, firstSeenIndexes, newObjects, seriesOf } from './diff.ts';
 import { byVia, objectSet, referencePattern } from './groupings.ts';
@@ -71,9 +71,9 @@ export class SnapshotStore {
   private readonly snapshots = new Map<number, StoredSnapshot>();
   private nextId = 1;
 
-  /** Analyses a parsed snapshot and keeps it. */
-  add(raw: RawSnapshot, file: string, takenAt: number, options?: AnalysisOptions): StoredSnapshot {
-    const snapshot = analyzeSnapshot(raw, options);
+  /** Analyses a parsed snapshot (on two threads when it is big) and keeps it. */
+  async add(raw: RawSnapshot, file: string, takenAt: number, options?: AnalysisOptions): Promise<StoredSnapshot> {
+    const snapshot = await analyzeSnapshotInParallel(raw, options);
     const id = this.nextId++;
     const { graph } = snapshot;
     const info: SnapshotInfo = {

@@ -10,7 +10,8 @@ import { crawlerSeries } from '../../fixtures/fixtures.ts';
 const series = crawlerSeries();
 const store = new SnapshotStore();
 const times = [1_000_000, 1_010_000, 1_020_000];
-const ids = series.files.map((file, k) => store.add(parseSnapshot(readFileSync(file)), file, times[k]).id);
+const ids: number[] = [];
+for (const [k, file] of series.files.entries()) ids.push((await store.add(parseSnapshot(readFileSync(file)), file, times[k])).id);
 const last = ids[ids.length - 1];
 
 function row(className: string) {

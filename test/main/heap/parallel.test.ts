@@ -1,10 +1,13 @@
 // The two-thread file parse (edges decoded on a worker) gives exactly the sequential parse's arrays, and the
-// same coded errors for damaged edges; files it cannot lay out fall back to the sequential parse.
+// same coded errors for damaged edges; files it cannot lay out fall back to the sequential parse. The
+// two-thread analysis (dominator tree on a worker) gives exactly the one-thread analysis.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSnapshotFile } from '../../../src/main/heap/load.ts';
+import { analyzeSnapshot, analyzeSnapshotInParallel } from '../../../src/main/heap/analysis.ts';
+import { summarize } from '../../../src/main/heap/summary.ts';
 import { crawlerSeries } from '../../fixtures/fixtures.ts';
 
 const file = crawlerSeries().files[2];
@@ -30,7 +33,7 @@ describe('two-thread parse', () => {
     expect(b.edges.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(Buffer.from(b.edges.buffer).equals(Buffer.from(a.edges.buffer))).toBe(true);
     expect(Buffer.from(b.nodes.buffer).equals(Buffer.from(a.nodes.buffer))).toBe(true);
-    expect(b.strings).toEqual(a.strings);
+    expect(b.strings.toArray()).toEqual(a.strings.toArray());
     expect(Array.from(b.locations)).toEqual(Array.from(a.locations));
     expect(b.header).toEqual(a.header);
   });
@@ -47,5 +50,24 @@ describe('two-thread parse', () => {
     expect(await codeOf(text.slice(0, start + 5000))).toBe('SNAPSHOT_TRUNCATED');
     // Cut after the edges: the main parse reports it.
     expect(await codeOf(text.slice(0, text.indexOf('"strings":[') + 100))).toBe('SNAPSHOT_TRUNCATED');
+  });
+});
+
+describe('two-thread analysis', () => {
+  it('gives the same dominators, retained sizes, distances and classes as one thread', async () => {
+    const one = analyzeSnapshot(await readSnapshotFile(file));
+    const phases: string[] = [];
+    const two = await analyzeSnapshotInParallel(await readSnapshotFile(file), { minNodes: 0, onProgress: (p) => phases.push(p.phase) });
+    // It really ran on the worker: the tree's arrays came back transferred, not shared.
+    expect(two.dominators.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(phases).toContain('Building the dominator tree');
+    expect(two.graph.nodeCount).toBeGreaterThan(10_000);
+    for (const key of ['dominators', 'retainedSizes', 'firstDominated', 'dominated', 'distances', 'ordinalsById'] as const) {
+      expect(Buffer.from(two[key].buffer).equals(Buffer.from(one[key].buffer)), key).toBe(true);
+    }
+    expect(Buffer.from(two.graph.nodes.buffer).equals(Buffer.from(one.graph.nodes.buffer)), 'folded self sizes').toBe(true);
+    expect(Array.from(two.classes.nodeClass)).toEqual(Array.from(one.classes.nodeClass));
+    expect(two.totalSize).toBe(one.totalSize);
+    expect(summarize(two)).toEqual(summarize(one));
   });
 });

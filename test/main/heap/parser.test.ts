@@ -33,7 +33,7 @@ function expectSameAsReference(raw: RawSnapshot): void {
   expect(raw.nodes.length).toBe(reference.nodes.length);
   expect(Buffer.from(raw.nodes.buffer).equals(Buffer.from(Uint32Array.from(reference.nodes).buffer))).toBe(true);
   expect(Buffer.from(raw.edges.buffer).equals(Buffer.from(Uint32Array.from(reference.edges).buffer))).toBe(true);
-  expect(raw.strings).toEqual(reference.strings);
+  expect(raw.strings.toArray()).toEqual(reference.strings);
   expect(Array.from(raw.locations)).toEqual(reference.locations);
   expect(Array.from(raw.samples)).toEqual(reference.samples);
   expect(Array.from(raw.traceFunctionInfos)).toEqual(reference.trace_function_infos);
@@ -90,14 +90,17 @@ describe('SnapshotParser', () => {
     const expected = parseSnapshot(Buffer.from(text, 'utf8'));
     const next = random(5);
     const raw = parseInChunks(text, () => 1 + next() * 700);
-    expect(raw.strings).toEqual(expected.strings);
+    expect(raw.strings.toArray()).toEqual(expected.strings.toArray());
+    // Decoded on demand, every string (escapes, emoji, markup) equals what JSON.parse gives.
+    expect(expected.strings.toArray()).toEqual((JSON.parse(text) as { strings: string[] }).strings);
+    expect(expected.strings.indexOf(expected.strings.get(expected.strings.length - 1))).toBeLessThanOrEqual(expected.strings.length - 1);
     expect(Buffer.from(raw.edges.buffer).equals(Buffer.from(expected.edges.buffer))).toBe(true);
     const emoji = '{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["property"]]},"node_count":1,"edge_count":0},"nodes":[0,0,1,0,0],"edges":[],"strings":["a😀b"]}';
     const parser = new SnapshotParser();
     const cut = emoji.indexOf('😀') + 1; // between the two halves of the pair
     parser.write(emoji.slice(0, cut));
     parser.write(emoji.slice(cut));
-    expect(parser.end().strings).toEqual(['a😀b']);
+    expect(parser.end().strings.toArray()).toEqual(['a😀b']);
   });
 
   it('reports progress while parsing and can be cancelled', () => {

@@ -63,15 +63,30 @@ describe('EngineClient (worker thread)', () => {
     expect(list.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('survives the worker running out of memory: the call fails with a code, and the next one works', async () => {
-    // 400 000 distinct strings cannot fit in a 16 MB heap: the worker runs out of memory for real.
-    const [big] = scenario('many-strings').files;
+  it('keeps heap strings off its JS heap: 400 000 strings (40 MB of text) open in a 16 MB heap', async () => {
+    const [strings] = scenario('many-strings').files;
     const small = new EngineClient(new URL('../../../src/main/heap/worker.ts', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
     try {
-      const error = await small.call('openFile', { path: big }).catch((e: unknown) => e);
+      const loaded = await small.call('openFile', { path: strings });
+      const rows = await small.call('summary', { id: loaded.id });
+      expect(rows.find((r) => r.className === '(string)')?.count).toBeGreaterThanOrEqual(400_000);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('survives the worker running out of memory: the call fails with a code, and the next one works', async () => {
+    // 200 000 objects of distinct shapes make 200 000 candidate interfaces to name, which cannot fit in a
+    // 16 MB heap: the worker runs out of memory for real.
+    const [shapes] = scenario('many-shapes').files;
+    const [strings] = scenario('many-strings').files;
+    const small = new EngineClient(new URL('../../../src/main/heap/worker.ts', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
+    try {
+      const error = await small.call('openFile', { path: shapes }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LeakExplorerError);
       expect((error as LeakExplorerError).code).toMatch(/SNAPSHOT_TOO_LARGE|INTERNAL/);
       expect(await small.call('listSnapshots', {})).toEqual([]);
+      expect((await small.call('openFile', { path: strings })).info.nodeCount).toBeGreaterThan(400_000);
     } finally {
       await small.close();
     }
