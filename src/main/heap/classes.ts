@@ -206,6 +206,9 @@ function buildPropertyTree(definitions: InterfaceDefinition[]): PropertyTreeNode
   return root;
 }
 
+const NAME_OBJECT = 1;
+const NAME_OTHER = 2;
+
 /** Assigns each node its class, applying the given interface definitions to plain objects. */
 export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition[]): ClassAssignment {
   const { nodes, strings, nodeCount } = graph;
@@ -229,6 +232,7 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
 
   // Object and native names repeat a lot: cache the class per string index.
   const byNameIndex = new Int32Array(strings.length).fill(-1);
+  const nameKinds = new Uint8Array(strings.length);
   const objectClassName = (raw: string): string => {
     if (raw.startsWith('<')) {
       const space = raw.indexOf(' ');
@@ -267,8 +271,13 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
     let id: number;
     if (type === t.object || type === t.native) {
       const nameIndex = nodes[nodeIndex + nodeNameOffset];
-      const raw = strings.get(nameIndex);
-      if (type === t.object && raw === 'Object') {
+      // Decode each name once: is it 'Object' (a plain object, named by its shape)?
+      let kind = nameKinds[nameIndex];
+      if (kind === 0) {
+        kind = strings.get(nameIndex) === 'Object' ? NAME_OBJECT : NAME_OTHER;
+        nameKinds[nameIndex] = kind;
+      }
+      if (type === t.object && kind === NAME_OBJECT) {
         name = definitions.length === 0 ? 'Object' : matches.get(ordinal, (properties) => (properties.length === 0 ? 'Object' : matchInterface(tree, properties, fallback).name));
         id = classForName(name);
       } else {
@@ -277,7 +286,7 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
           id = cached;
           name = names[id];
         } else {
-          name = objectClassName(raw);
+          name = objectClassName(strings.get(nameIndex));
           id = classForName(name);
           byNameIndex[nameIndex] = id;
         }

@@ -181,6 +181,7 @@ export class SnapshotParser {
   private strPendingEscape = false;
   private strNeedComma = false;
   private strHexLeft = 0;
+  private strStart = 0;
 
   // Results.
   private header: SnapshotHeader | null = null;
@@ -754,63 +755,79 @@ export class SnapshotParser {
   }
 
   /**
-   * Reads the `strings` array into a {@link StringTable}: each string's bytes are copied as they are and its
-   * escapes validated, but nothing is decoded (see strings.ts).
+   * Reads the `strings` array into a {@link StringTable}: the chunk's bytes are copied whole, and each
+   * string's start and end are marked. Quotes and backslashes are found by native searches; each escape is
+   * validated where it is. Nothing is decoded.
    */
   private readStrings(bytes: Uint8Array, start: number): number {
     let pos = start;
     const len = bytes.length;
     const table = this.strings as StringTable;
+    if (!this.strOpen) {
+      while (pos < len && isSpace(bytes[pos])) pos++;
+      if (pos === len) return pos;
+      if (bytes[pos] !== CH_LBRACKET) throw this.syntaxError(bytes[pos], "'['");
+      this.strOpen = true;
+      pos++;
+    }
+    // Chunk byte p lands at table position base + p.
+    const base = table.usedBytes - pos;
+    table.append(bytes, pos, len);
+    // The next quote and backslash at or after pos, found natively: -1 none left in this chunk, -2 not
+    // searched yet. A string is walked from escape to escape, so its plain text is never looped over in JS.
+    let quote = -2;
+    let backslash = -2;
     while (pos < len) {
       if (this.strInString) {
-        const from = pos;
-        let escaped = this.strEscaped;
-        let pendingEscape = this.strPendingEscape;
-        let hexLeft = this.strHexLeft;
-        let closedAt = -1;
-        for (; pos < len; pos++) {
-          const c = bytes[pos];
-          if (hexLeft > 0) {
+        // Finish an escape that the previous chunk cut.
+        while (pos < len && (this.strPendingEscape || this.strHexLeft > 0)) {
+          const c = bytes[pos++];
+          if (this.strHexLeft > 0) {
             if (!isHexDigit(c)) throw this.badString();
-            hexLeft--;
-          } else if (pendingEscape) {
-            pendingEscape = false;
-            if (c === CH_U) hexLeft = 4;
+            this.strHexLeft--;
+          } else {
+            this.strPendingEscape = false;
+            if (c === CH_U) this.strHexLeft = 4;
             else if (!isSimpleEscape(c)) throw this.badString();
-          } else if (c === CH_BACKSLASH) {
-            escaped = true;
-            pendingEscape = true;
-          } else if (c === CH_QUOTE) {
-            closedAt = pos;
-            break;
-          } else if (c < 0x20) {
-            throw this.badString();
           }
         }
-        this.strEscaped = escaped;
-        this.strPendingEscape = pendingEscape;
-        this.strHexLeft = hexLeft;
-        table.appendBytes(bytes, from, closedAt < 0 ? pos : closedAt);
-        if (closedAt < 0) return pos;
-        table.endString(escaped);
+        if (pos === len) return len;
+        if (quote !== -1 && quote < pos) quote = bytes.indexOf(CH_QUOTE, pos);
+        if (backslash !== -1 && backslash < pos) backslash = bytes.indexOf(CH_BACKSLASH, pos);
+        if (backslash >= 0 && (quote < 0 || backslash < quote)) {
+          this.strEscaped = true;
+          const next = backslash + 1;
+          if (next === len) {
+            this.strPendingEscape = true;
+            return len;
+          }
+          const c = bytes[next];
+          if (c === CH_U) {
+            const hexEnd = Math.min(len, next + 5);
+            for (let i = next + 1; i < hexEnd; i++) if (!isHexDigit(bytes[i])) throw this.badString();
+            this.strHexLeft = next + 5 - hexEnd;
+            pos = hexEnd;
+          } else {
+            if (!isSimpleEscape(c)) throw this.badString();
+            pos = next + 1;
+          }
+          continue;
+        }
+        if (quote < 0) return len;
+        table.addParsed(this.strStart, base + quote, this.strEscaped);
         this.strInString = false;
         this.strNeedComma = true;
-        pos = closedAt + 1;
+        pos = quote + 1;
         continue;
       }
       const c = bytes[pos];
-      if (!this.strOpen) {
-        if (c === CH_LBRACKET) this.strOpen = true;
-        else if (!isSpace(c)) throw this.syntaxError(c, "'['");
-        pos++;
-        continue;
-      }
       if (c === CH_QUOTE) {
         if (this.strNeedComma) throw this.syntaxError(c, "','");
         this.strInString = true;
         this.strEscaped = false;
         this.strPendingEscape = false;
         this.strHexLeft = 0;
+        this.strStart = base + pos + 1;
         pos++;
       } else if (c === CH_COMMA) {
         if (!this.strNeedComma) throw this.syntaxError(c, 'a string');
@@ -818,6 +835,7 @@ export class SnapshotParser {
         pos++;
       } else if (c === CH_RBRACKET) {
         if (!this.strNeedComma && table.length > 0) throw this.syntaxError(c, 'a string');
+        table.truncate(base + pos);
         table.trim();
         this.top = TOP_AFTER_VALUE;
         return pos + 1;

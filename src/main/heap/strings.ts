@@ -6,19 +6,21 @@
  * of JS strings takes the section's size once, off the JS heap, and skips decoding hundreds of thousands of
  * strings while parsing (and the garbage collector's work on them).
  *
- * A string's bytes are the body of its JSON literal, escapes included (validated while parsing); `get`
- * decodes it. Strings added after parsing (`push`, for the analysis' own names) live in a plain array.
+ * The parser copies the section's bytes a chunk at a time and marks where each string's body (its JSON
+ * literal without the quotes, escapes included and validated) starts and ends; `get` decodes it. Strings added after parsing (`push`, for the analysis' own names) live in a plain array.
  *
  * Complexity: `get` is O(length of the string); `indexOf` is O(strings) byte comparisons.
  */
 const INITIAL_BYTES = 1 << 20;
 const INITIAL_STRINGS = 1 << 12;
 
+
 export class StringTable {
   private bytes: Buffer;
   private used = 0;
-  /** starts[i] is where string i begins in `bytes`; starts[count] is where the next one will. */
+  /** String i is bytes [starts[i], ends[i]) of `bytes` (the parser copies whole chunks, separators too). */
   private starts: Float64Array;
+  private ends: Float64Array;
   /** 1 when string i holds JSON escapes (decoded by JSON.parse rather than as plain UTF-8). */
   private escapes: Uint8Array;
   private count = 0;
@@ -27,7 +29,8 @@ export class StringTable {
   /** `expectedBytes` sizes the byte buffer up front (for a file, what is left of it), to avoid copies. */
   constructor(expectedBytes = INITIAL_BYTES) {
     this.bytes = Buffer.allocUnsafeSlow(Math.max(16, expectedBytes));
-    this.starts = new Float64Array(INITIAL_STRINGS + 1);
+    this.starts = new Float64Array(INITIAL_STRINGS);
+    this.ends = new Float64Array(INITIAL_STRINGS);
     this.escapes = new Uint8Array(INITIAL_STRINGS);
   }
 
@@ -42,47 +45,57 @@ export class StringTable {
     return this.count + this.added.length;
   }
 
-  /** Reserves room for `n` more bytes of the string being parsed. */
-  private reserve(n: number): void {
-    if (this.used + n <= this.bytes.length) return;
-    let capacity = this.bytes.length * 2;
-    while (capacity < this.used + n) capacity *= 2;
-    const grown = Buffer.allocUnsafeSlow(capacity);
-    this.bytes.copy(grown, 0, 0, this.used);
-    this.bytes = grown;
+  /** Bytes held so far: where the next appended byte goes. */
+  get usedBytes(): number {
+    return this.used;
   }
 
-  /** Appends bytes to the string being parsed (a string may arrive in several chunks). */
-  appendBytes(chunk: Uint8Array, from: number, to: number): void {
+  /** Appends raw section bytes (the parser hands over each chunk whole, then marks strings in it). */
+  append(chunk: Uint8Array, from: number, to: number): void {
     const n = to - from;
-    this.reserve(n);
+    if (this.used + n > this.bytes.length) {
+      let capacity = this.bytes.length * 2;
+      while (capacity < this.used + n) capacity *= 2;
+      const grown = Buffer.allocUnsafeSlow(capacity);
+      this.bytes.copy(grown, 0, 0, this.used);
+      this.bytes = grown;
+    }
     this.bytes.set(chunk.subarray(from, to), this.used);
     this.used += n;
   }
 
-  /** Ends the string being parsed. Only before any {@link push}: parsed strings come first. */
-  endString(escaped: boolean): void {
-    if (this.count + 1 >= this.starts.length) {
-      const starts = new Float64Array(this.starts.length * 2);
-      starts.set(this.starts);
-      this.starts = starts;
-      const escapes = new Uint8Array(this.escapes.length * 2);
-      escapes.set(this.escapes);
-      this.escapes = escapes;
-    }
-    this.escapes[this.count] = escaped ? 1 : 0;
-    this.count++;
-    this.starts[this.count] = this.used;
+  /** Forgets appended bytes from `used` on (what followed the section's closing bracket). */
+  truncate(used: number): void {
+    this.used = Math.min(this.used, used);
   }
 
-  /** Gives back unused capacity once parsing is done (one copy of the bytes). */
+  /** Adds the string held in bytes [start, end). Parsed strings all come before any {@link push}. */
+  addParsed(start: number, end: number, escaped: boolean): void {
+    if (this.count === this.starts.length) {
+      const grow = <T extends Float64Array | Uint8Array>(array: T): T => {
+        const grown = new (array.constructor as new (n: number) => T)(array.length * 2);
+        grown.set(array);
+        return grown;
+      };
+      this.starts = grow(this.starts);
+      this.ends = grow(this.ends);
+      this.escapes = grow(this.escapes);
+    }
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.escapes[this.count] = escaped ? 1 : 0;
+    this.count++;
+  }
+
+  /** Gives back unused capacity once parsing is done (one copy of the bytes, when it saves enough). */
   trim(): void {
     if (this.bytes.length - this.used > Math.max(INITIAL_BYTES, this.used >>> 4)) {
-      const exact = Buffer.allocUnsafeSlow(this.used);
+      const exact = Buffer.allocUnsafeSlow(Math.max(16, this.used));
       this.bytes.copy(exact, 0, 0, this.used);
       this.bytes = exact;
     }
-    this.starts = this.starts.slice(0, this.count + 1);
+    this.starts = this.starts.slice(0, this.count);
+    this.ends = this.ends.slice(0, this.count);
     this.escapes = this.escapes.slice(0, this.count);
   }
 
@@ -95,9 +108,7 @@ export class StringTable {
   /** String `index`, decoded; undefined outside the table, like an array. */
   get(index: number): string {
     if (index >= this.count) return this.added[index - this.count];
-    const start = this.starts[index];
-    const end = this.starts[index + 1];
-    const text = this.bytes.toString('utf8', start, end);
+    const text = this.bytes.toString('utf8', this.starts[index], this.ends[index]);
     if (this.escapes[index] === 0) return text;
     try {
       return JSON.parse(`"${text}"`) as string;
@@ -107,21 +118,17 @@ export class StringTable {
     }
   }
 
-  /** The byte length of string `index` as stored (escaped), without decoding it. */
-  byteLength(index: number): number {
-    return index >= this.count ? Buffer.byteLength(this.added[index - this.count]) : this.starts[index + 1] - this.starts[index];
-  }
-
   /** The index of the first string equal to `value`, or -1. Compares bytes; decodes only escaped candidates. */
   indexOf(value: string): number {
     const needle = Buffer.from(value, 'utf8');
     const n = needle.length;
     for (let i = 0; i < this.count; i++) {
       const start = this.starts[i];
-      const length = this.starts[i + 1] - start;
+      const length = this.ends[i] - start;
       if (this.escapes[i] === 0) {
         if (length === n && this.bytes.compare(needle, 0, n, start, start + n) === 0) return i;
       } else if (length >= n && this.get(i) === value) {
+        // An escape is never shorter than the bytes it stands for, hence the length test.
         return i;
       }
     }

@@ -103,6 +103,32 @@ describe('SnapshotParser', () => {
     expect(parser.end().strings.toArray()).toEqual(['a😀b']);
   });
 
+  it('keeps strings with every kind of escape exact, whatever byte a chunk ends on', () => {
+    const strings = ['', 'plain', 'say "hi"', 'back\\slash\\', 'tab\tnew\nline\r', 'caf\u00e9 ☕', '😀 \ud83d\ude00', '\u0000\u001f', '/\b\f', '"', '\\"', 'x'.repeat(40)];
+    // JSON.stringify writes non-ASCII as is; add a literal with backslash-u escapes, a surrogate pair and an escaped slash.
+    const literal = `${strings.map((text) => JSON.stringify(text)).join(',')},"caf\\u00E9 \\ud83d\\ude00 \\/"`;
+    strings.push('café 😀 /');
+    const head = '{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["property"]]},"node_count":1,"edge_count":0},"nodes":[0,0,1,0,0],"edges":[],"strings":[';
+    const input = Buffer.from(`${head}${literal}]}`);
+    for (let cut = head.length; cut < input.length; cut++) {
+      const parser = new SnapshotParser();
+      parser.write(input.subarray(0, cut));
+      parser.write(input.subarray(cut));
+      expect(parser.end().strings.toArray(), `cut at ${cut}`).toEqual(strings);
+    }
+    expect(parseInChunks(input, () => 1).strings.toArray()).toEqual(strings);
+    // A bad escape is refused wherever the cut falls.
+    const bad = Buffer.from(`${head}"ok","bad \\x"]}`);
+    for (let cut = head.length; cut < bad.length; cut++) {
+      const parser = new SnapshotParser();
+      expect(() => {
+        parser.write(bad.subarray(0, cut));
+        parser.write(bad.subarray(cut));
+        parser.end();
+      }, `cut at ${cut}`).toThrow(/not a valid JSON string/);
+    }
+  });
+
   it('reports progress while parsing and can be cancelled', () => {
     const controller = new AbortController();
     const seen: number[] = [];
