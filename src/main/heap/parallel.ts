@@ -14,6 +14,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { firstMessage, startEvalWorker } from './eval-worker.ts';
 import { SnapshotParser, type ParserOptions, type RawSnapshot } from './parser.ts';
+import { decodeIntegers } from './digits.ts';
 
 /** What the decoding worker found. */
 export interface RangeResult {
@@ -22,8 +23,9 @@ export interface RangeResult {
 }
 
 /**
- * Decodes the non-negative integers in bytes [start, end) of a file into the Uint32Array on `buffer`,
- * validating separators, the 32-bit range and the count. Self-contained: its source is a worker's code.
+ * Decodes the non-negative integers in bytes [start, end) of a file into the Uint32Array on `buffer` with
+ * {@link decodeIntegers}, validating separators, the 32-bit range and the count. Self-contained but for
+ * decodeIntegers: both run on a worker as source.
  */
 export function decodeIntegerRange(data: { path: string; start: number; end: number; buffer: SharedArrayBuffer }): RangeResult {
   const fs = process.getBuiltinModule('node:fs');
@@ -31,66 +33,43 @@ export function decodeIntegerRange(data: { path: string; start: number; end: num
   const capacity = target.length;
   const fd = fs.openSync(data.path, 'r');
   const chunk = new Uint8Array(4 << 20);
-  let pos = data.start;
-  let count = 0;
-  let value = 0;
-  let inNumber = false;
-  let needComma = false;
+  const state = new Float64Array(5);
+  const stopped = (at: number): RangeResult => {
+    const status = state[4];
+    if (status === 3) return { count: capacity + 1, error: { kind: 'count', at } };
+    if (status === 4) return { count: state[0], error: { kind: 'range', at, found: state[1] } };
+    return { count: state[0], error: { kind: 'syntax', at } };
+  };
   try {
-    while (pos < data.end) {
+    for (let pos = data.start; pos < data.end; ) {
       const n = fs.readSync(fd, chunk, 0, Math.min(chunk.length, data.end - pos), pos);
-      if (n === 0) return { count, error: { kind: 'syntax', at: pos } };
-      let i = 0;
-      while (i < n) {
-        let c = chunk[i];
-        if (c >= 48 && c <= 57) {
-          if (!inNumber) {
-            if (needComma) return { count, error: { kind: 'syntax', at: pos + i } };
-            value = 0;
-            inNumber = true;
-          }
-          do {
-            value = value * 10 + (c - 48);
-            if (++i === n) break;
-            c = chunk[i];
-          } while (c >= 48 && c <= 57);
-          if (i === n) break;
-        }
-        if (inNumber) {
-          if (count === capacity) return { count: count + 1, error: { kind: 'count', at: pos + i } };
-          if (value > 4294967295) return { count, error: { kind: 'range', at: pos + i, found: value } };
-          target[count++] = value;
-          inNumber = false;
-          needComma = true;
-        }
-        if (c === 44) {
-          if (!needComma) return { count, error: { kind: 'syntax', at: pos + i } };
-          needComma = false;
-        } else if (c !== 32 && c !== 10 && c !== 13 && c !== 9) {
-          return { count, error: { kind: 'syntax', at: pos + i } };
-        }
-        i++;
-      }
+      if (n === 0) return { count: state[0], error: { kind: 'syntax', at: pos } };
+      const stop = decodeIntegers(chunk, 0, n, target, state);
+      // The range holds no ']': a stop of any kind inside it is an error.
+      if (state[4] !== 0) return stopped(pos + (state[4] === 1 ? stop - 1 : stop));
       pos += n;
     }
-    if (inNumber) {
-      if (count === capacity) return { count: count + 1, error: { kind: 'count', at: pos } };
-      if (value > 4294967295) return { count, error: { kind: 'range', at: pos, found: value } };
-      target[count++] = value;
-      needComma = true;
-    }
-    if (!needComma && count > 0) return { count, error: { kind: 'syntax', at: pos } };
-    return { count, error: count === capacity ? null : { kind: 'count', at: pos, found: count } };
+    // The array's ']' ends the last number and refuses a trailing comma.
+    decodeIntegers(new Uint8Array([93]), 0, 1, target, state);
+    if (state[4] !== 1) return stopped(data.end);
+    return { count: state[0], error: state[0] === capacity ? null : { kind: 'count', at: data.end, found: state[0] } };
   } finally {
     fs.closeSync(fd);
   }
 }
 
-/** Runs {@link decodeIntegerRange} on a worker thread; resolves null when the worker itself fails. */
-function decodeOnWorker(data: { path: string; start: number; end: number; buffer: SharedArrayBuffer }): { result: Promise<RangeResult | null>; stop: () => void } {
-  const worker = startEvalWorker([decodeIntegerRange], `parentPort.postMessage(${decodeIntegerRange.name}(workerData));`, data);
-  if (!worker) return { result: Promise.resolve(null), stop: () => {} };
-  return { result: firstMessage<RangeResult>(worker), stop: () => void worker.terminate() };
+/** A worker for {@link decodeIntegerRange}, started before its job is known so that it boots meanwhile. */
+function startDecoder(): { run: (data: { path: string; start: number; end: number; buffer: SharedArrayBuffer }) => Promise<RangeResult | null>; stop: () => void } {
+  const worker = startEvalWorker([decodeIntegers, decodeIntegerRange], `parentPort.once('message', (data) => parentPort.postMessage(${decodeIntegerRange.name}(data)));`);
+  if (!worker) return { run: () => Promise.resolve(null), stop: () => {} };
+  return {
+    run: (data) => {
+      const result = firstMessage<RangeResult>(worker);
+      worker.postMessage(data);
+      return result;
+    },
+    stop: () => void worker.terminate(),
+  };
 }
 
 /** Finds `needle` in the file from `from`, reading 8 MiB windows; -1 when absent. */
@@ -128,37 +107,38 @@ const CHUNK_BYTES = 4 << 20;
  * out as V8 writes it; the caller then parses it sequentially.
  */
 export async function readInParallel(handle: FileHandle, path: string, size: number, options: ParserOptions): Promise<RawSnapshot | null> {
-  const keyAt = await findInFile(handle, EDGES_KEY, 0, size);
-  if (keyAt < 0) return null;
-  const arrayStart = keyAt + EDGES_KEY.length;
-  const arrayEnd = await findInFile(handle, new Uint8Array([0x5d]), arrayStart, size);
-  if (arrayEnd < 0) return null;
-  const parser = new SnapshotParser({ ...options, totalBytes: size - (arrayEnd - arrayStart), externalEdges: true });
-  const buffer = new Uint8Array(CHUNK_BYTES);
-  let decoder: ReturnType<typeof decodeOnWorker> | null = null;
-  const feed = async (from: number, to: number) => {
-    for (let at = from; at < to; ) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK_BYTES, to - at), at);
-      if (bytesRead === 0) break;
-      parser.write(buffer.subarray(0, bytesRead));
-      at += bytesRead;
-      // Start the edges' worker as soon as the header has told their count.
-      if (!decoder && parser.edgesArray) {
-        decoder = decodeOnWorker({ path, start: arrayStart, end: arrayEnd, buffer: parser.edgesArray.buffer as SharedArrayBuffer });
-      }
-    }
-  };
+  const decoder = startDecoder();
   try {
+    const keyAt = await findInFile(handle, EDGES_KEY, 0, size);
+    if (keyAt < 0) return null;
+    const arrayStart = keyAt + EDGES_KEY.length;
+    const arrayEnd = await findInFile(handle, new Uint8Array([0x5d]), arrayStart, size);
+    if (arrayEnd < 0) return null;
+    const parser = new SnapshotParser({ ...options, totalBytes: size - (arrayEnd - arrayStart), externalEdges: true });
+    const buffer = new Uint8Array(CHUNK_BYTES);
+    let decoded: Promise<RangeResult | null> | null = null;
+    const feed = async (from: number, to: number) => {
+      for (let at = from; at < to; ) {
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK_BYTES, to - at), at);
+        if (bytesRead === 0) break;
+        parser.write(buffer.subarray(0, bytesRead));
+        at += bytesRead;
+        // Hand the edges to the worker as soon as the header has told their count.
+        if (!decoded && parser.edgesArray) {
+          decoded = decoder.run({ path, start: arrayStart, end: arrayEnd, buffer: parser.edgesArray.buffer as SharedArrayBuffer });
+        }
+      }
+    };
     // Everything before the edges' '[' (the key stays), the edges as an empty array, then the rest.
     await feed(0, arrayStart - 1);
-    if (!decoder) return null;
+    if (!decoded) return null;
     parser.write('[]');
     await feed(arrayEnd + 1, size);
-    const result = await (decoder as ReturnType<typeof decodeOnWorker>).result;
+    const result = await (decoded as Promise<RangeResult | null>);
     if (result === null) return null;
     if (result.error) throw rangeError(result, parser);
     return parser.end();
   } finally {
-    (decoder as ReturnType<typeof decodeOnWorker> | null)?.stop();
+    decoder.stop();
   }
 }

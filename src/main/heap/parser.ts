@@ -19,6 +19,7 @@ import type { Progress } from '../../shared/model.ts';
 import { parseHeader, type SnapshotHeader } from './meta.ts';
 import { sharedUint32Array } from './eval-worker.ts';
 import { StringTable } from './strings.ts';
+import { decodeIntegers, DIGITS_CLOSED, DIGITS_COUNT, DIGITS_RANGE, DIGITS_SYNTAX } from './digits.ts';
 
 /** A parsed snapshot: the raw sections, validated for shape but not yet for graph consistency. */
 export interface RawSnapshot {
@@ -171,6 +172,8 @@ export class SnapshotParser {
   private numNegative = false;
   private numNeedComma = false;
   private numFixed: Uint32Array | null = null;
+  /** {@link decodeIntegers}' state for the nodes and edges. */
+  private readonly numState = new Float64Array(5);
   private numGrow: Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | null = null;
   private numCount = 0;
 
@@ -433,6 +436,7 @@ export class SnapshotParser {
     this.numCount = 0;
     this.numFixed = null;
     this.numGrow = null;
+    this.numState.fill(0);
     if (this.section === SECTION_NODES || this.section === SECTION_EDGES) {
       const header = this.header;
       if (!header) {
@@ -598,10 +602,7 @@ export class SnapshotParser {
     return this.edges;
   }
 
-  /**
-   * The hot loop: decodes non-negative integers into a preallocated Uint32Array. State that spans chunks
-   * (a number cut in two, a pending comma) lives in fields and is reloaded per chunk.
-   */
+  /** Decodes a section of known length (nodes, edges) with {@link decodeIntegers}, turning its stops into errors. */
   private readFixedNumbers(bytes: Uint8Array, start: number): number {
     let pos = start;
     const len = bytes.length;
@@ -610,69 +611,23 @@ export class SnapshotParser {
       if (pos === len) return pos;
     }
     const target = this.numFixed as Uint32Array;
-    const capacity = target.length;
-    let count = this.numCount;
-    let value = this.numValue;
-    let inNumber = this.numInNumber;
-    let needComma = this.numNeedComma;
-    let closed = false;
-    while (pos < len) {
-      let c = bytes[pos];
-      if (c >= CH_0 && c <= CH_9) {
-        // A number: checks once per number, then a tight loop over its digits.
-        if (!inNumber) {
-          if (needComma) throw this.syntaxError(c, "','");
-          value = 0;
-        }
-        do {
-          value = value * 10 + (c - CH_0);
-          if (++pos === len) break;
-          c = bytes[pos];
-        } while (c >= CH_0 && c <= CH_9);
-        if (pos === len && c >= CH_0 && c <= CH_9) {
-          // The chunk ended inside the number: finish it with the next chunk.
-          inNumber = true;
-          break;
-        }
-        if (count === capacity) throw this.countError(capacity + 1, capacity);
-        if (value > UINT32_MAX) throw this.rangeError(value);
-        target[count++] = value;
-        value = 0;
-        inNumber = false;
-        needComma = true;
-        continue;
+    const state = this.numState;
+    pos = decodeIntegers(bytes, pos, len, target, state);
+    switch (state[4]) {
+      case DIGITS_SYNTAX: {
+        const c = bytes[pos];
+        const expected = c >= CH_0 && c <= CH_9 ? "','" : c === CH_COMMA || c === CH_RBRACKET ? 'a number' : this.section === SECTION_NODES ? 'a node field (a non-negative integer)' : 'an edge field (a non-negative integer)';
+        throw this.syntaxError(c, expected);
       }
-      if (inNumber) {
-        // The number began in the previous chunk and ends here.
-        if (count === capacity) throw this.countError(capacity + 1, capacity);
-        if (value > UINT32_MAX) throw this.rangeError(value);
-        target[count++] = value;
-        value = 0;
-        inNumber = false;
-        needComma = true;
-      }
-      if (c === CH_COMMA) {
-        if (!needComma) throw this.syntaxError(c, 'a number');
-        needComma = false;
-      } else if (c === CH_RBRACKET) {
-        if (!needComma && count > 0) throw this.syntaxError(c, 'a number');
-        closed = true;
-        pos++;
-        break;
-      } else if (!isSpace(c)) {
-        throw this.syntaxError(c, this.section === SECTION_NODES ? 'a node field (a non-negative integer)' : 'an edge field (a non-negative integer)');
-      }
-      pos++;
-    }
-    this.numCount = count;
-    this.numValue = value;
-    this.numInNumber = inNumber;
-    this.numNeedComma = needComma;
-    if (closed) {
-      if (count !== capacity) throw this.countError(count, capacity);
-      if (this.section === SECTION_NODES) this.nodesDone = true;
-      else this.edgesDone = true;
-      this.top = TOP_AFTER_VALUE;
+      case DIGITS_COUNT:
+        throw this.countError(target.length + 1, target.length);
+      case DIGITS_RANGE:
+        throw this.rangeError(state[1]);
+      case DIGITS_CLOSED:
+        if (state[0] !== target.length) throw this.countError(state[0], target.length);
+        if (this.section === SECTION_NODES) this.nodesDone = true;
+        else this.edgesDone = true;
+        this.top = TOP_AFTER_VALUE;
     }
     return pos;
   }

@@ -1,0 +1,84 @@
+/**
+ * The engine's hottest loop: decimal integers separated by commas (and JSON white space), straight from
+ * bytes into a preallocated Uint32Array. Shared by the streaming parser and by the worker that decodes a
+ * file range on another thread, so it must stay self-contained: its source runs there as it is.
+ *
+ * State that spans calls (a number cut by a chunk's end, a pending comma) lives in `state`:
+ * [count, value, inNumber, needComma, status]. It stops at `end`, after a `]` (status 1, closed), or at a
+ * bad byte (2, returning the byte's position), at a value beyond the array (3) or beyond 32 bits (4, the
+ * value left in state[1]).
+ *
+ * Complexity: one pass; per number, two checks and a tight loop over its digits.
+ */
+export const DIGITS_CLOSED = 1;
+export const DIGITS_SYNTAX = 2;
+export const DIGITS_COUNT = 3;
+export const DIGITS_RANGE = 4;
+
+/** Decodes bytes [pos, end); returns where it stopped. See the file comment for `state`. */
+export function decodeIntegers(bytes: Uint8Array, pos: number, end: number, target: Uint32Array, state: Float64Array): number {
+  const capacity = target.length;
+  let count = state[0];
+  let value = state[1];
+  let inNumber = state[2] !== 0;
+  let needComma = state[3] !== 0;
+  let status = 0;
+  while (pos < end) {
+    let c = bytes[pos];
+    if (c >= 48 && c <= 57) {
+      if (!inNumber) {
+        if (needComma) {
+          status = 2;
+          break;
+        }
+        value = 0;
+        inNumber = true;
+      }
+      do {
+        value = value * 10 + (c - 48);
+        if (++pos === end) break;
+        c = bytes[pos];
+      } while (c >= 48 && c <= 57);
+      // Cut inside the number: it ends in the next call.
+      if (pos === end) break;
+    }
+    if (inNumber) {
+      if (count === capacity) {
+        status = 3;
+        break;
+      }
+      if (value > 4294967295) {
+        status = 4;
+        break;
+      }
+      target[count++] = value;
+      inNumber = false;
+      needComma = true;
+    }
+    if (c === 44) {
+      if (!needComma) {
+        status = 2;
+        break;
+      }
+      needComma = false;
+    } else if (c === 93) {
+      if (!needComma && count > 0) {
+        status = 2;
+        break;
+      }
+      status = 1;
+      pos++;
+      break;
+    } else if (c !== 32 && c !== 10 && c !== 13 && c !== 9) {
+      status = 2;
+      break;
+    }
+    pos++;
+  }
+  state[0] = count;
+  state[1] = value;
+  state[2] = inNumber ? 1 : 0;
+  state[3] = needComma ? 1 : 0;
+  state[4] = status;
+  return pos;
+}
