@@ -9,7 +9,7 @@
  */
 import type { Progress } from '../../shared/model.ts';
 import { LeakExplorerError } from '../../shared/errors.ts';
-import { HeapGraph } from './graph.ts';
+import { buildRetainerIndex, HeapGraph, type RetainerIndex } from './graph.ts';
 import type { RawSnapshot } from './parser.ts';
 import type { StringTable } from './strings.ts';
 import { computeDominators, computeRetainedSizes, buildDominatedNodes, type DominatorInput } from './dominators.ts';
@@ -147,43 +147,82 @@ export function analyzeSnapshot(raw: RawSnapshot, options: AnalysisOptions = {})
   return assemble(graph, essentialEdges, tree, rest);
 }
 
-/** The dominator worker: computes the dominators as soon as it has the graph, retained sizes once told that shallow sizes are folded. */
+/**
+ * The dominator worker. Three messages, each sent as soon as this thread has what it needs: the graph (it
+ * builds the retainer index meanwhile), the essential edges (it computes the dominators), then the folded
+ * shallow sizes (retained sizes and the dominator tree's child lists). It answers once, with all of it.
+ */
 const DOMINATOR_WORKER = `
-parentPort.once('message', (job) => {
-  const result = ${computeDominators.name}(job.input);
-  parentPort.once('message', () => {
-    const retainedSizes = ${computeRetainedSizes.name}(result, job.nodes, job.nodeFieldCount, job.selfSizeOffset);
-    const { firstDominated, dominated } = ${buildDominatedNodes.name}(result.dominators, job.input.rootOrdinal);
-    const tree = { dominators: result.dominators, retainedSizes, firstDominated, dominated, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount };
-    parentPort.postMessage(tree, [result.dominators.buffer, retainedSizes.buffer, firstDominated.buffer, dominated.buffer]);
-  });
-});`;
+const inbox = [];
+let waiting = null;
+parentPort.on('message', (message) => {
+  if (waiting) {
+    const resolve = waiting;
+    waiting = null;
+    resolve(message);
+  } else {
+    inbox.push(message);
+  }
+});
+const next = () => (inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Promise((resolve) => { waiting = resolve; }));
+(async () => {
+  const graph = await next();
+  const retainers = ${buildRetainerIndex.name}(graph.edges, graph.firstEdgeIndexes, graph.nodeCount, graph.edgeFieldCount, graph.toNodeOffset);
+  const { essentialEdges } = await next();
+  const result = ${computeDominators.name}({ ...graph, ...retainers, essentialEdges });
+  const sizes = await next();
+  const retainedSizes = ${computeRetainedSizes.name}(result, sizes.nodes, sizes.nodeFieldCount, sizes.selfSizeOffset);
+  const { firstDominated, dominated } = ${buildDominatedNodes.name}(result.dominators, graph.rootOrdinal);
+  const tree = { dominators: result.dominators, retainedSizes, firstDominated, dominated, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount };
+  parentPort.postMessage({ tree, retainers }, [result.dominators.buffer, retainedSizes.buffer, firstDominated.buffer, dominated.buffer]);
+  parentPort.close();
+})();`;
 
 /**
- * Runs every analysis step, the dominator tree on a worker thread while this one computes distances, class
- * names and the id index (the two halves take about as long). Same results as {@link analyzeSnapshot},
- * which it falls back to for small snapshots, unshared arrays, or a worker that cannot start or dies.
+ * Runs every analysis step on two threads: a worker builds the retainer index and the dominator tree while
+ * this one finds page-owned objects and essential edges, then distances, class names and the id index (the
+ * two halves take about as long). Same results as {@link analyzeSnapshot}, which it falls back to for small
+ * snapshots, unshared arrays, or a worker that cannot start; if the worker dies, this thread finishes its work.
  */
 export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: AnalysisOptions & { minNodes?: number } = {}): Promise<AnalyzedSnapshot> {
   const nodeCount = raw.nodes.length / Math.max(1, raw.header.meta.node_fields.length);
   if (nodeCount < (options.minNodes ?? PARALLEL_MIN_NODES) || !isShared(raw.nodes) || !isShared(raw.edges)) return analyzeSnapshot(raw, options);
   // Started first, so that it boots while this thread builds the indexes.
-  const worker = startEvalWorker([computeDominators, computeRetainedSizes, buildDominatedNodes], DOMINATOR_WORKER);
+  const worker = startEvalWorker([buildRetainerIndex, computeDominators, computeRetainedSizes, buildDominatedNodes], DOMINATOR_WORKER);
   if (!worker) return analyzeSnapshot(raw, options);
   try {
     const step = stepper(options);
-    const { graph, essentialEdges } = prepare(raw, step);
-    const reply = firstMessage<DominatorTree>(worker);
+    step('Building indexes', 0);
+    const graph = new HeapGraph(raw, { retainers: false });
     const { layout } = graph;
-    worker.postMessage({ input: dominatorInput(graph, essentialEdges), nodes: graph.nodes, nodeFieldCount: layout.nodeFieldCount, selfSizeOffset: layout.nodeSelfSizeOffset });
+    const reply = firstMessage<{ tree: DominatorTree; retainers: RetainerIndex }>(worker);
+    worker.postMessage({
+      nodeCount: graph.nodeCount,
+      rootOrdinal: graph.rootNodeOrdinal,
+      edges: graph.edges,
+      firstEdgeIndexes: graph.firstEdgeIndexes,
+      edgeFieldCount: layout.edgeFieldCount,
+      toNodeOffset: layout.edgeToNodeOffset,
+    });
+    step('Propagating DOM state', 1);
+    propagateDomState(graph);
+    const essentialEdges = computeEssentialEdges(graph, markPageOwnedNodes(graph));
+    worker.postMessage({ essentialEdges });
     step('Calculating shallow sizes', 2);
     foldOwnedShallowSizes(graph);
-    worker.postMessage('folded');
+    worker.postMessage({ nodes: graph.nodes, nodeFieldCount: layout.nodeFieldCount, selfSizeOffset: layout.nodeSelfSizeOffset });
     const rest = independentSteps(graph, step, 3);
     step('Building the dominator tree', 5);
-    const fromWorker = await reply;
+    const answer = await reply;
     step('Calculating retained sizes', 6);
-    const tree = fromWorker ?? dominatorTree(graph, essentialEdges, () => {});
+    let tree: DominatorTree;
+    if (answer) {
+      graph.attachRetainers(answer.retainers);
+      tree = answer.tree;
+    } else {
+      graph.attachRetainers(buildRetainerIndex(graph.edges, graph.firstEdgeIndexes, graph.nodeCount, layout.edgeFieldCount, layout.edgeToNodeOffset));
+      tree = dominatorTree(graph, essentialEdges, () => {});
+    }
     step('Done', 7);
     return assemble(graph, essentialEdges, tree, rest);
   } finally {

@@ -2,7 +2,8 @@
  * The heap graph in flat typed arrays: validation of a parsed snapshot, the first-edge index and the
  * retainer index (count-then-fill, as DevTools' HeapSnapshot.ts builds them).
  *
- * Complexity: O(nodes + edges) time; 4 × (nodes + 1) + 8 × edges bytes for the indexes.
+ * Complexity: O(nodes + edges) time; 4 × (nodes + 1) + 8 × edges bytes for the indexes. The retainer index
+ * may be built on another thread (buildRetainerIndex is self-contained) and attached.
  *
  * Invariant: after construction, the `to_node` field of every edge holds the target's node *ordinal*, not its
  * node index as in the file. That saves an edge-sized array and a division on every edge visit.
@@ -13,6 +14,45 @@ import { layoutOf, type Layout, type SnapshotHeader } from './meta.ts';
 import { ProblemReport } from './problems.ts';
 import { sharedUint32Array } from './eval-worker.ts';
 import type { StringTable } from './strings.ts';
+
+/** The retainer index: for each node, the slots of the edges that point to it. */
+export interface RetainerIndex {
+  /** firstRetainerIndex[ordinal] is where the node's retainers start in the two arrays below; one extra entry. */
+  firstRetainerIndex: Uint32Array;
+  /** For each retainer slot, the retaining node's ordinal. */
+  retainingNodeOrdinals: Uint32Array;
+  /** For each retainer slot, the retaining edge's index (offset into `edges`). */
+  retainingEdges: Uint32Array;
+}
+
+/**
+ * Builds the retainer index (count, then turn counts into start offsets, then fill each node's slots from
+ * the back, so that each node's retainers are in source order). Edge targets must be ordinals. On shared
+ * memory; self-contained, so that it can run on a worker thread as source.
+ */
+export function buildRetainerIndex(edges: Uint32Array, firstEdgeIndexes: Uint32Array, nodeCount: number, edgeFieldCount: number, toNodeOffset: number): RetainerIndex {
+  const edgeCount = edges.length / edgeFieldCount;
+  const firstRetainerIndex = new Uint32Array(new SharedArrayBuffer((nodeCount + 1) * 4));
+  const retainingNodeOrdinals = new Uint32Array(new SharedArrayBuffer(edgeCount * 4));
+  const retainingEdges = new Uint32Array(new SharedArrayBuffer(edgeCount * 4));
+  for (let edgeIndex = toNodeOffset, end = edges.length; edgeIndex < end; edgeIndex += edgeFieldCount) {
+    firstRetainerIndex[edges[edgeIndex]]++;
+  }
+  let slot = 0;
+  for (let nodeOrdinal = 0; nodeOrdinal < nodeCount; nodeOrdinal++) {
+    slot += firstRetainerIndex[nodeOrdinal];
+    firstRetainerIndex[nodeOrdinal] = slot;
+  }
+  firstRetainerIndex[nodeCount] = edgeCount;
+  for (let nodeOrdinal = nodeCount - 1; nodeOrdinal >= 0; nodeOrdinal--) {
+    for (let edgeIndex = firstEdgeIndexes[nodeOrdinal + 1] - edgeFieldCount, first = firstEdgeIndexes[nodeOrdinal]; edgeIndex >= first; edgeIndex -= edgeFieldCount) {
+      const at = --firstRetainerIndex[edges[edgeIndex + toNodeOffset]];
+      retainingNodeOrdinals[at] = nodeOrdinal;
+      retainingEdges[at] = edgeIndex;
+    }
+  }
+  return { firstRetainerIndex, retainingNodeOrdinals, retainingEdges };
+}
 
 /** A validated heap graph. Node data lives in `nodes`; edges in `edges`; no object per node. */
 export class HeapGraph {
@@ -28,19 +68,18 @@ export class HeapGraph {
   readonly rootNodeOrdinal: number;
   /** firstEdgeIndexes[ordinal] is the offset into `edges` of the node's first edge; one extra entry at the end. */
   readonly firstEdgeIndexes: Uint32Array;
-  /** firstRetainerIndex[ordinal] is where the node's retainers start in the two arrays below; one extra entry. */
-  readonly firstRetainerIndex: Uint32Array;
-  /** For each retainer slot, the retaining node's ordinal. */
-  readonly retainingNodeOrdinals: Uint32Array;
-  /** For each retainer slot, the retaining edge's index (offset into `edges`). */
-  readonly retainingEdges: Uint32Array;
+  /** The retainer index (see {@link RetainerIndex}); empty until built or attached. */
+  firstRetainerIndex: Uint32Array = new Uint32Array(0);
+  retainingNodeOrdinals: Uint32Array = new Uint32Array(0);
+  retainingEdges: Uint32Array = new Uint32Array(0);
   readonly locations: Uint32Array;
   readonly samples: Float64Array;
   readonly traceFunctionInfos: Float64Array;
   readonly traceTree: unknown[];
   readonly problems: ProblemReport;
 
-  constructor(raw: RawSnapshot, problems = new ProblemReport()) {
+  /** With `retainers: false`, the retainer index is left for {@link attachRetainers} (built elsewhere). */
+  constructor(raw: RawSnapshot, options: { retainers?: boolean } = {}, problems = new ProblemReport()) {
     this.header = raw.header;
     this.layout = layoutOf(raw.header);
     this.nodes = raw.nodes;
@@ -63,10 +102,15 @@ export class HeapGraph {
     this.firstEdgeIndexes = this.buildEdgeIndexes();
     this.validateNodes();
     this.convertEdgeTargets();
-    const retainers = this.buildRetainers();
-    this.firstRetainerIndex = retainers.firstRetainerIndex;
-    this.retainingNodeOrdinals = retainers.retainingNodeOrdinals;
-    this.retainingEdges = retainers.retainingEdges;
+    if (options.retainers !== false) {
+      this.attachRetainers(buildRetainerIndex(this.edges, this.firstEdgeIndexes, this.nodeCount, this.layout.edgeFieldCount, this.layout.edgeToNodeOffset));
+    }
+  }
+
+  attachRetainers(index: RetainerIndex): void {
+    this.firstRetainerIndex = index.firstRetainerIndex;
+    this.retainingNodeOrdinals = index.retainingNodeOrdinals;
+    this.retainingEdges = index.retainingEdges;
   }
 
   private buildEdgeIndexes(): Uint32Array {
@@ -137,35 +181,6 @@ export class HeapGraph {
         );
       }
     }
-  }
-
-  private buildRetainers(): { firstRetainerIndex: Uint32Array; retainingNodeOrdinals: Uint32Array; retainingEdges: Uint32Array } {
-    const { edges, nodeCount, edgeCount, firstEdgeIndexes } = this;
-    const { edgeFieldCount, edgeToNodeOffset } = this.layout;
-    const firstRetainerIndex = sharedUint32Array(nodeCount + 1);
-    const retainingNodeOrdinals = sharedUint32Array(edgeCount);
-    const retainingEdges = sharedUint32Array(edgeCount);
-    // Count, then turn counts into start offsets, then fill each node's slots from the back.
-    for (let edgeIndex = edgeToNodeOffset, end = edges.length; edgeIndex < end; edgeIndex += edgeFieldCount) {
-      firstRetainerIndex[edges[edgeIndex]]++;
-    }
-    let slot = 0;
-    for (let nodeOrdinal = 0; nodeOrdinal < nodeCount; nodeOrdinal++) {
-      const count = firstRetainerIndex[nodeOrdinal];
-      slot += count;
-      firstRetainerIndex[nodeOrdinal] = slot;
-    }
-    firstRetainerIndex[nodeCount] = edgeCount;
-    // Walk sources backwards so that each node's retainers end up in source order.
-    for (let nodeOrdinal = nodeCount - 1; nodeOrdinal >= 0; nodeOrdinal--) {
-      for (let edgeIndex = firstEdgeIndexes[nodeOrdinal + 1] - edgeFieldCount, first = firstEdgeIndexes[nodeOrdinal]; edgeIndex >= first; edgeIndex -= edgeFieldCount) {
-        const target = edges[edgeIndex + edgeToNodeOffset];
-        const at = --firstRetainerIndex[target];
-        retainingNodeOrdinals[at] = nodeOrdinal;
-        retainingEdges[at] = edgeIndex;
-      }
-    }
-    return { firstRetainerIndex, retainingNodeOrdinals, retainingEdges };
   }
 
   // ---- Accessors (cheap, inlined by V8; no object per node) ----
