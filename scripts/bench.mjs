@@ -1,9 +1,11 @@
 // `npm run bench`: our engine against the anchors on the same files, in the same run, each tool in its own
 // process: wall time, peak RSS, and the ratios. Snapshots are generated here from the demo crawler (a
 // realistic leaky workload), at 50 MB and 300 MB; --big adds 1 GB, --huge adds 4 GB (ours only: the anchors
-// cannot open it). Timing lives here, never in the tests.
+// cannot open it). Then a diff and a series of one growing crawler (300 → 374 → 449 MB) against DevTools'
+// Comparison, and a live capture: how soon after a 300 MB snapshot's last CDP chunk the analysis is ready.
+// Timing lives here, never in the tests.
 //
-// Usage: npm run bench [-- --sizes 50,300] [--big] [--huge] [--skip-memlab]
+// Usage: npm run bench [-- --sizes 50,300] [--big] [--huge] [--skip-memlab] [--skip-series] [--skip-live]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -48,18 +50,18 @@ function snapshotOf(mb) {
 }
 
 // Our engine runs bundled, as it ships (and as DevTools' worker is run): no TypeScript loader in the process.
-async function bundleOurs() {
+async function bundleOurs(name) {
   const { build } = await import('esbuild');
-  const outfile = join(work, 'run-ours.bundle.mjs');
-  await build({ entryPoints: [join(root, 'scripts', 'bench', 'run-ours.mjs')], bundle: true, format: 'esm', platform: 'node', target: 'node24', outfile, logLevel: 'error' });
+  const outfile = join(work, `${name}.bundle.mjs`);
+  await build({ entryPoints: [join(root, 'scripts', 'bench', `${name}.mjs`)], bundle: true, format: 'esm', platform: 'node', target: 'node24', outfile, logLevel: 'error' });
   return outfile;
 }
-const oursScript = await bundleOurs();
+const bundled = { ours: await bundleOurs('run-ours'), 'ours-diff': await bundleOurs('run-ours-diff') };
 
-function run(tool, file) {
-  const script = tool === 'ours' ? oursScript : join(root, 'scripts', 'bench', `run-${tool}.mjs`);
-  const heap = tool === 'ours' || tool === 'floor' ? [] : [`--max-old-space-size=${Math.floor(totalmem() / (1 << 20) * 0.8)}`];
-  const result = spawnSync(process.execPath, [...heap, script, file], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 60 * 60_000 });
+function run(tool, ...runArgs) {
+  const script = bundled[tool] ?? join(root, 'scripts', 'bench', `run-${tool}.mjs`);
+  const heap = bundled[tool] || tool === 'floor' || tool === 'live' ? [] : [`--max-old-space-size=${Math.floor(totalmem() / (1 << 20) * 0.8)}`];
+  const result = spawnSync(process.execPath, [...heap, script, ...runArgs], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 60 * 60_000 });
   const line = result.stdout.trim().split('\n').pop() ?? '';
   try {
     const parsed = JSON.parse(line);
@@ -99,4 +101,35 @@ for (const { mb, size, results } of rows) {
   const toFloor = ok(ours) && ok(floor) ? `${(ours.ms / floor.ms).toFixed(1)}×` : '—';
   console.log(`| ${mb} MB (${mib(size)}) | ${cell(ours)} | ${cell(devtools)} | ${cell(memlab)} | ${cell(floor)} | ${speedup} | ${rss} | ${toFloor} |`);
 }
+
+// A diff and a series of one growing process, against DevTools' Comparison (each snapshot loaded in full).
+if (!flag('--skip-series')) {
+  const seriesSizes = [300, 374, 449];
+  const files = seriesSizes.map((mb) => join(work, `series-${mb}.heapsnapshot`));
+  if (!files.every((file) => existsSync(file))) {
+    console.error(`Generating a series of one crawler at ${seriesSizes.join(', ')} MB…`);
+    execFileSync(process.execPath, ['--max-old-space-size=8192', join(root, 'scripts', 'bench', 'generate-series.mjs'), join(work, 'series'), seriesSizes.join(',')], { stdio: 'inherit' });
+  }
+  console.log('\n| task | ours | DevTools’ Comparison | ours ÷ DevTools (time) | ours ÷ DevTools (RSS) |');
+  console.log('|---|---|---|---|---|');
+  for (const [mode, label] of [['diff', `diff ${seriesSizes[0]} → ${seriesSizes[1]} MB`], ['series', `series ${seriesSizes.join(' → ')} MB`]]) {
+    const ours = run('ours-diff', mode, ...files);
+    console.error(`  ${label} ours: ${ours.error ? `failed: ${ours.error}` : secs(ours.ms)}`);
+    const devtools = run('devtools-diff', mode, ...files);
+    console.error(`  ${label} devtools: ${devtools.error ? `failed: ${devtools.error}` : secs(devtools.ms)}`);
+    const cell = (r) => (r.error ? `failed (${r.error.slice(0, 40)})` : `${secs(r.ms)}, ${mib(r.maxRssBytes)}`);
+    const ok = !ours.error && !devtools.error;
+    console.log(`| ${label} | ${cell(ours)} | ${cell(devtools)} | ${ok ? `${(ours.ms / devtools.ms).toFixed(2)}×` : '—'} | ${ok ? `${(ours.maxRssBytes / devtools.maxRssBytes).toFixed(2)}×` : '—'} |`);
+  }
+}
+
+// A live capture: a 300 MB snapshot streamed over CDP from a running crawler, parsed as it arrives.
+if (!flag('--skip-live')) {
+  const live = run('live', '255');
+  console.log('\n| live capture | snapshot | serialised and streamed in | analysis ready after the last chunk |');
+  console.log('|---|---|---|---|');
+  if (live.error) console.log(`| attach by PID, CDP stream | failed: ${live.error} | | |`);
+  else console.log(`| attach by PID, CDP stream | ${live.megabytes.toFixed(0)} MB, ${(live.nodes / 1e6).toFixed(1)} M nodes | ${secs(live.serialiseMs)} | ${secs(live.readyAfterLastChunkMs)} |`);
+}
+
 console.log('\nCommand: npm run bench' + (args.length ? ` -- ${args.join(' ')}` : ''));
