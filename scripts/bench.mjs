@@ -108,11 +108,12 @@ if (!flag('--skip-series')) {
   const files = seriesSizes.map((mb) => join(work, `series-${mb}.heapsnapshot`));
   if (!files.every((file) => existsSync(file))) {
     console.error(`Generating a series of one crawler at ${seriesSizes.join(', ')} MB…`);
-    execFileSync(process.execPath, ['--max-old-space-size=8192', join(root, 'scripts', 'bench', 'generate-series.mjs'), join(work, 'series'), seriesSizes.join(',')], { stdio: 'inherit' });
+    execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', join(root, 'scripts', 'bench', 'generate-series.mjs'), join(work, 'series'), seriesSizes.join(',')], { stdio: 'inherit' });
   }
   console.log('\n| task | ours | DevTools’ Comparison | ours ÷ DevTools (time) | ours ÷ DevTools (RSS) |');
   console.log('|---|---|---|---|---|');
-  for (const [mode, label] of [['diff', `diff ${seriesSizes[0]} → ${seriesSizes[1]} MB`], ['series', `series ${seriesSizes.join(' → ')} MB`]]) {
+  const sizes = files.map((file) => (statSync(file).size / (1 << 20)).toFixed(0));
+  for (const [mode, label] of [['diff', `diff ${sizes[0]} → ${sizes[1]} MiB`], ['series', `series ${sizes.join(' → ')} MiB`]]) {
     const ours = run('ours-diff', mode, ...files);
     console.error(`  ${label} ours: ${ours.error ? `failed: ${ours.error}` : secs(ours.ms)}`);
     const devtools = run('devtools-diff', mode, ...files);

@@ -446,7 +446,7 @@ function computeEssentialEdges(graph: HeapGraph, flags: Uint8Array): Uint32Array
  */
 function foldOwnedShallowSizes(graph: HeapGraph): void {
   const { nodes, edges, firstEdgeIndexes, nodeCount, rootNodeOrdinal } = graph;
-  const { nodeFieldCount, nodeSelfSizeOffset, nodeTypeOffset, edgeFieldCount, edgeTypeOffset, edgeToNodeOffset } = graph.layout;
+  const { nodeFieldCount, nodeSelfSizeOffset, nodeTypeOffset, nodeNameOffset, edgeFieldCount, edgeTypeOffset, edgeToNodeOffset } = graph.layout;
   const { hidden, array, native, synthetic } = graph.layout.nodeType;
   const weak = graph.layout.edgeType.weak;
   let hasUserRoots = false;
@@ -457,6 +457,7 @@ function foldOwnedShallowSizes(graph: HeapGraph): void {
     }
   }
   if (!hasUserRoots) return;
+  const isExternalStringData = graph.strings.matcher('system / ExternalStringData');
   const UNVISITED = 0xffffffff;
   const MULTIPLE = 0xfffffffe;
   if (nodeCount >= MULTIPLE) throw new LeakExplorerError('SNAPSHOT_TOO_LARGE', 'Too many nodes to attribute shallow sizes.');
@@ -466,7 +467,7 @@ function foldOwnedShallowSizes(graph: HeapGraph): void {
   let top = 0;
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     const type = nodes[ordinal * nodeFieldCount + nodeTypeOffset];
-    if (type === hidden || type === array || (type === native && graph.nodeName(ordinal) === 'system / ExternalStringData')) {
+    if (type === hidden || type === array || (type === native && isExternalStringData(nodes[ordinal * nodeFieldCount + nodeNameOffset]))) {
       owners[ordinal] = UNVISITED;
     } else {
       owners[ordinal] = ordinal;
@@ -513,17 +514,34 @@ function computeDistances(graph: HeapGraph): Int32Array {
   const distances = new Int32Array(nodeCount).fill(NO_DISTANCE);
   const ephemerons = new EphemeronNames(strings);
   const pending = new Set<string>();
-  // Node kinds whose edges need the slow filter, found once per name index.
-  const sloppyName = strings.indexOf('system / NativeContext');
-  const descriptorsName = strings.indexOf('(map descriptors)');
-
-  const allowed = (ordinal: number, e: number): boolean => {
+  // Sources whose edges need DevTools' filter: a NativeContext (its sloppy_function_map) and map
+  // descriptor arrays; and, from any source, internal edges (WeakMap entries). Names are compared once
+  // per string index.
+  const isNativeContext = strings.matcher('system / NativeContext');
+  const isDescriptors = strings.matcher('(map descriptors)');
+  const isSloppyMap = strings.matcher('sloppy_function_map');
+  const NATIVE_CONTEXT = 1;
+  const DESCRIPTORS = 2;
+  const descriptorIndexes = new Map<number, number>();
+  const sourceKind = (ordinal: number): number => {
     const nodeIndex = ordinal * nodeFieldCount;
     const type = nodes[nodeIndex + nodeTypeOffset];
-    const name = nodes[nodeIndex + nodeNameOffset];
-    if (type === hidden && name === sloppyName && graph.edgeName(e) === 'sloppy_function_map') return false;
-    if (type === array && name === descriptorsName) {
-      const index = parseInt(graph.edgeName(e), 10);
+    if (type === hidden && isNativeContext(nodes[nodeIndex + nodeNameOffset])) return NATIVE_CONTEXT;
+    if (type === array && isDescriptors(nodes[nodeIndex + nodeNameOffset])) return DESCRIPTORS;
+    return 0;
+  };
+
+  const allowed = (kind: number, e: number): boolean => {
+    if (kind === NATIVE_CONTEXT && graph.edgeHasStringName(e) && isSloppyMap(edges[e + edgeNameOffset])) return false;
+    if (kind === DESCRIPTORS) {
+      let index: number;
+      if (graph.edgeHasStringName(e)) {
+        const nameIndex = edges[e + edgeNameOffset];
+        index = descriptorIndexes.get(nameIndex) ?? parseInt(graph.edgeName(e), 10);
+        descriptorIndexes.set(nameIndex, index);
+      } else {
+        index = edges[e + edgeNameOffset];
+      }
       return index < 2 || index % 3 !== 1;
     }
     if (edges[e + edgeTypeOffset] === internal) {
@@ -542,15 +560,14 @@ function computeDistances(graph: HeapGraph): Int32Array {
     while (head < length) {
       const ordinal = queue[head++];
       const distance = distances[ordinal] + 1;
-      // DevTools' filter only bites on hidden and array sources and on internal edges: skip it elsewhere.
-      const sourceType = nodes[ordinal * nodeFieldCount + nodeTypeOffset];
-      const filtered = sourceType === hidden || sourceType === array;
+      // DevTools' filter only bites on two kinds of sources and on internal edges: skip it elsewhere.
+      const kind = sourceKind(ordinal);
       for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
         const edgeType = edges[e + edgeTypeOffset];
         if (edgeType === weak) continue;
         const child = edges[e + edgeToNodeOffset];
         if (distances[child] !== NO_DISTANCE) continue;
-        if ((filtered || edgeType === internal) && !allowed(ordinal, e)) continue;
+        if ((kind !== 0 || edgeType === internal) && !allowed(kind, e)) continue;
         distances[child] = distance;
         queue[length++] = child;
       }

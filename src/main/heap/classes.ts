@@ -261,8 +261,8 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
   const lastBase = new Int32Array(locations?.keys.length ?? 0).fill(-1);
   const lastLocated = new Int32Array(locations?.keys.length ?? 0);
   const nodeClass = new Uint32Array(nodeCount);
-  // The match depends only on the property names: one match per shape.
-  const matches = new ShapeCache<string>(graph);
+  // The match depends only on the property names: one match (and class) per shape.
+  const matches = new ShapeCache<number>(graph);
 
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     const nodeIndex = ordinal * nodeFieldCount;
@@ -278,8 +278,8 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
         nameKinds[nameIndex] = kind;
       }
       if (type === t.object && kind === NAME_OBJECT) {
-        name = definitions.length === 0 ? 'Object' : matches.get(ordinal, (properties) => (properties.length === 0 ? 'Object' : matchInterface(tree, properties, fallback).name));
-        id = classForName(name);
+        id = definitions.length === 0 ? classForName('Object') : matches.get(ordinal, (properties) => classForName(properties.length === 0 ? 'Object' : matchInterface(tree, properties, fallback).name));
+        name = names[id];
       } else {
         const cached = byNameIndex[nameIndex];
         if (cached >= 0) {

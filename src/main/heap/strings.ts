@@ -118,22 +118,39 @@ export class StringTable {
     }
   }
 
-  /** The index of the first string equal to `value`, or -1. Compares bytes; decodes only escaped candidates. */
+  /** True when string `index` equals `value` (its UTF-8 bytes as `needle`). Decodes only escaped strings. */
+  private equals(index: number, value: string, needle: Buffer): boolean {
+    if (index >= this.count) return this.added[index - this.count] === value;
+    const start = this.starts[index];
+    const length = this.ends[index] - start;
+    const n = needle.length;
+    if (this.escapes[index] === 0) return length === n && this.bytes.compare(needle, 0, n, start, start + n) === 0;
+    // An escape is never shorter than the bytes it stands for, hence the length test.
+    return length >= n && this.get(index) === value;
+  }
+
+  /** The index of the first string equal to `value`, or -1. */
   indexOf(value: string): number {
     const needle = Buffer.from(value, 'utf8');
-    const n = needle.length;
-    for (let i = 0; i < this.count; i++) {
-      const start = this.starts[i];
-      const length = this.ends[i] - start;
-      if (this.escapes[i] === 0) {
-        if (length === n && this.bytes.compare(needle, 0, n, start, start + n) === 0) return i;
-      } else if (length >= n && this.get(i) === value) {
-        // An escape is never shorter than the bytes it stands for, hence the length test.
-        return i;
+    for (let i = 0; i < this.length; i++) if (this.equals(i, value, needle)) return i;
+    return -1;
+  }
+
+  /**
+   * A test "is string `index` equal to `value`?", answered once per index and then from a cache: for loops
+   * over nodes that compare names (V8 dedupes its strings, but a file need not).
+   */
+  matcher(value: string): (index: number) => boolean {
+    const needle = Buffer.from(value, 'utf8');
+    const known = new Uint8Array(this.length);
+    return (index) => {
+      let answer = known[index];
+      if (answer === 0) {
+        answer = this.equals(index, value, needle) ? 1 : 2;
+        if (index < known.length) known[index] = answer;
       }
-    }
-    const added = this.added.indexOf(value);
-    return added < 0 ? -1 : this.count + added;
+      return answer === 1;
+    };
   }
 
   *[Symbol.iterator](): IterableIterator<string> {
