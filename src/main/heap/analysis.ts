@@ -15,6 +15,7 @@ import type { StringTable } from './strings.ts';
 import { computeDominators, computeRetainedSizes, buildDominatedNodes, type DominatorInput } from './dominators.ts';
 import { firstMessage, isShared, sharedUint32Array, startEvalWorker } from './eval-worker.ts';
 import { assignClasses, inferInterfaceDefinitions, type ClassAssignment, type InterfaceDefinition } from './classes.ts';
+import { computeClassTotals, type ClassTotals } from './summary.ts';
 
 /** DevTools' distance for nodes that no BFS reached. */
 export const NO_DISTANCE = -5;
@@ -47,6 +48,8 @@ export interface AnalyzedSnapshot {
   /** Node ordinals sorted by node id, for id lookups and diffs. */
   ordinalsById: Uint32Array;
   totalSize: number;
+  /** The class totals under `classes`, once computed (see summary.ts). */
+  ownClassTotals: ClassTotals | null;
 }
 
 /** The dominator tree and what is derived from it (computed here or on a worker thread). */
@@ -57,6 +60,8 @@ interface DominatorTree {
   dominated: Uint32Array;
   unreachableCount: number;
   weakOnlyCount: number;
+  /** The class totals, when the worker computed them too. */
+  classTotals?: ClassTotals;
 }
 
 /** Snapshots with fewer nodes are analysed on one thread: a worker's start-up would cost more than it saves. */
@@ -108,11 +113,12 @@ function dominatorTree(graph: HeapGraph, essentialEdges: Uint32Array, step: Step
 }
 
 /** What runs beside the dominators: distances, class names and the id index. */
-function independentSteps(graph: HeapGraph, step: Step, done: number): Pick<AnalyzedSnapshot, 'distances' | 'classes' | 'ordinalsById'> {
+function independentSteps(graph: HeapGraph, step: Step, done: number, named?: (distances: Int32Array, classes: ClassAssignment) => void): Pick<AnalyzedSnapshot, 'distances' | 'classes' | 'ordinalsById'> {
   step('Calculating distances', done);
   const distances = computeDistances(graph);
   step('Naming classes', done + 1);
   const classes = assignClasses(graph, inferInterfaceDefinitions(graph));
+  named?.(distances, classes);
   const ordinalsById = sortOrdinalsById(graph);
   return { distances, classes, ordinalsById };
 }
@@ -132,6 +138,7 @@ function assemble(graph: HeapGraph, essentialEdges: Uint32Array, tree: Dominator
     retainedSizes: tree.retainedSizes,
     ...rest,
     totalSize: tree.retainedSizes[graph.rootNodeOrdinal] + (graph.header.extra_native_bytes ?? 0),
+    ownClassTotals: tree.classTotals ?? null,
   };
 }
 
@@ -148,9 +155,10 @@ export function analyzeSnapshot(raw: RawSnapshot, options: AnalysisOptions = {})
 }
 
 /**
- * The dominator worker. Three messages, each sent as soon as this thread has what it needs: the graph (it
- * builds the retainer index meanwhile), the essential edges (it computes the dominators), then the folded
- * shallow sizes (retained sizes and the dominator tree's child lists). It answers once, with all of it.
+ * The dominator worker. Four messages, each sent as soon as this thread has what it needs: the graph (it
+ * builds the retainer index meanwhile), the essential edges (it computes the dominators), the folded
+ * shallow sizes (retained sizes and the dominator tree's child lists), then distances and classes (the
+ * class totals of the summary). It answers once, with all of it.
  */
 const DOMINATOR_WORKER = `
 const inbox = [];
@@ -173,7 +181,9 @@ const next = () => (inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Prom
   const sizes = await next();
   const retainedSizes = ${computeRetainedSizes.name}(result, sizes.nodes, sizes.nodeFieldCount, sizes.selfSizeOffset);
   const { firstDominated, dominated } = ${buildDominatedNodes.name}(result.dominators, graph.rootOrdinal);
-  const tree = { dominators: result.dominators, retainedSizes, firstDominated, dominated, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount };
+  const classes = await next();
+  const classTotals = ${computeClassTotals.name}({ ...sizes, ...classes, rootOrdinal: graph.rootOrdinal, selfSizeOffset: sizes.selfSizeOffset, retainedSizes, firstDominated, dominated });
+  const tree = { dominators: result.dominators, retainedSizes, firstDominated, dominated, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount, classTotals };
   parentPort.postMessage({ tree, retainers }, [result.dominators.buffer, retainedSizes.buffer, firstDominated.buffer, dominated.buffer]);
   parentPort.close();
 })();`;
@@ -188,7 +198,7 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
   const nodeCount = raw.nodes.length / Math.max(1, raw.header.meta.node_fields.length);
   if (nodeCount < (options.minNodes ?? PARALLEL_MIN_NODES) || !isShared(raw.nodes) || !isShared(raw.edges)) return analyzeSnapshot(raw, options);
   // Started first, so that it boots while this thread builds the indexes.
-  const worker = startEvalWorker([buildRetainerIndex, computeDominators, computeRetainedSizes, buildDominatedNodes], DOMINATOR_WORKER);
+  const worker = startEvalWorker([buildRetainerIndex, computeDominators, computeRetainedSizes, buildDominatedNodes, computeClassTotals], DOMINATOR_WORKER);
   if (!worker) return analyzeSnapshot(raw, options);
   try {
     const step = stepper(options);
@@ -211,7 +221,9 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
     step('Calculating shallow sizes', 2);
     foldOwnedShallowSizes(graph);
     worker.postMessage({ nodes: graph.nodes, nodeFieldCount: layout.nodeFieldCount, selfSizeOffset: layout.nodeSelfSizeOffset });
-    const rest = independentSteps(graph, step, 3);
+    const rest = independentSteps(graph, step, 3, (distances, classes) => {
+      worker.postMessage({ distances, nodeClass: classes.nodeClass, classCount: classes.names.length });
+    });
     step('Building the dominator tree', 5);
     const answer = await reply;
     step('Calculating retained sizes', 6);
@@ -511,7 +523,7 @@ function computeDistances(graph: HeapGraph): Int32Array {
   const { nodeFieldCount, nodeTypeOffset, nodeNameOffset, edgeFieldCount, edgeTypeOffset, edgeNameOffset, edgeToNodeOffset } = graph.layout;
   const { hidden, array } = graph.layout.nodeType;
   const { weak, internal } = graph.layout.edgeType;
-  const distances = new Int32Array(nodeCount).fill(NO_DISTANCE);
+  const distances = new Int32Array(new SharedArrayBuffer(nodeCount * 4)).fill(NO_DISTANCE);
   const ephemerons = new EphemeronNames(strings);
   const pending = new Set<string>();
   // Sources whose edges need DevTools' filter: a NativeContext (its sloppy_function_map) and map

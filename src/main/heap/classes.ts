@@ -14,6 +14,7 @@
  * inferInterfaceDefinitions, applyInterfaceDefinitions, classKeyInternal), re-implemented on our arrays.
  */
 import type { HeapGraph } from './graph.ts';
+import { sharedUint32Array } from './eval-worker.ts';
 
 /** A named shape of plain objects: the first properties, in the order most objects have them. */
 export interface InterfaceDefinition {
@@ -260,7 +261,8 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
   const byLocation = new Map<number, number>();
   const lastBase = new Int32Array(locations?.keys.length ?? 0).fill(-1);
   const lastLocated = new Int32Array(locations?.keys.length ?? 0);
-  const nodeClass = new Uint32Array(nodeCount);
+  // Shared, so that the analysis worker can total the classes.
+  const nodeClass = sharedUint32Array(nodeCount);
   // The match depends only on the property names: one match (and class) per shape.
   const matches = new ShapeCache<number>(graph);
 

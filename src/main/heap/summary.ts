@@ -4,7 +4,8 @@
  *
  * A class's retained size is the sum of the retained sizes of its instances that are not dominated by
  * another instance of the same class, so nested instances are not counted twice. Computed by one iterative
- * DFS over the dominator tree with a per-class counter of "open" ancestors: O(nodes) time.
+ * DFS over the dominator tree with a per-class counter of "open" ancestors: O(nodes) time, once per
+ * snapshot.
  * Objects whose shallow size is 0 (folded into an owner, or synthetic) are not counted, as in DevTools.
  */
 import type { SummaryRow } from '../../shared/model.ts';
@@ -19,13 +20,24 @@ export interface ClassTotals {
   distances: Int32Array;
 }
 
-/** Computes the per-class totals of a snapshot under a class assignment (its own, by default). */
-export function classTotals(snapshot: AnalyzedSnapshot, classes: ClassAssignment = snapshot.classes): ClassTotals {
-  const { graph, distances, retainedSizes, firstDominated, dominated } = snapshot;
-  const { nodes, nodeCount, rootNodeOrdinal } = graph;
-  const { nodeFieldCount, nodeSelfSizeOffset } = graph.layout;
-  const { nodeClass } = classes;
-  const classCount = classes.names.length;
+/** What {@link computeClassTotals} reads: flat arrays only, so that it can run on a worker thread. */
+export interface ClassTotalsInput {
+  nodes: Uint32Array;
+  nodeFieldCount: number;
+  selfSizeOffset: number;
+  rootOrdinal: number;
+  nodeClass: Uint32Array;
+  classCount: number;
+  distances: Int32Array;
+  retainedSizes: Float64Array;
+  firstDominated: Uint32Array;
+  dominated: Uint32Array;
+}
+
+/** The per-class totals. Self-contained: its source also runs on the analysis worker. */
+export function computeClassTotals(input: ClassTotalsInput): ClassTotals {
+  const { nodes, nodeFieldCount, selfSizeOffset, rootOrdinal, nodeClass, classCount, distances, retainedSizes, firstDominated, dominated } = input;
+  const nodeCount = nodeClass.length;
   const counts = new Float64Array(classCount);
   const shallowSizes = new Float64Array(classCount);
   const classRetained = new Float64Array(classCount);
@@ -33,7 +45,7 @@ export function classTotals(snapshot: AnalyzedSnapshot, classes: ClassAssignment
   const seen = new Uint8Array(classCount);
 
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
-    const selfSize = nodes[ordinal * nodeFieldCount + nodeSelfSizeOffset];
+    const selfSize = nodes[ordinal * nodeFieldCount + selfSizeOffset];
     if (selfSize === 0) continue;
     const id = nodeClass[ordinal];
     seen[id] = 1;
@@ -47,7 +59,7 @@ export function classTotals(snapshot: AnalyzedSnapshot, classes: ClassAssignment
   const open = new Uint32Array(classCount);
   const stack = new Int32Array(nodeCount * 2 + 2);
   let top = 0;
-  stack[top++] = rootNodeOrdinal;
+  stack[top++] = rootOrdinal;
   while (top > 0) {
     const entry = stack[--top];
     if (entry < 0) {
@@ -58,7 +70,7 @@ export function classTotals(snapshot: AnalyzedSnapshot, classes: ClassAssignment
     const id = nodeClass[ordinal];
     const from = firstDominated[ordinal];
     const to = firstDominated[ordinal + 1];
-    if (open[id] === 0 && nodes[ordinal * nodeFieldCount + nodeSelfSizeOffset] !== 0) {
+    if (open[id] === 0 && nodes[ordinal * nodeFieldCount + selfSizeOffset] !== 0) {
       classRetained[id] += retainedSizes[ordinal];
       if (from !== to) {
         open[id]++;
@@ -69,6 +81,33 @@ export function classTotals(snapshot: AnalyzedSnapshot, classes: ClassAssignment
   }
   for (let id = 0; id < classCount; id++) if (!seen[id]) classDistances[id] = 0;
   return { counts, shallowSizes, retainedSizes: classRetained, distances: classDistances };
+}
+
+/** The input of {@link computeClassTotals} for a snapshot under a class assignment. */
+export function classTotalsInput(snapshot: AnalyzedSnapshot, classes: ClassAssignment): ClassTotalsInput {
+  const { graph } = snapshot;
+  return {
+    nodes: graph.nodes,
+    nodeFieldCount: graph.layout.nodeFieldCount,
+    selfSizeOffset: graph.layout.nodeSelfSizeOffset,
+    rootOrdinal: graph.rootNodeOrdinal,
+    nodeClass: classes.nodeClass,
+    classCount: classes.names.length,
+    distances: snapshot.distances,
+    retainedSizes: snapshot.retainedSizes,
+    firstDominated: snapshot.firstDominated,
+    dominated: snapshot.dominated,
+  };
+}
+
+/**
+ * The per-class totals of a snapshot under a class assignment (its own, by default). Those of its own
+ * classes are computed once (at load, on the analysis worker) and kept.
+ */
+export function classTotals(snapshot: AnalyzedSnapshot, classes: ClassAssignment = snapshot.classes): ClassTotals {
+  if (classes !== snapshot.classes) return computeClassTotals(classTotalsInput(snapshot, classes));
+  snapshot.ownClassTotals ??= computeClassTotals(classTotalsInput(snapshot, classes));
+  return snapshot.ownClassTotals;
 }
 
 /** Options for {@link summarize}. */
