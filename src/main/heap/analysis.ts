@@ -13,7 +13,7 @@ import { buildRetainerIndex, HeapGraph, type RetainerIndex } from './graph.ts';
 import type { RawSnapshot } from './parser.ts';
 import type { StringTable } from './strings.ts';
 import { computeDominators, computeRetainedSizes, buildDominatedNodes, type DominatorInput } from './dominators.ts';
-import { firstMessage, isShared, sharedUint32Array, startEvalWorker } from './eval-worker.ts';
+import { firstMessage, isShared, release, sharedUint32Array, startEvalWorker } from './eval-worker.ts';
 import { assignClasses, inferInterfaceDefinitions, type ClassAssignment, type InterfaceDefinition } from './classes.ts';
 import { computeClassTotals, type ClassTotals } from './summary.ts';
 
@@ -83,7 +83,9 @@ function prepare(raw: RawSnapshot, step: Step): { graph: HeapGraph; essentialEdg
   step('Propagating DOM state', 1);
   propagateDomState(graph);
   const flags = markPageOwnedNodes(graph);
-  return { graph, essentialEdges: computeEssentialEdges(graph, flags) };
+  const essentialEdges = computeEssentialEdges(graph, flags);
+  release(flags);
+  return { graph, essentialEdges };
 }
 
 function dominatorInput(graph: HeapGraph, essentialEdges: Uint32Array): DominatorInput {
@@ -108,6 +110,7 @@ function dominatorTree(graph: HeapGraph, essentialEdges: Uint32Array, step: Step
   const result = computeDominators(dominatorInput(graph, essentialEdges));
   step('Calculating retained sizes', 4);
   const retainedSizes = computeRetainedSizes(result, graph.nodes, graph.layout.nodeFieldCount, graph.layout.nodeSelfSizeOffset);
+  release(result.order);
   const { firstDominated, dominated } = buildDominatedNodes(result.dominators, graph.rootNodeOrdinal);
   return { dominators: result.dominators, retainedSizes, firstDominated, dominated, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount };
 }
@@ -180,6 +183,7 @@ const next = () => (inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Prom
   const result = ${computeDominators.name}({ ...graph, ...retainers, essentialEdges });
   const sizes = await next();
   const retainedSizes = ${computeRetainedSizes.name}(result, sizes.nodes, sizes.nodeFieldCount, sizes.selfSizeOffset);
+  result.order.buffer.transfer(0);
   const { firstDominated, dominated } = ${buildDominatedNodes.name}(result.dominators, graph.rootOrdinal);
   const classes = await next();
   const classTotals = ${computeClassTotals.name}({ ...sizes, ...classes, rootOrdinal: graph.rootOrdinal, selfSizeOffset: sizes.selfSizeOffset, retainedSizes, firstDominated, dominated });
@@ -216,7 +220,9 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
     });
     step('Propagating DOM state', 1);
     propagateDomState(graph);
-    const essentialEdges = computeEssentialEdges(graph, markPageOwnedNodes(graph));
+    const flags = markPageOwnedNodes(graph);
+    const essentialEdges = computeEssentialEdges(graph, flags);
+    release(flags);
     worker.postMessage({ essentialEdges });
     step('Calculating shallow sizes', 2);
     foldOwnedShallowSizes(graph);
@@ -271,6 +277,7 @@ function sortOrdinalsById(graph: HeapGraph): Uint32Array {
     }
     [order, scratch] = [scratch, order];
   }
+  release(ids, scratch);
   return order;
 }
 
@@ -388,6 +395,7 @@ function markPageOwnedNodes(graph: HeapGraph): Uint8Array {
       stack[top++] = child;
     }
   }
+  release(stack);
   return flags;
 }
 
@@ -510,6 +518,7 @@ function foldOwnedShallowSizes(graph: HeapGraph): void {
     nodes[ordinal * nodeFieldCount + nodeSelfSizeOffset] = 0;
     nodes[owner * nodeFieldCount + nodeSelfSizeOffset] += ownedSize;
   }
+  release(owners, worklist);
 }
 
 /**
@@ -599,5 +608,6 @@ function computeDistances(graph: HeapGraph): Int32Array {
   distances[rootNodeOrdinal] = hadUserRoots ? BASE_SYSTEM_DISTANCE : 0;
   queue[0] = rootNodeOrdinal;
   bfs(1);
+  release(queue);
   return distances;
 }

@@ -14,7 +14,7 @@
  * inferInterfaceDefinitions, applyInterfaceDefinitions, classKeyInternal), re-implemented on our arrays.
  */
 import type { HeapGraph } from './graph.ts';
-import { sharedUint32Array } from './eval-worker.ts';
+import { release, sharedUint32Array } from './eval-worker.ts';
 
 /** A named shape of plain objects: the first properties, in the order most objects have them. */
 export interface InterfaceDefinition {
@@ -321,6 +321,7 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
     }
     nodeClass[ordinal] = id;
   }
+  if (locations) release(locations.byOrdinal);
   return { nodeClass, names, keys, definitions };
 }
 

@@ -36,7 +36,7 @@ export interface DominatorInput {
 export interface DominatorResult {
   /** dominators[ordinal] is the ordinal of the immediate dominator; the root dominates itself. */
   dominators: Uint32Array;
-  /** Ordinals in DFS preorder (root first); every dominator precedes the nodes it dominates. */
+  /** Ordinals in DFS preorder (root first); every dominator precedes the nodes it dominates. Its own buffer: free it when done. */
   order: Uint32Array;
   /** Nodes that were not reachable from the root through essential edges. */
   unreachableCount: number;
@@ -177,9 +177,13 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     idom[w] = d;
   }
 
+  // Detaching a buffer frees it at once, where the garbage collector might wait (this runs on a worker
+  // that allocates almost nothing on its heap).
+  for (const scratch of [number, semi, label, stack, ancestor]) (scratch.buffer as ArrayBuffer).transfer(0);
   const dominators = new Uint32Array(nodeCount);
   for (let w = 1; w <= n; w++) dominators[vertex[w]] = vertex[idom[w]];
   dominators[rootOrdinal] = rootOrdinal;
+  (idom.buffer as ArrayBuffer).transfer(0);
   return { dominators, order: vertex.subarray(1, n + 1), unreachableCount: nodeCount - reachable, weakOnlyCount };
 }
 

@@ -58,6 +58,7 @@ export class StringTable {
       while (capacity < this.used + n) capacity *= 2;
       const grown = Buffer.allocUnsafeSlow(capacity);
       this.bytes.copy(grown, 0, 0, this.used);
+      this.release();
       this.bytes = grown;
     }
     this.bytes.set(chunk.subarray(from, to), this.used);
@@ -92,11 +93,17 @@ export class StringTable {
     if (this.bytes.length - this.used > Math.max(INITIAL_BYTES, this.used >>> 4)) {
       const exact = Buffer.allocUnsafeSlow(Math.max(16, this.used));
       this.bytes.copy(exact, 0, 0, this.used);
+      this.release();
       this.bytes = exact;
     }
     this.starts = this.starts.slice(0, this.count);
     this.ends = this.ends.slice(0, this.count);
     this.escapes = this.escapes.slice(0, this.count);
+  }
+
+  /** Frees the byte buffer being replaced now (allocUnsafeSlow gives each its own ArrayBuffer, never a pool's). */
+  private release(): void {
+    (this.bytes.buffer as ArrayBuffer).transfer(0);
   }
 
   /** Adds a string after parsing; returns its index. */

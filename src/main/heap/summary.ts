@@ -80,6 +80,8 @@ export function computeClassTotals(input: ClassTotalsInput): ClassTotals {
     for (let i = to - 1; i >= from; i--) stack[top++] = dominated[i];
   }
   for (let id = 0; id < classCount; id++) if (!seen[id]) classDistances[id] = 0;
+  // Free the stack at once (see release() in eval-worker.ts; this function must stay self-contained).
+  (stack.buffer as ArrayBuffer).transfer(0);
   return { counts, shallowSizes, retainedSizes: classRetained, distances: classDistances };
 }
 
