@@ -9,7 +9,7 @@
  */
 import type { Progress } from '../../shared/model.ts';
 import { LeakExplorerError } from '../../shared/errors.ts';
-import { buildRetainerIndex, HeapGraph, type RetainerIndex } from './graph.ts';
+import { HeapGraph } from './graph.ts';
 import type { RawSnapshot } from './parser.ts';
 import type { StringTable } from './strings.ts';
 import { computeDominators, computeRetainedSizes, buildDominatedNodes, type DominatorInput } from './dominators.ts';
@@ -97,9 +97,6 @@ function dominatorInput(graph: HeapGraph, essentialEdges: Uint32Array): Dominato
     edges: graph.edges,
     edgeFieldCount: layout.edgeFieldCount,
     toNodeOffset: layout.edgeToNodeOffset,
-    firstRetainerIndex: graph.firstRetainerIndex,
-    retainingNodeOrdinals: graph.retainingNodeOrdinals,
-    retainingEdges: graph.retainingEdges,
     essentialEdges,
   };
 }
@@ -158,10 +155,10 @@ export function analyzeSnapshot(raw: RawSnapshot, options: AnalysisOptions = {})
 }
 
 /**
- * The dominator worker. Four messages, each sent as soon as this thread has what it needs: the graph (it
- * builds the retainer index meanwhile), the essential edges (it computes the dominators), the folded
- * shallow sizes (retained sizes and the dominator tree's child lists), then distances and classes (the
- * class totals of the summary). It answers once, with all of it.
+ * The dominator worker. Three messages, each sent as soon as this thread has what it needs: the graph with
+ * its essential edges (it computes the dominators), the folded shallow sizes (retained sizes and the
+ * dominator tree's child lists), then distances and classes (the class totals of the summary). It answers
+ * once, with all of it.
  */
 const DOMINATOR_WORKER = `
 const inbox = [];
@@ -177,53 +174,37 @@ parentPort.on('message', (message) => {
 });
 const next = () => (inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Promise((resolve) => { waiting = resolve; }));
 (async () => {
-  const graph = await next();
-  const retainers = ${buildRetainerIndex.name}(graph.edges, graph.firstEdgeIndexes, graph.nodeCount, graph.edgeFieldCount, graph.toNodeOffset);
-  const { essentialEdges } = await next();
-  const result = ${computeDominators.name}({ ...graph, ...retainers, essentialEdges });
+  const input = await next();
+  const result = ${computeDominators.name}(input);
   const sizes = await next();
   const retainedSizes = ${computeRetainedSizes.name}(result, sizes.nodes, sizes.nodeFieldCount, sizes.selfSizeOffset);
   result.order.buffer.transfer(0);
-  const { firstDominated, dominated } = ${buildDominatedNodes.name}(result.dominators, graph.rootOrdinal);
+  const { firstDominated, dominated } = ${buildDominatedNodes.name}(result.dominators, input.rootOrdinal);
   const classes = await next();
-  const classTotals = ${computeClassTotals.name}({ ...sizes, ...classes, rootOrdinal: graph.rootOrdinal, selfSizeOffset: sizes.selfSizeOffset, retainedSizes, firstDominated, dominated });
+  const classTotals = ${computeClassTotals.name}({ ...sizes, ...classes, rootOrdinal: input.rootOrdinal, retainedSizes, firstDominated, dominated });
   const tree = { dominators: result.dominators, retainedSizes, firstDominated, dominated, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount, classTotals };
-  parentPort.postMessage({ tree, retainers }, [result.dominators.buffer, retainedSizes.buffer, firstDominated.buffer, dominated.buffer]);
+  parentPort.postMessage(tree, [result.dominators.buffer, retainedSizes.buffer, firstDominated.buffer, dominated.buffer]);
   parentPort.close();
 })();`;
 
 /**
- * Runs every analysis step on two threads: a worker builds the retainer index and the dominator tree while
- * this one finds page-owned objects and essential edges, then distances, class names and the id index (the
- * two halves take about as long). Same results as {@link analyzeSnapshot}, which it falls back to for small
- * snapshots, unshared arrays, or a worker that cannot start; if the worker dies, this thread finishes its work.
+ * Runs every analysis step on two threads: a worker computes the dominator tree, retained sizes and class
+ * totals while this one folds shallow sizes and computes distances, class names and the id index (the two
+ * halves take about as long). Same results as {@link analyzeSnapshot}, which it falls back to for small
+ * snapshots, unshared arrays, or a worker that cannot start; if the worker dies, this thread does its work.
  */
 export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: AnalysisOptions & { minNodes?: number } = {}): Promise<AnalyzedSnapshot> {
   const nodeCount = raw.nodes.length / Math.max(1, raw.header.meta.node_fields.length);
   if (nodeCount < (options.minNodes ?? PARALLEL_MIN_NODES) || !isShared(raw.nodes) || !isShared(raw.edges)) return analyzeSnapshot(raw, options);
   // Started first, so that it boots while this thread builds the indexes.
-  const worker = startEvalWorker([buildRetainerIndex, computeDominators, computeRetainedSizes, buildDominatedNodes, computeClassTotals], DOMINATOR_WORKER);
+  const worker = startEvalWorker([computeDominators, computeRetainedSizes, buildDominatedNodes, computeClassTotals], DOMINATOR_WORKER);
   if (!worker) return analyzeSnapshot(raw, options);
   try {
     const step = stepper(options);
-    step('Building indexes', 0);
-    const graph = new HeapGraph(raw, { retainers: false });
+    const { graph, essentialEdges } = prepare(raw, step);
     const { layout } = graph;
-    const reply = firstMessage<{ tree: DominatorTree; retainers: RetainerIndex }>(worker);
-    worker.postMessage({
-      nodeCount: graph.nodeCount,
-      rootOrdinal: graph.rootNodeOrdinal,
-      edges: graph.edges,
-      firstEdgeIndexes: graph.firstEdgeIndexes,
-      edgeFieldCount: layout.edgeFieldCount,
-      toNodeOffset: layout.edgeToNodeOffset,
-    });
-    step('Propagating DOM state', 1);
-    propagateDomState(graph);
-    const flags = markPageOwnedNodes(graph);
-    const essentialEdges = computeEssentialEdges(graph, flags);
-    release(flags);
-    worker.postMessage({ essentialEdges });
+    const reply = firstMessage<DominatorTree>(worker);
+    worker.postMessage(dominatorInput(graph, essentialEdges));
     step('Calculating shallow sizes', 2);
     foldOwnedShallowSizes(graph);
     worker.postMessage({ nodes: graph.nodes, nodeFieldCount: layout.nodeFieldCount, selfSizeOffset: layout.nodeSelfSizeOffset });
@@ -231,16 +212,9 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
       worker.postMessage({ distances, nodeClass: classes.nodeClass, classCount: classes.names.length });
     });
     step('Building the dominator tree', 5);
-    const answer = await reply;
+    const fromWorker = await reply;
     step('Calculating retained sizes', 6);
-    let tree: DominatorTree;
-    if (answer) {
-      graph.attachRetainers(answer.retainers);
-      tree = answer.tree;
-    } else {
-      graph.attachRetainers(buildRetainerIndex(graph.edges, graph.firstEdgeIndexes, graph.nodeCount, layout.edgeFieldCount, layout.edgeToNodeOffset));
-      tree = dominatorTree(graph, essentialEdges, () => {});
-    }
+    const tree = fromWorker ?? dominatorTree(graph, essentialEdges, () => {});
     step('Done', 7);
     return assemble(graph, essentialEdges, tree, rest);
   } finally {

@@ -2,7 +2,7 @@
  * Immediate dominators of a flow graph rooted at the heap's synthetic root, and retained sizes.
  *
  * Algorithm: SNCA, that is Lengauer–Tarjan's semidominators with path compression, then immediate dominators
- * by nearest common ancestors instead of buckets. O(E log V) time, seven node-sized typed arrays; the DFS
+ * by nearest common ancestors instead of buckets. O(E log V) time, flat typed arrays only; the DFS
  * and the path compression are iterative, so deep heaps cannot overflow the stack. Vertices are processed in
  * DFS-number space for locality. SNCA is the fastest of the classic algorithms in practice (Georgiadis et al.).
  *   Thomas Lengauer and Robert Endre Tarjan. 1979. A fast algorithm for finding dominators in a flowgraph.
@@ -15,7 +15,7 @@
  * a DFS root hanging off the root; then every node still unvisited hangs off the root on its own.
  */
 
-/** The graph as the dominator algorithm sees it: forward edges, retainers and a filter. */
+/** The graph as the dominator algorithm sees it: forward edges and a filter. */
 export interface DominatorInput {
   nodeCount: number;
   rootOrdinal: number;
@@ -25,9 +25,6 @@ export interface DominatorInput {
   edges: Uint32Array;
   edgeFieldCount: number;
   toNodeOffset: number;
-  firstRetainerIndex: Uint32Array;
-  retainingNodeOrdinals: Uint32Array;
-  retainingEdges: Uint32Array;
   /** Bit per edge *index* (offset into `edges`, so no division on each visit): 1 when it counts. */
   essentialEdges: Uint32Array;
 }
@@ -44,23 +41,33 @@ export interface DominatorResult {
   weakOnlyCount: number;
 }
 
-/** Computes immediate dominators. Pure: reads its input, returns new arrays. Self-contained (no outside
- * references), so that its source can also run on a worker thread (see analysis-parallel.ts). */
+/**
+ * Computes immediate dominators. Pure: reads its input, returns new arrays. Self-contained (no outside
+ * references), so that its source can also run on a worker thread (see analysis.ts).
+ *
+ * It needs no retainer index: after the DFS it lists each node's essential predecessors by DFS number
+ * (count, then fill, in one pass each over the edges in memory order), so that the semidominator loop reads
+ * them in order, with no filter and no translation from ordinals.
+ */
 export function computeDominators(input: DominatorInput): DominatorResult {
-  const { nodeCount, rootOrdinal, firstEdgeIndexes, edges, edgeFieldCount, toNodeOffset } = input;
-  const { firstRetainerIndex, retainingNodeOrdinals, retainingEdges, essentialEdges } = input;
+  const { nodeCount, rootOrdinal, firstEdgeIndexes, edges, edgeFieldCount, toNodeOffset, essentialEdges } = input;
 
-  // DFS numbers are 1-based; 0 means "not visited" / "no ancestor". Seven node-sized arrays in all; the
-  // DFS's resume points become the forest's ancestor links, and the labels become the result.
+  // DFS numbers are 1-based; 0 means "not visited" / "no ancestor". The DFS's resume points later become the
+  // forest's ancestor links, and its stack the path compression's.
   const size = nodeCount + 1;
   const number = new Uint32Array(nodeCount); // ordinal -> DFS number
   const vertex = new Uint32Array(size); // DFS number -> ordinal
   const parent = new Uint32Array(size); // DFS parent, then the immediate dominator (both as numbers)
-  const semi = new Uint32Array(size);
-  const label = new Uint32Array(size); // the smallest semi on the compressed path, as in SNCA
   const stack = new Uint32Array(size);
   let ancestor = new Uint32Array(size); // first the DFS's next edge per number, then the forest links
   const nextEdge = ancestor;
+  // Essential in-edges per ordinal, then (by DFS number) where each node's predecessors start.
+  const inCount = new Uint32Array(size);
+  for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
+    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+      if ((essentialEdges[e >>> 5] & (1 << (e & 31))) !== 0) inCount[edges[e + toNodeOffset]]++;
+    }
+  }
   let n = 0;
 
   // Iterative DFS over essential edges.
@@ -78,9 +85,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       const end = firstEdgeIndexes[v + 1];
       let edgeIndex = nextEdge[vn];
       for (; edgeIndex < end; edgeIndex += edgeFieldCount) {
-        const w = edges[edgeIndex + toNodeOffset];
-        if (number[w] !== 0 || (essentialEdges[edgeIndex >>> 5] & (1 << (edgeIndex & 31))) === 0) continue;
-        break;
+        if ((essentialEdges[edgeIndex >>> 5] & (1 << (edgeIndex & 31))) === 0) continue;
+        if (number[edges[edgeIndex + toNodeOffset]] === 0) break;
       }
       if (edgeIndex >= end) {
         top--;
@@ -97,20 +103,12 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     }
   };
 
-  const hasEssentialRetainer = (ordinal: number): boolean => {
-    for (let slot = firstRetainerIndex[ordinal], end = firstRetainerIndex[ordinal + 1]; slot < end; slot++) {
-      const e = retainingEdges[slot];
-      if ((essentialEdges[e >>> 5] & (1 << (e & 31))) !== 0) return true;
-    }
-    return false;
-  };
-
   visit(rootOrdinal, 0);
   const reachable = n;
   let weakOnlyCount = 0;
   if (n < nodeCount) {
     for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
-      if (number[ordinal] === 0 && !hasEssentialRetainer(ordinal)) {
+      if (number[ordinal] === 0 && inCount[ordinal] === 0) {
         weakOnlyCount++;
         visit(ordinal, 1);
       }
@@ -127,19 +125,33 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     }
   }
 
-  // Semidominators (Lengauer–Tarjan's, with path compression), in reverse DFS order. A retainer numbered
+  // Predecessor lists by DFS number: predStart[w] .. predStart[w + 1] in preds.
+  const predStart = new Uint32Array(n + 2);
+  for (let w = 1; w <= n; w++) predStart[w + 1] = predStart[w] + inCount[vertex[w]];
+  (inCount.buffer as ArrayBuffer).transfer(0);
+  const preds = new Uint32Array(predStart[n + 1]);
+  const cursor = stack; // free until the semidominator loop
+  cursor.set(predStart.subarray(0, size));
+  for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
+    const v = number[ordinal];
+    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+      if ((essentialEdges[e >>> 5] & (1 << (e & 31))) !== 0) preds[cursor[number[edges[e + toNodeOffset]]]++] = v;
+    }
+  }
+  (number.buffer as ArrayBuffer).transfer(0);
+
+  // Semidominators (Lengauer–Tarjan's, with path compression), in reverse DFS order. A predecessor numbered
   // below w is not in the forest yet and contributes its own number.
+  const semi = new Uint32Array(size);
+  const label = new Uint32Array(size); // the smallest semi on the compressed path, as in SNCA
   ancestor = nextEdge.fill(0);
   for (let v = 1; v <= n; v++) semi[v] = label[v] = v;
   for (let w = n; w >= 2; w--) {
-    const wOrdinal = vertex[w];
     let s = w;
-    let hasRetainer = false;
-    for (let slot = firstRetainerIndex[wOrdinal], end = firstRetainerIndex[wOrdinal + 1]; slot < end; slot++) {
-      const e = retainingEdges[slot];
-      if ((essentialEdges[e >>> 5] & (1 << (e & 31))) === 0) continue;
-      hasRetainer = true;
-      const v = number[retainingNodeOrdinals[slot]];
+    const first = predStart[w];
+    const last = predStart[w + 1];
+    for (let slot = first; slot < last; slot++) {
+      const v = preds[slot];
       if (v < w) {
         if (v < s) s = v;
         continue;
@@ -163,10 +175,11 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       if (l < s) s = l;
     }
     // A node with no essential retainer hangs off the root (see the file comment).
-    semi[w] = hasRetainer ? s : 1;
+    semi[w] = first === last ? 1 : s;
     label[w] = semi[w];
     ancestor[w] = parent[w];
   }
+  for (const scratch of [preds, predStart]) (scratch.buffer as ArrayBuffer).transfer(0);
 
   // Immediate dominators by nearest common ancestor (SNCA): climb from the parent until at or above semi.
   const idom = parent;
@@ -179,7 +192,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
 
   // Detaching a buffer frees it at once, where the garbage collector might wait (this runs on a worker
   // that allocates almost nothing on its heap).
-  for (const scratch of [number, semi, label, stack, ancestor]) (scratch.buffer as ArrayBuffer).transfer(0);
+  for (const scratch of [semi, label, stack, ancestor]) (scratch.buffer as ArrayBuffer).transfer(0);
   const dominators = new Uint32Array(nodeCount);
   for (let w = 1; w <= n; w++) dominators[vertex[w]] = vertex[idom[w]];
   dominators[rootOrdinal] = rootOrdinal;

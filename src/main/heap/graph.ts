@@ -2,8 +2,8 @@
  * The heap graph in flat typed arrays: validation of a parsed snapshot, the first-edge index and the
  * retainer index (count-then-fill, as DevTools' HeapSnapshot.ts builds them).
  *
- * Complexity: O(nodes + edges) time; 4 × (nodes + 1) + 8 × edges bytes for the indexes. The retainer index
- * may be built on another thread (buildRetainerIndex is self-contained) and attached.
+ * Complexity: O(nodes + edges) time; 4 × (nodes + 1) + 8 × edges bytes for the indexes, the retainer index
+ * (8 × edges) only once a view asks for it.
  *
  * Invariant: after construction, the `to_node` field of every edge holds the target's node *ordinal*, not its
  * node index as in the file. That saves an edge-sized array and a division on every edge visit.
@@ -27,14 +27,13 @@ export interface RetainerIndex {
 
 /**
  * Builds the retainer index (count, then turn counts into start offsets, then fill each node's slots from
- * the back, so that each node's retainers are in source order). Edge targets must be ordinals. On shared
- * memory; self-contained, so that it can run on a worker thread as source.
+ * the back, so that each node's retainers are in source order). Edge targets must be ordinals.
  */
 export function buildRetainerIndex(edges: Uint32Array, firstEdgeIndexes: Uint32Array, nodeCount: number, edgeFieldCount: number, toNodeOffset: number): RetainerIndex {
   const edgeCount = edges.length / edgeFieldCount;
-  const firstRetainerIndex = new Uint32Array(new SharedArrayBuffer((nodeCount + 1) * 4));
-  const retainingNodeOrdinals = new Uint32Array(new SharedArrayBuffer(edgeCount * 4));
-  const retainingEdges = new Uint32Array(new SharedArrayBuffer(edgeCount * 4));
+  const firstRetainerIndex = new Uint32Array(nodeCount + 1);
+  const retainingNodeOrdinals = new Uint32Array(edgeCount);
+  const retainingEdges = new Uint32Array(edgeCount);
   for (let edgeIndex = toNodeOffset, end = edges.length; edgeIndex < end; edgeIndex += edgeFieldCount) {
     firstRetainerIndex[edges[edgeIndex]]++;
   }
@@ -68,18 +67,14 @@ export class HeapGraph {
   readonly rootNodeOrdinal: number;
   /** firstEdgeIndexes[ordinal] is the offset into `edges` of the node's first edge; one extra entry at the end. */
   readonly firstEdgeIndexes: Uint32Array;
-  /** The retainer index (see {@link RetainerIndex}); empty until built or attached. */
-  firstRetainerIndex: Uint32Array = new Uint32Array(0);
-  retainingNodeOrdinals: Uint32Array = new Uint32Array(0);
-  retainingEdges: Uint32Array = new Uint32Array(0);
+  private retainerIndex: RetainerIndex | null = null;
   readonly locations: Uint32Array;
   readonly samples: Float64Array;
   readonly traceFunctionInfos: Float64Array;
   readonly traceTree: unknown[];
   readonly problems: ProblemReport;
 
-  /** With `retainers: false`, the retainer index is left for {@link attachRetainers} (built elsewhere). */
-  constructor(raw: RawSnapshot, options: { retainers?: boolean } = {}, problems = new ProblemReport()) {
+  constructor(raw: RawSnapshot, problems = new ProblemReport()) {
     this.header = raw.header;
     this.layout = layoutOf(raw.header);
     this.nodes = raw.nodes;
@@ -102,15 +97,30 @@ export class HeapGraph {
     this.firstEdgeIndexes = this.buildEdgeIndexes();
     this.validateNodes();
     this.convertEdgeTargets();
-    if (options.retainers !== false) {
-      this.attachRetainers(buildRetainerIndex(this.edges, this.firstEdgeIndexes, this.nodeCount, this.layout.edgeFieldCount, this.layout.edgeToNodeOffset));
-    }
   }
 
-  attachRetainers(index: RetainerIndex): void {
-    this.firstRetainerIndex = index.firstRetainerIndex;
-    this.retainingNodeOrdinals = index.retainingNodeOrdinals;
-    this.retainingEdges = index.retainingEdges;
+  /**
+   * The retainer index, built on first use: the analysis does not need it (the dominators list their own
+   * predecessors), only the views that walk retainers do.
+   */
+  private retainers(): RetainerIndex {
+    this.retainerIndex ??= buildRetainerIndex(this.edges, this.firstEdgeIndexes, this.nodeCount, this.layout.edgeFieldCount, this.layout.edgeToNodeOffset);
+    return this.retainerIndex;
+  }
+
+  /** firstRetainerIndex[ordinal] is where the node's retainers start in the two arrays below; one extra entry. */
+  get firstRetainerIndex(): Uint32Array {
+    return this.retainers().firstRetainerIndex;
+  }
+
+  /** For each retainer slot, the retaining node's ordinal. */
+  get retainingNodeOrdinals(): Uint32Array {
+    return this.retainers().retainingNodeOrdinals;
+  }
+
+  /** For each retainer slot, the retaining edge's index (offset into `edges`). */
+  get retainingEdges(): Uint32Array {
+    return this.retainers().retainingEdges;
   }
 
   private buildEdgeIndexes(): Uint32Array {

@@ -95,17 +95,6 @@ function toInput(graph: TestGraph) {
     firstEdgeIndexes[from + 1] += 3;
   });
   for (let v = 0; v < n; v++) firstEdgeIndexes[v + 1] += firstEdgeIndexes[v];
-  const firstRetainerIndex = new Uint32Array(n + 1);
-  for (const [, to] of sorted) firstRetainerIndex[to + 1]++;
-  for (let v = 0; v < n; v++) firstRetainerIndex[v + 1] += firstRetainerIndex[v];
-  const fill = firstRetainerIndex.slice();
-  const retainingNodeOrdinals = new Uint32Array(sorted.length);
-  const retainingEdges = new Uint32Array(sorted.length);
-  sorted.forEach(([from, to], i) => {
-    const slot = fill[to]++;
-    retainingNodeOrdinals[slot] = from;
-    retainingEdges[slot] = i * 3;
-  });
   return {
     nodeCount: n,
     rootOrdinal: 0,
@@ -113,9 +102,6 @@ function toInput(graph: TestGraph) {
     edges,
     edgeFieldCount: 3,
     toNodeOffset: 2,
-    firstRetainerIndex,
-    retainingNodeOrdinals,
-    retainingEdges,
     essentialEdges,
   };
 }
