@@ -204,6 +204,10 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
     const { graph, essentialEdges } = prepare(raw, step);
     const { layout } = graph;
     const reply = firstMessage<DominatorTree>(worker);
+    let failure = 'it stopped';
+    worker.once('error', (error: Error) => {
+      failure = error.message;
+    });
     worker.postMessage(dominatorInput(graph, essentialEdges));
     step('Calculating shallow sizes', 2);
     foldOwnedShallowSizes(graph);
@@ -214,6 +218,7 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
     step('Building the dominator tree', 5);
     const fromWorker = await reply;
     step('Calculating retained sizes', 6);
+    if (!fromWorker) graph.problems.add(`The dominator tree was computed on one thread: its worker failed (${failure}).`);
     const tree = fromWorker ?? dominatorTree(graph, essentialEdges, () => {});
     step('Done', 7);
     return assemble(graph, essentialEdges, tree, rest);

@@ -4,7 +4,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { crawlerSeries } from '../../fixtures/fixtures.ts';
+import { crawlerSeries, scenario } from '../../fixtures/fixtures.ts';
+import { analyzeSnapshot } from '../../../src/main/heap/analysis.ts';
+import { parseSnapshot } from '../../../src/main/heap/parser.ts';
+import { summarize } from '../../../src/main/heap/summary.ts';
 import { loadWithDevTools } from '../../anchors/devtools.ts';
 import { cli } from './cli.ts';
 
@@ -32,6 +35,20 @@ describe('leak-explorer analyze', () => {
       });
       expect(Math.abs(row.retainedSize - expected.maxRet)).toBeLessThanOrEqual(expected.maxRet * 0.001);
     }
+  });
+
+  it('runs the dominator tree on its worker in the built CLI, with the one-thread results', () => {
+    // Over 400 000 nodes: the built bundle analyses on two threads; a worker that failed there (say, a
+    // bundler renaming what it runs) would fall back to one thread and say so in the problems.
+    const [file] = scenario('many-strings').files;
+    const run = cli(['analyze', file, '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(json.snapshots[0].nodeCount).toBeGreaterThan(400_000);
+    expect(json.snapshots[0].problems.join('\n')).not.toMatch(/one thread/);
+    const one = analyzeSnapshot(parseSnapshot(readFileSync(file)));
+    expect(json.snapshots[0].totalSize).toBe(one.totalSize);
+    expect(json.summary).toEqual(summarize(one).map(({ className, classKey, count, shallowSize, retainedSize, distance }) => ({ className, classKey, count, shallowSize, retainedSize, distance })));
   });
 
   it('with three files and --oldest, reports diff, series and a retainer path through referer', () => {
