@@ -11,7 +11,18 @@
  *
  * Complexity: `get` is O(length of the string); `indexOf` is O(strings) byte comparisons.
  */
+import { LeakExplorerError } from '../../shared/errors.ts';
+
 const INITIAL_BYTES = 1 << 20;
+
+/** A buffer of `size` bytes, or SNAPSHOT_TOO_LARGE when the machine cannot give it. */
+function allocate(size: number): Buffer {
+  try {
+    return Buffer.allocUnsafeSlow(size);
+  } catch (error) {
+    throw new LeakExplorerError('SNAPSHOT_TOO_LARGE', `The snapshot's strings need ${Math.ceil(size / (1 << 20))} MiB, more than this machine could allocate.`, { cause: error });
+  }
+}
 const INITIAL_STRINGS = 1 << 12;
 
 
@@ -28,7 +39,7 @@ export class StringTable {
 
   /** `expectedBytes` sizes the byte buffer up front (for a file, what is left of it), to avoid copies. */
   constructor(expectedBytes = INITIAL_BYTES) {
-    this.bytes = Buffer.allocUnsafeSlow(Math.max(16, expectedBytes));
+    this.bytes = allocate(Math.max(16, expectedBytes));
     this.starts = new Float64Array(INITIAL_STRINGS);
     this.ends = new Float64Array(INITIAL_STRINGS);
     this.escapes = new Uint8Array(INITIAL_STRINGS);
@@ -56,7 +67,7 @@ export class StringTable {
     if (this.used + n > this.bytes.length) {
       let capacity = this.bytes.length * 2;
       while (capacity < this.used + n) capacity *= 2;
-      const grown = Buffer.allocUnsafeSlow(capacity);
+      const grown = allocate(capacity);
       this.bytes.copy(grown, 0, 0, this.used);
       this.release();
       this.bytes = grown;
@@ -91,7 +102,7 @@ export class StringTable {
   /** Gives back unused capacity once parsing is done (one copy of the bytes, when it saves enough). */
   trim(): void {
     if (this.bytes.length - this.used > Math.max(INITIAL_BYTES, this.used >>> 4)) {
-      const exact = Buffer.allocUnsafeSlow(Math.max(16, this.used));
+      const exact = allocate(Math.max(16, this.used));
       this.bytes.copy(exact, 0, 0, this.used);
       this.release();
       this.bytes = exact;
