@@ -7,13 +7,15 @@
  * strings while parsing (and the garbage collector's work on them).
  *
  * The parser copies the section's bytes a chunk at a time and marks where each string's body (its JSON
- * literal without the quotes, escapes included and validated) starts and ends; `get` decodes it. Strings added after parsing (`push`, for the analysis' own names) live in a plain array.
+ * literal without the quotes, escapes included and validated) starts and ends; `get` decodes it. Strings
+ * added after parsing (`push`, for the analysis' own names) live in a plain array.
  *
  * Complexity: `get` is O(length of the string); `indexOf` is O(strings) byte comparisons.
  */
 import { LeakExplorerError } from '../../shared/errors.ts';
 
 const INITIAL_BYTES = 1 << 20;
+const INITIAL_STRINGS = 1 << 12;
 
 /** A buffer of `size` bytes, or SNAPSHOT_TOO_LARGE when the machine cannot give it. */
 function allocate(size: number): Buffer {
@@ -23,9 +25,8 @@ function allocate(size: number): Buffer {
     throw new LeakExplorerError('SNAPSHOT_TOO_LARGE', `The snapshot's strings need ${Math.ceil(size / (1 << 20))} MiB, more than this machine could allocate.`, { cause: error });
   }
 }
-const INITIAL_STRINGS = 1 << 12;
 
-
+/** The strings of one snapshot, by index, as the snapshot's nodes and edges name them. */
 export class StringTable {
   private bytes: Buffer;
   private used = 0;
@@ -43,13 +44,6 @@ export class StringTable {
     this.starts = new Float64Array(INITIAL_STRINGS);
     this.ends = new Float64Array(INITIAL_STRINGS);
     this.escapes = new Uint8Array(INITIAL_STRINGS);
-  }
-
-  /** Builds a table from JS strings (tests, and snapshots made in memory). */
-  static from(strings: Iterable<string>): StringTable {
-    const table = new StringTable();
-    for (const s of strings) table.push(s);
-    return table;
   }
 
   get length(): number {
