@@ -4,7 +4,8 @@
  * into their owner), dominators, retained sizes, distances from the GC roots, and class names.
  *
  * Complexity: O((nodes + edges) log nodes) for the dominators; everything else is O(nodes + edges), with
- * flat typed arrays only. Source for the rules: DevTools'
+ * flat typed arrays only. Snapshots of 200 000 nodes and more are analysed on two threads
+ * ({@link analyzeSnapshotInParallel}), with the same results. Source for the rules: DevTools'
  * front_end/entrypoints/heap_snapshot_worker/HeapSnapshot.ts (JSHeapSnapshot), re-implemented here.
  */
 import type { Progress } from '../../shared/model.ts';
