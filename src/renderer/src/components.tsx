@@ -1,5 +1,5 @@
-/** Small building blocks shared by the views: banners, progress, empty states and charts. */
-import type { ReactNode } from 'react';
+/** Small building blocks shared by the views: banners, progress, empty states, charts and property lists. */
+import type { CSSProperties, ReactNode } from 'react';
 import type { ErrorInfo } from '../../shared/errors';
 import type { ByViaRow, HeapUsage, Progress } from '../../shared/model';
 import { formatBytes } from '../../shared/format';
@@ -166,5 +166,18 @@ export function ByViaTable({ rows, showSize = true }: { rows: ByViaRow[]; showSi
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** An object's properties as `name: value` lines (live previews, console results). Values are text, never markup. */
+export function PropertyList({ properties, className = 'props', style }: { properties: Array<{ name: string; value: string }>; className?: string; style?: CSSProperties }) {
+  return (
+    <div className={className} style={style}>
+      {properties.map((p) => (
+        <div key={p.name}>
+          {p.name}: <span style={{ color: 'var(--fg)' }}>{p.value}</span>
+        </div>
+      ))}
+    </div>
   );
 }

@@ -2,6 +2,7 @@
 import { useRef, useState } from 'react';
 import type { EvalResult } from '../../../shared/app-api';
 import { call } from '../api';
+import { PropertyList } from '../components';
 import type { AppActions, Workspace } from '../App';
 
 const EXAMPLES = ['prefs()', "getOldest('HtmlResponse').url", "iterAll('HtmlResponse').slice(0, 5).map((r) => r.url)", 'process.memoryUsage()'];
@@ -39,15 +40,7 @@ export function ConsoleView({ workspace, actions }: { workspace: Workspace; acti
             <div key={i} className="entry">
               <div className="in">› {entry.expression}</div>
               <div className={entry.result.ok ? '' : 'err'} style={{ whiteSpace: 'pre-wrap' }}>{entry.result.description}</div>
-              {entry.result.properties.length > 0 && (
-                <div className="props">
-                  {entry.result.properties.map((p) => (
-                    <div key={p.name}>
-                      {p.name}: <span style={{ color: 'var(--fg)' }}>{p.value}</span>
-                    </div>
-                  ))}
-                </div>
-              )}
+              {entry.result.properties.length > 0 && <PropertyList properties={entry.result.properties} />}
             </div>
           ))}
         </div>

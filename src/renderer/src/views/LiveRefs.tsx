@@ -4,7 +4,7 @@ import type { LivePreview, LiveRef } from '../../../shared/model';
 import { formatAge, formatBytes } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Workspace } from '../App';
-import { Empty, Sparkline } from '../components';
+import { Empty, PropertyList, Sparkline } from '../components';
 import { useSnapshot } from './snapshot';
 
 const SOURCE_TEXT: Record<LiveRef['ageSource'], string> = {
@@ -156,13 +156,7 @@ export function LiveRefsView({ workspace, actions }: { workspace: Workspace; act
                       <span className="spacer" />
                       {item.ageMs !== null && <span className="badge accent">{formatAge(item.ageMs, source !== 'trackref')} old</span>}
                     </div>
-                    <div className="props mono">
-                      {item.properties.map((p) => (
-                        <div key={p.name}>
-                          {p.name}: <span style={{ color: 'var(--fg)' }}>{p.value}</span>
-                        </div>
-                      ))}
-                    </div>
+                    <PropertyList properties={item.properties} className="props mono" />
                   </div>
                 </div>
               ))}

@@ -10,7 +10,7 @@ import type { ByViaRow, GraphNode, LaidOutRetainerGraph, LivePreview, ObjectDeta
 import { formatBytes } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Focus, Workspace } from '../App';
-import { ByViaTable, Empty } from '../components';
+import { ByViaTable, Empty, PropertyList } from '../components';
 
 function viaText(type: string, name: string): string {
   if (type === 'element') return `[${name}]`;
@@ -298,13 +298,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
               {live && (
                 <>
                   <b>Live, now</b>
-                  <div className="props mono" style={{ marginBottom: 10 }}>
-                    {live.properties.map((p) => (
-                      <div key={p.name}>
-                        {p.name}: <span style={{ color: 'var(--fg)' }}>{p.value}</span>
-                      </div>
-                    ))}
-                  </div>
+                  <PropertyList properties={live.properties} className="props mono" style={{ marginBottom: 10 }} />
                 </>
               )}
               <b>In the snapshot ({details.propertyCount} references)</b>
