@@ -1,7 +1,8 @@
 /**
  * The engine's hottest loop: decimal integers separated by commas (and JSON white space), straight from
  * bytes into a preallocated Uint32Array. Shared by the streaming parser and by the worker that decodes a
- * file range on another thread, so it must stay self-contained: its source runs there as it is.
+ * file range on another thread (decodeIntegerRange, below), so both must stay self-contained: their source
+ * runs there as it is.
  *
  * State that spans calls (a number cut by a chunk's end, a pending comma) lives in `state`:
  * [count, value, inNumber, needComma, status]. It stops at `end`, after a `]` (status 1, closed), or at a
@@ -81,4 +82,47 @@ export function decodeIntegers(bytes: Uint8Array, pos: number, end: number, targ
   state[3] = needComma ? 1 : 0;
   state[4] = status;
   return pos;
+}
+
+/** What the decoding worker found. */
+export interface RangeResult {
+  count: number;
+  error: null | { kind: 'syntax' | 'range' | 'count'; at: number; found?: number };
+}
+
+/**
+ * Decodes the non-negative integers in bytes [start, end) of a file into the Uint32Array on `buffer` with
+ * {@link decodeIntegers}, validating separators, the 32-bit range and the count. Self-contained but for
+ * decodeIntegers: both run on a worker as source (parallel.ts), which is why they share this module, where
+ * no transform rewrites the call from one to the other.
+ */
+export function decodeIntegerRange(data: { path: string; start: number; end: number; buffer: SharedArrayBuffer }): RangeResult {
+  const fs = process.getBuiltinModule('node:fs');
+  const target = new Uint32Array(data.buffer);
+  const capacity = target.length;
+  const fd = fs.openSync(data.path, 'r');
+  const chunk = new Uint8Array(4 << 20);
+  const state = new Float64Array(5);
+  const stopped = (at: number): RangeResult => {
+    const status = state[4];
+    if (status === 3) return { count: capacity + 1, error: { kind: 'count', at } };
+    if (status === 4) return { count: state[0], error: { kind: 'range', at, found: state[1] } };
+    return { count: state[0], error: { kind: 'syntax', at } };
+  };
+  try {
+    for (let pos = data.start; pos < data.end; ) {
+      const n = fs.readSync(fd, chunk, 0, Math.min(chunk.length, data.end - pos), pos);
+      if (n === 0) return { count: state[0], error: { kind: 'syntax', at: pos } };
+      const stop = decodeIntegers(chunk, 0, n, target, state);
+      // The range holds no ']': a stop of any kind inside it is an error.
+      if (state[4] !== 0) return stopped(pos + (state[4] === 1 ? stop - 1 : stop));
+      pos += n;
+    }
+    // The array's ']' ends the last number and refuses a trailing comma.
+    decodeIntegers(new Uint8Array([93]), 0, 1, target, state);
+    if (state[4] !== 1) return stopped(data.end);
+    return { count: state[0], error: state[0] === capacity ? null : { kind: 'count', at: data.end, found: state[0] } };
+  } finally {
+    fs.closeSync(fd);
+  }
 }

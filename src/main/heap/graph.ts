@@ -85,6 +85,7 @@ export class HeapGraph {
     this.traceFunctionInfos = raw.traceFunctionInfos;
     this.traceTree = raw.traceTree;
     this.problems = problems;
+    for (const note of raw.notes) problems.add(note);
     const { nodeFieldCount, edgeFieldCount } = this.layout;
     this.nodeCount = raw.nodes.length / nodeFieldCount;
     this.edgeCount = raw.edges.length / edgeFieldCount;

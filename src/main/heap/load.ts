@@ -47,6 +47,7 @@ export async function readSnapshotFile(path: string, options: ReadOptions = {}):
   }
   try {
     const { size } = await handle.stat();
+    const notes: string[] = [];
     const parserOptions = {
       totalBytes: size,
       onProgress: options.onProgress,
@@ -55,7 +56,8 @@ export async function readSnapshotFile(path: string, options: ReadOptions = {}):
     };
     if (size >= (options.parallelThreshold ?? 64 << 20)) {
       const parallel = await readInParallel(handle, path, size, parserOptions);
-      if (parallel) return parallel;
+      if (parallel && !('workerFailed' in parallel)) return parallel;
+      if (parallel) notes.push(`The edges were decoded on one thread: the parse worker failed (${parallel.workerFailed}).`);
     }
     const parser = new SnapshotParser(parserOptions);
     const buffer = new Uint8Array(CHUNK_BYTES);
@@ -70,7 +72,9 @@ export async function readSnapshotFile(path: string, options: ReadOptions = {}):
       position += bytesRead;
       parser.write(buffer.subarray(0, bytesRead));
     }
-    return parser.end();
+    const raw = parser.end();
+    raw.notes.push(...notes);
+    return raw;
   } finally {
     await handle.close();
   }

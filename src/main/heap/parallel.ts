@@ -4,8 +4,9 @@
  * `"edges":[` once, and no JSON string can contain it (its quotes would be escaped); the array holds only
  * digits, commas and white space, so its first `]` closes it.
  *
- * Anything unexpected (no edges key, no closing bracket, a worker that cannot start) returns null, and the
- * caller parses sequentially, which reports problems with the usual codes. Errors the worker finds in the
+ * Anything unexpected (no edges key, no closing bracket, a worker that fails) makes the caller parse
+ * sequentially, which reports problems with the usual codes; a failed worker is noted in the snapshot's
+ * problems. Errors the worker finds in the
  * data get the same codes as the sequential parser's.
  *
  * Complexity: O(bytes), split across two threads; two extra native scans (indexOf) to find the range.
@@ -14,60 +15,23 @@ import type { FileHandle } from 'node:fs/promises';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { firstMessage, startEvalWorker } from './eval-worker.ts';
 import { SnapshotParser, type ParserOptions, type RawSnapshot } from './parser.ts';
-import { decodeIntegers } from './digits.ts';
-
-/** What the decoding worker found. */
-export interface RangeResult {
-  count: number;
-  error: null | { kind: 'syntax' | 'range' | 'count'; at: number; found?: number };
-}
-
-/**
- * Decodes the non-negative integers in bytes [start, end) of a file into the Uint32Array on `buffer` with
- * {@link decodeIntegers}, validating separators, the 32-bit range and the count. Self-contained but for
- * decodeIntegers: both run on a worker as source.
- */
-export function decodeIntegerRange(data: { path: string; start: number; end: number; buffer: SharedArrayBuffer }): RangeResult {
-  const fs = process.getBuiltinModule('node:fs');
-  const target = new Uint32Array(data.buffer);
-  const capacity = target.length;
-  const fd = fs.openSync(data.path, 'r');
-  const chunk = new Uint8Array(4 << 20);
-  const state = new Float64Array(5);
-  const stopped = (at: number): RangeResult => {
-    const status = state[4];
-    if (status === 3) return { count: capacity + 1, error: { kind: 'count', at } };
-    if (status === 4) return { count: state[0], error: { kind: 'range', at, found: state[1] } };
-    return { count: state[0], error: { kind: 'syntax', at } };
-  };
-  try {
-    for (let pos = data.start; pos < data.end; ) {
-      const n = fs.readSync(fd, chunk, 0, Math.min(chunk.length, data.end - pos), pos);
-      if (n === 0) return { count: state[0], error: { kind: 'syntax', at: pos } };
-      const stop = decodeIntegers(chunk, 0, n, target, state);
-      // The range holds no ']': a stop of any kind inside it is an error.
-      if (state[4] !== 0) return stopped(pos + (state[4] === 1 ? stop - 1 : stop));
-      pos += n;
-    }
-    // The array's ']' ends the last number and refuses a trailing comma.
-    decodeIntegers(new Uint8Array([93]), 0, 1, target, state);
-    if (state[4] !== 1) return stopped(data.end);
-    return { count: state[0], error: state[0] === capacity ? null : { kind: 'count', at: data.end, found: state[0] } };
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+import { decodeIntegerRange, decodeIntegers, type RangeResult } from './digits.ts';
 
 /** A worker for {@link decodeIntegerRange}, started before its job is known so that it boots meanwhile. */
-function startDecoder(): { run: (data: { path: string; start: number; end: number; buffer: SharedArrayBuffer }) => Promise<RangeResult | null>; stop: () => void } {
+function startDecoder(): { run: (data: { path: string; start: number; end: number; buffer: SharedArrayBuffer }) => Promise<RangeResult | null>; failure: () => string; stop: () => void } {
   const worker = startEvalWorker([decodeIntegers, decodeIntegerRange], `parentPort.once('message', (data) => parentPort.postMessage(${decodeIntegerRange.name}(data)));`);
-  if (!worker) return { run: () => Promise.resolve(null), stop: () => {} };
+  if (!worker) return { run: () => Promise.resolve(null), failure: () => 'it could not start', stop: () => {} };
+  let failure = 'it stopped';
+  worker.once('error', (error: Error) => {
+    failure = error.message;
+  });
   return {
     run: (data) => {
       const result = firstMessage<RangeResult>(worker);
       worker.postMessage(data);
       return result;
     },
+    failure: () => failure,
     stop: () => void worker.terminate(),
   };
 }
@@ -104,9 +68,9 @@ const CHUNK_BYTES = 4 << 20;
 
 /**
  * Parses a snapshot file with the edges decoded on a second thread. Returns null when the file is not laid
- * out as V8 writes it; the caller then parses it sequentially.
+ * out as V8 writes it, and why the worker failed when it did; the caller then parses it sequentially.
  */
-export async function readInParallel(handle: FileHandle, path: string, size: number, options: ParserOptions): Promise<RawSnapshot | null> {
+export async function readInParallel(handle: FileHandle, path: string, size: number, options: ParserOptions): Promise<RawSnapshot | { workerFailed: string } | null> {
   const decoder = startDecoder();
   try {
     const keyAt = await findInFile(handle, EDGES_KEY, 0, size);
@@ -114,7 +78,7 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
     const arrayStart = keyAt + EDGES_KEY.length;
     const arrayEnd = await findInFile(handle, new Uint8Array([0x5d]), arrayStart, size);
     if (arrayEnd < 0) return null;
-    const parser = new SnapshotParser({ ...options, totalBytes: size - (arrayEnd - arrayStart), externalEdges: true });
+    const parser = new SnapshotParser({ ...options, totalBytes: size, externalEdges: true });
     const buffer = new Uint8Array(CHUNK_BYTES);
     let decoded: Promise<RangeResult | null> | null = null;
     const feed = async (from: number, to: number) => {
@@ -133,9 +97,10 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
     await feed(0, arrayStart - 1);
     if (!decoded) return null;
     parser.write('[]');
+    parser.skipped(arrayEnd - arrayStart);
     await feed(arrayEnd + 1, size);
     const result = await (decoded as Promise<RangeResult | null>);
-    if (result === null) return null;
+    if (result === null) return { workerFailed: decoder.failure() };
     if (result.error) throw rangeError(result, parser);
     return parser.end();
   } finally {

@@ -35,6 +35,8 @@ export interface RawSnapshot {
   traceTree: unknown[];
   samples: Float64Array;
   locations: Uint32Array;
+  /** What the loader wants the user told (a parse that fell back to one thread); shown with the problems. */
+  notes: string[];
 }
 
 /** Options for {@link SnapshotParser}. */
@@ -165,8 +167,10 @@ export class SnapshotParser {
   private captureLength = 0;
   private captureStarted = false;
 
+  /** The current array section's '[' has been read (numbers and strings alike). */
+  private arrayOpen = false;
+
   // Number arrays.
-  private numOpen = false;
   private numValue = 0;
   private numInNumber = false;
   private numNegative = false;
@@ -178,7 +182,6 @@ export class SnapshotParser {
   private numCount = 0;
 
   // String array.
-  private strOpen = false;
   private strInString = false;
   private strEscaped = false;
   private strPendingEscape = false;
@@ -349,12 +352,21 @@ export class SnapshotParser {
       traceTree: this.traceTree,
       samples: this.samples,
       locations: this.locations,
+      notes: [],
     };
   }
 
   /** Bytes consumed so far. */
   get bytesConsumed(): number {
     return this.bytesSeen;
+  }
+
+  /**
+   * Counts bytes the caller consumed itself (a section decoded elsewhere, see parallel.ts), so that the
+   * positions in errors and progress stay those of the file.
+   */
+  skipped(byteCount: number): void {
+    this.bytesSeen += byteCount;
   }
 
   private checkCancelled(): void {
@@ -416,7 +428,7 @@ export class SnapshotParser {
         this.captureLength = 0;
         break;
       case SECTION_STRINGS:
-        this.strOpen = false;
+        this.arrayOpen = false;
         this.strInString = false;
         this.strNeedComma = false;
         // For a file, what is left of it bounds the section; a stream grows the table as it comes.
@@ -428,7 +440,7 @@ export class SnapshotParser {
   }
 
   private beginNumbers(): void {
-    this.numOpen = false;
+    this.arrayOpen = false;
     this.numValue = 0;
     this.numInNumber = false;
     this.numNegative = false;
@@ -565,7 +577,7 @@ export class SnapshotParser {
   }
 
   /**
-   * Consumes white space and the opening bracket of a number section; returns where its content starts, or
+   * Consumes white space and the opening bracket of an array section; returns where its content starts, or
    * the chunk's end when the bracket has not arrived yet.
    */
   private openArray(bytes: Uint8Array, start: number): number {
@@ -573,7 +585,7 @@ export class SnapshotParser {
     while (pos < bytes.length && isSpace(bytes[pos])) pos++;
     if (pos === bytes.length) return pos;
     if (bytes[pos] !== CH_LBRACKET) throw this.syntaxError(bytes[pos], "'['");
-    this.numOpen = true;
+    this.arrayOpen = true;
     return pos + 1;
   }
 
@@ -581,7 +593,7 @@ export class SnapshotParser {
   private skipExternalSection(bytes: Uint8Array, start: number): number {
     let pos = start;
     const len = bytes.length;
-    if (!this.numOpen) {
+    if (!this.arrayOpen) {
       pos = this.openArray(bytes, pos);
       if (pos === len) return pos;
     }
@@ -606,7 +618,7 @@ export class SnapshotParser {
   private readFixedNumbers(bytes: Uint8Array, start: number): number {
     let pos = start;
     const len = bytes.length;
-    if (!this.numOpen) {
+    if (!this.arrayOpen) {
       pos = this.openArray(bytes, pos);
       if (pos === len) return pos;
     }
@@ -650,7 +662,7 @@ export class SnapshotParser {
   private readGrowNumbers(bytes: Uint8Array, start: number): number {
     let pos = start;
     const len = bytes.length;
-    if (!this.numOpen) {
+    if (!this.arrayOpen) {
       pos = this.openArray(bytes, pos);
       if (pos === len) return pos;
     }
@@ -718,12 +730,9 @@ export class SnapshotParser {
     let pos = start;
     const len = bytes.length;
     const table = this.strings as StringTable;
-    if (!this.strOpen) {
-      while (pos < len && isSpace(bytes[pos])) pos++;
+    if (!this.arrayOpen) {
+      pos = this.openArray(bytes, pos);
       if (pos === len) return pos;
-      if (bytes[pos] !== CH_LBRACKET) throw this.syntaxError(bytes[pos], "'['");
-      this.strOpen = true;
-      pos++;
     }
     // Chunk byte p lands at table position base + p.
     const base = table.usedBytes - pos;

@@ -31,6 +31,8 @@ describe('two-thread parse', () => {
     const a = await readSnapshotFile(file, { parallelThreshold: Infinity });
     const b = await parallel(file);
     expect(b.edges.buffer).toBeInstanceOf(SharedArrayBuffer);
+    // The worker really decoded the edges: a failed one falls back to one thread and says so.
+    expect(b.notes).toEqual([]);
     expect(Buffer.from(b.edges.buffer).equals(Buffer.from(a.edges.buffer))).toBe(true);
     expect(Buffer.from(b.nodes.buffer).equals(Buffer.from(a.nodes.buffer))).toBe(true);
     expect(b.strings.toArray()).toEqual(a.strings.toArray());
@@ -50,6 +52,11 @@ describe('two-thread parse', () => {
     expect(await codeOf(text.slice(0, start + 5000))).toBe('SNAPSHOT_TRUNCATED');
     // Cut after the edges: the main parse reports it.
     expect(await codeOf(text.slice(0, text.indexOf('"strings":[') + 100))).toBe('SNAPSHOT_TRUNCATED');
+    // …at the file's own length: the bytes the worker decoded count too.
+    const cut = Buffer.from(text).subarray(0, Buffer.byteLength(text.slice(0, text.indexOf('"strings":[') + 100)));
+    const cutPath = join(dir, 'cut-in-strings.heapsnapshot');
+    writeFileSync(cutPath, cut);
+    await expect(parallel(cutPath)).rejects.toThrow(`The snapshot ends after ${cut.length} bytes, in the middle of the strings section.`);
   });
 });
 
