@@ -24,7 +24,29 @@ export function decodeIntegers(bytes: Uint8Array, pos: number, end: number, targ
   let inNumber = state[2] !== 0;
   let needComma = state[3] !== 0;
   let status = 0;
+  // The fast path below runs up to the range's last comma: every number that starts before it ends there
+  // at the latest, so that its digit loop needs no bounds check.
+  let safeEnd = end;
+  while (safeEnd > pos && bytes[safeEnd - 1] !== 44) safeEnd--;
   while (pos < end) {
+    // Fast path: "digits," repeated. Anything else (white space, a bad byte, a full array, a value beyond 32
+    // bits) leaves the number for the general path below, which checks and reports it.
+    if (!inNumber && !needComma) {
+      while (pos < safeEnd) {
+        let c = bytes[pos];
+        if (c < 48 || c > 57) break;
+        let v = c - 48;
+        while ((c = bytes[++pos]) >= 48 && c <= 57) v = v * 10 + (c - 48);
+        if (c !== 44 || count === capacity || v > 4294967295) {
+          value = v;
+          inNumber = true;
+          break;
+        }
+        target[count++] = v;
+        pos++;
+      }
+      if (pos === end) break;
+    }
     let c = bytes[pos];
     if (c >= 48 && c <= 57) {
       if (!inNumber) {
