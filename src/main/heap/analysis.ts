@@ -14,7 +14,7 @@ import { HeapGraph } from './graph.ts';
 import type { RawSnapshot } from './parser.ts';
 import type { StringTable } from './strings.ts';
 import { computeDominators, computeRetainedSizes, buildDominatedNodes, type DominatorInput } from './dominators.ts';
-import { firstMessage, isShared, release, sharedUint32Array, startEvalWorker } from './eval-worker.ts';
+import { firstMessage, isShared, release, startEvalWorker } from './eval-worker.ts';
 import { assignClasses, inferInterfaceDefinitions, type ClassAssignment, type InterfaceDefinition } from './classes.ts';
 import { computeClassTotals, type ClassTotals } from './summary.ts';
 
@@ -37,8 +37,6 @@ export interface AnalysisOptions {
 /** A snapshot with every derived array the views need. Node data stays in `graph`. */
 export interface AnalyzedSnapshot {
   graph: HeapGraph;
-  /** Bit per edge index (offset into `edges`): the edges that count for dominance. */
-  essentialEdges: Uint32Array;
   /** dominators[ordinal]: the immediate dominator's ordinal. */
   dominators: Uint32Array;
   firstDominated: Uint32Array;
@@ -78,34 +76,18 @@ function stepper(options: AnalysisOptions): Step {
 }
 
 /** Indexes, DOM state, page-owned objects and essential edges: what the dominators need. */
-function prepare(raw: RawSnapshot, step: Step): { graph: HeapGraph; essentialEdges: Uint32Array } {
+function prepare(raw: RawSnapshot, step: Step): { graph: HeapGraph; essential: DominatorInput } {
   step('Building indexes', 0);
   const graph = new HeapGraph(raw);
   step('Propagating DOM state', 1);
   propagateDomState(graph);
-  const flags = markPageOwnedNodes(graph);
-  const essentialEdges = computeEssentialEdges(graph, flags);
-  release(flags);
-  return { graph, essentialEdges };
+  return { graph, essential: essentialGraph(graph) };
 }
 
-function dominatorInput(graph: HeapGraph, essentialEdges: Uint32Array): DominatorInput {
-  const { layout } = graph;
-  return {
-    nodeCount: graph.nodeCount,
-    rootOrdinal: graph.rootNodeOrdinal,
-    firstEdgeIndexes: graph.firstEdgeIndexes,
-    edges: graph.edges,
-    edgeFieldCount: layout.edgeFieldCount,
-    toNodeOffset: layout.edgeToNodeOffset,
-    essentialEdges,
-  };
-}
-
-/** The dominator tree on this thread. Shallow sizes must have been folded. */
-function dominatorTree(graph: HeapGraph, essentialEdges: Uint32Array, step: Step): DominatorTree {
+/** The dominator tree on this thread. Shallow sizes must have been folded. Consumes `essential`. */
+function dominatorTree(graph: HeapGraph, essential: DominatorInput, step: Step): DominatorTree {
   step('Building the dominator tree', 3);
-  const result = computeDominators(dominatorInput(graph, essentialEdges));
+  const result = computeDominators(essential);
   step('Calculating retained sizes', 4);
   const retainedSizes = computeRetainedSizes(result, graph.nodes, graph.layout.nodeFieldCount, graph.layout.nodeSelfSizeOffset);
   release(result.order);
@@ -124,7 +106,7 @@ function independentSteps(graph: HeapGraph, step: Step, done: number, named?: (d
   return { distances, classes, ordinalsById };
 }
 
-function assemble(graph: HeapGraph, essentialEdges: Uint32Array, tree: DominatorTree, rest: Pick<AnalyzedSnapshot, 'distances' | 'classes' | 'ordinalsById'>): AnalyzedSnapshot {
+function assemble(graph: HeapGraph, tree: DominatorTree, rest: Pick<AnalyzedSnapshot, 'distances' | 'classes' | 'ordinalsById'>): AnalyzedSnapshot {
   if (tree.unreachableCount > 0) {
     graph.problems.add(
       `${tree.unreachableCount} nodes are unreachable from the root (${tree.weakOnlyCount} of them have only weak retainers); they are attributed to the root.`,
@@ -132,7 +114,6 @@ function assemble(graph: HeapGraph, essentialEdges: Uint32Array, tree: Dominator
   }
   return {
     graph,
-    essentialEdges,
     dominators: tree.dominators,
     firstDominated: tree.firstDominated,
     dominated: tree.dominated,
@@ -146,13 +127,13 @@ function assemble(graph: HeapGraph, essentialEdges: Uint32Array, tree: Dominator
 /** Runs every analysis step on a parsed snapshot, on this thread. Mutates `raw` (edge targets, folded self sizes). */
 export function analyzeSnapshot(raw: RawSnapshot, options: AnalysisOptions = {}): AnalyzedSnapshot {
   const step = stepper(options);
-  const { graph, essentialEdges } = prepare(raw, step);
+  const { graph, essential } = prepare(raw, step);
   step('Calculating shallow sizes', 2);
   foldOwnedShallowSizes(graph);
-  const tree = dominatorTree(graph, essentialEdges, step);
+  const tree = dominatorTree(graph, essential, step);
   const rest = independentSteps(graph, step, 5);
   step('Done', 7);
-  return assemble(graph, essentialEdges, tree, rest);
+  return assemble(graph, tree, rest);
 }
 
 /**
@@ -202,14 +183,15 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
   if (!worker) return analyzeSnapshot(raw, options);
   try {
     const step = stepper(options);
-    const { graph, essentialEdges } = prepare(raw, step);
+    const { graph, essential } = prepare(raw, step);
     const { layout } = graph;
     const reply = firstMessage<DominatorTree>(worker);
     let failure = 'it stopped';
     worker.once('error', (error: Error) => {
       failure = error.message;
     });
-    worker.postMessage(dominatorInput(graph, essentialEdges));
+    // Moved, not copied: the worker owns the essential graph and frees it as it goes.
+    worker.postMessage(essential, [essential.successorStart.buffer, essential.successors.buffer, essential.predecessorCounts.buffer] as ArrayBuffer[]);
     step('Calculating shallow sizes', 2);
     foldOwnedShallowSizes(graph);
     worker.postMessage({ nodes: graph.nodes, nodeFieldCount: layout.nodeFieldCount, selfSizeOffset: layout.nodeSelfSizeOffset });
@@ -220,9 +202,9 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
     const fromWorker = await reply;
     step('Calculating retained sizes', 6);
     if (!fromWorker) graph.problems.add(`The dominator tree was computed on one thread: its worker failed (${failure}).`);
-    const tree = fromWorker ?? dominatorTree(graph, essentialEdges, () => {});
+    const tree = fromWorker ?? dominatorTree(graph, essentialGraph(graph), () => {});
     step('Done', 7);
-    return assemble(graph, essentialEdges, tree, rest);
+    return assemble(graph, tree, rest);
   } finally {
     void worker.terminate();
   }
@@ -235,30 +217,78 @@ export function classesWithDefinitions(snapshot: AnalyzedSnapshot, definitions: 
 }
 
 /**
- * Node ordinals sorted by node id (ids are unique within a snapshot): an LSD radix sort in two 16-bit
- * passes, O(nodes), since V8's ids are 32-bit.
+ * Node ordinals sorted by node id (ids are unique within a snapshot). V8 writes nodes almost in id order
+ * (in real snapshots all but a handful), so one pass keeps the ascending run and sets the few others aside;
+ * those are radix-sorted and inserted. O(nodes + set aside × log nodes).
  */
 function sortOrdinalsById(graph: HeapGraph): Uint32Array {
   const { nodes, nodeCount } = graph;
   const { nodeFieldCount, nodeIdOffset } = graph.layout;
-  const ids = new Uint32Array(nodeCount);
-  for (let ordinal = 0; ordinal < nodeCount; ordinal++) ids[ordinal] = nodes[ordinal * nodeFieldCount + nodeIdOffset];
-  let order = new Uint32Array(nodeCount);
-  for (let i = 0; i < nodeCount; i++) order[i] = i;
-  let scratch = new Uint32Array(nodeCount);
+  const idOf = (ordinal: number): number => nodes[ordinal * nodeFieldCount + nodeIdOffset];
+  // The ascending run fills `run` from the front, the nodes set aside fill it from the back.
+  const run = new Uint32Array(nodeCount);
+  let keptCount = 0;
+  let asideFrom = nodeCount;
+  let lastKept = -1;
+  for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
+    const id = idOf(ordinal);
+    // Set aside a node out of order, and one above its successor (so that one high id does not push
+    // everything after it aside).
+    if (id <= lastKept || (ordinal + 1 < nodeCount && id > idOf(ordinal + 1))) {
+      run[--asideFrom] = ordinal;
+    } else {
+      run[keptCount++] = ordinal;
+      lastKept = id;
+    }
+  }
+  if (asideFrom === nodeCount) return run;
+  const aside = radixSortById(run.subarray(asideFrom), idOf);
+  // Each node set aside goes before the first kept node with a higher id (a binary search); the kept nodes
+  // between are copied as blocks.
+  const order = new Uint32Array(nodeCount);
+  let from = 0;
+  let to = 0;
+  for (let j = 0; j < aside.length; j++) {
+    const id = idOf(aside[j]);
+    let lo = from;
+    let hi = keptCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (idOf(run[mid]) < id) lo = mid + 1;
+      else hi = mid;
+    }
+    order.set(run.subarray(from, lo), to);
+    to += lo - from;
+    from = lo;
+    order[to++] = aside[j];
+  }
+  order.set(run.subarray(from, keptCount), to);
+  release(run, aside);
+  return order;
+}
+
+/** The ordinals sorted by their 32-bit ids, in a new array: an LSD radix sort in two 16-bit passes. */
+function radixSortById(ordinals: Uint32Array, idOf: (ordinal: number) => number): Uint32Array {
+  const length = ordinals.length;
+  const ids = new Uint32Array(length);
+  for (let i = 0; i < length; i++) ids[i] = idOf(ordinals[i]);
+  let order = new Uint32Array(length);
+  for (let i = 0; i < length; i++) order[i] = i;
+  let scratch = new Uint32Array(length);
   const counts = new Uint32Array(65537);
   for (const shift of [0, 16]) {
     counts.fill(0);
-    for (let i = 0; i < nodeCount; i++) counts[((ids[order[i]] >>> shift) & 0xffff) + 1]++;
+    for (let i = 0; i < length; i++) counts[((ids[order[i]] >>> shift) & 0xffff) + 1]++;
     for (let d = 0; d < 65536; d++) counts[d + 1] += counts[d];
-    for (let i = 0; i < nodeCount; i++) {
-      const ordinal = order[i];
-      scratch[counts[(ids[ordinal] >>> shift) & 0xffff]++] = ordinal;
+    for (let i = 0; i < length; i++) {
+      const index = order[i];
+      scratch[counts[(ids[index] >>> shift) & 0xffff]++] = index;
     }
     [order, scratch] = [scratch, order];
   }
-  release(ids, scratch);
-  return order;
+  for (let i = 0; i < length; i++) scratch[i] = ordinals[order[i]];
+  release(ids, order);
+  return scratch;
 }
 
 /** Finds a node's ordinal by its id, or -1. O(log nodes). */
@@ -381,24 +411,29 @@ function markPageOwnedNodes(graph: HeapGraph): Uint8Array {
 
 const EPHEMERON_NAME = /^\d+(?<duplicatedPart> \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(?<tableId>\d+)\))$/;
 
-/** Parses V8's names for WeakMap entry edges, caching the answer per string index. */
+const NOT_EPHEMERON = 1;
+
+/**
+ * Parses V8's names for WeakMap entry edges, caching the answer per string index. `kinds[nameIndex]` is 0
+ * until a name is looked up and NOT_EPHEMERON once it is known not to be one, so that hot loops can skip the call for the others.
+ */
 class EphemeronNames {
   private readonly strings: StringTable;
-  private readonly notEphemeron: Uint8Array;
+  readonly kinds: Uint8Array;
   private readonly parsed = new Map<number, { duplicatedPart: string; tableId: number }>();
 
   constructor(strings: StringTable) {
     this.strings = strings;
-    this.notEphemeron = new Uint8Array(strings.length);
+    this.kinds = new Uint8Array(strings.length);
   }
 
   get(nameIndex: number): { duplicatedPart: string; tableId: number } | undefined {
-    if (this.notEphemeron[nameIndex]) return undefined;
+    if (this.kinds[nameIndex] === NOT_EPHEMERON) return undefined;
     const known = this.parsed.get(nameIndex);
     if (known) return known;
     const match = EPHEMERON_NAME.exec(this.strings.get(nameIndex));
     if (!match?.groups) {
-      this.notEphemeron[nameIndex] = 1;
+      this.kinds[nameIndex] = NOT_EPHEMERON;
       return undefined;
     }
     const result = { duplicatedPart: match.groups.duplicatedPart, tableId: Number(match.groups.tableId) };
@@ -408,35 +443,47 @@ class EphemeronNames {
 }
 
 /**
- * Which edges count for dominance: not weak; not a self edge; shortcuts only from the root; not the
- * WeakMap table's edge to a value (the key's edge is kept); not from a non-page object into a page object.
+ * The edges that count for dominance, as successor lists: not weak; not a self edge; shortcuts only from
+ * the root; not the WeakMap table's edge to a value (the key's edge is kept); not from a non-page object
+ * into a page object. One pass over the edges; the arrays are made with `new`, so that they can be moved to
+ * the dominator worker and freed there.
  */
-function computeEssentialEdges(graph: HeapGraph, flags: Uint8Array): Uint32Array {
+function essentialGraph(graph: HeapGraph): DominatorInput {
   const { nodes, edges, firstEdgeIndexes, nodeCount, rootNodeOrdinal, strings } = graph;
   const { nodeFieldCount, nodeIdOffset, edgeFieldCount, edgeTypeOffset, edgeNameOffset, edgeToNodeOffset } = graph.layout;
   const { internal, weak, shortcut } = graph.layout.edgeType;
-  const bits = sharedUint32Array((edges.length + 31) >>> 5);
+  const successorStart = new Uint32Array(nodeCount + 1);
+  // Sized for every edge; the pages past the essential ones are never touched, so they cost no memory.
+  const successors = new Uint32Array(graph.edgeCount);
+  const predecessorCounts = new Uint32Array(nodeCount);
+  const flags = markPageOwnedNodes(graph);
   const ephemerons = new EphemeronNames(strings);
+  const nameKinds = ephemerons.kinds;
+  let slot = 0;
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
+    successorStart[ordinal] = slot;
     const isRoot = ordinal === rootNodeOrdinal;
     const nodePage = flags[ordinal] & FLAG_PAGE_OBJECT;
     for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
       const type = edges[e + edgeTypeOffset];
       if (type === weak) continue;
-      if (type === internal) {
-        const match = ephemerons.get(edges[e + edgeNameOffset]);
-        if (match && nodes[ordinal * nodeFieldCount + nodeIdOffset] === match.tableId) continue;
-      }
       const child = edges[e + edgeToNodeOffset];
       if (child === ordinal) continue;
       if (!isRoot) {
         if (type === shortcut) continue;
-        if ((flags[child] & FLAG_PAGE_OBJECT) && !nodePage) continue;
+        if ((flags[child] & FLAG_PAGE_OBJECT) !== 0 && nodePage === 0) continue;
       }
-      bits[e >>> 5] |= 1 << (e & 31);
+      if (type === internal && nameKinds[edges[e + edgeNameOffset]] !== NOT_EPHEMERON) {
+        const match = ephemerons.get(edges[e + edgeNameOffset]);
+        if (match && nodes[ordinal * nodeFieldCount + nodeIdOffset] === match.tableId) continue;
+      }
+      successors[slot++] = child;
+      predecessorCounts[child]++;
     }
   }
-  return bits;
+  successorStart[nodeCount] = slot;
+  release(flags);
+  return { nodeCount, rootOrdinal: rootNodeOrdinal, successorStart, successors, predecessorCounts };
 }
 
 /**
@@ -514,6 +561,7 @@ function computeDistances(graph: HeapGraph): Int32Array {
   const { weak, internal } = graph.layout.edgeType;
   const distances = new Int32Array(new SharedArrayBuffer(nodeCount * 4)).fill(NO_DISTANCE);
   const ephemerons = new EphemeronNames(strings);
+  const nameKinds = ephemerons.kinds;
   const pending = new Set<string>();
   // Sources whose edges need DevTools' filter: a NativeContext (its sloppy_function_map) and map
   // descriptor arrays; and, from any source, internal edges (WeakMap entries). Names are compared once
@@ -524,13 +572,13 @@ function computeDistances(graph: HeapGraph): Int32Array {
   const NATIVE_CONTEXT = 1;
   const DESCRIPTORS = 2;
   const descriptorIndexes = new Map<number, number>();
-  const sourceKind = (ordinal: number): number => {
-    const nodeIndex = ordinal * nodeFieldCount;
+  // Each node's kind, in one sequential pass: the BFS then reads a byte per node, not the nodes array.
+  const sourceKinds = new Uint8Array(nodeCount);
+  for (let ordinal = 0, nodeIndex = 0; ordinal < nodeCount; ordinal++, nodeIndex += nodeFieldCount) {
     const type = nodes[nodeIndex + nodeTypeOffset];
-    if (type === hidden && isNativeContext(nodes[nodeIndex + nodeNameOffset])) return NATIVE_CONTEXT;
-    if (type === array && isDescriptors(nodes[nodeIndex + nodeNameOffset])) return DESCRIPTORS;
-    return 0;
-  };
+    if (type === hidden && isNativeContext(nodes[nodeIndex + nodeNameOffset])) sourceKinds[ordinal] = NATIVE_CONTEXT;
+    else if (type === array && isDescriptors(nodes[nodeIndex + nodeNameOffset])) sourceKinds[ordinal] = DESCRIPTORS;
+  }
 
   const allowed = (kind: number, e: number): boolean => {
     if (kind === NATIVE_CONTEXT && graph.edgeHasStringName(e) && isSloppyMap(edges[e + edgeNameOffset])) return false;
@@ -561,14 +609,14 @@ function computeDistances(graph: HeapGraph): Int32Array {
     while (head < length) {
       const ordinal = queue[head++];
       const distance = distances[ordinal] + 1;
-      // DevTools' filter only bites on two kinds of sources and on internal edges: skip it elsewhere.
-      const kind = sourceKind(ordinal);
+      // DevTools' filter only bites on two kinds of sources and on WeakMap entries: skip it elsewhere.
+      const kind = sourceKinds[ordinal];
       for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
         const edgeType = edges[e + edgeTypeOffset];
         if (edgeType === weak) continue;
         const child = edges[e + edgeToNodeOffset];
         if (distances[child] !== NO_DISTANCE) continue;
-        if ((kind !== 0 || edgeType === internal) && !allowed(kind, e)) continue;
+        if (kind !== 0 ? !allowed(kind, e) : edgeType === internal && nameKinds[edges[e + edgeNameOffset]] !== NOT_EPHEMERON && !allowed(0, e)) continue;
         distances[child] = distance;
         queue[length++] = child;
       }
@@ -588,6 +636,6 @@ function computeDistances(graph: HeapGraph): Int32Array {
   distances[rootNodeOrdinal] = hadUserRoots ? BASE_SYSTEM_DISTANCE : 0;
   queue[0] = rootNodeOrdinal;
   bfs(1);
-  release(queue);
+  release(queue, sourceKinds);
   return distances;
 }

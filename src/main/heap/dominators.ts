@@ -15,18 +15,19 @@
  * a DFS root hanging off the root; then every node still unvisited hangs off the root on its own.
  */
 
-/** The graph as the dominator algorithm sees it: forward edges and a filter. */
+/**
+ * The graph as the dominator algorithm sees it: each node's essential successors (the targets of the edges
+ * that count for dominance), as ordinals. Arrays made with `new`: computeDominators frees them once read.
+ */
 export interface DominatorInput {
   nodeCount: number;
   rootOrdinal: number;
-  /** Offsets into `edges` of each node's first edge (nodeCount + 1 entries). */
-  firstEdgeIndexes: Uint32Array;
-  /** The edges array; `edges[edgeIndex + toNodeOffset]` is the target ordinal. */
-  edges: Uint32Array;
-  edgeFieldCount: number;
-  toNodeOffset: number;
-  /** Bit per edge *index* (offset into `edges`, so no division on each visit): 1 when it counts. */
-  essentialEdges: Uint32Array;
+  /** successors[successorStart[o] .. successorStart[o + 1]) are node o's successors; nodeCount + 1 entries. */
+  successorStart: Uint32Array;
+  /** Successor ordinals; may be longer than successorStart[nodeCount], the part in use. */
+  successors: Uint32Array;
+  /** Essential in-degree of each node. */
+  predecessorCounts: Uint32Array;
 }
 
 /** The dominator tree and the DFS order that produced it. */
@@ -42,15 +43,21 @@ export interface DominatorResult {
 }
 
 /**
- * Computes immediate dominators. Pure: reads its input, returns new arrays. Self-contained (no outside
- * references), so that its source can also run on a worker thread (see analysis.ts).
+ * Computes immediate dominators. Returns new arrays, and consumes its input: each input array is freed (its
+ * buffer detached) as soon as it has been read for the last time, so that the peak holds one edge-sized
+ * array at a time. Self-contained (no outside references), so that its source can also run on a worker
+ * thread (see analysis.ts).
  *
- * It needs no retainer index: after the DFS it lists each node's essential predecessors by DFS number
- * (count, then fill, in one pass each over the edges in memory order), so that the semidominator loop reads
- * them in order, with no filter and no translation from ordinals.
+ * After the DFS it lists each node's predecessors by DFS number (count, then fill, in one pass over the
+ * successor lists in memory order), so that the semidominator loop reads them in order, with no
+ * translation from ordinals.
  */
 export function computeDominators(input: DominatorInput): DominatorResult {
-  const { nodeCount, rootOrdinal, firstEdgeIndexes, edges, edgeFieldCount, toNodeOffset, essentialEdges } = input;
+  const { nodeCount, rootOrdinal, successorStart, successors, predecessorCounts } = input;
+  const free = (array: Uint32Array): void => {
+    const { buffer } = array;
+    if (buffer instanceof ArrayBuffer && !buffer.detached && buffer.byteLength === array.byteLength) buffer.transfer(0);
+  };
 
   // DFS numbers are 1-based; 0 means "not visited" / "no ancestor". The DFS's resume points later become the
   // forest's ancestor links, and its stack the path compression's.
@@ -59,46 +66,35 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   const vertex = new Uint32Array(size); // DFS number -> ordinal
   const parent = new Uint32Array(size); // DFS parent, then the immediate dominator (both as numbers)
   const stack = new Uint32Array(size);
-  let ancestor = new Uint32Array(size); // first the DFS's next edge per number, then the forest links
-  const nextEdge = ancestor;
-  // Essential in-edges per ordinal, then (by DFS number) where each node's predecessors start.
-  const inCount = new Uint32Array(size);
-  for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
-    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
-      if ((essentialEdges[e >>> 5] & (1 << (e & 31))) !== 0) inCount[edges[e + toNodeOffset]]++;
-    }
-  }
+  let ancestor = new Uint32Array(size); // first the DFS's next successor per number, then the forest links
+  const next = ancestor;
   let n = 0;
 
-  // Iterative DFS over essential edges.
+  // Iterative DFS over the successor lists.
   const visit = (startOrdinal: number, parentNumber: number): void => {
     n++;
     number[startOrdinal] = n;
     vertex[n] = startOrdinal;
     parent[n] = parentNumber;
-    nextEdge[n] = firstEdgeIndexes[startOrdinal];
+    next[n] = successorStart[startOrdinal];
     let top = 0;
     stack[0] = n;
     while (top >= 0) {
       const vn = stack[top];
-      const v = vertex[vn];
-      const end = firstEdgeIndexes[v + 1];
-      let edgeIndex = nextEdge[vn];
-      for (; edgeIndex < end; edgeIndex += edgeFieldCount) {
-        if ((essentialEdges[edgeIndex >>> 5] & (1 << (edgeIndex & 31))) === 0) continue;
-        if (number[edges[edgeIndex + toNodeOffset]] === 0) break;
-      }
-      if (edgeIndex >= end) {
+      const end = successorStart[vertex[vn] + 1];
+      let slot = next[vn];
+      while (slot < end && number[successors[slot]] !== 0) slot++;
+      if (slot >= end) {
         top--;
         continue;
       }
-      nextEdge[vn] = edgeIndex + edgeFieldCount;
-      const w = edges[edgeIndex + toNodeOffset];
+      next[vn] = slot + 1;
+      const w = successors[slot];
       n++;
       number[w] = n;
       vertex[n] = w;
       parent[n] = vn;
-      nextEdge[n] = firstEdgeIndexes[w];
+      next[n] = successorStart[w];
       stack[++top] = n;
     }
   };
@@ -108,7 +104,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   let weakOnlyCount = 0;
   if (n < nodeCount) {
     for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
-      if (number[ordinal] === 0 && inCount[ordinal] === 0) {
+      if (number[ordinal] === 0 && predecessorCounts[ordinal] === 0) {
         weakOnlyCount++;
         visit(ordinal, 1);
       }
@@ -127,24 +123,24 @@ export function computeDominators(input: DominatorInput): DominatorResult {
 
   // Predecessor lists by DFS number: predStart[w] .. predStart[w + 1] in preds.
   const predStart = new Uint32Array(n + 2);
-  for (let w = 1; w <= n; w++) predStart[w + 1] = predStart[w] + inCount[vertex[w]];
-  (inCount.buffer as ArrayBuffer).transfer(0);
+  for (let w = 1; w <= n; w++) predStart[w + 1] = predStart[w] + predecessorCounts[vertex[w]];
+  free(predecessorCounts);
   const preds = new Uint32Array(predStart[n + 1]);
   const cursor = stack; // free until the semidominator loop
   cursor.set(predStart.subarray(0, size));
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     const v = number[ordinal];
-    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
-      if ((essentialEdges[e >>> 5] & (1 << (e & 31))) !== 0) preds[cursor[number[edges[e + toNodeOffset]]]++] = v;
-    }
+    for (let slot = successorStart[ordinal], end = successorStart[ordinal + 1]; slot < end; slot++) preds[cursor[number[successors[slot]]]++] = v;
   }
-  (number.buffer as ArrayBuffer).transfer(0);
+  free(successors);
+  free(successorStart);
+  free(number);
 
   // Semidominators (Lengauer–Tarjan's, with path compression), in reverse DFS order. A predecessor numbered
   // below w is not in the forest yet and contributes its own number.
   const semi = new Uint32Array(size);
   const label = new Uint32Array(size); // the smallest semi on the compressed path, as in SNCA
-  ancestor = nextEdge.fill(0);
+  ancestor = next.fill(0);
   for (let v = 1; v <= n; v++) semi[v] = label[v] = v;
   for (let w = n; w >= 2; w--) {
     let s = w;
@@ -179,7 +175,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     label[w] = semi[w];
     ancestor[w] = parent[w];
   }
-  for (const scratch of [preds, predStart]) (scratch.buffer as ArrayBuffer).transfer(0);
+  free(preds);
+  free(predStart);
 
   // Immediate dominators by nearest common ancestor (SNCA): climb from the parent until at or above semi.
   const idom = parent;
@@ -192,11 +189,11 @@ export function computeDominators(input: DominatorInput): DominatorResult {
 
   // Detaching a buffer frees it at once, where the garbage collector might wait (this runs on a worker
   // that allocates almost nothing on its heap).
-  for (const scratch of [semi, label, stack, ancestor]) (scratch.buffer as ArrayBuffer).transfer(0);
+  for (const scratch of [semi, label, stack, ancestor]) free(scratch);
   const dominators = new Uint32Array(nodeCount);
   for (let w = 1; w <= n; w++) dominators[vertex[w]] = vertex[idom[w]];
   dominators[rootOrdinal] = rootOrdinal;
-  (idom.buffer as ArrayBuffer).transfer(0);
+  free(idom);
   return { dominators, order: vertex.subarray(1, n + 1), unreachableCount: nodeCount - reachable, weakOnlyCount };
 }
 

@@ -84,26 +84,19 @@ function referenceIdoms(graph: TestGraph): number[] {
 
 function toInput(graph: TestGraph) {
   const { n } = graph;
-  // Sort edges by source to lay them out as a snapshot does; fields: type, name, to.
-  const sorted = [...graph.edges].sort((a, b) => a[0] - b[0]);
-  const edges = new Uint32Array(sorted.length * 3);
-  const essentialEdges = new Uint32Array((sorted.length * 3 + 31) >>> 5);
-  const firstEdgeIndexes = new Uint32Array(n + 1);
-  sorted.forEach(([from, to, essential], i) => {
-    edges[i * 3 + 2] = to;
-    if (essential && from !== to) essentialEdges[(i * 3) >>> 5] |= 1 << ((i * 3) & 31);
-    firstEdgeIndexes[from + 1] += 3;
+  // Successor lists by source, as the analysis builds them: only essential edges, no self edges.
+  const kept = graph.edges.filter(([from, to, essential]) => essential && from !== to).sort((a, b) => a[0] - b[0]);
+  const successorStart = new Uint32Array(n + 1);
+  // Longer than needed, as in the analysis: only successorStart[n] entries are in use.
+  const successors = new Uint32Array(graph.edges.length + 1);
+  const predecessorCounts = new Uint32Array(n);
+  kept.forEach(([from, to], i) => {
+    successors[i] = to;
+    successorStart[from + 1]++;
+    predecessorCounts[to]++;
   });
-  for (let v = 0; v < n; v++) firstEdgeIndexes[v + 1] += firstEdgeIndexes[v];
-  return {
-    nodeCount: n,
-    rootOrdinal: 0,
-    firstEdgeIndexes,
-    edges,
-    edgeFieldCount: 3,
-    toNodeOffset: 2,
-    essentialEdges,
-  };
+  for (let v = 0; v < n; v++) successorStart[v + 1] += successorStart[v];
+  return { nodeCount: n, rootOrdinal: 0, successorStart, successors, predecessorCounts };
 }
 
 describe('computeDominators', () => {
