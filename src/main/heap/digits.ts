@@ -1,6 +1,6 @@
 /**
  * The engine's hottest loop: decimal integers separated by commas (and JSON white space), straight from
- * bytes into a preallocated Uint32Array. Shared by the streaming parser and by the worker that decodes a
+ * bytes into a preallocated Uint32Array; and the check of the edges that goes with it on the parse worker. Shared by the streaming parser and by the worker that decodes a
  * file range on another thread (decodeIntegerRange, below), so both must stay self-contained: their source
  * runs there as it is.
  *
@@ -110,6 +110,71 @@ export function decodeIntegers(bytes: Uint8Array, pos: number, end: number, targ
 export interface RangeResult {
   count: number;
   error: null | { kind: 'syntax' | 'range' | 'count'; at: number; found?: number };
+  /** What {@link checkEdges} found, when the range was the edges and a shape was given. */
+  check?: EdgeCheck;
+}
+
+/** How the edges are laid out, for {@link checkEdges}. */
+export interface EdgeShape {
+  edgeFieldCount: number;
+  typeOffset: number;
+  nameOffset: number;
+  toNodeOffset: number;
+  nodeFieldCount: number;
+  /** The nodes array's length: a target must be below it and a multiple of nodeFieldCount. */
+  nodesLength: number;
+  typeCount: number;
+  /** The edge types whose name is an index rather than a string. */
+  elementType: number;
+  hiddenType: number;
+}
+
+/** What {@link checkEdges} found; carried from call to call. */
+export interface EdgeCheck {
+  /** Values [0, checked) of the edges array have been checked (whole edges). */
+  checked: number;
+  /** The first edge whose target is not the start of a node (its number, and the target), or -1. Checking stops there. */
+  badTargetEdge: number;
+  badTarget: number;
+  /** Edges with an unknown type: the first 100 as [edge, type] pairs, and how many in all. */
+  unknownTypes: number[];
+  unknownTypeCount: number;
+  /** The highest string index named by an edge with a string name, or -1. */
+  maxNameIndex: number;
+}
+
+/**
+ * Checks the whole edges among values [check.checked, upTo) and rewrites each `to_node` from a node index to
+ * a node ordinal (the graph's invariant, see graph.ts). It stops at the first target that is not the start
+ * of a node. String names are checked later against the string count (the strings come after the edges in
+ * the file) through `maxNameIndex`. Self-contained: the parse worker runs it on each chunk it decodes, while
+ * the values are still in cache.
+ */
+export function checkEdges(edges: Uint32Array, upTo: number, shape: EdgeShape, check: EdgeCheck): void {
+  if (check.badTargetEdge >= 0) return;
+  const { edgeFieldCount, typeOffset, nameOffset, toNodeOffset, nodeFieldCount, nodesLength, typeCount, elementType, hiddenType } = shape;
+  const end = upTo - (upTo % edgeFieldCount);
+  let maxNameIndex = check.maxNameIndex;
+  let e = check.checked;
+  for (; e < end; e += edgeFieldCount) {
+    const target = edges[e + toNodeOffset];
+    const ordinal = target / nodeFieldCount;
+    if (target >= nodesLength || ordinal !== Math.floor(ordinal)) {
+      check.badTargetEdge = e / edgeFieldCount;
+      check.badTarget = target;
+      break;
+    }
+    edges[e + toNodeOffset] = ordinal;
+    const type = edges[e + typeOffset];
+    if (type >= typeCount) {
+      if (check.unknownTypeCount < 100) check.unknownTypes.push(e / edgeFieldCount, type);
+      check.unknownTypeCount++;
+    } else if (type !== elementType && type !== hiddenType && edges[e + nameOffset] > maxNameIndex) {
+      maxNameIndex = edges[e + nameOffset];
+    }
+  }
+  check.checked = e;
+  check.maxNameIndex = maxNameIndex;
 }
 
 /**
@@ -118,13 +183,16 @@ export interface RangeResult {
  * decodeIntegers: both run on a worker as source (parallel.ts), which is why they share this module, where
  * no transform rewrites the call from one to the other.
  */
-export function decodeIntegerRange(data: { path: string; start: number; end: number; buffer: SharedArrayBuffer }): RangeResult {
+export function decodeIntegerRange(data: { path: string; start: number; end: number; buffer: SharedArrayBuffer; shape?: EdgeShape }): RangeResult {
   const fs = process.getBuiltinModule('node:fs');
   const target = new Uint32Array(data.buffer);
   const capacity = target.length;
   const fd = fs.openSync(data.path, 'r');
   const chunk = new Uint8Array(4 << 20);
   const state = new Float64Array(5);
+  const { shape } = data;
+  // As graph.ts's newEdgeCheck(), which this worker code cannot import.
+  const check: EdgeCheck = { checked: 0, badTargetEdge: -1, badTarget: 0, unknownTypes: [], unknownTypeCount: 0, maxNameIndex: -1 };
   const stopped = (at: number): RangeResult => {
     const status = state[4];
     if (status === 3) return { count: capacity + 1, error: { kind: 'count', at } };
@@ -138,12 +206,15 @@ export function decodeIntegerRange(data: { path: string; start: number; end: num
       const stop = decodeIntegers(chunk, 0, n, target, state);
       // The range holds no ']': a stop of any kind inside it is an error.
       if (state[4] !== 0) return stopped(pos + (state[4] === 1 ? stop - 1 : stop));
+      if (shape) checkEdges(target, state[0], shape, check);
       pos += n;
     }
     // The array's ']' ends the last number and refuses a trailing comma.
     decodeIntegers(new Uint8Array([93]), 0, 1, target, state);
     if (state[4] !== 1) return stopped(data.end);
-    return { count: state[0], error: state[0] === capacity ? null : { kind: 'count', at: data.end, found: state[0] } };
+    if (state[0] !== capacity) return { count: state[0], error: { kind: 'count', at: data.end, found: state[0] } };
+    if (shape) checkEdges(target, capacity, shape, check);
+    return { count: capacity, error: null, check: shape ? check : undefined };
   } finally {
     fs.closeSync(fd);
   }

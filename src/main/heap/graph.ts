@@ -14,6 +14,7 @@ import { layoutOf, type Layout, type SnapshotHeader } from './meta.ts';
 import { ProblemReport } from './problems.ts';
 import { sharedUint32Array } from './eval-worker.ts';
 import type { StringTable } from './strings.ts';
+import { checkEdges, type EdgeCheck, type EdgeShape } from './digits.ts';
 
 /** The retainer index: for each node, the slots of the edges that point to it. */
 export interface RetainerIndex {
@@ -97,7 +98,7 @@ export class HeapGraph {
     this.rootNodeOrdinal = rootIndex / nodeFieldCount;
     this.firstEdgeIndexes = this.buildEdgeIndexes();
     this.validateNodes();
-    this.convertEdgeTargets();
+    this.convertEdgeTargets(raw.edgeCheck);
   }
 
   /**
@@ -164,34 +165,38 @@ export class HeapGraph {
     }
   }
 
-  /** Checks every edge and rewrites `to_node` from node index to node ordinal. */
-  private convertEdgeTargets(): void {
+  /**
+   * Checks every edge and rewrites `to_node` from node index to node ordinal, unless the parse worker did
+   * (raw.edgeCheck); then turns what the check found into errors and problems, the first in edge order.
+   */
+  private convertEdgeTargets(check: EdgeCheck | undefined): void {
     const { edges, strings, problems } = this;
-    const { nodeFieldCount, edgeFieldCount, edgeToNodeOffset, edgeTypeOffset, edgeNameOffset, edgeTypes } = this.layout;
-    const nodesLength = this.nodes.length;
-    const elementType = this.layout.edgeType.element;
-    const hiddenType = this.layout.edgeType.hidden;
-    const typeCount = edgeTypes.length;
+    const { edgeFieldCount, edgeTypeOffset, edgeNameOffset, edgeTypes } = this.layout;
+    if (!check) {
+      check = newEdgeCheck();
+      checkEdges(edges, edges.length, edgeShape(this.layout, this.nodes.length), check);
+    }
     const stringCount = strings.length;
-    for (let edgeIndex = 0, end = edges.length; edgeIndex < end; edgeIndex += edgeFieldCount) {
-      const toNodeIndex = edges[edgeIndex + edgeToNodeOffset];
-      if (toNodeIndex >= nodesLength || toNodeIndex % nodeFieldCount !== 0) {
-        throw new LeakExplorerError(
-          'SNAPSHOT_INCONSISTENT',
-          `Edge ${edgeIndex / edgeFieldCount} points to ${toNodeIndex}, which is ${toNodeIndex >= nodesLength ? 'outside the nodes' : 'not the start of a node'}.`,
-        );
-      }
-      edges[edgeIndex + edgeToNodeOffset] = toNodeIndex / nodeFieldCount;
-      const type = edges[edgeIndex + edgeTypeOffset];
-      if (type >= typeCount) {
-        problems.add(`Edge ${edgeIndex / edgeFieldCount} has an unknown type ${type}.`);
-      } else if (type !== elementType && type !== hiddenType && edges[edgeIndex + edgeNameOffset] >= stringCount) {
-        throw new LeakExplorerError(
-          'SNAPSHOT_INCONSISTENT',
-          `Edge ${edgeIndex / edgeFieldCount} names string ${edges[edgeIndex + edgeNameOffset]}, but there are only ${stringCount} strings.`,
-        );
+    const checkedEdges = check.badTargetEdge >= 0 ? check.badTargetEdge : this.edgeCount;
+    if (check.maxNameIndex >= stringCount) {
+      const { element, hidden } = this.layout.edgeType;
+      for (let edge = 0; edge < checkedEdges; edge++) {
+        const type = edges[edge * edgeFieldCount + edgeTypeOffset];
+        const name = edges[edge * edgeFieldCount + edgeNameOffset];
+        if (type < edgeTypes.length && type !== element && type !== hidden && name >= stringCount) {
+          throw new LeakExplorerError('SNAPSHOT_INCONSISTENT', `Edge ${edge} names string ${name}, but there are only ${stringCount} strings.`);
+        }
       }
     }
+    if (check.badTargetEdge >= 0) {
+      const outside = check.badTarget >= this.nodes.length;
+      throw new LeakExplorerError(
+        'SNAPSHOT_INCONSISTENT',
+        `Edge ${check.badTargetEdge} points to ${check.badTarget}, which is ${outside ? 'outside the nodes' : 'not the start of a node'}.`,
+      );
+    }
+    for (let i = 0; i < check.unknownTypes.length; i += 2) problems.add(`Edge ${check.unknownTypes[i]} has an unknown type ${check.unknownTypes[i + 1]}.`);
+    problems.addUncounted(check.unknownTypeCount - check.unknownTypes.length / 2);
   }
 
   // ---- Accessors (cheap, inlined by V8; no object per node) ----
@@ -258,4 +263,24 @@ export class HeapGraph {
     for (let i = nodeIdOffset; i < nodes.length; i += nodeFieldCount) if (nodes[i] > max) max = nodes[i];
     return max;
   }
+}
+
+/** A new, empty {@link EdgeCheck}. */
+export function newEdgeCheck(): EdgeCheck {
+  return { checked: 0, badTargetEdge: -1, badTarget: 0, unknownTypes: [], unknownTypeCount: 0, maxNameIndex: -1 };
+}
+
+/** The edge layout {@link checkEdges} needs. */
+export function edgeShape(layout: Layout, nodesLength: number): EdgeShape {
+  return {
+    edgeFieldCount: layout.edgeFieldCount,
+    typeOffset: layout.edgeTypeOffset,
+    nameOffset: layout.edgeNameOffset,
+    toNodeOffset: layout.edgeToNodeOffset,
+    nodeFieldCount: layout.nodeFieldCount,
+    nodesLength,
+    typeCount: layout.edgeTypes.length,
+    elementType: layout.edgeType.element,
+    hiddenType: layout.edgeType.hidden,
+  };
 }

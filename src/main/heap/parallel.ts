@@ -15,11 +15,13 @@ import type { FileHandle } from 'node:fs/promises';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { firstMessage, startEvalWorker } from './eval-worker.ts';
 import { SnapshotParser, type ParserOptions, type RawSnapshot } from './parser.ts';
-import { decodeIntegerRange, decodeIntegers, type RangeResult } from './digits.ts';
+import { checkEdges, decodeIntegerRange, decodeIntegers, type EdgeShape, type RangeResult } from './digits.ts';
+import { edgeShape } from './graph.ts';
+import { layoutOf } from './meta.ts';
 
 /** A worker for {@link decodeIntegerRange}, started before its job is known so that it boots meanwhile. */
-function startDecoder(): { run: (data: { path: string; start: number; end: number; buffer: SharedArrayBuffer }) => Promise<RangeResult | null>; failure: () => string; stop: () => void } {
-  const worker = startEvalWorker([decodeIntegers, decodeIntegerRange], `parentPort.once('message', (data) => parentPort.postMessage(${decodeIntegerRange.name}(data)));`);
+function startDecoder(): { run: (data: { path: string; start: number; end: number; buffer: SharedArrayBuffer; shape: EdgeShape }) => Promise<RangeResult | null>; failure: () => string; stop: () => void } {
+  const worker = startEvalWorker([decodeIntegers, checkEdges, decodeIntegerRange], `parentPort.once('message', (data) => parentPort.postMessage(${decodeIntegerRange.name}(data)));`);
   if (!worker) return { run: () => Promise.resolve(null), failure: () => 'it could not start', stop: () => {} };
   let failure = 'it stopped';
   worker.once('error', (error: Error) => {
@@ -88,8 +90,10 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
         parser.write(buffer.subarray(0, bytesRead));
         at += bytesRead;
         // Hand the edges to the worker as soon as the header has told their count.
-        if (!decoded && parser.edgesArray) {
-          decoded = decoder.run({ path, start: arrayStart, end: arrayEnd, buffer: parser.edgesArray.buffer as SharedArrayBuffer });
+        const header = parser.parsedHeader;
+        if (!decoded && parser.edgesArray && header) {
+          const shape = edgeShape(layoutOf(header), header.node_count * header.meta.node_fields.length);
+          decoded = decoder.run({ path, start: arrayStart, end: arrayEnd, buffer: parser.edgesArray.buffer as SharedArrayBuffer, shape });
         }
       }
     };
@@ -102,7 +106,9 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
     const result = await (decoded as Promise<RangeResult | null>);
     if (result === null) return { workerFailed: decoder.failure() };
     if (result.error) throw rangeError(result, parser);
-    return parser.end();
+    const raw = parser.end();
+    raw.edgeCheck = result.check;
+    return raw;
   } finally {
     decoder.stop();
   }

@@ -19,14 +19,14 @@ import type { Progress } from '../../shared/model.ts';
 import { parseHeader, type SnapshotHeader } from './meta.ts';
 import { sharedUint32Array } from './eval-worker.ts';
 import { StringTable } from './strings.ts';
-import { decodeIntegers, DIGITS_CLOSED, DIGITS_COUNT, DIGITS_RANGE, DIGITS_SYNTAX } from './digits.ts';
+import { decodeIntegers, DIGITS_CLOSED, DIGITS_COUNT, DIGITS_RANGE, DIGITS_SYNTAX, type EdgeCheck } from './digits.ts';
 
 /** A parsed snapshot: the raw sections, validated for shape but not yet for graph consistency. */
 export interface RawSnapshot {
   header: SnapshotHeader;
   /** node_count × node_fields.length values. */
   nodes: Uint32Array;
-  /** edge_count × edge_fields.length values; `to_node` holds node indexes (ordinal × node field count). */
+  /** edge_count × edge_fields.length values; `to_node` holds node indexes (ordinal × node field count), or ordinals with `edgeCheck`. */
   edges: Uint32Array;
   /** The strings, decoded on demand. */
   strings: StringTable;
@@ -37,6 +37,8 @@ export interface RawSnapshot {
   locations: Uint32Array;
   /** What the loader wants the user told (a parse that fell back to one thread); shown with the problems. */
   notes: string[];
+  /** Set when the parse worker has checked the edges and turned their targets into ordinals (see digits.ts). */
+  edgeCheck?: EdgeCheck;
 }
 
 /** Options for {@link SnapshotParser}. */

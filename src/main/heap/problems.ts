@@ -17,6 +17,11 @@ export class ProblemReport {
     else this.dropped++;
   }
 
+  /** Counts `count` more problems of a kind already listed, without listing them. */
+  addUncounted(count: number): void {
+    if (count > 0) this.dropped += count;
+  }
+
   /** The problems, with a last line saying how many more were left out. */
   list(): string[] {
     return this.dropped > 0 ? [...this.items, `…and ${this.dropped} more problems.`] : [...this.items];

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSnapshotFile } from '../../../src/main/heap/load.ts';
+import { HeapGraph } from '../../../src/main/heap/graph.ts';
+import type { RawSnapshot } from '../../../src/main/heap/parser.ts';
 import { analyzeSnapshot, analyzeSnapshotInParallel } from '../../../src/main/heap/analysis.ts';
 import { summarize } from '../../../src/main/heap/summary.ts';
 import { crawlerSeries } from '../../fixtures/fixtures.ts';
@@ -33,7 +35,13 @@ describe('two-thread parse', () => {
     expect(b.edges.buffer).toBeInstanceOf(SharedArrayBuffer);
     // The worker really decoded the edges: a failed one falls back to one thread and says so.
     expect(b.notes).toEqual([]);
-    expect(Buffer.from(b.edges.buffer).equals(Buffer.from(a.edges.buffer))).toBe(true);
+    // It also checked the edges and turned their targets into ordinals, as the graph does for a sequential parse.
+    expect(b.edgeCheck).toBeDefined();
+    expect(a.edgeCheck).toBeUndefined();
+    const graphA = new HeapGraph(a);
+    const graphB = new HeapGraph(b);
+    expect(Buffer.from(graphB.edges.buffer).equals(Buffer.from(graphA.edges.buffer))).toBe(true);
+    expect(graphB.problems.list()).toEqual(graphA.problems.list());
     expect(Buffer.from(b.nodes.buffer).equals(Buffer.from(a.nodes.buffer))).toBe(true);
     expect(b.strings.toArray()).toEqual(a.strings.toArray());
     expect(Array.from(b.locations)).toEqual(Array.from(a.locations));
@@ -48,6 +56,36 @@ describe('two-thread parse', () => {
     expect(await codeOf(`${text.slice(0, start)}99999999999,${text.slice(start)}`)).toBe('SNAPSHOT_FORMAT');
     expect(await codeOf(`${text.slice(0, start + 10)}x${text.slice(start + 11)}`)).toBe('SNAPSHOT_FORMAT');
     expect(await codeOf(`${text.slice(0, start)},${text.slice(start)}`)).toBe('SNAPSHOT_FORMAT');
+    // Edges the worker checks: the same message as the sequential parse gives, from the graph.
+    const edgesText = text.slice(start, text.indexOf(']', start)).split(',');
+    const nodeFields = (/"node_fields":\[([^\]]*)\]/.exec(text) as RegExpExecArray)[1].split(',').length;
+    const damaged = (at: number, value: number) => {
+      const values = [...edgesText];
+      values[at] = String(value);
+      return text.slice(0, start) + values.join(',') + text.slice(text.indexOf(']', start));
+    };
+    const property = (/"edge_types":\[\[([^\]]*)\]/.exec(text) as RegExpExecArray)[1].split(',').indexOf('"property"');
+    expect(property).toBeGreaterThanOrEqual(0);
+    const withBadName = (() => {
+      const values = [...edgesText];
+      values[30] = String(property);
+      values[31] = '99999999';
+      return text.slice(0, start) + values.join(',') + text.slice(text.indexOf(']', start));
+    })();
+    for (const content of [damaged(5, 4_000_000_000), damaged(5, nodeFields * 3 + 1), withBadName, damaged(32, 4_000_000_000), damaged(30, 250)]) {
+      const path = join(dir, `damaged-${Math.random().toString(36).slice(2)}.heapsnapshot`);
+      writeFileSync(path, content);
+      const messageOf = async (raw: Promise<RawSnapshot>) => {
+        try {
+          return new HeapGraph(await raw).problems.list().join('\n');
+        } catch (error) {
+          return `${(error as { code: string }).code}: ${(error as Error).message}`;
+        }
+      };
+      const sequential = await messageOf(readSnapshotFile(path, { parallelThreshold: Infinity }));
+      expect(sequential).not.toBe('');
+      expect(await messageOf(parallel(path))).toBe(sequential);
+    }
     // Cut inside the edges: no closing bracket, so the sequential parse reports the cut.
     expect(await codeOf(text.slice(0, start + 5000))).toBe('SNAPSHOT_TRUNCATED');
     // Cut after the edges: the main parse reports it.
