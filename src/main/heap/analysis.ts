@@ -12,9 +12,9 @@ import type { Progress } from '../../shared/model.ts';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { HeapGraph } from './graph.ts';
 import type { RawSnapshot } from './parser.ts';
-import type { StringTable } from './strings.ts';
 import { computeDominators, computeRetainedSizes, buildDominatedNodes, type DominatorInput } from './dominators.ts';
 import { firstMessage, isShared, release, startEvalWorker } from './eval-worker.ts';
+import { cutEdgesIntoPage, EphemeronNames, essentialGraph, essentialSuccessors, isDocumentDomTrees, markPageOwned, NOT_EPHEMERON, pageJob } from './essential.ts';
 import { assignClasses, inferInterfaceDefinitions, type ClassAssignment, type InterfaceDefinition } from './classes.ts';
 import { computeClassTotals, type ClassTotals } from './summary.ts';
 
@@ -26,7 +26,6 @@ export const BASE_SYSTEM_DISTANCE = 100_000_000;
 const DOM_UNKNOWN = 0;
 const DOM_ATTACHED = 1;
 const DOM_DETACHED = 2;
-const FLAG_PAGE_OBJECT = 4;
 
 /** Options for {@link analyzeSnapshot}. */
 export interface AnalysisOptions {
@@ -75,13 +74,13 @@ function stepper(options: AnalysisOptions): Step {
   };
 }
 
-/** Indexes, DOM state, page-owned objects and essential edges: what the dominators need. */
-function prepare(raw: RawSnapshot, step: Step): { graph: HeapGraph; essential: DominatorInput } {
+/** Indexes and DOM state. */
+function prepare(raw: RawSnapshot, step: Step): HeapGraph {
   step('Building indexes', 0);
   const graph = new HeapGraph(raw);
   step('Propagating DOM state', 1);
   propagateDomState(graph);
-  return { graph, essential: essentialGraph(graph) };
+  return graph;
 }
 
 /** The dominator tree on this thread. Shallow sizes must have been folded. Consumes `essential`. */
@@ -127,7 +126,8 @@ function assemble(graph: HeapGraph, tree: DominatorTree, rest: Pick<AnalyzedSnap
 /** Runs every analysis step on a parsed snapshot, on this thread. Mutates `raw` (edge targets, folded self sizes). */
 export function analyzeSnapshot(raw: RawSnapshot, options: AnalysisOptions = {}): AnalyzedSnapshot {
   const step = stepper(options);
-  const { graph, essential } = prepare(raw, step);
+  const graph = prepare(raw, step);
+  const essential = essentialGraph(graph);
   step('Calculating shallow sizes', 2);
   foldOwnedShallowSizes(graph);
   const tree = dominatorTree(graph, essential, step);
@@ -137,10 +137,10 @@ export function analyzeSnapshot(raw: RawSnapshot, options: AnalysisOptions = {})
 }
 
 /**
- * The dominator worker. Three messages, each sent as soon as this thread has what it needs: the graph with
- * its essential edges (it computes the dominators), the folded shallow sizes (retained sizes and the
- * dominator tree's child lists), then distances and classes (the class totals of the summary). It answers
- * once, with all of it.
+ * The dominator worker. Four messages, each sent as soon as this thread has what it needs: the graph (it
+ * marks the page-owned nodes meanwhile), the essential successor lists (it cuts the page rule's edges and
+ * computes the dominators), the folded shallow sizes (retained sizes and the dominator tree's child lists),
+ * then distances and classes (the class totals of the summary). It answers once, with all of it.
  */
 const DOMINATOR_WORKER = `
 const inbox = [];
@@ -156,7 +156,10 @@ parentPort.on('message', (message) => {
 });
 const next = () => (inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Promise((resolve) => { waiting = resolve; }));
 (async () => {
+  const owned = ${markPageOwned.name}(await next());
   const input = await next();
+  ${cutEdgesIntoPage.name}(input, owned);
+  owned.buffer.transfer(0);
   const result = ${computeDominators.name}(input);
   const sizes = await next();
   const retainedSizes = ${computeRetainedSizes.name}(result, sizes.nodes, sizes.nodeFieldCount, sizes.selfSizeOffset);
@@ -179,18 +182,21 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
   const nodeCount = raw.nodes.length / Math.max(1, raw.header.meta.node_fields.length);
   if (nodeCount < (options.minNodes ?? PARALLEL_MIN_NODES) || !isShared(raw.nodes) || !isShared(raw.edges)) return analyzeSnapshot(raw, options);
   // Started first, so that it boots while this thread builds the indexes.
-  const worker = startEvalWorker([computeDominators, computeRetainedSizes, buildDominatedNodes, computeClassTotals], DOMINATOR_WORKER);
+  const worker = startEvalWorker([markPageOwned, cutEdgesIntoPage, computeDominators, computeRetainedSizes, buildDominatedNodes, computeClassTotals], DOMINATOR_WORKER);
   if (!worker) return analyzeSnapshot(raw, options);
   try {
     const step = stepper(options);
-    const { graph, essential } = prepare(raw, step);
+    const graph = prepare(raw, step);
     const { layout } = graph;
     const reply = firstMessage<DominatorTree>(worker);
     let failure = 'it stopped';
     worker.once('error', (error: Error) => {
       failure = error.message;
     });
-    // Moved, not copied: the worker owns the essential graph and frees it as it goes.
+    // The page-owned nodes there, the other rules of the essential edges here, at the same time.
+    worker.postMessage(pageJob(graph));
+    const essential = essentialSuccessors(graph);
+    // Moved, not copied: the worker owns the lists and frees them as it goes.
     worker.postMessage(essential, [essential.successorStart.buffer, essential.successors.buffer, essential.predecessorCounts.buffer] as ArrayBuffer[]);
     step('Calculating shallow sizes', 2);
     foldOwnedShallowSizes(graph);
@@ -368,122 +374,7 @@ function propagateDomState(graph: HeapGraph): void {
 }
 
 function isUserRoot(graph: HeapGraph, ordinal: number): boolean {
-  const type = graph.nodeType(ordinal);
-  if (type !== graph.layout.nodeType.synthetic) return true;
-  return graph.nodeName(ordinal) === '(Document DOM trees)';
-}
-
-/**
- * The page-owned objects: everything reachable without weak edges from the root's shortcut edges (the
- * global objects) and from the document DOM trees. Edges from other objects into them do not dominate.
- */
-function markPageOwnedNodes(graph: HeapGraph): Uint8Array {
-  const { edges, firstEdgeIndexes, nodeCount, rootNodeOrdinal } = graph;
-  const { edgeFieldCount, edgeTypeOffset, edgeToNodeOffset } = graph.layout;
-  const { shortcut, element, weak } = graph.layout.edgeType;
-  const flags = new Uint8Array(nodeCount);
-  const stack = new Uint32Array(nodeCount);
-  let top = 0;
-  for (let e = firstEdgeIndexes[rootNodeOrdinal], end = firstEdgeIndexes[rootNodeOrdinal + 1]; e < end; e += edgeFieldCount) {
-    const type = edges[e + edgeTypeOffset];
-    const target = edges[e + edgeToNodeOffset];
-    if (type === element) {
-      if (!(graph.nodeType(target) === graph.layout.nodeType.synthetic && graph.nodeName(target) === '(Document DOM trees)')) continue;
-    } else if (type !== shortcut) {
-      continue;
-    }
-    if (top < nodeCount) stack[top++] = target;
-    flags[target] |= FLAG_PAGE_OBJECT;
-  }
-  while (top > 0) {
-    const ordinal = stack[--top];
-    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
-      const child = edges[e + edgeToNodeOffset];
-      if (flags[child] & FLAG_PAGE_OBJECT) continue;
-      if (edges[e + edgeTypeOffset] === weak) continue;
-      flags[child] |= FLAG_PAGE_OBJECT;
-      stack[top++] = child;
-    }
-  }
-  release(stack);
-  return flags;
-}
-
-const EPHEMERON_NAME = /^\d+(?<duplicatedPart> \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(?<tableId>\d+)\))$/;
-
-const NOT_EPHEMERON = 1;
-
-/**
- * Parses V8's names for WeakMap entry edges, caching the answer per string index. `kinds[nameIndex]` is 0
- * until a name is looked up and NOT_EPHEMERON once it is known not to be one, so that hot loops can skip the call for the others.
- */
-class EphemeronNames {
-  private readonly strings: StringTable;
-  readonly kinds: Uint8Array;
-  private readonly parsed = new Map<number, { duplicatedPart: string; tableId: number }>();
-
-  constructor(strings: StringTable) {
-    this.strings = strings;
-    this.kinds = new Uint8Array(strings.length);
-  }
-
-  get(nameIndex: number): { duplicatedPart: string; tableId: number } | undefined {
-    if (this.kinds[nameIndex] === NOT_EPHEMERON) return undefined;
-    const known = this.parsed.get(nameIndex);
-    if (known) return known;
-    const match = EPHEMERON_NAME.exec(this.strings.get(nameIndex));
-    if (!match?.groups) {
-      this.kinds[nameIndex] = NOT_EPHEMERON;
-      return undefined;
-    }
-    const result = { duplicatedPart: match.groups.duplicatedPart, tableId: Number(match.groups.tableId) };
-    this.parsed.set(nameIndex, result);
-    return result;
-  }
-}
-
-/**
- * The edges that count for dominance, as successor lists: not weak; not a self edge; shortcuts only from
- * the root; not the WeakMap table's edge to a value (the key's edge is kept); not from a non-page object
- * into a page object. One pass over the edges; the arrays are made with `new`, so that they can be moved to
- * the dominator worker and freed there.
- */
-function essentialGraph(graph: HeapGraph): DominatorInput {
-  const { nodes, edges, firstEdgeIndexes, nodeCount, rootNodeOrdinal, strings } = graph;
-  const { nodeFieldCount, nodeIdOffset, edgeFieldCount, edgeTypeOffset, edgeNameOffset, edgeToNodeOffset } = graph.layout;
-  const { internal, weak, shortcut } = graph.layout.edgeType;
-  const successorStart = new Uint32Array(nodeCount + 1);
-  // Sized for every edge; the pages past the essential ones are never touched, so they cost no memory.
-  const successors = new Uint32Array(graph.edgeCount);
-  const predecessorCounts = new Uint32Array(nodeCount);
-  const flags = markPageOwnedNodes(graph);
-  const ephemerons = new EphemeronNames(strings);
-  const nameKinds = ephemerons.kinds;
-  let slot = 0;
-  for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
-    successorStart[ordinal] = slot;
-    const isRoot = ordinal === rootNodeOrdinal;
-    const nodePage = flags[ordinal] & FLAG_PAGE_OBJECT;
-    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
-      const type = edges[e + edgeTypeOffset];
-      if (type === weak) continue;
-      const child = edges[e + edgeToNodeOffset];
-      if (child === ordinal) continue;
-      if (!isRoot) {
-        if (type === shortcut) continue;
-        if ((flags[child] & FLAG_PAGE_OBJECT) !== 0 && nodePage === 0) continue;
-      }
-      if (type === internal && nameKinds[edges[e + edgeNameOffset]] !== NOT_EPHEMERON) {
-        const match = ephemerons.get(edges[e + edgeNameOffset]);
-        if (match && nodes[ordinal * nodeFieldCount + nodeIdOffset] === match.tableId) continue;
-      }
-      successors[slot++] = child;
-      predecessorCounts[child]++;
-    }
-  }
-  successorStart[nodeCount] = slot;
-  release(flags);
-  return { nodeCount, rootOrdinal: rootNodeOrdinal, successorStart, successors, predecessorCounts };
+  return graph.nodeType(ordinal) !== graph.layout.nodeType.synthetic || isDocumentDomTrees(graph, ordinal);
 }
 
 /**

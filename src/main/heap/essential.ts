@@ -1,0 +1,176 @@
+/**
+ * The edges that count for dominance, with Chrome DevTools' rules (HeapSnapshot.ts: isEssentialEdge and the
+ * page-owned nodes), as successor lists for computeDominators. An edge counts unless it is weak; a self edge;
+ * a shortcut from anything but the root; the WeakMap table's edge to a value (the key's edge is kept); or an
+ * edge from a node outside the page into a page-owned node (one reachable without weak edges from the
+ * global objects or the document DOM trees).
+ *
+ * The page rule needs a traversal of the whole graph, the other rules the strings; they are computed apart,
+ * so that the two can run on two threads (analysis.ts): {@link essentialSuccessors} (every rule but the
+ * page rule) on this thread, {@link markPageOwned} and {@link cutEdgesIntoPage} (flat arrays only,
+ * self-contained) on the dominator worker. {@link essentialGraph} does all of it on one thread.
+ *
+ * Complexity: O(nodes + edges) each.
+ */
+import type { HeapGraph } from './graph.ts';
+import type { StringTable } from './strings.ts';
+import type { DominatorInput } from './dominators.ts';
+import { release } from './eval-worker.ts';
+
+const EPHEMERON_NAME = /^\d+(?<duplicatedPart> \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(?<tableId>\d+)\))$/;
+
+/** `EphemeronNames.kinds` of a string known not to be a WeakMap entry's name. */
+export const NOT_EPHEMERON = 1;
+
+/**
+ * Parses V8's names for WeakMap entry edges, caching the answer per string index. `kinds[nameIndex]` is 0
+ * until a name is looked up and NOT_EPHEMERON once it is known not to be one, so that hot loops can skip the
+ * call for the others.
+ */
+export class EphemeronNames {
+  private readonly strings: StringTable;
+  readonly kinds: Uint8Array;
+  private readonly parsed = new Map<number, { duplicatedPart: string; tableId: number }>();
+
+  constructor(strings: StringTable) {
+    this.strings = strings;
+    this.kinds = new Uint8Array(strings.length);
+  }
+
+  get(nameIndex: number): { duplicatedPart: string; tableId: number } | undefined {
+    if (this.kinds[nameIndex] === NOT_EPHEMERON) return undefined;
+    const known = this.parsed.get(nameIndex);
+    if (known) return known;
+    const match = EPHEMERON_NAME.exec(this.strings.get(nameIndex));
+    if (!match?.groups) {
+      this.kinds[nameIndex] = NOT_EPHEMERON;
+      return undefined;
+    }
+    const result = { duplicatedPart: match.groups.duplicatedPart, tableId: Number(match.groups.tableId) };
+    this.parsed.set(nameIndex, result);
+    return result;
+  }
+}
+
+/** True for the synthetic node that holds the document DOM trees. */
+export function isDocumentDomTrees(graph: HeapGraph, ordinal: number): boolean {
+  return graph.nodeType(ordinal) === graph.layout.nodeType.synthetic && graph.nodeName(ordinal) === '(Document DOM trees)';
+}
+
+/** What {@link markPageOwned} reads: flat arrays and numbers, so that it can run on a worker. */
+export interface PageJob {
+  nodeCount: number;
+  firstEdgeIndexes: Uint32Array;
+  edges: Uint32Array;
+  edgeFieldCount: number;
+  edgeTypeOffset: number;
+  edgeToNodeOffset: number;
+  weakType: number;
+  /** Where the page starts: the root's shortcut targets (the global objects) and the document DOM trees. */
+  roots: number[];
+}
+
+/** The {@link PageJob} of a graph. */
+export function pageJob(graph: HeapGraph): PageJob {
+  const { edges, firstEdgeIndexes, nodeCount, rootNodeOrdinal } = graph;
+  const { edgeFieldCount, edgeTypeOffset, edgeToNodeOffset } = graph.layout;
+  const { shortcut, element, weak } = graph.layout.edgeType;
+  const roots: number[] = [];
+  for (let e = firstEdgeIndexes[rootNodeOrdinal], end = firstEdgeIndexes[rootNodeOrdinal + 1]; e < end; e += edgeFieldCount) {
+    const type = edges[e + edgeTypeOffset];
+    const target = edges[e + edgeToNodeOffset];
+    if (type === shortcut || (type === element && isDocumentDomTrees(graph, target))) roots.push(target);
+  }
+  return { nodeCount, firstEdgeIndexes, edges, edgeFieldCount, edgeTypeOffset, edgeToNodeOffset, weakType: weak, roots };
+}
+
+/** The page-owned nodes (1 per node that is): a DFS without weak edges from the job's roots. Self-contained. */
+export function markPageOwned(job: PageJob): Uint8Array {
+  const { nodeCount, firstEdgeIndexes, edges, edgeFieldCount, edgeTypeOffset, edgeToNodeOffset, weakType, roots } = job;
+  const owned = new Uint8Array(nodeCount);
+  const stack = new Uint32Array(nodeCount);
+  let top = 0;
+  for (const root of roots) {
+    if (owned[root] !== 0) continue;
+    owned[root] = 1;
+    stack[top++] = root;
+  }
+  while (top > 0) {
+    const ordinal = stack[--top];
+    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+      const child = edges[e + edgeToNodeOffset];
+      if (owned[child] !== 0 || edges[e + edgeTypeOffset] === weakType) continue;
+      owned[child] = 1;
+      stack[top++] = child;
+    }
+  }
+  (stack.buffer as ArrayBuffer).transfer(0);
+  return owned;
+}
+
+/**
+ * The successor lists under every rule but the page rule. One pass over the edges; the arrays are made with
+ * `new`, so that they can be moved to the dominator worker and freed there.
+ */
+export function essentialSuccessors(graph: HeapGraph): DominatorInput {
+  const { nodes, edges, firstEdgeIndexes, nodeCount, rootNodeOrdinal, strings } = graph;
+  const { nodeFieldCount, nodeIdOffset, edgeFieldCount, edgeTypeOffset, edgeNameOffset, edgeToNodeOffset } = graph.layout;
+  const { internal, weak, shortcut } = graph.layout.edgeType;
+  const successorStart = new Uint32Array(nodeCount + 1);
+  // Sized for every edge; the pages past the essential ones are never touched, so they cost no memory.
+  const successors = new Uint32Array(graph.edgeCount);
+  const predecessorCounts = new Uint32Array(nodeCount);
+  const ephemerons = new EphemeronNames(strings);
+  const nameKinds = ephemerons.kinds;
+  let slot = 0;
+  for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
+    successorStart[ordinal] = slot;
+    const fromRoot = ordinal === rootNodeOrdinal;
+    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+      const type = edges[e + edgeTypeOffset];
+      if (type === weak || (type === shortcut && !fromRoot)) continue;
+      const child = edges[e + edgeToNodeOffset];
+      if (child === ordinal) continue;
+      if (type === internal && nameKinds[edges[e + edgeNameOffset]] !== NOT_EPHEMERON) {
+        const match = ephemerons.get(edges[e + edgeNameOffset]);
+        if (match && nodes[ordinal * nodeFieldCount + nodeIdOffset] === match.tableId) continue;
+      }
+      successors[slot++] = child;
+      predecessorCounts[child]++;
+    }
+  }
+  successorStart[nodeCount] = slot;
+  return { nodeCount, rootOrdinal: rootNodeOrdinal, successorStart, successors, predecessorCounts };
+}
+
+/**
+ * Applies the page rule to successor lists: an edge from a node outside the page (other than the root) into
+ * a page-owned node does not count. An edge into the root never changes a dominator, so each cut edge is
+ * replaced by one into the root, and the lists keep their places. Self-contained; mutates `input`.
+ */
+export function cutEdgesIntoPage(input: DominatorInput, owned: Uint8Array): void {
+  const { nodeCount, rootOrdinal, successorStart, successors, predecessorCounts } = input;
+  let cut = 0;
+  for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
+    if (owned[ordinal] !== 0 || ordinal === rootOrdinal) continue;
+    const end = successorStart[ordinal + 1];
+    let kept = successorStart[ordinal];
+    for (let slot = kept; slot < end; slot++) {
+      const target = successors[slot];
+      if (owned[target] !== 0) predecessorCounts[target]--;
+      else successors[kept++] = target;
+    }
+    cut += end - kept;
+    for (; kept < end; kept++) successors[kept] = rootOrdinal;
+  }
+  predecessorCounts[rootOrdinal] += cut;
+}
+
+/** All the rules on this thread. */
+export function essentialGraph(graph: HeapGraph): DominatorInput {
+  const input = essentialSuccessors(graph);
+  const owned = markPageOwned(pageJob(graph));
+  cutEdgesIntoPage(input, owned);
+  release(owned);
+  return input;
+}
