@@ -102,7 +102,6 @@ const CH_0 = 0x30;
 const CH_9 = 0x39;
 const MAX_HEADER_BYTES = 1 << 20;
 const MAX_KEY_BYTES = 256;
-const UINT32_MAX = 0xffffffff;
 /** Progress is reported about every 1% of the input, within these bounds. */
 const PROGRESS_STEP_MIN = 256 << 10;
 const PROGRESS_STEP_MAX = 8 << 20;
@@ -477,6 +476,8 @@ export class SnapshotParser {
         return this.readFixedNumbers(bytes, pos);
       case SECTION_NODES:
         return this.readFixedNumbers(bytes, pos);
+      case SECTION_LOCATIONS:
+        return this.readLocations(bytes, pos);
       default:
         return this.readGrowNumbers(bytes, pos);
     }
@@ -627,21 +628,54 @@ export class SnapshotParser {
     const target = this.numFixed as Uint32Array;
     const state = this.numState;
     pos = decodeIntegers(bytes, pos, len, target, state);
-    switch (state[4]) {
-      case DIGITS_SYNTAX: {
-        const c = bytes[pos];
-        const expected = c >= CH_0 && c <= CH_9 ? "','" : c === CH_COMMA || c === CH_RBRACKET ? 'a number' : this.section === SECTION_NODES ? 'a node field (a non-negative integer)' : 'an edge field (a non-negative integer)';
-        throw this.syntaxError(c, expected);
-      }
-      case DIGITS_COUNT:
-        throw this.countError(target.length + 1, target.length);
-      case DIGITS_RANGE:
-        throw this.rangeError(state[1]);
-      case DIGITS_CLOSED:
-        if (state[0] !== target.length) throw this.countError(state[0], target.length);
-        if (this.section === SECTION_NODES) this.nodesDone = true;
-        else this.edgesDone = true;
-        this.top = TOP_AFTER_VALUE;
+    if (state[4] === DIGITS_COUNT) throw this.countError(target.length + 1, target.length);
+    this.checkDigitsStop(bytes, pos);
+    if (state[4] === DIGITS_CLOSED) {
+      if (state[0] !== target.length) throw this.countError(state[0], target.length);
+      if (this.section === SECTION_NODES) this.nodesDone = true;
+      else this.edgesDone = true;
+      this.top = TOP_AFTER_VALUE;
+    }
+    return pos;
+  }
+
+  /** Throws for a syntax or range stop of {@link decodeIntegers} at `pos`. */
+  private checkDigitsStop(bytes: Uint8Array, pos: number): void {
+    const state = this.numState;
+    if (state[4] === DIGITS_SYNTAX) {
+      const c = bytes[pos];
+      const field = this.section === SECTION_NODES ? 'a node field' : this.section === SECTION_EDGES ? 'an edge field' : 'a location field';
+      const expected = c >= CH_0 && c <= CH_9 ? "','" : c === CH_COMMA || c === CH_RBRACKET ? 'a number' : `${field} (a non-negative integer)`;
+      throw this.syntaxError(c, expected);
+    }
+    if (state[4] === DIGITS_RANGE) throw this.rangeError(state[1]);
+  }
+
+  /** Decodes the `locations` section (length unknown) with {@link decodeIntegers}, doubling the array when full. */
+  private readLocations(bytes: Uint8Array, start: number): number {
+    let pos = start;
+    const len = bytes.length;
+    if (!this.arrayOpen) {
+      pos = this.openArray(bytes, pos);
+      if (pos === len) return pos;
+    }
+    const state = this.numState;
+    let target = this.numGrow as Uint32Array<ArrayBuffer>;
+    for (;;) {
+      pos = decodeIntegers(bytes, pos, len, target, state);
+      if (state[4] !== DIGITS_COUNT) break;
+      // Full, with the value that did not fit kept in `state`: grow and go on from the same byte.
+      const grown = new Uint32Array(target.length * 2);
+      grown.set(target);
+      target = grown;
+      this.numGrow = grown;
+      state[4] = 0;
+    }
+    this.checkDigitsStop(bytes, pos);
+    if (state[4] === DIGITS_CLOSED) {
+      this.locations = target.slice(0, state[0]);
+      this.numGrow = null;
+      this.top = TOP_AFTER_VALUE;
     }
     return pos;
   }
@@ -657,10 +691,11 @@ export class SnapshotParser {
   }
 
   private rangeError(value: number): LeakExplorerError {
-    return new LeakExplorerError('SNAPSHOT_FORMAT', `A ${this.section === SECTION_NODES ? 'node' : 'edge'} field holds ${value}, which is beyond the 32-bit range V8 writes.`);
+    const field = this.section === SECTION_NODES ? 'A node field' : this.section === SECTION_EDGES ? 'An edge field' : 'A location field';
+    return new LeakExplorerError('SNAPSHOT_FORMAT', `${field} holds ${value}, which is beyond the 32-bit range V8 writes.`);
   }
 
-  /** Decodes a number section of unknown length (samples, locations, trace function infos). */
+  /** Decodes a number section of unknown length that may hold negative numbers (samples, trace function infos), in a plain loop: they are small. */
   private readGrowNumbers(bytes: Uint8Array, start: number): number {
     let pos = start;
     const len = bytes.length;
@@ -668,8 +703,7 @@ export class SnapshotParser {
       pos = this.openArray(bytes, pos);
       if (pos === len) return pos;
     }
-    let target = this.numGrow as Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
-    const unsigned = target instanceof Uint32Array;
+    let target = this.numGrow as Float64Array<ArrayBuffer>;
     let closed = false;
     for (; pos < len; pos++) {
       const c = bytes[pos];
@@ -679,19 +713,18 @@ export class SnapshotParser {
         this.numInNumber = true;
         continue;
       }
-      if (c === CH_MINUS && !this.numInNumber && !this.numNegative && !unsigned) {
+      if (c === CH_MINUS && !this.numInNumber && !this.numNegative) {
         if (this.numNeedComma) throw this.syntaxError(c, "','");
         this.numNegative = true;
         continue;
       }
       if (this.numInNumber) {
         if (this.numCount === target.length) {
-          const grown = new (target.constructor as Float64ArrayConstructor | Uint32ArrayConstructor)(target.length * 2);
+          const grown = new Float64Array(target.length * 2);
           grown.set(target);
           target = grown;
           this.numGrow = grown;
         }
-        if (unsigned && this.numValue > UINT32_MAX) throw this.rangeError(this.numValue);
         target[this.numCount++] = this.numNegative ? -this.numValue : this.numValue;
         this.numValue = 0;
         this.numInNumber = false;
@@ -714,9 +747,8 @@ export class SnapshotParser {
     }
     if (closed) {
       const result = target.slice(0, this.numCount);
-      if (this.section === SECTION_LOCATIONS) this.locations = result as Uint32Array<ArrayBuffer>;
-      else if (this.section === SECTION_SAMPLES) this.samples = result as Float64Array<ArrayBuffer>;
-      else this.traceFunctionInfos = result as Float64Array<ArrayBuffer>;
+      if (this.section === SECTION_SAMPLES) this.samples = result;
+      else this.traceFunctionInfos = result;
       this.numGrow = null;
       this.top = TOP_AFTER_VALUE;
     }
