@@ -5,7 +5,10 @@
 // Comparison, and a live capture: how soon after a 300 MB snapshot's last CDP chunk the analysis is ready.
 // Timing lives here, never in the tests.
 //
-// Usage: npm run bench [-- --sizes 50,300] [--big] [--huge] [--skip-memlab] [--skip-series] [--skip-live]
+// Each tool runs --runs times (3 by default; memlab and the 4 GB file once) and the median time is reported,
+// with the highest peak RSS of the runs: one run on a shared machine can be off by 15%.
+//
+// Usage: npm run bench [-- --sizes 50,300] [--big] [--huge] [--runs 3] [--skip-memlab] [--skip-series] [--skip-live]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -22,6 +25,7 @@ const option = (name, fallback) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const sizes = option('--sizes', '50,300').split(',').map(Number);
+const runs = Math.max(1, Number(option('--runs', '3')));
 if (flag('--big')) sizes.push(1024);
 if (flag('--huge')) sizes.push(4096);
 
@@ -72,18 +76,30 @@ function run(tool, ...runArgs) {
   }
 }
 
+/** Runs `once` `count` times: the median time, with the highest peak RSS; the first failure if any run fails. */
+function median(count, once) {
+  const results = [];
+  for (let i = 0; i < count; i++) {
+    const result = once();
+    if (result.error) return result;
+    results.push(result);
+  }
+  results.sort((a, b) => a.ms - b.ms);
+  return { ...results[(count - 1) >> 1], maxRssBytes: Math.max(...results.map((r) => r.maxRssBytes)) };
+}
+
 const mib = (bytes) => `${(bytes / (1 << 20)).toFixed(0)} MiB`;
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const haveMemlab = ensureMemlab();
 const rows = [];
-console.log(`Leak Explorer benchmark: ${cpus().length} cores, ${mib(totalmem())}, Node ${process.version}\n`);
+console.log(`Leak Explorer benchmark: ${cpus().length} cores, ${mib(totalmem())}, Node ${process.version}; median of ${runs} runs (memlab and 4 GB: one)\n`);
 for (const mb of sizes) {
   const file = snapshotOf(mb);
   const size = statSync(file).size;
   const tools = mb >= 4096 ? ['floor', 'ours'] : ['floor', 'ours', 'devtools', ...(haveMemlab ? ['memlab'] : [])];
   const results = {};
   for (const tool of tools) {
-    results[tool] = run(tool, file);
+    results[tool] = median(tool === 'memlab' || mb >= 4096 ? 1 : runs, () => run(tool, file));
     const r = results[tool];
     console.error(`  ${mb} MB ${tool}: ${r.error ? `failed: ${r.error}` : `${secs(r.ms)}, ${mib(r.maxRssBytes)}`}`);
   }
@@ -114,9 +130,9 @@ if (!flag('--skip-series')) {
   console.log('|---|---|---|---|---|');
   const sizes = files.map((file) => (statSync(file).size / (1 << 20)).toFixed(0));
   for (const [mode, label] of [['diff', `diff ${sizes[0]} → ${sizes[1]} MiB`], ['series', `series ${sizes.join(' → ')} MiB`]]) {
-    const ours = run('ours-diff', mode, ...files);
+    const ours = median(runs, () => run('ours-diff', mode, ...files));
     console.error(`  ${label} ours: ${ours.error ? `failed: ${ours.error}` : secs(ours.ms)}`);
-    const devtools = run('devtools-diff', mode, ...files);
+    const devtools = median(runs, () => run('devtools-diff', mode, ...files));
     console.error(`  ${label} devtools: ${devtools.error ? `failed: ${devtools.error}` : secs(devtools.ms)}`);
     const cell = (r) => (r.error ? `failed (${r.error.slice(0, 40)})` : `${secs(r.ms)}, ${mib(r.maxRssBytes)}`);
     const ok = !ours.error && !devtools.error;

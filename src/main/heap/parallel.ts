@@ -1,13 +1,13 @@
 /**
  * Parsing a snapshot file on two threads: a worker decodes the `edges` section (about half the file) into a
- * SharedArrayBuffer while this thread parses everything else. The edges array is found by its key: V8 writes
- * `"edges":[` once, and no JSON string can contain it (its quotes would be escaped); the array holds only
- * digits, commas and white space, so its first `]` closes it.
+ * SharedArrayBuffer, checking each edge and turning its target into a node ordinal as it goes (checkEdges),
+ * while this thread parses everything else. The edges array is found by its key: V8 writes `"edges":[` once,
+ * and no JSON string can contain it (its quotes would be escaped); the array holds only digits, commas and
+ * white space, so its first `]` closes it.
  *
  * Anything unexpected (no edges key, no closing bracket, a worker that fails) makes the caller parse
  * sequentially, which reports problems with the usual codes; a failed worker is noted in the snapshot's
- * problems. Errors the worker finds in the
- * data get the same codes as the sequential parser's.
+ * problems. Errors the worker finds in the data get the same codes and messages as the sequential parse's.
  *
  * Complexity: O(bytes), split across two threads; two extra native scans (indexOf) to find the range.
  */
