@@ -179,20 +179,20 @@ export function checkEdges(edges: Uint32Array, upTo: number, shape: EdgeShape, c
 
 /**
  * Decodes the non-negative integers in bytes [start, end) of a file into the Uint32Array on `buffer` with
- * {@link decodeIntegers}, validating separators, the 32-bit range and the count. Self-contained but for
- * decodeIntegers: both run on a worker as source (parallel.ts), which is why they share this module, where
- * no transform rewrites the call from one to the other.
+ * {@link decodeIntegers}, validating separators, the 32-bit range and the count. With `edges`, it also runs
+ * {@link checkEdges} on each chunk, carrying on from the check it is given. Self-contained but for those two:
+ * all three run on a worker as source (parallel.ts), which is why they share this module, where no transform
+ * rewrites the calls from one to the other.
  */
-export function decodeIntegerRange(data: { path: string; start: number; end: number; buffer: SharedArrayBuffer; shape?: EdgeShape }): RangeResult {
+export function decodeIntegerRange(data: { path: string; start: number; end: number; buffer: SharedArrayBuffer; edges?: { shape: EdgeShape; check: EdgeCheck } }): RangeResult {
   const fs = process.getBuiltinModule('node:fs');
   const target = new Uint32Array(data.buffer);
   const capacity = target.length;
   const fd = fs.openSync(data.path, 'r');
   const chunk = new Uint8Array(4 << 20);
   const state = new Float64Array(5);
-  const { shape } = data;
-  // As graph.ts's newEdgeCheck(), which this worker code cannot import.
-  const check: EdgeCheck = { checked: 0, badTargetEdge: -1, badTarget: 0, unknownTypes: [], unknownTypeCount: 0, maxNameIndex: -1 };
+  const shape = data.edges?.shape;
+  const check = data.edges?.check as EdgeCheck;
   const stopped = (at: number): RangeResult => {
     const status = state[4];
     if (status === 3) return { count: capacity + 1, error: { kind: 'count', at } };
@@ -214,7 +214,7 @@ export function decodeIntegerRange(data: { path: string; start: number; end: num
     if (state[4] !== 1) return stopped(data.end);
     if (state[0] !== capacity) return { count: state[0], error: { kind: 'count', at: data.end, found: state[0] } };
     if (shape) checkEdges(target, capacity, shape, check);
-    return { count: capacity, error: null, check: shape ? check : undefined };
+    return { count: capacity, error: null, check: data.edges?.check };
   } finally {
     fs.closeSync(fd);
   }

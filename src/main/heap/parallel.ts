@@ -15,12 +15,12 @@ import type { FileHandle } from 'node:fs/promises';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { firstMessage, startEvalWorker } from './eval-worker.ts';
 import { SnapshotParser, type ParserOptions, type RawSnapshot } from './parser.ts';
-import { checkEdges, decodeIntegerRange, decodeIntegers, type EdgeShape, type RangeResult } from './digits.ts';
-import { edgeShape } from './graph.ts';
+import { checkEdges, decodeIntegerRange, decodeIntegers, type EdgeCheck, type EdgeShape, type RangeResult } from './digits.ts';
+import { edgeShape, newEdgeCheck } from './graph.ts';
 import { layoutOf } from './meta.ts';
 
 /** A worker for {@link decodeIntegerRange}, started before its job is known so that it boots meanwhile. */
-function startDecoder(): { run: (data: { path: string; start: number; end: number; buffer: SharedArrayBuffer; shape: EdgeShape }) => Promise<RangeResult | null>; failure: () => string; stop: () => void } {
+function startDecoder(): { run: (data: { path: string; start: number; end: number; buffer: SharedArrayBuffer; edges: { shape: EdgeShape; check: EdgeCheck } }) => Promise<RangeResult | null>; failure: () => string; stop: () => void } {
   const worker = startEvalWorker([decodeIntegers, checkEdges, decodeIntegerRange], `parentPort.once('message', (data) => parentPort.postMessage(${decodeIntegerRange.name}(data)));`);
   if (!worker) return { run: () => Promise.resolve(null), failure: () => 'it could not start', stop: () => {} };
   let failure = 'it stopped';
@@ -93,7 +93,7 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
         const header = parser.parsedHeader;
         if (!decoded && parser.edgesArray && header) {
           const shape = edgeShape(layoutOf(header), header.node_count * header.meta.node_fields.length);
-          decoded = decoder.run({ path, start: arrayStart, end: arrayEnd, buffer: parser.edgesArray.buffer as SharedArrayBuffer, shape });
+          decoded = decoder.run({ path, start: arrayStart, end: arrayEnd, buffer: parser.edgesArray.buffer as SharedArrayBuffer, edges: { shape, check: newEdgeCheck() } });
         }
       }
     };

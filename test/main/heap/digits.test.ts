@@ -3,16 +3,7 @@
 // and Chrome write, cut into chunks anywhere, and check it against JSON.parse and against itself unchunked.
 import { describe, expect, it } from 'vitest';
 import { decodeIntegers, DIGITS_CLOSED, DIGITS_COUNT, DIGITS_RANGE, DIGITS_SYNTAX } from '../../../src/main/heap/digits.ts';
-
-/** A seeded PRNG (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './helpers.ts';
 
 const SEPARATORS = [',', ',', ',', ', ', '\n,', ',\n', ' , ', '\r\n,\t'];
 
@@ -58,7 +49,7 @@ function randomValues(next: () => number, length: number): number[] {
 
 describe('decodeIntegers', () => {
   it('decodes random arrays in every separator layout, cut anywhere, as JSON.parse does', () => {
-    const next = random(11);
+    const next = seededRandom(11);
     for (let round = 0; round < 300; round++) {
       const values = randomValues(next, Math.floor(next() * 200));
       const text = arrayText(values, next);
@@ -72,7 +63,7 @@ describe('decodeIntegers', () => {
   });
 
   it('stops on a bad byte, a missing or extra comma, a value beyond 32 bits and a full array, wherever the chunks are cut', () => {
-    const next = random(12);
+    const next = seededRandom(12);
     const faults: Array<{ make: (text: string) => string; status: number }> = [
       { make: (t) => t.replace(/,(?=[^,]*$)/, ',,'), status: DIGITS_SYNTAX }, // double comma
       { make: (t) => t.replace(/]$/, ',]'), status: DIGITS_SYNTAX }, // trailing comma

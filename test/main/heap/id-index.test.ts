@@ -7,6 +7,7 @@ import { analyzeSnapshot, ordinalForId } from '../../../src/main/heap/analysis.t
 import { parseSnapshot, type RawSnapshot } from '../../../src/main/heap/parser.ts';
 import { layoutOf } from '../../../src/main/heap/meta.ts';
 import { crawlerSeries } from '../../fixtures/fixtures.ts';
+import { seededRandom } from './helpers.ts';
 
 const bytes = readFileSync(crawlerSeries().files[0]);
 
@@ -29,16 +30,6 @@ function checkIndex(raw: RawSnapshot, ids: number[]): void {
   expect(ordinalForId(snapshot, Math.max(...ids) + 2)).toBe(-1);
 }
 
-/** A seeded PRNG (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('id index', () => {
   it('orders the nodes of a real snapshot by id', () => {
     const { raw, ids } = withIds((ids) => ids);
@@ -46,7 +37,7 @@ describe('id index', () => {
   });
 
   it('orders ids shuffled at random', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const { raw, ids } = withIds((ids) => {
       const shuffled = [...ids];
       for (let i = shuffled.length - 1; i > 0; i--) {
