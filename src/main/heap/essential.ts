@@ -18,6 +18,8 @@ import type { DominatorInput } from './dominators.ts';
 import { release } from './eval-worker.ts';
 
 const EPHEMERON_NAME = /^\d+(?<duplicatedPart> \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(?<tableId>\d+)\))$/;
+/** The shortest name EPHEMERON_NAME matches: shorter strings are told apart without being decoded. */
+export const SHORTEST_EPHEMERON_NAME = '0 / part of key ( @0) -> value ( @0) pair in WeakMap (table @0)';
 
 /** `EphemeronNames.kinds` of a string known not to be a WeakMap entry's name. */
 export const NOT_EPHEMERON = 1;
@@ -41,7 +43,8 @@ export class EphemeronNames {
     if (this.kinds[nameIndex] === NOT_EPHEMERON) return undefined;
     const known = this.parsed.get(nameIndex);
     if (known) return known;
-    const match = EPHEMERON_NAME.exec(this.strings.get(nameIndex));
+    // Most internal edges are named by short strings (indexes): skip decoding them.
+    const match = this.strings.maxLength(nameIndex) < SHORTEST_EPHEMERON_NAME.length ? null : EPHEMERON_NAME.exec(this.strings.get(nameIndex));
     if (!match?.groups) {
       this.kinds[nameIndex] = NOT_EPHEMERON;
       return undefined;

@@ -130,6 +130,15 @@ export class StringTable {
     }
   }
 
+  /**
+   * An upper bound on the length of string `index` in UTF-16 units, without decoding it: its literal's byte
+   * count, since every unit takes at least one byte (UTF-8) or two (an escape).
+   */
+  maxLength(index: number): number {
+    if (index >= this.count) return this.added[index - this.count]?.length ?? 0;
+    return this.ends[index] - this.starts[index];
+  }
+
   /** True when string `index` equals `value` (its UTF-8 bytes as `needle`). Decodes only escaped strings. */
   private equals(index: number, value: string, needle: Buffer): boolean {
     if (index >= this.count) return this.added[index - this.count] === value;
