@@ -15,7 +15,7 @@ import type { RawSnapshot } from './parser.ts';
 import { computeDominators, computeRetainedSizes, buildDominatedNodes, type DominatorInput } from './dominators.ts';
 import { firstMessage, isShared, release, startEvalWorker } from './eval-worker.ts';
 import { cutEdgesIntoPage, EphemeronNames, essentialGraph, essentialSuccessors, isDocumentDomTrees, markPageOwned, NOT_EPHEMERON, pageJob } from './essential.ts';
-import { assignClasses, inferInterfaceDefinitions, type ClassAssignment, type InterfaceDefinition } from './classes.ts';
+import { assignClasses, inferInterfaceDefinitions, plainObjectShapes, type ClassAssignment, type InterfaceDefinition } from './classes.ts';
 import { computeClassTotals, type ClassTotals } from './summary.ts';
 
 /** DevTools' distance for nodes that no BFS reached. */
@@ -99,7 +99,9 @@ function independentSteps(graph: HeapGraph, step: Step, done: number, named?: (d
   step('Calculating distances', done);
   const distances = computeDistances(graph);
   step('Naming classes', done + 1);
-  const classes = assignClasses(graph, inferInterfaceDefinitions(graph));
+  const shapes = plainObjectShapes(graph);
+  const classes = assignClasses(graph, inferInterfaceDefinitions(graph, shapes), shapes);
+  release(shapes.shapeOf);
   named?.(distances, classes);
   const ordinalsById = sortOrdinalsById(graph);
   return { distances, classes, ordinalsById };

@@ -45,72 +45,44 @@ export function formatPropertyName(name: string): string {
   return name;
 }
 
-/** The string index of 'Object' (V8 dedupes its strings), or -1. */
-function objectNameIndex(graph: HeapGraph): number {
-  return graph.strings.indexOf('Object');
-}
-
-function isPlainObject(graph: HeapGraph, ordinal: number, objectName: number): boolean {
-  const nodeIndex = ordinal * graph.layout.nodeFieldCount;
-  return graph.nodes[nodeIndex + graph.layout.nodeTypeOffset] === graph.layout.nodeType.object && graph.nodes[nodeIndex + graph.layout.nodeNameOffset] === objectName;
-}
-
-/** Infers interface definitions from the plain objects of a snapshot. */
-export function inferInterfaceDefinitions(graph: HeapGraph): InterfaceDefinition[] {
-  const { nodeCount } = graph;
-  const candidates = new Map<string, { name: string; properties: string[]; count: number }>();
-  // Objects of one shape share their property sequence: name each shape once.
-  const shapes = new ShapeCache<{ name: string; properties: string[] } | null>(graph);
-  let plainObjects = 0;
-  const objectName = objectNameIndex(graph);
-  for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
-    if (!isPlainObject(graph, ordinal, objectName)) continue;
-    plainObjects++;
-    const named = shapes.get(ordinal, interfaceNameOf);
-    if (named === null) continue;
-    const candidate = candidates.get(named.name);
-    if (candidate) candidate.count++;
-    else candidates.set(named.name, { name: named.name, properties: named.properties, count: 1 });
-  }
-  // Stable sort: ties keep first-seen order, which decides priority between equal matches.
-  const sorted = [...candidates.values()].sort((a, b) => b.count - a.count);
-  const minCount = Math.max(MIN_OBJECT_COUNT_PER_INTERFACE, plainObjects / MIN_OBJECT_PROPORTION_PER_INTERFACE);
-  const result: InterfaceDefinition[] = [];
-  for (const candidate of sorted) {
-    if (candidate.count < minCount) break;
-    result.push({ name: candidate.name, properties: candidate.properties });
-  }
-  return result;
+/**
+ * The plain objects of a snapshot grouped by shape (the sequence of their property names): each plain
+ * object's shape number, and per shape one object that has it and how many do. Shapes are numbered in the
+ * order of their first object.
+ */
+export interface PlainObjectShapes {
+  /** shapeOf[ordinal]: the shape number of a plain object, -1 for any other node. */
+  shapeOf: Int32Array;
+  representatives: number[];
+  counts: number[];
 }
 
 /**
- * Caches a value per object shape: the sequence of an object's property names. Shapes are hashed from the
- * name string indexes (no string is built), and a hit is confirmed against a representative object of that
- * shape, so hash collisions cannot mix shapes.
+ * Groups the plain objects by shape. Shapes are hashed from the name string indexes (no string is built),
+ * and a hit is confirmed against the shape's first object, so hash collisions cannot mix shapes.
+ * O(edges of plain objects), twice (hash, then confirm).
  */
-class ShapeCache<T> {
-  private readonly graph: HeapGraph;
-  private readonly buckets = new Map<number, Array<{ ordinal: number; value: T }>>();
-
-  constructor(graph: HeapGraph) {
-    this.graph = graph;
-  }
-
-  private hash(ordinal: number): number {
-    const { edges, firstEdgeIndexes } = this.graph;
-    const { edgeFieldCount, edgeTypeOffset, edgeNameOffset } = this.graph.layout;
-    const property = this.graph.layout.edgeType.property;
-    let h = 2166136261;
-    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
-      if (edges[e + edgeTypeOffset] === property) h = Math.imul(h ^ edges[e + edgeNameOffset], 16777619);
-    }
-    return h >>> 0;
-  }
-
-  private sameShape(a: number, b: number): boolean {
-    const { edges, firstEdgeIndexes } = this.graph;
-    const { edgeFieldCount, edgeTypeOffset, edgeNameOffset } = this.graph.layout;
-    const property = this.graph.layout.edgeType.property;
+export function plainObjectShapes(graph: HeapGraph): PlainObjectShapes {
+  const { nodes, edges, firstEdgeIndexes, nodeCount } = graph;
+  const { nodeFieldCount, nodeTypeOffset, nodeNameOffset, edgeFieldCount, edgeTypeOffset, edgeNameOffset } = graph.layout;
+  const objectType = graph.layout.nodeType.object;
+  const property = graph.layout.edgeType.property;
+  const isObjectName = graph.strings.matcher('Object');
+  const shapeOf = new Int32Array(nodeCount).fill(-1);
+  const representatives: number[] = [];
+  const counts: number[] = [];
+  // An open-addressing table of shapes by hash (shapes of one hash take successive slots); shape + 1 in
+  // `slotShape`, 0 for a free slot. Kept under half full.
+  let mask = 1023;
+  let slotHash = new Uint32Array(mask + 1);
+  let slotShape = new Int32Array(mask + 1);
+  const insert = (h: number, shape: number): void => {
+    let slot = h & mask;
+    while (slotShape[slot] !== 0) slot = (slot + 1) & mask;
+    slotHash[slot] = h;
+    slotShape[slot] = shape + 1;
+  };
+  const sameShape = (a: number, b: number): boolean => {
     let ea = firstEdgeIndexes[a];
     let eb = firstEdgeIndexes[b];
     const endA = firstEdgeIndexes[a + 1];
@@ -123,22 +95,64 @@ class ShapeCache<T> {
       ea += edgeFieldCount;
       eb += edgeFieldCount;
     }
-  }
-
-  /** The value for this object's shape, computed from the first object of the shape. */
-  get(ordinal: number, compute: (properties: string[]) => T): T {
-    const h = this.hash(ordinal);
-    let bucket = this.buckets.get(h);
-    if (bucket) {
-      for (const entry of bucket) if (this.sameShape(entry.ordinal, ordinal)) return entry.value;
-    } else {
-      bucket = [];
-      this.buckets.set(h, bucket);
+  };
+  for (let ordinal = 0, nodeIndex = 0; ordinal < nodeCount; ordinal++, nodeIndex += nodeFieldCount) {
+    if (nodes[nodeIndex + nodeTypeOffset] !== objectType || !isObjectName(nodes[nodeIndex + nodeNameOffset])) continue;
+    let h = 2166136261;
+    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+      if (edges[e + edgeTypeOffset] === property) h = Math.imul(h ^ edges[e + edgeNameOffset], 16777619);
     }
-    const value = compute(propertyNames(this.graph, ordinal));
-    bucket.push({ ordinal, value });
-    return value;
+    h >>>= 0;
+    let shape = -1;
+    for (let slot = h & mask; slotShape[slot] !== 0; slot = (slot + 1) & mask) {
+      if (slotHash[slot] === h && sameShape(representatives[slotShape[slot] - 1], ordinal)) {
+        shape = slotShape[slot] - 1;
+        break;
+      }
+    }
+    if (shape < 0) {
+      shape = representatives.length;
+      representatives.push(ordinal);
+      counts.push(0);
+      if (representatives.length * 2 > mask) {
+        const oldHash = slotHash;
+        const oldShape = slotShape;
+        mask = mask * 2 + 1;
+        slotHash = new Uint32Array(mask + 1);
+        slotShape = new Int32Array(mask + 1);
+        for (let slot = 0; slot < oldShape.length; slot++) if (oldShape[slot] !== 0) insert(oldHash[slot], oldShape[slot] - 1);
+      }
+      insert(h, shape);
+    }
+    counts[shape]++;
+    shapeOf[ordinal] = shape;
   }
+  return { shapeOf, representatives, counts };
+}
+
+/** Infers interface definitions from the plain objects of a snapshot (grouped by {@link plainObjectShapes}). */
+export function inferInterfaceDefinitions(graph: HeapGraph, shapes = plainObjectShapes(graph)): InterfaceDefinition[] {
+  const candidates = new Map<string, { name: string; properties: string[]; count: number }>();
+  let plainObjects = 0;
+  // Shapes come in the order of their first object, so names are met in the order of theirs.
+  shapes.representatives.forEach((ordinal, shape) => {
+    const count = shapes.counts[shape];
+    plainObjects += count;
+    const named = interfaceNameOf(propertyNames(graph, ordinal));
+    if (named === null) return;
+    const candidate = candidates.get(named.name);
+    if (candidate) candidate.count += count;
+    else candidates.set(named.name, { name: named.name, properties: named.properties, count });
+  });
+  // Stable sort: ties keep first-seen order, which decides priority between equal matches.
+  const sorted = [...candidates.values()].sort((a, b) => b.count - a.count);
+  const minCount = Math.max(MIN_OBJECT_COUNT_PER_INTERFACE, plainObjects / MIN_OBJECT_PROPORTION_PER_INTERFACE);
+  const result: InterfaceDefinition[] = [];
+  for (const candidate of sorted) {
+    if (candidate.count < minCount) break;
+    result.push({ name: candidate.name, properties: candidate.properties });
+  }
+  return result;
 }
 
 /** An object's property edge names, in edge order. */
@@ -207,11 +221,9 @@ function buildPropertyTree(definitions: InterfaceDefinition[]): PropertyTreeNode
   return root;
 }
 
-const NAME_OBJECT = 1;
-const NAME_OTHER = 2;
 
-/** Assigns each node its class, applying the given interface definitions to plain objects. */
-export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition[]): ClassAssignment {
+/** Assigns each node its class, applying the given interface definitions to plain objects (by shape). */
+export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition[], shapes = plainObjectShapes(graph)): ClassAssignment {
   const { nodes, strings, nodeCount } = graph;
   const { nodeFieldCount, nodeTypeOffset, nodeNameOffset, nodeTypes } = graph.layout;
   const t = graph.layout.nodeType;
@@ -233,7 +245,6 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
 
   // Object and native names repeat a lot: cache the class per string index.
   const byNameIndex = new Int32Array(strings.length).fill(-1);
-  const nameKinds = new Uint8Array(strings.length);
   const objectClassName = (raw: string): string => {
     if (raw.startsWith('<')) {
       const space = raw.indexOf(' ');
@@ -264,7 +275,15 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
   // Shared, so that the analysis worker can total the classes.
   const nodeClass = sharedUint32Array(nodeCount);
   // The match depends only on the property names: one match (and class) per shape.
-  const matches = new ShapeCache<number>(graph);
+  const { shapeOf, representatives } = shapes;
+  const shapeClass = new Int32Array(representatives.length).fill(-1);
+  const classOfShape = (shape: number): number => {
+    if (shapeClass[shape] < 0) {
+      const properties = propertyNames(graph, representatives[shape]);
+      shapeClass[shape] = classForName(properties.length === 0 || definitions.length === 0 ? 'Object' : matchInterface(tree, properties, fallback).name);
+    }
+    return shapeClass[shape];
+  };
 
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     const nodeIndex = ordinal * nodeFieldCount;
@@ -273,14 +292,9 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
     let id: number;
     if (type === t.object || type === t.native) {
       const nameIndex = nodes[nodeIndex + nodeNameOffset];
-      // Decode each name once: is it 'Object' (a plain object, named by its shape)?
-      let kind = nameKinds[nameIndex];
-      if (kind === 0) {
-        kind = strings.get(nameIndex) === 'Object' ? NAME_OBJECT : NAME_OTHER;
-        nameKinds[nameIndex] = kind;
-      }
-      if (type === t.object && kind === NAME_OBJECT) {
-        id = definitions.length === 0 ? classForName('Object') : matches.get(ordinal, (properties) => classForName(properties.length === 0 ? 'Object' : matchInterface(tree, properties, fallback).name));
+      // A plain object is named by its shape.
+      if (shapeOf[ordinal] >= 0) {
+        id = classOfShape(shapeOf[ordinal]);
         name = names[id];
       } else {
         const cached = byNameIndex[nameIndex];
@@ -359,21 +373,34 @@ function locationsByOrdinal(graph: HeapGraph): { byOrdinal: Int32Array; keys: st
   if (locationFieldCount === 0 || locations.length === 0 || locationIndexOffset < 0) return null;
   const byOrdinal = new Int32Array(graph.nodeCount).fill(-1);
   const keys: string[] = [];
-  const interned = new Map<string, number>();
+  // Interned by an open-addressing table over the three numbers (many objects share few locations), so that
+  // a key string is built once per distinct location. first[slot]: the first location of a key, or -1.
+  const locationCount = Math.floor(locations.length / locationFieldCount);
+  const mask = (1 << Math.max(4, Math.ceil(Math.log2(locationCount * 2 + 1)))) - 1;
+  const first = new Int32Array(mask + 1).fill(-1);
+  const idAt = new Int32Array(mask + 1);
   for (let i = 0; i + locationFieldCount <= locations.length; i += locationFieldCount) {
     const nodeIndex = locations[i + locationIndexOffset];
     if (nodeIndex % nodeFieldCount !== 0 || nodeIndex / nodeFieldCount >= graph.nodeCount) {
       graph.problems.add(`Location ${i / locationFieldCount} points to ${nodeIndex}, which is not a node.`);
       continue;
     }
-    const key = `${locations[i + locationScriptIdOffset]},${locations[i + locationLineOffset]},${locations[i + locationColumnOffset]}`;
-    let id = interned.get(key);
-    if (id === undefined) {
-      id = keys.length;
-      keys.push(key);
-      interned.set(key, id);
+    const scriptId = locations[i + locationScriptIdOffset];
+    const line = locations[i + locationLineOffset];
+    const column = locations[i + locationColumnOffset];
+    let slot = (Math.imul(Math.imul(scriptId, 0x9e3779b1) ^ line, 0x85ebca6b) ^ column) & mask;
+    for (;;) {
+      const other = first[slot];
+      if (other < 0) {
+        first[slot] = i;
+        idAt[slot] = keys.length;
+        keys.push(`${scriptId},${line},${column}`);
+        break;
+      }
+      if (locations[other + locationScriptIdOffset] === scriptId && locations[other + locationLineOffset] === line && locations[other + locationColumnOffset] === column) break;
+      slot = (slot + 1) & mask;
     }
-    byOrdinal[nodeIndex / nodeFieldCount] = id;
+    byOrdinal[nodeIndex / nodeFieldCount] = idAt[slot];
   }
   return { byOrdinal, keys };
 }
