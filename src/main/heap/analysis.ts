@@ -13,10 +13,10 @@ import { LeakExplorerError } from '../../shared/errors.ts';
 import { HeapGraph } from './graph.ts';
 import type { RawSnapshot } from './parser.ts';
 import { computeDominators, computeRetainedSizes, buildDominatedNodes, type DominatorInput } from './dominators.ts';
-import { firstMessage, isShared, release, startEvalWorker } from './eval-worker.ts';
+import { isShared, nextMessages, release, startEvalWorker } from './eval-worker.ts';
 import { cutEdgesIntoPage, EphemeronNames, essentialGraph, essentialSuccessors, isDocumentDomTrees, markPageOwned, NOT_EPHEMERON, pageJob } from './essential.ts';
 import { assignClasses, inferInterfaceDefinitions, plainObjectShapes, type ClassAssignment, type InterfaceDefinition } from './classes.ts';
-import { computeClassTotals, type ClassTotals } from './summary.ts';
+import { addRetainedSizes, markCountedInstances, shallowClassTotals, type ClassTotals } from './summary.ts';
 
 /** DevTools' distance for nodes that no BFS reached. */
 export const NO_DISTANCE = -5;
@@ -95,14 +95,13 @@ function dominatorTree(graph: HeapGraph, essential: DominatorInput, step: Step):
 }
 
 /** What runs beside the dominators: distances, class names and the id index. */
-function independentSteps(graph: HeapGraph, step: Step, done: number, named?: (distances: Int32Array, classes: ClassAssignment) => void): Pick<AnalyzedSnapshot, 'distances' | 'classes' | 'ordinalsById'> {
+function independentSteps(graph: HeapGraph, step: Step, done: number): Pick<AnalyzedSnapshot, 'distances' | 'classes' | 'ordinalsById'> {
   step('Calculating distances', done);
   const distances = computeDistances(graph);
   step('Naming classes', done + 1);
   const shapes = plainObjectShapes(graph);
   const classes = assignClasses(graph, inferInterfaceDefinitions(graph, shapes), shapes);
   release(shapes.shapeOf);
-  named?.(distances, classes);
   const ordinalsById = sortOrdinalsById(graph);
   return { distances, classes, ordinalsById };
 }
@@ -139,10 +138,11 @@ export function analyzeSnapshot(raw: RawSnapshot, options: AnalysisOptions = {})
 }
 
 /**
- * The dominator worker. Four messages, each sent as soon as this thread has what it needs: the graph (it
+ * The dominator worker. Three messages, each sent as soon as this thread has what it needs: the graph (it
  * marks the page-owned nodes meanwhile), the essential successor lists (it cuts the page rule's edges and
- * computes the dominators), the folded shallow sizes (retained sizes and the dominator tree's child lists),
- * then distances and classes (the class totals of the summary). It answers once, with all of it.
+ * computes the dominators), then the folded shallow sizes. It answers twice: with the dominators as soon as
+ * they are known (this thread builds the dominator tree's child lists and marks the nodes the class totals
+ * count, meanwhile), then with the retained sizes.
  */
 const DOMINATOR_WORKER = `
 const inbox = [];
@@ -163,20 +163,16 @@ const next = () => (inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Prom
   ${cutEdgesIntoPage.name}(input, owned);
   owned.buffer.transfer(0);
   const result = ${computeDominators.name}(input);
+  parentPort.postMessage({ dominators: result.dominators, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount });
   const sizes = await next();
   const retainedSizes = ${computeRetainedSizes.name}(result, sizes.nodes, sizes.nodeFieldCount, sizes.selfSizeOffset);
-  result.order.buffer.transfer(0);
-  const { firstDominated, dominated } = ${buildDominatedNodes.name}(result.dominators, input.rootOrdinal);
-  const classes = await next();
-  const classTotals = ${computeClassTotals.name}({ ...sizes, ...classes, rootOrdinal: input.rootOrdinal, retainedSizes, firstDominated, dominated });
-  const tree = { dominators: result.dominators, retainedSizes, firstDominated, dominated, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount, classTotals };
-  parentPort.postMessage(tree, [result.dominators.buffer, retainedSizes.buffer, firstDominated.buffer, dominated.buffer]);
+  parentPort.postMessage(retainedSizes, [retainedSizes.buffer]);
   parentPort.close();
 })();`;
 
 /**
- * Runs every analysis step on two threads: a worker computes the dominator tree, retained sizes and class
- * totals while this one folds shallow sizes and computes distances, class names and the id index (the two
+ * Runs every analysis step on two threads: a worker computes the dominators and retained sizes while this
+ * one folds shallow sizes and computes distances, class names, the id index and the class totals (the two
  * halves take about as long). Same results as {@link analyzeSnapshot}, which it falls back to for small
  * snapshots, unshared arrays, or a worker that cannot start; if the worker dies, this thread does its work.
  */
@@ -184,13 +180,13 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
   const nodeCount = raw.nodes.length / Math.max(1, raw.header.meta.node_fields.length);
   if (nodeCount < (options.minNodes ?? PARALLEL_MIN_NODES) || !isShared(raw.nodes) || !isShared(raw.edges)) return analyzeSnapshot(raw, options);
   // Started first, so that it boots while this thread builds the indexes.
-  const worker = startEvalWorker([markPageOwned, cutEdgesIntoPage, computeDominators, computeRetainedSizes, buildDominatedNodes, computeClassTotals], DOMINATOR_WORKER);
+  const worker = startEvalWorker([markPageOwned, cutEdgesIntoPage, computeDominators, computeRetainedSizes], DOMINATOR_WORKER);
   if (!worker) return analyzeSnapshot(raw, options);
   try {
     const step = stepper(options);
     const graph = prepare(raw, step);
     const { layout } = graph;
-    const reply = firstMessage<DominatorTree>(worker);
+    const [dominatorsReply, retainedReply] = nextMessages(worker, 2) as [Promise<Pick<DominatorTree, 'dominators' | 'unreachableCount' | 'weakOnlyCount'> | null>, Promise<Float64Array | null>];
     let failure = 'it stopped';
     worker.once('error', (error: Error) => {
       failure = error.message;
@@ -203,14 +199,25 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
     step('Calculating shallow sizes', 2);
     foldOwnedShallowSizes(graph);
     worker.postMessage({ nodes: graph.nodes, nodeFieldCount: layout.nodeFieldCount, selfSizeOffset: layout.nodeSelfSizeOffset });
-    const rest = independentSteps(graph, step, 3, (distances, classes) => {
-      worker.postMessage({ distances, nodeClass: classes.nodeClass, classCount: classes.names.length });
-    });
+    const rest = independentSteps(graph, step, 3);
+    const { nodeClass } = rest.classes;
+    const classCount = rest.classes.names.length;
+    const totals = shallowClassTotals({ nodes: graph.nodes, nodeFieldCount: layout.nodeFieldCount, selfSizeOffset: layout.nodeSelfSizeOffset, nodeClass, classCount, distances: rest.distances });
     step('Building the dominator tree', 5);
-    const fromWorker = await reply;
-    step('Calculating retained sizes', 6);
-    if (!fromWorker) graph.problems.add(`The dominator tree was computed on one thread: its worker failed (${failure}).`);
-    const tree = fromWorker ?? dominatorTree(graph, essentialGraph(graph), () => {});
+    const fromWorker = await dominatorsReply;
+    let tree: DominatorTree | null = null;
+    if (fromWorker) {
+      // The child lists and the counted instances here, the retained sizes there, at the same time.
+      const { firstDominated, dominated } = buildDominatedNodes(fromWorker.dominators, graph.rootNodeOrdinal);
+      markCountedInstances(totals, { nodeClass, classCount, rootOrdinal: graph.rootNodeOrdinal, firstDominated, dominated });
+      step('Calculating retained sizes', 6);
+      const retainedSizes = await retainedReply;
+      if (retainedSizes) tree = { ...fromWorker, retainedSizes, firstDominated, dominated, classTotals: addRetainedSizes(totals, nodeClass, retainedSizes) };
+    }
+    if (!tree) {
+      graph.problems.add(`The dominator tree was computed on one thread: its worker failed (${failure}).`);
+      tree = dominatorTree(graph, essentialGraph(graph), () => {});
+    }
     step('Done', 7);
     return assemble(graph, tree, rest);
   } finally {

@@ -30,21 +30,36 @@ export function startEvalWorker(functions: AnyFunction[], body: string, workerDa
   }
 }
 
+/**
+ * The worker's next `count` messages, one promise each, in order; those still awaited when the worker fails
+ * or exits resolve to null. Listens from the call on, so that no message is missed between two awaits.
+ */
+export function nextMessages(worker: Worker, count: number): Promise<unknown>[] {
+  const resolvers: Array<(value: unknown) => void> = [];
+  const promises = Array.from({ length: count }, () => new Promise<unknown>((resolve) => resolvers.push(resolve)));
+  let received = 0;
+  const stop = () => {
+    worker.off('message', onMessage);
+    worker.off('error', onFailure);
+    worker.off('exit', onFailure);
+  };
+  const onMessage = (message: unknown) => {
+    resolvers[received++](message);
+    if (received === count) stop();
+  };
+  const onFailure = () => {
+    stop();
+    while (received < count) resolvers[received++](null);
+  };
+  worker.on('message', onMessage);
+  worker.on('error', onFailure);
+  worker.on('exit', onFailure);
+  return promises;
+}
+
 /** The worker's first message, or null when it fails or exits first. */
 export function firstMessage<T>(worker: Worker): Promise<T | null> {
-  return new Promise((resolve) => {
-    const done = (value: T | null) => {
-      worker.off('message', onMessage);
-      worker.off('error', onFailure);
-      worker.off('exit', onFailure);
-      resolve(value);
-    };
-    const onMessage = (message: T) => done(message);
-    const onFailure = () => done(null);
-    worker.on('message', onMessage);
-    worker.on('error', onFailure);
-    worker.on('exit', onFailure);
-  });
+  return nextMessages(worker, 1)[0] as Promise<T | null>;
 }
 
 /** A zero-filled Uint32Array on a SharedArrayBuffer, so that a worker can read it while this thread does too. */

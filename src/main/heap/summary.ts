@@ -11,6 +11,7 @@
 import type { SummaryRow } from '../../shared/model.ts';
 import type { AnalyzedSnapshot } from './analysis.ts';
 import type { ClassAssignment } from './classes.ts';
+import { release } from './eval-worker.ts';
 
 /** Per-class totals in flat arrays, indexed by class id. */
 export interface ClassTotals {
@@ -20,7 +21,7 @@ export interface ClassTotals {
   distances: Int32Array;
 }
 
-/** What {@link computeClassTotals} reads: flat arrays only, so that it can run on a worker thread. */
+/** What {@link computeClassTotals} reads. */
 export interface ClassTotalsInput {
   nodes: Uint32Array;
   nodeFieldCount: number;
@@ -34,34 +35,50 @@ export interface ClassTotalsInput {
   dominated: Uint32Array;
 }
 
-/** The per-class totals. Self-contained: its source also runs on the analysis worker. */
-export function computeClassTotals(input: ClassTotalsInput): ClassTotals {
-  const { nodes, nodeFieldCount, selfSizeOffset, rootOrdinal, nodeClass, classCount, distances, retainedSizes, firstDominated, dominated } = input;
+/** Class totals being computed in steps (the analysis takes them as its inputs arrive). */
+export interface PartialClassTotals {
+  totals: ClassTotals;
+  /** Per node: 0 no shallow size, 1 has one, 2 counts towards its class's retained size. */
+  state: Uint8Array;
+}
+
+const SIZED = 1;
+const COUNTED = 2;
+
+/** Step 1, without the dominator tree: counts, shallow sizes, distances, and which nodes have a size. */
+export function shallowClassTotals(input: Pick<ClassTotalsInput, 'nodes' | 'nodeFieldCount' | 'selfSizeOffset' | 'nodeClass' | 'classCount' | 'distances'>): PartialClassTotals {
+  const { nodes, nodeFieldCount, selfSizeOffset, nodeClass, classCount, distances } = input;
   const nodeCount = nodeClass.length;
   const counts = new Float64Array(classCount);
   const shallowSizes = new Float64Array(classCount);
-  const classRetained = new Float64Array(classCount);
   const classDistances = new Int32Array(classCount).fill(0x7fffffff);
-  const seen = new Uint8Array(classCount);
-  // Which nodes have a shallow size, a byte each, noted in this sequential pass: the DFS below then reads
-  // this small array at random instead of the nodes array (a cache miss per node).
-  const sized = new Uint8Array(nodeCount);
-
+  // A byte per node, noted in this sequential pass: the DFS of step 2 then reads this small array at
+  // random instead of the nodes array (a cache miss per node).
+  const state = new Uint8Array(nodeCount);
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     const selfSize = nodes[ordinal * nodeFieldCount + selfSizeOffset];
     if (selfSize === 0) continue;
-    sized[ordinal] = 1;
+    state[ordinal] = SIZED;
     const id = nodeClass[ordinal];
-    seen[id] = 1;
     counts[id]++;
     shallowSizes[id] += selfSize;
     if (distances[ordinal] < classDistances[id]) classDistances[id] = distances[ordinal];
   }
+  for (let id = 0; id < classCount; id++) if (counts[id] === 0) classDistances[id] = 0;
+  return { totals: { counts, shallowSizes, retainedSizes: new Float64Array(classCount), distances: classDistances }, state };
+}
 
-  // DFS over the dominator tree. open[c] counts ancestors of class c that were counted; a node counts when
-  // it has a shallow size and no counted ancestor of its class. Exit events (~ordinal) close them again.
+/**
+ * Step 2, with the dominator tree but not the retained sizes: marks the nodes that count towards their
+ * class's retained size. DFS over the dominator tree; open[c] counts ancestors of class c that were counted;
+ * a node counts when it has a shallow size and no counted ancestor of its class. Exit events (~ordinal)
+ * close them again.
+ */
+export function markCountedInstances(partial: PartialClassTotals, input: Pick<ClassTotalsInput, 'nodeClass' | 'classCount' | 'rootOrdinal' | 'firstDominated' | 'dominated'>): void {
+  const { nodeClass, classCount, rootOrdinal, firstDominated, dominated } = input;
+  const { state } = partial;
   const open = new Uint32Array(classCount);
-  const stack = new Int32Array(nodeCount * 2 + 2);
+  const stack = new Int32Array(nodeClass.length * 2 + 2);
   let top = 0;
   stack[top++] = rootOrdinal;
   while (top > 0) {
@@ -74,8 +91,8 @@ export function computeClassTotals(input: ClassTotalsInput): ClassTotals {
     const id = nodeClass[ordinal];
     const from = firstDominated[ordinal];
     const to = firstDominated[ordinal + 1];
-    if (open[id] === 0 && sized[ordinal] !== 0) {
-      classRetained[id] += retainedSizes[ordinal];
+    if (open[id] === 0 && state[ordinal] !== 0) {
+      state[ordinal] = COUNTED;
       if (from !== to) {
         open[id]++;
         stack[top++] = ~ordinal;
@@ -83,11 +100,23 @@ export function computeClassTotals(input: ClassTotalsInput): ClassTotals {
     }
     for (let i = to - 1; i >= from; i--) stack[top++] = dominated[i];
   }
-  for (let id = 0; id < classCount; id++) if (!seen[id]) classDistances[id] = 0;
-  // Free the stack at once (see release() in eval-worker.ts; this function must stay self-contained).
-  (stack.buffer as ArrayBuffer).transfer(0);
-  (sized.buffer as ArrayBuffer).transfer(0);
-  return { counts, shallowSizes, retainedSizes: classRetained, distances: classDistances };
+  release(stack);
+}
+
+/** Step 3: the retained sizes of the counted nodes, added up per class. Returns the totals. */
+export function addRetainedSizes(partial: PartialClassTotals, nodeClass: Uint32Array, retainedSizes: Float64Array): ClassTotals {
+  const { state, totals } = partial;
+  const classRetained = totals.retainedSizes;
+  for (let ordinal = 0; ordinal < state.length; ordinal++) if (state[ordinal] === COUNTED) classRetained[nodeClass[ordinal]] += retainedSizes[ordinal];
+  release(state);
+  return totals;
+}
+
+/** The per-class totals, in one go. */
+export function computeClassTotals(input: ClassTotalsInput): ClassTotals {
+  const partial = shallowClassTotals(input);
+  markCountedInstances(partial, input);
+  return addRetainedSizes(partial, input.nodeClass, input.retainedSizes);
 }
 
 /** The input of {@link computeClassTotals} for a snapshot under a class assignment. */
