@@ -58,7 +58,7 @@ interface DominatorTree {
   dominated: Uint32Array;
   unreachableCount: number;
   weakOnlyCount: number;
-  /** The class totals, when the worker computed them too. */
+  /** The class totals, when the two-thread analysis added them up as the tree arrived. */
   classTotals?: ClassTotals;
 }
 

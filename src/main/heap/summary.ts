@@ -138,7 +138,7 @@ export function classTotalsInput(snapshot: AnalyzedSnapshot, classes: ClassAssig
 
 /**
  * The per-class totals of a snapshot under a class assignment (its own, by default). Those of its own
- * classes are computed once (at load, on the analysis worker) and kept.
+ * classes are computed once (at load, as the dominator tree arrives from the analysis worker) and kept.
  */
 export function classTotals(snapshot: AnalyzedSnapshot, classes: ClassAssignment = snapshot.classes): ClassTotals {
   if (classes !== snapshot.classes) return computeClassTotals(classTotalsInput(snapshot, classes));
