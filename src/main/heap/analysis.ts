@@ -140,9 +140,9 @@ export function analyzeSnapshot(raw: RawSnapshot, options: AnalysisOptions = {})
 /**
  * The dominator worker. Three messages, each sent as soon as this thread has what it needs: the graph (it
  * marks the page-owned nodes meanwhile), the essential successor lists (it cuts the page rule's edges and
- * computes the dominators), then the folded shallow sizes. It answers twice: with the dominators as soon as
- * they are known (this thread builds the dominator tree's child lists and marks the nodes the class totals
- * count, meanwhile), then with the retained sizes.
+ * computes the dominators), then the folded shallow sizes. It answers twice: with the dominator tree's
+ * child lists as soon as they are built (this thread marks the nodes the class totals count, meanwhile),
+ * then with the dominators and the retained sizes. Every array is moved, not copied.
  */
 const DOMINATOR_WORKER = `
 const inbox = [];
@@ -163,10 +163,11 @@ const next = () => (inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Prom
   ${cutEdgesIntoPage.name}(input, owned);
   owned.buffer.transfer(0);
   const result = ${computeDominators.name}(input);
-  parentPort.postMessage({ dominators: result.dominators, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount });
+  const { firstDominated, dominated } = ${buildDominatedNodes.name}(result.dominators, input.rootOrdinal);
+  parentPort.postMessage({ firstDominated, dominated, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount }, [firstDominated.buffer, dominated.buffer]);
   const sizes = await next();
   const retainedSizes = ${computeRetainedSizes.name}(result, sizes.nodes, sizes.nodeFieldCount, sizes.selfSizeOffset);
-  parentPort.postMessage(retainedSizes, [retainedSizes.buffer]);
+  parentPort.postMessage({ dominators: result.dominators, retainedSizes }, [result.dominators.buffer, retainedSizes.buffer]);
   parentPort.close();
 })();`;
 
@@ -180,13 +181,16 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
   const nodeCount = raw.nodes.length / Math.max(1, raw.header.meta.node_fields.length);
   if (nodeCount < (options.minNodes ?? PARALLEL_MIN_NODES) || !isShared(raw.nodes) || !isShared(raw.edges)) return analyzeSnapshot(raw, options);
   // Started first, so that it boots while this thread builds the indexes.
-  const worker = startEvalWorker([markPageOwned, cutEdgesIntoPage, computeDominators, computeRetainedSizes], DOMINATOR_WORKER);
+  const worker = startEvalWorker([markPageOwned, cutEdgesIntoPage, computeDominators, buildDominatedNodes, computeRetainedSizes], DOMINATOR_WORKER);
   if (!worker) return analyzeSnapshot(raw, options);
   try {
     const step = stepper(options);
     const graph = prepare(raw, step);
     const { layout } = graph;
-    const [dominatorsReply, retainedReply] = nextMessages(worker, 2) as [Promise<Pick<DominatorTree, 'dominators' | 'unreachableCount' | 'weakOnlyCount'> | null>, Promise<Float64Array | null>];
+    const [treeReply, retainedReply] = nextMessages(worker, 2) as [
+      Promise<Pick<DominatorTree, 'firstDominated' | 'dominated' | 'unreachableCount' | 'weakOnlyCount'> | null>,
+      Promise<Pick<DominatorTree, 'dominators' | 'retainedSizes'> | null>,
+    ];
     let failure = 'it stopped';
     worker.once('error', (error: Error) => {
       failure = error.message;
@@ -204,15 +208,14 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
     const classCount = rest.classes.names.length;
     const totals = shallowClassTotals({ nodes: graph.nodes, nodeFieldCount: layout.nodeFieldCount, selfSizeOffset: layout.nodeSelfSizeOffset, nodeClass, classCount, distances: rest.distances });
     step('Building the dominator tree', 5);
-    const fromWorker = await dominatorsReply;
+    const childLists = await treeReply;
     let tree: DominatorTree | null = null;
-    if (fromWorker) {
-      // The child lists and the counted instances here, the retained sizes there, at the same time.
-      const { firstDominated, dominated } = buildDominatedNodes(fromWorker.dominators, graph.rootNodeOrdinal);
-      markCountedInstances(totals, { nodeClass, classCount, rootOrdinal: graph.rootNodeOrdinal, firstDominated, dominated });
+    if (childLists) {
+      // The counted instances here, the retained sizes there, at the same time.
+      markCountedInstances(totals, { nodeClass, classCount, rootOrdinal: graph.rootNodeOrdinal, firstDominated: childLists.firstDominated, dominated: childLists.dominated });
       step('Calculating retained sizes', 6);
-      const retainedSizes = await retainedReply;
-      if (retainedSizes) tree = { ...fromWorker, retainedSizes, firstDominated, dominated, classTotals: addRetainedSizes(totals, nodeClass, retainedSizes) };
+      const sizes = await retainedReply;
+      if (sizes) tree = { ...childLists, ...sizes, classTotals: addRetainedSizes(totals, nodeClass, sizes.retainedSizes) };
     }
     if (!tree) {
       graph.problems.add(`The dominator tree was computed on one thread: its worker failed (${failure}).`);
