@@ -395,13 +395,13 @@ function isUserRoot(graph: HeapGraph, ordinal: number): boolean {
  * store. Skipped for snapshots taken with internals exposed (no user roots). Mutates `self_size` in place.
  */
 function foldOwnedShallowSizes(graph: HeapGraph): void {
-  const { nodes, edges, firstEdgeIndexes, nodeCount, rootNodeOrdinal } = graph;
-  const { nodeFieldCount, nodeSelfSizeOffset, nodeTypeOffset, nodeNameOffset, edgeFieldCount, edgeTypeOffset, edgeToNodeOffset } = graph.layout;
+  const { nodes, links, firstLinks, nodeCount, rootNodeOrdinal } = graph;
+  const { nodeFieldCount, nodeSelfSizeOffset, nodeTypeOffset, nodeNameOffset } = graph.layout;
   const { hidden, array, native, synthetic } = graph.layout.nodeType;
   const weak = graph.layout.edgeType.weak;
   let hasUserRoots = false;
-  for (let e = firstEdgeIndexes[rootNodeOrdinal], end = firstEdgeIndexes[rootNodeOrdinal + 1]; e < end; e += edgeFieldCount) {
-    if (isUserRoot(graph, edges[e + edgeToNodeOffset])) {
+  for (let i = firstLinks[rootNodeOrdinal], end = firstLinks[rootNodeOrdinal + 1]; i < end; i++) {
+    if (isUserRoot(graph, links[i] >>> 4)) {
       hasUserRoots = true;
       break;
     }
@@ -427,9 +427,10 @@ function foldOwnedShallowSizes(graph: HeapGraph): void {
   while (top > 0) {
     const ordinal = worklist[--top];
     const owner = owners[ordinal];
-    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
-      if (edges[e + edgeTypeOffset] === weak) continue;
-      const target = edges[e + edgeToNodeOffset];
+    for (let i = firstLinks[ordinal], end = firstLinks[ordinal + 1]; i < end; i++) {
+      const link = links[i];
+      if ((link & 15) === weak) continue;
+      const target = link >>> 4;
       const current = owners[target];
       if (current === UNVISITED) {
         owners[target] = owner;
@@ -458,8 +459,8 @@ function foldOwnedShallowSizes(graph: HeapGraph): void {
  * entry pair are not followed, as in DevTools.
  */
 function computeDistances(graph: HeapGraph): Int32Array {
-  const { nodes, edges, firstEdgeIndexes, nodeCount, rootNodeOrdinal, strings } = graph;
-  const { nodeFieldCount, nodeTypeOffset, nodeNameOffset, edgeFieldCount, edgeTypeOffset, edgeNameOffset, edgeToNodeOffset } = graph.layout;
+  const { nodes, edges, links, firstLinks, nodeCount, rootNodeOrdinal, strings } = graph;
+  const { nodeFieldCount, nodeTypeOffset, nodeNameOffset, edgeFieldCount, edgeTypeOffset, edgeNameOffset } = graph.layout;
   const { hidden, array } = graph.layout.nodeType;
   const { weak, internal } = graph.layout.edgeType;
   const distances = new Int32Array(new SharedArrayBuffer(nodeCount * 4)).fill(NO_DISTANCE);
@@ -506,7 +507,7 @@ function computeDistances(graph: HeapGraph): Int32Array {
     return true;
   };
 
-  const queue = new Uint32Array(nodeCount + (firstEdgeIndexes[rootNodeOrdinal + 1] - firstEdgeIndexes[rootNodeOrdinal]) / edgeFieldCount);
+  const queue = new Uint32Array(nodeCount + firstLinks[rootNodeOrdinal + 1] - firstLinks[rootNodeOrdinal]);
   const bfs = (length: number): void => {
     let head = 0;
     while (head < length) {
@@ -514,12 +515,16 @@ function computeDistances(graph: HeapGraph): Int32Array {
       const distance = distances[ordinal] + 1;
       // DevTools' filter only bites on two kinds of sources and on WeakMap entries: skip it elsewhere.
       const kind = sourceKinds[ordinal];
-      for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
-        const edgeType = edges[e + edgeTypeOffset];
+      for (let i = firstLinks[ordinal], end = firstLinks[ordinal + 1]; i < end; i++) {
+        const link = links[i];
+        const edgeType = link & 15;
         if (edgeType === weak) continue;
-        const child = edges[e + edgeToNodeOffset];
+        const child = link >>> 4;
         if (distances[child] !== NO_DISTANCE) continue;
-        if (kind !== 0 ? !allowed(kind, e) : edgeType === internal && nameKinds[edges[e + edgeNameOffset]] !== NOT_EPHEMERON && !allowed(0, e)) continue;
+        if (kind !== 0 || edgeType === internal) {
+          const e = i * edgeFieldCount;
+          if (kind !== 0 ? !allowed(kind, e) : nameKinds[edges[e + edgeNameOffset]] !== NOT_EPHEMERON && !allowed(0, e)) continue;
+        }
         distances[child] = distance;
         queue[length++] = child;
       }
@@ -527,8 +532,8 @@ function computeDistances(graph: HeapGraph): Int32Array {
   };
 
   let length = 0;
-  for (let e = firstEdgeIndexes[rootNodeOrdinal], end = firstEdgeIndexes[rootNodeOrdinal + 1]; e < end; e += edgeFieldCount) {
-    const child = edges[e + edgeToNodeOffset];
+  for (let i = firstLinks[rootNodeOrdinal], end = firstLinks[rootNodeOrdinal + 1]; i < end; i++) {
+    const child = links[i] >>> 4;
     if (isUserRoot(graph, child)) {
       distances[child] = 1;
       queue[length++] = child;

@@ -63,7 +63,7 @@ export interface PlainObjectShapes {
  * O(edges of plain objects), twice (hash, then confirm).
  */
 export function plainObjectShapes(graph: HeapGraph): PlainObjectShapes {
-  const { nodes, edges, firstEdgeIndexes, nodeCount } = graph;
+  const { nodes, edges, firstLinks, nodeCount } = graph;
   const { nodeFieldCount, nodeTypeOffset, nodeNameOffset, edgeFieldCount, edgeTypeOffset, edgeNameOffset } = graph.layout;
   const objectType = graph.layout.nodeType.object;
   const property = graph.layout.edgeType.property;
@@ -83,10 +83,10 @@ export function plainObjectShapes(graph: HeapGraph): PlainObjectShapes {
     slotShape[slot] = shape + 1;
   };
   const sameShape = (a: number, b: number): boolean => {
-    let ea = firstEdgeIndexes[a];
-    let eb = firstEdgeIndexes[b];
-    const endA = firstEdgeIndexes[a + 1];
-    const endB = firstEdgeIndexes[b + 1];
+    let ea = firstLinks[a] * edgeFieldCount;
+    let eb = firstLinks[b] * edgeFieldCount;
+    const endA = firstLinks[a + 1] * edgeFieldCount;
+    const endB = firstLinks[b + 1] * edgeFieldCount;
     for (;;) {
       while (ea < endA && edges[ea + edgeTypeOffset] !== property) ea += edgeFieldCount;
       while (eb < endB && edges[eb + edgeTypeOffset] !== property) eb += edgeFieldCount;
@@ -99,7 +99,7 @@ export function plainObjectShapes(graph: HeapGraph): PlainObjectShapes {
   for (let ordinal = 0, nodeIndex = 0; ordinal < nodeCount; ordinal++, nodeIndex += nodeFieldCount) {
     if (nodes[nodeIndex + nodeTypeOffset] !== objectType || !isObjectName(nodes[nodeIndex + nodeNameOffset])) continue;
     let h = 2166136261;
-    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+    for (let e = firstLinks[ordinal] * edgeFieldCount, end = firstLinks[ordinal + 1] * edgeFieldCount; e < end; e += edgeFieldCount) {
       if (edges[e + edgeTypeOffset] === property) h = Math.imul(h ^ edges[e + edgeNameOffset], 16777619);
     }
     h >>>= 0;
@@ -157,11 +157,11 @@ export function inferInterfaceDefinitions(graph: HeapGraph, shapes = plainObject
 
 /** An object's property edge names, in edge order. */
 function propertyNames(graph: HeapGraph, ordinal: number): string[] {
-  const { edges, strings, firstEdgeIndexes } = graph;
+  const { edges, strings, firstLinks } = graph;
   const { edgeFieldCount, edgeTypeOffset, edgeNameOffset } = graph.layout;
   const property = graph.layout.edgeType.property;
   const names: string[] = [];
-  for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+  for (let e = firstLinks[ordinal] * edgeFieldCount, end = firstLinks[ordinal + 1] * edgeFieldCount; e < end; e += edgeFieldCount) {
     if (edges[e + edgeTypeOffset] === property) names.push(strings.get(edges[e + edgeNameOffset]));
   }
   return names;

@@ -180,11 +180,18 @@ export function checkEdges(edges: Uint32Array, upTo: number, shape: EdgeShape, c
 /**
  * Decodes the non-negative integers in bytes [start, end) of a file into the Uint32Array on `buffer` with
  * {@link decodeIntegers}, validating separators, the 32-bit range and the count. With `edges`, it also runs
- * {@link checkEdges} on each chunk, carrying on from the check it is given. Self-contained but for those two:
+ * {@link checkEdges} on each chunk, carrying on from the check it is given, and after each chunk stores the
+ * number of whole edges checked in `progress` (an Int32Array's first element), and notifies its waiters. Self-contained but for those two:
  * all three run on a worker as source (parallel.ts), which is why they share this module, where no transform
  * rewrites the calls from one to the other.
  */
-export function decodeIntegerRange(data: { path: string; start: number; end: number; buffer: SharedArrayBuffer; edges?: { shape: EdgeShape; check: EdgeCheck } }): RangeResult {
+export function decodeIntegerRange(data: {
+  path: string;
+  start: number;
+  end: number;
+  buffer: SharedArrayBuffer;
+  edges?: { shape: EdgeShape; check: EdgeCheck; progress: SharedArrayBuffer };
+}): RangeResult {
   const fs = process.getBuiltinModule('node:fs');
   const target = new Uint32Array(data.buffer);
   const capacity = target.length;
@@ -193,6 +200,11 @@ export function decodeIntegerRange(data: { path: string; start: number; end: num
   const state = new Float64Array(5);
   const shape = data.edges?.shape;
   const check = data.edges?.check as EdgeCheck;
+  const progress = new Int32Array(data.edges?.progress ?? new SharedArrayBuffer(4));
+  const report = (): void => {
+    Atomics.store(progress, 0, check.checked / (shape as EdgeShape).edgeFieldCount);
+    Atomics.notify(progress, 0);
+  };
   const stopped = (at: number): RangeResult => {
     const status = state[4];
     if (status === 3) return { count: capacity + 1, error: { kind: 'count', at } };
@@ -206,14 +218,20 @@ export function decodeIntegerRange(data: { path: string; start: number; end: num
       const stop = decodeIntegers(chunk, 0, n, target, state);
       // The range holds no ']': a stop of any kind inside it is an error.
       if (state[4] !== 0) return stopped(pos + (state[4] === 1 ? stop - 1 : stop));
-      if (shape) checkEdges(target, state[0], shape, check);
+      if (shape) {
+        checkEdges(target, state[0], shape, check);
+        report();
+      }
       pos += n;
     }
     // The array's ']' ends the last number and refuses a trailing comma.
     decodeIntegers(new Uint8Array([93]), 0, 1, target, state);
     if (state[4] !== 1) return stopped(data.end);
     if (state[0] !== capacity) return { count: state[0], error: { kind: 'count', at: data.end, found: state[0] } };
-    if (shape) checkEdges(target, capacity, shape, check);
+    if (shape) {
+      checkEdges(target, capacity, shape, check);
+      report();
+    }
     return { count: capacity, error: null, check: data.edges?.check };
   } finally {
     fs.closeSync(fd);

@@ -63,11 +63,9 @@ export function isDocumentDomTrees(graph: HeapGraph, ordinal: number): boolean {
 /** What {@link markPageOwned} reads: flat arrays and numbers, so that it can run on a worker. */
 export interface PageJob {
   nodeCount: number;
-  firstEdgeIndexes: Uint32Array;
-  edges: Uint32Array;
-  edgeFieldCount: number;
-  edgeTypeOffset: number;
-  edgeToNodeOffset: number;
+  /** The graph's links (HeapGraph.links) and their index. */
+  firstLinks: Uint32Array;
+  links: Uint32Array;
   weakType: number;
   /** Where the page starts: the root's shortcut targets (the global objects) and the document DOM trees. */
   roots: number[];
@@ -75,21 +73,20 @@ export interface PageJob {
 
 /** The {@link PageJob} of a graph. */
 export function pageJob(graph: HeapGraph): PageJob {
-  const { edges, firstEdgeIndexes, nodeCount, rootNodeOrdinal } = graph;
-  const { edgeFieldCount, edgeTypeOffset, edgeToNodeOffset } = graph.layout;
+  const { links, firstLinks, nodeCount, rootNodeOrdinal } = graph;
   const { shortcut, element, weak } = graph.layout.edgeType;
   const roots: number[] = [];
-  for (let e = firstEdgeIndexes[rootNodeOrdinal], end = firstEdgeIndexes[rootNodeOrdinal + 1]; e < end; e += edgeFieldCount) {
-    const type = edges[e + edgeTypeOffset];
-    const target = edges[e + edgeToNodeOffset];
+  for (let i = firstLinks[rootNodeOrdinal], end = firstLinks[rootNodeOrdinal + 1]; i < end; i++) {
+    const type = links[i] & 15;
+    const target = links[i] >>> 4;
     if (type === shortcut || (type === element && isDocumentDomTrees(graph, target))) roots.push(target);
   }
-  return { nodeCount, firstEdgeIndexes, edges, edgeFieldCount, edgeTypeOffset, edgeToNodeOffset, weakType: weak, roots };
+  return { nodeCount, firstLinks, links, weakType: weak, roots };
 }
 
 /** The page-owned nodes (1 per node that is): a DFS without weak edges from the job's roots. Self-contained. */
 export function markPageOwned(job: PageJob): Uint8Array {
-  const { nodeCount, firstEdgeIndexes, edges, edgeFieldCount, edgeTypeOffset, edgeToNodeOffset, weakType, roots } = job;
+  const { nodeCount, firstLinks, links, weakType, roots } = job;
   const owned = new Uint8Array(nodeCount);
   const stack = new Uint32Array(nodeCount);
   let top = 0;
@@ -100,9 +97,10 @@ export function markPageOwned(job: PageJob): Uint8Array {
   }
   while (top > 0) {
     const ordinal = stack[--top];
-    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
-      const child = edges[e + edgeToNodeOffset];
-      if (owned[child] !== 0 || edges[e + edgeTypeOffset] === weakType) continue;
+    for (let i = firstLinks[ordinal], end = firstLinks[ordinal + 1]; i < end; i++) {
+      const link = links[i];
+      const child = link >>> 4;
+      if (owned[child] !== 0 || (link & 15) === weakType) continue;
       owned[child] = 1;
       stack[top++] = child;
     }
@@ -116,8 +114,8 @@ export function markPageOwned(job: PageJob): Uint8Array {
  * `new`, so that they can be moved to the dominator worker and freed there.
  */
 export function essentialSuccessors(graph: HeapGraph): DominatorInput {
-  const { nodes, edges, firstEdgeIndexes, nodeCount, rootNodeOrdinal, strings } = graph;
-  const { nodeFieldCount, nodeIdOffset, edgeFieldCount, edgeTypeOffset, edgeNameOffset, edgeToNodeOffset } = graph.layout;
+  const { nodes, edges, links, firstLinks, nodeCount, rootNodeOrdinal, strings } = graph;
+  const { nodeFieldCount, nodeIdOffset, edgeFieldCount, edgeNameOffset } = graph.layout;
   const { internal, weak, shortcut } = graph.layout.edgeType;
   const successorStart = new Uint32Array(nodeCount + 1);
   // Sized for every edge; the pages past the essential ones are never touched, so they cost no memory.
@@ -129,13 +127,14 @@ export function essentialSuccessors(graph: HeapGraph): DominatorInput {
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     successorStart[ordinal] = slot;
     const fromRoot = ordinal === rootNodeOrdinal;
-    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
-      const type = edges[e + edgeTypeOffset];
+    for (let i = firstLinks[ordinal], end = firstLinks[ordinal + 1]; i < end; i++) {
+      const link = links[i];
+      const type = link & 15;
       if (type === weak || (type === shortcut && !fromRoot)) continue;
-      const child = edges[e + edgeToNodeOffset];
+      const child = link >>> 4;
       if (child === ordinal) continue;
-      if (type === internal && nameKinds[edges[e + edgeNameOffset]] !== NOT_EPHEMERON) {
-        const match = ephemerons.get(edges[e + edgeNameOffset]);
+      if (type === internal && nameKinds[edges[i * edgeFieldCount + edgeNameOffset]] !== NOT_EPHEMERON) {
+        const match = ephemerons.get(edges[i * edgeFieldCount + edgeNameOffset]);
         if (match && nodes[ordinal * nodeFieldCount + nodeIdOffset] === match.tableId) continue;
       }
       successors[slot++] = child;

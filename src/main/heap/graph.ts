@@ -2,7 +2,7 @@
  * The heap graph in flat typed arrays: validation of a parsed snapshot, the first-edge index and the
  * retainer index (count-then-fill, as DevTools' HeapSnapshot.ts builds them).
  *
- * Complexity: O(nodes + edges) time; 4 × (nodes + 1) + 8 × edges bytes for the indexes, the retainer index
+ * Complexity: O(nodes + edges) time; 8 × (nodes + 1) bytes for the edge indexes, and the retainer index
  * (8 × edges) only once a view asks for it.
  *
  * Invariant: after construction, the `to_node` field of every edge holds the target's node *ordinal*, not its
@@ -62,12 +62,18 @@ export class HeapGraph {
   readonly nodes: Uint32Array;
   /** edge_count × edgeFieldCount values; `to_node` holds target ordinals (see the file comment). */
   readonly edges: Uint32Array;
+  /**
+   * One value per edge: its target's ordinal × 16 plus its type (15 for a type above 14). Edge `i` is
+   * `edges[i * edgeFieldCount ..]`. The whole-graph traversals read these, a third of the edges' bytes.
+   */
+  readonly links: Uint32Array;
   readonly strings: StringTable;
   readonly nodeCount: number;
   readonly edgeCount: number;
   readonly rootNodeOrdinal: number;
-  /** firstEdgeIndexes[ordinal] is the offset into `edges` of the node's first edge; one extra entry at the end. */
-  readonly firstEdgeIndexes: Uint32Array;
+  /** firstLinks[ordinal] is the node's first edge's number: its index into `links`, its offset into `edges` divided by edgeFieldCount; one extra entry. */
+  readonly firstLinks: Uint32Array;
+  private edgeIndexes: Uint32Array | null = null;
   private retainerIndex: RetainerIndex | null = null;
   readonly locations: Uint32Array;
   readonly samples: Float64Array;
@@ -80,6 +86,7 @@ export class HeapGraph {
     this.layout = layoutOf(raw.header);
     this.nodes = raw.nodes;
     this.edges = raw.edges;
+    this.links = raw.links;
     this.strings = raw.strings;
     this.locations = raw.locations;
     this.samples = raw.samples;
@@ -96,7 +103,7 @@ export class HeapGraph {
       throw new LeakExplorerError('SNAPSHOT_INCONSISTENT', `The snapshot's root_index ${rootIndex} is not a node.`);
     }
     this.rootNodeOrdinal = rootIndex / nodeFieldCount;
-    this.firstEdgeIndexes = this.buildEdgeIndexes();
+    this.firstLinks = this.buildEdgeIndexes();
     this.validateNodes();
     this.convertEdgeTargets(raw.edgeCheck);
   }
@@ -108,6 +115,20 @@ export class HeapGraph {
   private retainers(): RetainerIndex {
     this.retainerIndex ??= buildRetainerIndex(this.edges, this.firstEdgeIndexes, this.nodeCount, this.layout.edgeFieldCount, this.layout.edgeToNodeOffset);
     return this.retainerIndex;
+  }
+
+  /**
+   * firstEdgeIndexes[ordinal] is the offset into `edges` of the node's first edge; one extra entry at the end.
+   * Built on first use, for the views: the analysis reads `firstLinks`.
+   */
+  get firstEdgeIndexes(): Uint32Array {
+    if (!this.edgeIndexes) {
+      const { firstLinks } = this;
+      const { edgeFieldCount } = this.layout;
+      this.edgeIndexes = new Uint32Array(firstLinks.length);
+      for (let ordinal = 0; ordinal < firstLinks.length; ordinal++) this.edgeIndexes[ordinal] = firstLinks[ordinal] * edgeFieldCount;
+    }
+    return this.edgeIndexes;
   }
 
   /** firstRetainerIndex[ordinal] is where the node's retainers start in the two arrays below; one extra entry. */
@@ -127,15 +148,15 @@ export class HeapGraph {
 
   private buildEdgeIndexes(): Uint32Array {
     const { nodes, nodeCount } = this;
-    const { nodeFieldCount, nodeEdgeCountOffset, edgeFieldCount } = this.layout;
-    const firstEdgeIndexes = sharedUint32Array(nodeCount + 1);
-    let edgeIndex = 0;
+    const { nodeFieldCount, nodeEdgeCountOffset } = this.layout;
+    const firstLinks = sharedUint32Array(nodeCount + 1);
+    let link = 0;
     for (let nodeOrdinal = 0; nodeOrdinal < nodeCount; nodeOrdinal++) {
-      firstEdgeIndexes[nodeOrdinal] = edgeIndex;
-      edgeIndex += nodes[nodeOrdinal * nodeFieldCount + nodeEdgeCountOffset] * edgeFieldCount;
-      if (edgeIndex > this.edges.length) break;
+      firstLinks[nodeOrdinal] = link;
+      link += nodes[nodeOrdinal * nodeFieldCount + nodeEdgeCountOffset];
+      if (link > this.edgeCount) break;
     }
-    if (edgeIndex !== this.edges.length) {
+    if (link !== this.edgeCount) {
       let total = 0;
       for (let nodeOrdinal = 0; nodeOrdinal < nodeCount; nodeOrdinal++) total += nodes[nodeOrdinal * nodeFieldCount + nodeEdgeCountOffset];
       throw new LeakExplorerError(
@@ -143,8 +164,8 @@ export class HeapGraph {
         `The nodes' edge counts add up to ${total}, but the snapshot has ${this.edgeCount} edges.`,
       );
     }
-    firstEdgeIndexes[nodeCount] = this.edges.length;
-    return firstEdgeIndexes;
+    firstLinks[nodeCount] = this.edgeCount;
+    return firstLinks;
   }
 
   private validateNodes(): void {
@@ -166,7 +187,7 @@ export class HeapGraph {
   }
 
   /**
-   * Checks every edge and rewrites `to_node` from node index to node ordinal, unless the parse worker did
+   * Checks every edge, rewrites `to_node` from node index to node ordinal and fills `links`, unless the parse worker did
    * (raw.edgeCheck); then turns what the check found into errors and problems, the first in edge order.
    */
   private convertEdgeTargets(check: EdgeCheck | undefined): void {
@@ -175,6 +196,7 @@ export class HeapGraph {
     if (!check) {
       check = newEdgeCheck();
       checkEdges(edges, edges.length, edgeShape(this.layout, this.nodes.length), check);
+      if (check.badTargetEdge < 0) fillLinks(edges, this.links, 0, this.edgeCount, this.layout);
     }
     const stringCount = strings.length;
     const checkedEdges = check.badTargetEdge >= 0 ? check.badTargetEdge : this.edgeCount;
@@ -262,6 +284,18 @@ export class HeapGraph {
     let max = 0;
     for (let i = nodeIdOffset; i < nodes.length; i += nodeFieldCount) if (nodes[i] > max) max = nodes[i];
     return max;
+  }
+}
+
+/**
+ * Fills links [fromEdge, toEdge) (HeapGraph.links) from checked edges, whose targets are ordinals. The
+ * header check (meta.ts) keeps ordinals below 2^28 and types below 16.
+ */
+export function fillLinks(edges: Uint32Array, links: Uint32Array, fromEdge: number, toEdge: number, layout: Pick<Layout, 'edgeFieldCount' | 'edgeTypeOffset' | 'edgeToNodeOffset'>): void {
+  const { edgeFieldCount, edgeTypeOffset, edgeToNodeOffset } = layout;
+  for (let i = fromEdge, e = fromEdge * edgeFieldCount; i < toEdge; i++, e += edgeFieldCount) {
+    const type = edges[e + edgeTypeOffset];
+    links[i] = (edges[e + edgeToNodeOffset] << 4) | (type < 15 ? type : 15);
   }
 }
 

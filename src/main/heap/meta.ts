@@ -33,6 +33,13 @@ const headerSchema = z.object({
 /** The validated `snapshot` object of a heap snapshot. */
 export type SnapshotHeader = z.infer<typeof headerSchema>;
 
+/**
+ * Limits of the links array (RawSnapshot.links: target ordinal × 16 + type, in 32 bits): at most 2^28
+ * nodes (a file of some 50 GB) and 15 edge types (V8 writes 7).
+ */
+export const MAX_NODE_COUNT = 2 ** 28;
+export const MAX_EDGE_TYPES = 15;
+
 /** Validates the parsed `snapshot` header, with a message naming the first thing wrong. */
 export function parseHeader(value: unknown): SnapshotHeader {
   const parsed = headerSchema.safeParse(value);
@@ -56,8 +63,15 @@ export function parseHeader(value: unknown): SnapshotHeader {
   if (!Array.isArray(meta.node_types[meta.node_fields.indexOf('type')])) {
     throw new LeakExplorerError('SNAPSHOT_FORMAT', "This heap snapshot's meta does not list the node types.");
   }
-  if (!Array.isArray(meta.edge_types[meta.edge_fields.indexOf('type')])) {
+  const edgeTypes = meta.edge_types[meta.edge_fields.indexOf('type')];
+  if (!Array.isArray(edgeTypes)) {
     throw new LeakExplorerError('SNAPSHOT_FORMAT', "This heap snapshot's meta does not list the edge types.");
+  }
+  if (edgeTypes.length > MAX_EDGE_TYPES) {
+    throw new LeakExplorerError('SNAPSHOT_FORMAT', `This heap snapshot's meta lists ${edgeTypes.length} edge types; Leak Explorer reads up to ${MAX_EDGE_TYPES} (V8 writes 7).`);
+  }
+  if (header.node_count > MAX_NODE_COUNT) {
+    throw new LeakExplorerError('SNAPSHOT_TOO_LARGE', `This heap snapshot has ${header.node_count} nodes; Leak Explorer reads up to ${MAX_NODE_COUNT}.`);
   }
   return header;
 }

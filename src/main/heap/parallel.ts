@@ -16,11 +16,15 @@ import { LeakExplorerError } from '../../shared/errors.ts';
 import { firstMessage, startEvalWorker } from './eval-worker.ts';
 import { SnapshotParser, type ParserOptions, type RawSnapshot } from './parser.ts';
 import { checkEdges, decodeIntegerRange, decodeIntegers, type EdgeCheck, type EdgeShape, type RangeResult } from './digits.ts';
-import { edgeShape, newEdgeCheck } from './graph.ts';
-import { layoutOf } from './meta.ts';
+import { edgeShape, fillLinks, newEdgeCheck } from './graph.ts';
+import { layoutOf, type Layout } from './meta.ts';
 
 /** A worker for {@link decodeIntegerRange}, started before its job is known so that it boots meanwhile. */
-function startDecoder(): { run: (data: { path: string; start: number; end: number; buffer: SharedArrayBuffer; edges: { shape: EdgeShape; check: EdgeCheck } }) => Promise<RangeResult | null>; failure: () => string; stop: () => void } {
+function startDecoder(): {
+  run: (data: { path: string; start: number; end: number; buffer: SharedArrayBuffer; edges: { shape: EdgeShape; check: EdgeCheck; progress: SharedArrayBuffer } }) => Promise<RangeResult | null>;
+  failure: () => string;
+  stop: () => void;
+} {
   const worker = startEvalWorker([decodeIntegers, checkEdges, decodeIntegerRange], `parentPort.once('message', (data) => parentPort.postMessage(${decodeIntegerRange.name}(data)));`);
   if (!worker) return { run: () => Promise.resolve(null), failure: () => 'it could not start', stop: () => {} };
   let failure = 'it stopped';
@@ -65,6 +69,37 @@ function rangeError(result: RangeResult, parser: SnapshotParser): LeakExplorerEr
   return new LeakExplorerError('SNAPSHOT_FORMAT', `Not a valid heap snapshot: unexpected byte at offset ${error.at}, in the edges.`);
 }
 
+/**
+ * Fills the links (RawSnapshot.links) of the edges the worker has checked, as it checks them, until it is
+ * done: the parse worker is the slower of the two threads, and this spares it the links.
+ */
+async function linkBehind(decoded: Promise<unknown>, progress: Int32Array, edges: Uint32Array, links: Uint32Array, layout: Layout): Promise<void> {
+  let settled = false;
+  const settle = (): void => {
+    settled = true;
+  };
+  decoded.then(settle, settle);
+  let linked = 0;
+  for (;;) {
+    const checked = Atomics.load(progress, 0);
+    if (checked > linked) {
+      fillLinks(edges, links, linked, checked, layout);
+      linked = checked;
+    } else if (settled) {
+      return;
+    } else {
+      // The worker notifies after each chunk; the timeout only bounds the wait for its last answer. A
+      // pending wait does not keep the process alive (the worker is unreferenced), so a timer does.
+      const wait = Atomics.waitAsync(progress, 0, checked, 20);
+      if (wait.async) {
+        const alive = setTimeout(() => {}, 20);
+        await wait.value;
+        clearTimeout(alive);
+      }
+    }
+  }
+}
+
 const EDGES_KEY = new TextEncoder().encode('"edges":[');
 const CHUNK_BYTES = 4 << 20;
 
@@ -81,6 +116,8 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
     const arrayEnd = await findInFile(handle, new Uint8Array([0x5d]), arrayStart, size);
     if (arrayEnd < 0) return null;
     const parser = new SnapshotParser({ ...options, totalBytes: size, externalEdges: true });
+    // How many whole edges the worker has checked (see decodeIntegerRange).
+    const progress = new Int32Array(new SharedArrayBuffer(4));
     const buffer = new Uint8Array(CHUNK_BYTES);
     let decoded: Promise<RangeResult | null> | null = null;
     const feed = async (from: number, to: number) => {
@@ -93,7 +130,7 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
         const header = parser.parsedHeader;
         if (!decoded && parser.edgesArray && header) {
           const shape = edgeShape(layoutOf(header), header.node_count * header.meta.node_fields.length);
-          decoded = decoder.run({ path, start: arrayStart, end: arrayEnd, buffer: parser.edgesArray.buffer as SharedArrayBuffer, edges: { shape, check: newEdgeCheck() } });
+          decoded = decoder.run({ path, start: arrayStart, end: arrayEnd, buffer: parser.edgesArray.buffer as SharedArrayBuffer, edges: { shape, check: newEdgeCheck(), progress: progress.buffer as SharedArrayBuffer } });
         }
       }
     };
@@ -103,6 +140,9 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
     parser.write('[]');
     parser.skipped(arrayEnd - arrayStart);
     await feed(arrayEnd + 1, size);
+    // This thread is done before the worker: it fills the links of the edges checked so far, then follows.
+    const header = parser.parsedHeader;
+    if (header && parser.edgesArray && parser.linksArray) await linkBehind(decoded, progress, parser.edgesArray, parser.linksArray, layoutOf(header));
     const result = await (decoded as Promise<RangeResult | null>);
     if (result === null) return { workerFailed: decoder.failure() };
     if (result.error) throw rangeError(result, parser);

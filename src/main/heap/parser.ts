@@ -37,7 +37,13 @@ export interface RawSnapshot {
   locations: Uint32Array;
   /** What the loader wants the user told (a parse that fell back to one thread); shown with the problems. */
   notes: string[];
-  /** Set when the parse worker has checked the edges and turned their targets into ordinals (see digits.ts). */
+  /**
+   * One value per edge, filled when the edges are checked (checkEdges, digits.ts): the target's ordinal × 16
+   * plus the edge type (15 for a type above 14). The whole-graph traversals read these 4 bytes per edge
+   * instead of the edge's fields.
+   */
+  links: Uint32Array;
+  /** Set when the parse worker has checked the edges, turned their targets into ordinals and filled `links` (see digits.ts). */
   edgeCheck?: EdgeCheck;
 }
 
@@ -194,6 +200,7 @@ export class SnapshotParser {
   private header: SnapshotHeader | null = null;
   private nodes: Uint32Array | null = null;
   private edges: Uint32Array | null = null;
+  private links: Uint32Array | null = null;
   private nodesDone = false;
   private edgesDone = false;
   private strings: StringTable | null = null;
@@ -348,6 +355,7 @@ export class SnapshotParser {
       header: this.header,
       nodes: this.nodes as Uint32Array,
       edges: this.edges as Uint32Array,
+      links: this.links as Uint32Array,
       strings: this.strings as StringTable,
       traceFunctionInfos: this.traceFunctionInfos,
       traceTree: this.traceTree,
@@ -562,7 +570,8 @@ export class SnapshotParser {
   private allocateArrays(header: SnapshotHeader): void {
     const nodeValues = header.node_count * header.meta.node_fields.length;
     const edgeValues = header.edge_count * header.meta.edge_fields.length;
-    const bytesNeeded = (nodeValues + edgeValues) * 4;
+    // The links (see RawSnapshot) come with the edges: one more value per edge.
+    const bytesNeeded = (nodeValues + edgeValues + header.edge_count) * 4;
     const limit = this.options.maxArrayBytes;
     if (limit !== undefined && bytesNeeded > limit) {
       throw new LeakExplorerError(
@@ -574,6 +583,7 @@ export class SnapshotParser {
       // Shared, so that the analysis (and, with externalEdges, the parse) can use a second thread.
       this.nodes = sharedUint32Array(nodeValues);
       this.edges = sharedUint32Array(edgeValues);
+      this.links = sharedUint32Array(header.edge_count);
     } catch (error) {
       throw new LeakExplorerError('SNAPSHOT_TOO_LARGE', `Could not allocate ${formatMiB(bytesNeeded)} for the snapshot's nodes and edges.`, { cause: error });
     }
@@ -615,6 +625,11 @@ export class SnapshotParser {
   /** The edges array, once allocated (on a SharedArrayBuffer with `externalEdges`). */
   get edgesArray(): Uint32Array | null {
     return this.edges;
+  }
+
+  /** The links array (see RawSnapshot), allocated with the edges. */
+  get linksArray(): Uint32Array | null {
+    return this.links;
   }
 
   /** Decodes a section of known length (nodes, edges) with {@link decodeIntegers}, turning its stops into errors. */

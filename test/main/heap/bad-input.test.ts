@@ -27,6 +27,20 @@ function codeOf(action: () => unknown): ErrorCode | 'no error' {
   return 'no error';
 }
 
+/** The message of the coded error `action` throws (checked as codeOf checks it). */
+function messageOf(action: () => unknown): string {
+  let message = 'no error';
+  codeOf(() => {
+    try {
+      action();
+    } catch (error) {
+      message = (error as Error).message;
+      throw error;
+    }
+  });
+  return message;
+}
+
 const load = (input: Uint8Array | string) => () => analyzeSnapshot(parseSnapshot(input));
 
 async function fileCode(name: string, content: Uint8Array | string): Promise<ErrorCode | 'no error'> {
@@ -79,6 +93,12 @@ describe('bad input', () => {
     expect(codeOf(load('[1,2,3]'))).toBe('SNAPSHOT_FORMAT');
     expect(codeOf(load('{"snapshot":{"meta":{}}}'))).toBe('SNAPSHOT_FORMAT');
     expect(codeOf(load(JSON.stringify({ traceEvents: [] })))).toBe('SNAPSHOT_FORMAT');
+    // More edge types than an edge's link holds (V8 writes 7).
+    const edgeTypes = /"edge_types":\[\[/.exec(text) as RegExpExecArray;
+    const sixteen = Array.from({ length: 9 }, (_, i) => `"extra${i}",`).join('');
+    const sixteenTypes = text.replace(edgeTypes[0], `${edgeTypes[0]}${sixteen}`);
+    expect(codeOf(load(sixteenTypes))).toBe('SNAPSHOT_FORMAT');
+    expect(messageOf(load(sixteenTypes))).toContain('lists 16 edge types');
     // A real header with its nodes section missing.
     const header = text.slice(0, text.indexOf('"nodes":['));
     expect(codeOf(load(`${header}"strings":[""]}`))).toBe('SNAPSHOT_FORMAT');
@@ -115,6 +135,10 @@ describe('bad input', () => {
     const started = process.memoryUsage().arrayBuffers;
     expect(await fileCode('huge.heapsnapshot', huge)).toBe('SNAPSHOT_TOO_LARGE');
     expect(process.memoryUsage().arrayBuffers - started).toBeLessThan(256 << 20);
+    // Past the node count an edge's link can address (meta.ts), even with the memory for it.
+    const tooMany = text.replace(nodeCount[0], `"node_count":${2 ** 28 + 1}`);
+    expect(codeOf(load(tooMany))).toBe('SNAPSHOT_TOO_LARGE');
+    expect(messageOf(load(tooMany))).toContain('reads up to 268435456');
     // And with an explicit budget, a real snapshot that does not fit.
     const path = join(dir, 'fits-not.heapsnapshot');
     writeFileSync(path, original);

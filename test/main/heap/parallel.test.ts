@@ -41,6 +41,14 @@ describe('two-thread parse', () => {
     const graphA = new HeapGraph(a);
     const graphB = new HeapGraph(b);
     expect(Buffer.from(graphB.edges.buffer).equals(Buffer.from(graphA.edges.buffer))).toBe(true);
+    // This thread filled the links behind the worker; each is the edge's target and type.
+    expect(Buffer.from(b.links.buffer).equals(Buffer.from(a.links.buffer))).toBe(true);
+    const { edgeFieldCount, edgeTypeOffset, edgeToNodeOffset } = graphB.layout;
+    for (const i of [0, 1, graphB.edgeCount >> 1, graphB.edgeCount - 1]) {
+      expect(b.links[i] >>> 4).toBe(graphB.edges[i * edgeFieldCount + edgeToNodeOffset]);
+      expect(b.links[i] & 15).toBe(graphB.edges[i * edgeFieldCount + edgeTypeOffset]);
+    }
+    expect(new Set(b.links).size).toBeGreaterThan(graphB.nodeCount / 2);
     expect(graphB.problems.list()).toEqual(graphA.problems.list());
     expect(Buffer.from(b.nodes.buffer).equals(Buffer.from(a.nodes.buffer))).toBe(true);
     expect(b.strings.toArray()).toEqual(a.strings.toArray());
