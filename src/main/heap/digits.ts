@@ -180,10 +180,11 @@ export function checkEdges(edges: Uint32Array, upTo: number, shape: EdgeShape, c
 /**
  * Decodes the non-negative integers in bytes [start, end) of a file into the Uint32Array on `buffer` with
  * {@link decodeIntegers}, validating separators, the 32-bit range and the count. With `edges`, it also runs
- * {@link checkEdges} on each chunk, carrying on from the check it is given, and after each chunk stores the
- * number of whole edges checked in `progress` (an Int32Array's first element), and notifies its waiters. Self-contained but for those two:
- * all three run on a worker as source (parallel.ts), which is why they share this module, where no transform
- * rewrites the calls from one to the other.
+ * {@link checkEdges} on each chunk, carrying on from the check it is given; after each chunk it stores the
+ * number of whole edges checked in `progress` (an Int32Array's first element) and notifies its waiters, so
+ * that the parse thread can fill their links (parallel.ts). Self-contained but for those two: all three run on
+ * a worker as source, which is why they share this module, where no transform rewrites the calls from one to
+ * the other.
  */
 export function decodeIntegerRange(data: {
   path: string;

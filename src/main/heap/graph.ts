@@ -71,7 +71,10 @@ export class HeapGraph {
   readonly nodeCount: number;
   readonly edgeCount: number;
   readonly rootNodeOrdinal: number;
-  /** firstLinks[ordinal] is the node's first edge's number: its index into `links`, its offset into `edges` divided by edgeFieldCount; one extra entry. */
+  /**
+   * firstLinks[ordinal] is the number of the node's first edge: its index into `links`, and its offset into
+   * `edges` divided by edgeFieldCount. One extra entry at the end.
+   */
   readonly firstLinks: Uint32Array;
   private edgeIndexes: Uint32Array | null = null;
   private retainerIndex: RetainerIndex | null = null;
@@ -187,8 +190,9 @@ export class HeapGraph {
   }
 
   /**
-   * Checks every edge, rewrites `to_node` from node index to node ordinal and fills `links`, unless the parse worker did
-   * (raw.edgeCheck); then turns what the check found into errors and problems, the first in edge order.
+   * Checks every edge, rewrites `to_node` from node index to node ordinal and fills `links`, unless the parse
+   * threads did (raw.edgeCheck); then turns what the check found into errors and problems, the first in edge
+   * order.
    */
   private convertEdgeTargets(check: EdgeCheck | undefined): void {
     const { edges, strings, problems } = this;

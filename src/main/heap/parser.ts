@@ -38,12 +38,12 @@ export interface RawSnapshot {
   /** What the loader wants the user told (a parse that fell back to one thread); shown with the problems. */
   notes: string[];
   /**
-   * One value per edge, filled when the edges are checked (checkEdges, digits.ts): the target's ordinal × 16
+   * One value per edge, filled once the edges are checked (fillLinks, graph.ts): the target's ordinal × 16
    * plus the edge type (15 for a type above 14). The whole-graph traversals read these 4 bytes per edge
    * instead of the edge's fields.
    */
   links: Uint32Array;
-  /** Set when the parse worker has checked the edges, turned their targets into ordinals and filled `links` (see digits.ts). */
+  /** Set when the parse threads have checked the edges, turned their targets into ordinals and filled `links` (parallel.ts). */
   edgeCheck?: EdgeCheck;
 }
 
