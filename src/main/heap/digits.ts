@@ -155,11 +155,15 @@ export function checkEdges(edges: Uint32Array, upTo: number, shape: EdgeShape, c
   const { edgeFieldCount, typeOffset, nameOffset, toNodeOffset, nodeFieldCount, nodesLength, typeCount, elementType, hiddenType } = shape;
   const end = upTo - (upTo % edgeFieldCount);
   let maxNameIndex = check.maxNameIndex;
+  // No division per edge: for a target below nodesLength (so its ordinal is below 2^28, see meta.ts), the
+  // product with the reciprocal, rounded, is the ordinal when the target is a multiple of nodeFieldCount,
+  // and the multiplication back tells when it is not.
+  const reciprocal = 1 / nodeFieldCount;
   let e = check.checked;
   for (; e < end; e += edgeFieldCount) {
     const target = edges[e + toNodeOffset];
-    const ordinal = target / nodeFieldCount;
-    if (target >= nodesLength || ordinal !== Math.floor(ordinal)) {
+    const ordinal = (target * reciprocal + 0.5) | 0;
+    if (target >= nodesLength || ordinal * nodeFieldCount !== target) {
       check.badTargetEdge = e / edgeFieldCount;
       check.badTarget = target;
       break;

@@ -48,9 +48,9 @@ export interface DominatorResult {
  * array at a time. Self-contained (no outside references), so that its source can also run on a worker
  * thread (see analysis.ts).
  *
- * After the DFS it lists each node's predecessors by DFS number (count, then fill, in one pass over the
- * successor lists in memory order), so that the semidominator loop reads them in order, with no
- * translation from ordinals.
+ * The DFS replaces each successor with its DFS number as it reads it. After the DFS it lists each node's
+ * predecessors by DFS number (count, then fill, in one pass over the successor lists in memory order), so
+ * that the semidominator loop reads them in order, with no translation from ordinals.
  */
 export function computeDominators(input: DominatorInput): DominatorResult {
   const { nodeCount, rootOrdinal, successorStart, successors, predecessorCounts } = input;
@@ -70,7 +70,8 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   const next = ancestor;
   let n = 0;
 
-  // Iterative DFS over the successor lists.
+  // Iterative DFS over the successor lists. It reads each slot once, and leaves in it the DFS number of its
+  // target (known then), so that the predecessor lists below need no lookup per edge.
   const visit = (startOrdinal: number, parentNumber: number): void => {
     n++;
     number[startOrdinal] = n;
@@ -83,14 +84,20 @@ export function computeDominators(input: DominatorInput): DominatorResult {
       const vn = stack[top];
       const end = successorStart[vertex[vn] + 1];
       let slot = next[vn];
-      while (slot < end && number[successors[slot]] !== 0) slot++;
+      let w = 0;
+      for (; slot < end; slot++) {
+        w = successors[slot];
+        const known = number[w];
+        if (known === 0) break;
+        successors[slot] = known;
+      }
       if (slot >= end) {
         top--;
         continue;
       }
       next[vn] = slot + 1;
-      const w = successors[slot];
       n++;
+      successors[slot] = n;
       number[w] = n;
       vertex[n] = w;
       parent[n] = vn;
@@ -111,6 +118,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     }
   }
   if (n < nodeCount) {
+    const first = n + 1;
     for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
       if (number[ordinal] === 0) {
         n++;
@@ -118,6 +126,11 @@ export function computeDominators(input: DominatorInput): DominatorResult {
         vertex[n] = ordinal;
         parent[n] = 1;
       }
+    }
+    // The DFS did not read these nodes' lists: their targets' numbers go in now.
+    for (let v = first; v <= n; v++) {
+      const ordinal = vertex[v];
+      for (let slot = successorStart[ordinal], end = successorStart[ordinal + 1]; slot < end; slot++) successors[slot] = number[successors[slot]];
     }
   }
 
@@ -130,7 +143,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   cursor.set(predStart.subarray(0, size));
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     const v = number[ordinal];
-    for (let slot = successorStart[ordinal], end = successorStart[ordinal + 1]; slot < end; slot++) preds[cursor[number[successors[slot]]]++] = v;
+    for (let slot = successorStart[ordinal], end = successorStart[ordinal + 1]; slot < end; slot++) preds[cursor[successors[slot]]++] = v;
   }
   free(successors);
   free(successorStart);

@@ -129,6 +129,27 @@ describe('computeDominators', () => {
     }
   });
 
+  it('hangs each node of a cycle the root cannot reach off the root, as DevTools does', () => {
+    // 0 → 1 → 2 → 5, and the cycle 3 ⇄ 4 with 4 → 2 and 3 → 5. Nodes 3 and 4 have essential retainers
+    // (each other) but no path from the root: each hangs off the root on its own. As in DevTools' worker
+    // (HeapSnapshot.ts numbers them after the DFS and keeps their own semidominators), their edges into the
+    // reachable part do not change its dominators. The DFS does not read their successor lists; the
+    // predecessor lists must still get their edges right, or the lists of 2 and 5 come out wrong.
+    const edges: Array<[number, number, boolean]> = [
+      [0, 1, true],
+      [1, 2, true],
+      [2, 5, true],
+      [3, 4, true],
+      [4, 3, true],
+      [4, 2, true],
+      [3, 5, true],
+    ];
+    const result = computeDominators(toInput({ n: 6, edges }));
+    expect(Array.from(result.dominators)).toEqual([0, 0, 1, 0, 0, 2]);
+    expect(result.unreachableCount).toBe(2);
+    expect(result.weakOnlyCount).toBe(0);
+  });
+
   it('handles a 200 000-node chain without recursion', () => {
     const n = 200_000;
     const edges: Array<[number, number, boolean]> = [];
