@@ -15,17 +15,24 @@ import type { FileHandle } from 'node:fs/promises';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { firstMessage, startEvalWorker } from './eval-worker.ts';
 import { SnapshotParser, type ParserOptions, type RawSnapshot } from './parser.ts';
-import { checkEdges, decodeIntegerRange, decodeIntegers, type EdgeCheck, type EdgeShape, type RangeResult } from './digits.ts';
+import { checkEdges, decodeIntegerRange, decodeIntegers, digitKernelModule, newDigitKernel, runDigitKernel, type EdgeCheck, type EdgeShape, type RangeResult } from './digits.ts';
 import { edgeShape, fillLinks, newEdgeCheck } from './graph.ts';
 import { layoutOf, type Layout } from './meta.ts';
 
 /** A worker for {@link decodeIntegerRange}, started before its job is known so that it boots meanwhile. */
 function startDecoder(): {
-  run: (data: { path: string; start: number; end: number; buffer: SharedArrayBuffer; edges: { shape: EdgeShape; check: EdgeCheck; progress: SharedArrayBuffer } }) => Promise<RangeResult | null>;
+  run: (data: {
+    path: string;
+    start: number;
+    end: number;
+    buffer: SharedArrayBuffer;
+    edges: { shape: EdgeShape; check: EdgeCheck; progress: SharedArrayBuffer };
+    kernel: WebAssembly.Module | null;
+  }) => Promise<RangeResult | null>;
   failure: () => string;
   stop: () => void;
 } {
-  const worker = startEvalWorker([decodeIntegers, checkEdges, decodeIntegerRange], `parentPort.once('message', (data) => parentPort.postMessage(${decodeIntegerRange.name}(data)));`);
+  const worker = startEvalWorker([newDigitKernel, runDigitKernel, decodeIntegers, checkEdges, decodeIntegerRange], `parentPort.once('message', (data) => parentPort.postMessage(${decodeIntegerRange.name}(data)));`);
   if (!worker) return { run: () => Promise.resolve(null), failure: () => 'it could not start', stop: () => {} };
   let failure = 'it stopped';
   worker.once('error', (error: Error) => {
@@ -130,7 +137,7 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
         const header = parser.parsedHeader;
         if (!decoded && parser.edgesArray && header) {
           const shape = edgeShape(layoutOf(header), header.node_count * header.meta.node_fields.length);
-          decoded = decoder.run({ path, start: arrayStart, end: arrayEnd, buffer: parser.edgesArray.buffer as SharedArrayBuffer, edges: { shape, check: newEdgeCheck(), progress: progress.buffer as SharedArrayBuffer } });
+          decoded = decoder.run({ path, start: arrayStart, end: arrayEnd, buffer: parser.edgesArray.buffer as SharedArrayBuffer, edges: { shape, check: newEdgeCheck(), progress: progress.buffer as SharedArrayBuffer }, kernel: digitKernelModule() });
         }
       }
     };

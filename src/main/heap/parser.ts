@@ -19,7 +19,7 @@ import type { Progress } from '../../shared/model.ts';
 import { parseHeader, type SnapshotHeader } from './meta.ts';
 import { sharedUint32Array } from './eval-worker.ts';
 import { StringTable } from './strings.ts';
-import { decodeIntegers, DIGITS_CLOSED, DIGITS_COUNT, DIGITS_RANGE, DIGITS_SYNTAX, type EdgeCheck } from './digits.ts';
+import { decodeIntegers, digitKernelModule, DIGITS_CLOSED, DIGITS_COUNT, DIGITS_RANGE, DIGITS_SYNTAX, newDigitKernel, type DigitKernel, type EdgeCheck } from './digits.ts';
 
 /** A parsed snapshot: the raw sections, validated for shape but not yet for graph consistency. */
 export interface RawSnapshot {
@@ -185,6 +185,8 @@ export class SnapshotParser {
   private numFixed: Uint32Array | null = null;
   /** {@link decodeIntegers}' state for the nodes and edges. */
   private readonly numState = new Float64Array(5);
+  /** decodeIntegers' WebAssembly fast path, made when the first number section starts (null: none here). */
+  private kernel: DigitKernel | null | undefined;
   private numGrow: Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | null = null;
   private numCount = 0;
 
@@ -642,7 +644,7 @@ export class SnapshotParser {
     }
     const target = this.numFixed as Uint32Array;
     const state = this.numState;
-    pos = decodeIntegers(bytes, pos, len, target, state);
+    pos = decodeIntegers(bytes, pos, len, target, state, this.digitKernel());
     if (state[4] === DIGITS_COUNT) throw this.countError(target.length + 1, target.length);
     this.checkDigitsStop(bytes, pos);
     if (state[4] === DIGITS_CLOSED) {
@@ -652,6 +654,12 @@ export class SnapshotParser {
       this.top = TOP_AFTER_VALUE;
     }
     return pos;
+  }
+
+  /** The kernel for {@link decodeIntegers}: chunks are copied into its 1 MiB input a slice at a time. */
+  private digitKernel(): DigitKernel | null {
+    if (this.kernel === undefined) this.kernel = newDigitKernel(digitKernelModule(), 1 << 20);
+    return this.kernel;
   }
 
   /** Throws for a syntax or range stop of {@link decodeIntegers} at `pos`. */
@@ -677,7 +685,7 @@ export class SnapshotParser {
     const state = this.numState;
     let target = this.numGrow as Uint32Array<ArrayBuffer>;
     for (;;) {
-      pos = decodeIntegers(bytes, pos, len, target, state);
+      pos = decodeIntegers(bytes, pos, len, target, state, this.digitKernel());
       if (state[4] !== DIGITS_COUNT) break;
       // Full, with the value that did not fit kept in `state`: grow and go on from the same byte.
       const grown = new Uint32Array(target.length * 2);
