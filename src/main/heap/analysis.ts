@@ -12,7 +12,7 @@ import type { Progress } from '../../shared/model.ts';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { HeapGraph } from './graph.ts';
 import type { RawSnapshot } from './parser.ts';
-import { computeDominators, computeRetainedSizes, buildDominatedNodes, type DominatorInput } from './dominators.ts';
+import { computeDominators, computeRetainedSizes, buildDominatedNodes, dominatorDfs, dominatorsFromDfs, freeArray, type DominatorInput } from './dominators.ts';
 import { isShared, nextMessages, release, startEvalWorker } from './eval-worker.ts';
 import { cutEdgesIntoPage, EphemeronNames, essentialGraph, essentialSuccessors, isDocumentDomTrees, markPageOwned, NOT_EPHEMERON, pageJob } from './essential.ts';
 import { assignClasses, inferInterfaceDefinitions, plainObjectShapes, type ClassAssignment, type InterfaceDefinition } from './classes.ts';
@@ -138,11 +138,12 @@ export function analyzeSnapshot(raw: RawSnapshot, options: AnalysisOptions = {})
 }
 
 /**
- * The dominator worker. Three messages, each sent as soon as this thread has what it needs: the graph (it
- * marks the page-owned nodes meanwhile), the essential successor lists (it cuts the page rule's edges and
- * computes the dominators), then the folded shallow sizes. It answers twice: with the dominator tree's
- * child lists as soon as they are built (this thread marks the nodes the class totals count, meanwhile),
- * then with the dominators and the retained sizes. Every array is moved, not copied.
+ * The dominator worker. It marks the page-owned nodes and finds the owners of shallow sizes while this thread
+ * builds the essential successor lists, then computes the dominators from this thread's DFS
+ * (dominators.ts: the DFS here, the rest there). Three messages come in: the page and fold job, the DFS, the
+ * folded shallow sizes. Four answers go out, each as soon as it is ready: the page-owned nodes, the owners,
+ * the dominator tree's child lists (this thread marks the nodes the class totals count meanwhile), then the
+ * dominators and the retained sizes. Every array is moved, not copied.
  */
 const DOMINATOR_WORKER = `
 const inbox = [];
@@ -158,12 +159,14 @@ parentPort.on('message', (message) => {
 });
 const next = () => (inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Promise((resolve) => { waiting = resolve; }));
 (async () => {
-  const owned = ${markPageOwned.name}(await next());
-  const input = await next();
-  ${cutEdgesIntoPage.name}(input, owned);
-  owned.buffer.transfer(0);
-  const result = ${computeDominators.name}(input);
-  const { firstDominated, dominated } = ${buildDominatedNodes.name}(result.dominators, input.rootOrdinal);
+  const job = await next();
+  const owned = ${markPageOwned.name}(job);
+  parentPort.postMessage(owned, [owned.buffer]);
+  const owners = job.fold ? ${shallowSizeOwners.name}(job.fold) : null;
+  parentPort.postMessage({ owners }, owners ? [owners.buffer] : []);
+  const dfs = await next();
+  const result = ${dominatorsFromDfs.name}(dfs);
+  const { firstDominated, dominated } = ${buildDominatedNodes.name}(result.dominators, dfs.rootOrdinal);
   parentPort.postMessage({ firstDominated, dominated, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount }, [firstDominated.buffer, dominated.buffer]);
   const sizes = await next();
   const retainedSizes = ${computeRetainedSizes.name}(result, sizes.nodes, sizes.nodeFieldCount, sizes.selfSizeOffset);
@@ -172,8 +175,10 @@ const next = () => (inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Prom
 })();`;
 
 /**
- * Runs every analysis step on two threads: a worker computes the dominators and retained sizes while this
- * one folds shallow sizes and computes distances, class names, the id index and the class totals (the two
+ * Runs every analysis step on two threads. The dominator worker marks the page-owned nodes and finds the
+ * owners of shallow sizes while this thread builds the essential successor lists; this thread cuts them and
+ * runs the dominators' DFS, and the worker the rest of the dominators and the retained sizes while this thread
+ * folds the shallow sizes and computes distances, class names, the id index and the class totals (the two
  * halves take about as long). Same results as {@link analyzeSnapshot}, which it falls back to for small
  * snapshots, unshared arrays, or a worker that cannot start; if the worker dies, this thread does its work.
  */
@@ -181,13 +186,18 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
   const nodeCount = raw.nodes.length / Math.max(1, raw.header.meta.node_fields.length);
   if (nodeCount < (options.minNodes ?? PARALLEL_MIN_NODES) || !isShared(raw.nodes) || !isShared(raw.edges)) return analyzeSnapshot(raw, options);
   // Started first, so that it boots while this thread builds the indexes.
-  const worker = startEvalWorker([markPageOwned, cutEdgesIntoPage, computeDominators, buildDominatedNodes, computeRetainedSizes], DOMINATOR_WORKER);
+  const worker = startEvalWorker(
+    [markPageOwned, shallowSizeOwners, freeArray, dominatorsFromDfs, buildDominatedNodes, computeRetainedSizes],
+    DOMINATOR_WORKER,
+  );
   if (!worker) return analyzeSnapshot(raw, options);
   try {
     const step = stepper(options);
     const graph = prepare(raw, step);
     const { layout } = graph;
-    const [treeReply, retainedReply] = nextMessages(worker, 2) as [
+    const [ownedReply, ownersReply, treeReply, retainedReply] = nextMessages(worker, 4) as [
+      Promise<Uint8Array | null>,
+      Promise<{ owners: Uint32Array | null } | null>,
       Promise<Pick<DominatorTree, 'firstDominated' | 'dominated' | 'unreachableCount' | 'weakOnlyCount'> | null>,
       Promise<Pick<DominatorTree, 'dominators' | 'retainedSizes'> | null>,
     ];
@@ -195,19 +205,31 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
     worker.once('error', (error: Error) => {
       failure = error.message;
     });
-    // The page-owned nodes there, the other rules of the essential edges here, at the same time.
-    worker.postMessage(pageJob(graph));
+    // The page-owned nodes and the owners there, the other rules of the essential edges here, at the same time.
+    const fold = foldJob(graph);
+    const job = pageJob(graph);
+    worker.postMessage({ ...job, fold });
     const essential = essentialSuccessors(graph);
-    // Moved, not copied: the worker owns the lists and frees them as it goes.
-    worker.postMessage(essential, [essential.successorStart.buffer, essential.successors.buffer, essential.predecessorCounts.buffer] as ArrayBuffer[]);
-    step('Calculating shallow sizes', 2);
-    foldOwnedShallowSizes(graph);
+    const owned = (await ownedReply) ?? markPageOwned(job);
+    cutEdgesIntoPage(essential, owned);
+    release(owned);
+    step('Building the dominator tree', 2);
+    const dfs = dominatorDfs(essential);
+    // Moved, not copied: the worker owns the arrays and frees them as it goes.
+    const { number, vertex, parent, successorStart, successors, predecessorCounts } = dfs;
+    worker.postMessage(dfs, [number.buffer, vertex.buffer, parent.buffer, successorStart.buffer, successors.buffer, predecessorCounts.buffer] as ArrayBuffer[]);
+    step('Calculating shallow sizes', 3);
+    if (fold) {
+      const owners = (await ownersReply)?.owners ?? shallowSizeOwners(fold);
+      applyOwnedSizes(graph, owners);
+      release(owners);
+    }
     worker.postMessage({ nodes: graph.nodes, nodeFieldCount: layout.nodeFieldCount, selfSizeOffset: layout.nodeSelfSizeOffset });
-    const rest = independentSteps(graph, step, 3);
+    const rest = independentSteps(graph, step, 4);
     const { nodeClass } = rest.classes;
     const classCount = rest.classes.names.length;
     const totals = shallowClassTotals({ nodes: graph.nodes, nodeFieldCount: layout.nodeFieldCount, selfSizeOffset: layout.nodeSelfSizeOffset, nodeClass, classCount, distances: rest.distances });
-    step('Building the dominator tree', 5);
+    step('Building the dominator tree', 6);
     const childLists = await treeReply;
     let tree: DominatorTree | null = null;
     if (childLists) {
@@ -389,16 +411,33 @@ function isUserRoot(graph: HeapGraph, ordinal: number): boolean {
   return graph.nodeType(ordinal) !== graph.layout.nodeType.synthetic || isDocumentDomTrees(graph, ordinal);
 }
 
+/** What {@link shallowSizeOwners} reads: flat arrays and numbers, so that it can run on a worker. */
+export interface FoldJob {
+  nodeCount: number;
+  rootOrdinal: number;
+  nodes: Uint32Array;
+  nodeFieldCount: number;
+  nodeTypeOffset: number;
+  nodeNameOffset: number;
+  /** The graph's links (HeapGraph.links) and their index. */
+  firstLinks: Uint32Array;
+  links: Uint32Array;
+  weakType: number;
+  hiddenType: number;
+  arrayType: number;
+  nativeType: number;
+  /** The string indexes of the name 'system / ExternalStringData' (native nodes that hold a string's data). */
+  externalStringDataNames: number[];
+}
+
 /**
- * Folds the shallow size of arrays and hidden internals into the one object that owns them (reaches them
- * first without weak edges, and alone), as DevTools does, so that `Request` shows its properties' backing
- * store. Skipped for snapshots taken with internals exposed (no user roots). Mutates `self_size` in place.
+ * The {@link FoldJob} of a graph, or null when it has no user roots (a snapshot taken with internals
+ * exposed), where nothing is folded.
  */
-function foldOwnedShallowSizes(graph: HeapGraph): void {
+function foldJob(graph: HeapGraph): FoldJob | null {
   const { nodes, links, firstLinks, nodeCount, rootNodeOrdinal } = graph;
-  const { nodeFieldCount, nodeSelfSizeOffset, nodeTypeOffset, nodeNameOffset } = graph.layout;
-  const { hidden, array, native, synthetic } = graph.layout.nodeType;
-  const weak = graph.layout.edgeType.weak;
+  const { nodeFieldCount, nodeTypeOffset, nodeNameOffset } = graph.layout;
+  const { hidden, array, native } = graph.layout.nodeType;
   let hasUserRoots = false;
   for (let i = firstLinks[rootNodeOrdinal], end = firstLinks[rootNodeOrdinal + 1]; i < end; i++) {
     if (isUserRoot(graph, links[i] >>> 4)) {
@@ -406,18 +445,46 @@ function foldOwnedShallowSizes(graph: HeapGraph): void {
       break;
     }
   }
-  if (!hasUserRoots) return;
+  if (!hasUserRoots) return null;
   const isExternalStringData = graph.strings.matcher('system / ExternalStringData');
+  const names = new Set<number>();
+  for (let i = 0; i < nodes.length; i += nodeFieldCount) {
+    if (nodes[i + nodeTypeOffset] === native && isExternalStringData(nodes[i + nodeNameOffset])) names.add(nodes[i + nodeNameOffset]);
+  }
+  return {
+    nodeCount,
+    rootOrdinal: rootNodeOrdinal,
+    nodes,
+    nodeFieldCount,
+    nodeTypeOffset,
+    nodeNameOffset,
+    firstLinks,
+    links,
+    weakType: graph.layout.edgeType.weak,
+    hiddenType: hidden,
+    arrayType: array,
+    nativeType: native,
+    externalStringDataNames: [...names],
+  };
+}
+
+/**
+ * The owner of each array and hidden internal (and each native that holds a string's data): the one object
+ * that reaches it first without weak edges, and alone, as DevTools finds it. owners[ordinal] is the owner's
+ * ordinal, the ordinal itself for an object, or 0xffffffff (unreached) or 0xfffffffe (more than one
+ * owner). Self-contained; reads the job, changes nothing.
+ */
+export function shallowSizeOwners(job: FoldJob): Uint32Array {
+  const { nodes, links, firstLinks, nodeCount, nodeFieldCount, nodeTypeOffset, nodeNameOffset, weakType, hiddenType, arrayType, nativeType, externalStringDataNames } = job;
   const UNVISITED = 0xffffffff;
   const MULTIPLE = 0xfffffffe;
-  if (nodeCount >= MULTIPLE) throw new LeakExplorerError('SNAPSHOT_TOO_LARGE', 'Too many nodes to attribute shallow sizes.');
   const owners = new Uint32Array(nodeCount);
   // Each node enters the worklist at most twice (unvisited → owned → multiple).
   const worklist = new Uint32Array(nodeCount * 2);
   let top = 0;
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     const type = nodes[ordinal * nodeFieldCount + nodeTypeOffset];
-    if (type === hidden || type === array || (type === native && isExternalStringData(nodes[ordinal * nodeFieldCount + nodeNameOffset]))) {
+    if (type === hiddenType || type === arrayType || (type === nativeType && externalStringDataNames.includes(nodes[ordinal * nodeFieldCount + nodeNameOffset]))) {
       owners[ordinal] = UNVISITED;
     } else {
       owners[ordinal] = ordinal;
@@ -429,7 +496,7 @@ function foldOwnedShallowSizes(graph: HeapGraph): void {
     const owner = owners[ordinal];
     for (let i = firstLinks[ordinal], end = firstLinks[ordinal + 1]; i < end; i++) {
       const link = links[i];
-      if ((link & 15) === weak) continue;
+      if ((link & 15) === weakType) continue;
       const target = link >>> 4;
       const current = owners[target];
       if (current === UNVISITED) {
@@ -441,15 +508,36 @@ function foldOwnedShallowSizes(graph: HeapGraph): void {
       }
     }
   }
+  (worklist.buffer as ArrayBuffer).transfer(0);
+  return owners;
+}
+
+/**
+ * Folds the shallow size of each owned node into its owner ({@link shallowSizeOwners}), as DevTools does, so
+ * that `Request` shows its properties' backing store; the root and synthetic nodes own nothing. Mutates
+ * `self_size` in place.
+ */
+function applyOwnedSizes(graph: HeapGraph, owners: Uint32Array): void {
+  const { nodes, nodeCount, rootNodeOrdinal } = graph;
+  const { nodeFieldCount, nodeSelfSizeOffset, nodeTypeOffset } = graph.layout;
+  const { synthetic } = graph.layout.nodeType;
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     const owner = owners[ordinal];
-    if (owner === UNVISITED || owner === MULTIPLE || owner === ordinal) continue;
+    if (owner >= 0xfffffffe || owner === ordinal) continue;
     if (owner === rootNodeOrdinal || nodes[owner * nodeFieldCount + nodeTypeOffset] === synthetic) continue;
     const ownedSize = nodes[ordinal * nodeFieldCount + nodeSelfSizeOffset];
     nodes[ordinal * nodeFieldCount + nodeSelfSizeOffset] = 0;
     nodes[owner * nodeFieldCount + nodeSelfSizeOffset] += ownedSize;
   }
-  release(owners, worklist);
+}
+
+/** Folds owned shallow sizes on this thread; skipped for snapshots without user roots. */
+function foldOwnedShallowSizes(graph: HeapGraph): void {
+  const job = foldJob(graph);
+  if (!job) return;
+  const owners = shallowSizeOwners(job);
+  applyOwnedSizes(graph, owners);
+  release(owners);
 }
 
 /**

@@ -43,31 +43,65 @@ export interface DominatorResult {
 }
 
 /**
+ * The DFS of {@link computeDominators}, its first half, with the arrays the second half
+ * ({@link dominatorsFromDfs}) takes on. The two can run on two threads: every array is its own buffer, to be
+ * moved, not copied.
+ */
+export interface DominatorDfs {
+  nodeCount: number;
+  rootOrdinal: number;
+  /** Numbered nodes: all of them. */
+  n: number;
+  /** Nodes reached from the root. */
+  reachable: number;
+  weakOnlyCount: number;
+  /** ordinal -> DFS number (1-based). */
+  number: Uint32Array;
+  /** DFS number -> ordinal; nodeCount + 1 entries. */
+  vertex: Uint32Array;
+  /** DFS number -> its DFS parent's number; nodeCount + 1 entries. */
+  parent: Uint32Array;
+  /** The input's lists, each successor replaced by its DFS number. */
+  successorStart: Uint32Array;
+  successors: Uint32Array;
+  predecessorCounts: Uint32Array;
+}
+
+/** Frees a typed array's buffer at once when it is the array's own (see computeDominators). Self-contained. */
+export function freeArray(array: Uint32Array): void {
+  const { buffer } = array;
+  if (buffer instanceof ArrayBuffer && !buffer.detached && buffer.byteLength === array.byteLength) buffer.transfer(0);
+}
+
+/**
  * Computes immediate dominators. Returns new arrays, and consumes its input: each input array is freed (its
  * buffer detached) as soon as it has been read for the last time, so that the peak holds one edge-sized
- * array at a time. Self-contained (no outside references), so that its source can also run on a worker
- * thread (see analysis.ts).
+ * array at a time. In two halves, {@link dominatorDfs} and {@link dominatorsFromDfs}, which may run on two
+ * threads (see analysis.ts); each is self-contained but for {@link freeArray}, so that its source can run on
+ * a worker.
  *
  * The DFS replaces each successor with its DFS number as it reads it. After the DFS it lists each node's
  * predecessors by DFS number (count, then fill, in one pass over the successor lists in memory order), so
  * that the semidominator loop reads them in order, with no translation from ordinals.
  */
 export function computeDominators(input: DominatorInput): DominatorResult {
-  const { nodeCount, rootOrdinal, successorStart, successors, predecessorCounts } = input;
-  const free = (array: Uint32Array): void => {
-    const { buffer } = array;
-    if (buffer instanceof ArrayBuffer && !buffer.detached && buffer.byteLength === array.byteLength) buffer.transfer(0);
-  };
+  return dominatorsFromDfs(dominatorDfs(input));
+}
 
-  // DFS numbers are 1-based; 0 means "not visited" / "no ancestor". The DFS's resume points later become the
-  // forest's ancestor links, and its stack the path compression's.
+/**
+ * The DFS from the root over the essential successor lists, then from each node with weak retainers only;
+ * every node still unvisited is numbered after them, hanging off the root. Self-contained but for
+ * {@link freeArray}.
+ */
+export function dominatorDfs(input: DominatorInput): DominatorDfs {
+  const { nodeCount, rootOrdinal, successorStart, successors, predecessorCounts } = input;
+  // DFS numbers are 1-based; 0 means "not visited".
   const size = nodeCount + 1;
   const number = new Uint32Array(nodeCount); // ordinal -> DFS number
   const vertex = new Uint32Array(size); // DFS number -> ordinal
-  const parent = new Uint32Array(size); // DFS parent, then the immediate dominator (both as numbers)
+  const parent = new Uint32Array(size); // DFS parent
   const stack = new Uint32Array(size);
-  let ancestor = new Uint32Array(size); // first the DFS's next successor per number, then the forest links
-  const next = ancestor;
+  const next = new Uint32Array(size); // the DFS's next successor slot per number
   let n = 0;
 
   // Iterative DFS over the successor lists. It reads each slot once, and leaves in it the DFS number of its
@@ -134,6 +168,21 @@ export function computeDominators(input: DominatorInput): DominatorResult {
     }
   }
 
+  freeArray(stack);
+  freeArray(next);
+  return { nodeCount, rootOrdinal, n, reachable, weakOnlyCount, number, vertex, parent, successorStart, successors, predecessorCounts };
+}
+
+/**
+ * Semidominators and immediate dominators from {@link dominatorDfs}' result, whose arrays it consumes.
+ * Self-contained but for {@link freeArray}.
+ */
+export function dominatorsFromDfs(dfs: DominatorDfs): DominatorResult {
+  const { nodeCount, rootOrdinal, n, reachable, weakOnlyCount, number, vertex, parent, successorStart, successors, predecessorCounts } = dfs;
+  const free = freeArray;
+  const size = nodeCount + 1;
+  // The predecessor fill's cursors, then the path compression's stack.
+  const stack = new Uint32Array(size);
   // Predecessor lists by DFS number: predStart[w] .. predStart[w + 1] in preds.
   const predStart = new Uint32Array(n + 2);
   for (let w = 1; w <= n; w++) predStart[w + 1] = predStart[w] + predecessorCounts[vertex[w]];
@@ -153,7 +202,7 @@ export function computeDominators(input: DominatorInput): DominatorResult {
   // below w is not in the forest yet and contributes its own number.
   const semi = new Uint32Array(size);
   const label = new Uint32Array(size); // the smallest semi on the compressed path, as in SNCA
-  ancestor = next.fill(0);
+  const ancestor = new Uint32Array(size); // the forest's links
   for (let v = 1; v <= n; v++) semi[v] = label[v] = v;
   for (let w = n; w >= 2; w--) {
     let s = w;

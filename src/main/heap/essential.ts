@@ -7,8 +7,9 @@
  *
  * The page rule needs a traversal of the whole graph, the other rules the strings; they are computed apart,
  * so that the two can run on two threads (analysis.ts): {@link essentialSuccessors} (every rule but the
- * page rule) on this thread, {@link markPageOwned} and {@link cutEdgesIntoPage} (flat arrays only,
- * self-contained) on the dominator worker. {@link essentialGraph} does all of it on one thread.
+ * page rule) on this thread while {@link markPageOwned} (flat arrays only, self-contained) runs on the
+ * dominator worker; then {@link cutEdgesIntoPage} applies the page rule. {@link essentialGraph} does all of
+ * it on one thread.
  *
  * Complexity: O(nodes + edges) each.
  */
@@ -111,7 +112,7 @@ export function markPageOwned(job: PageJob): Uint8Array {
 
 /**
  * The successor lists under every rule but the page rule. One pass over the edges; the arrays are made with
- * `new`, so that they can be moved to the dominator worker and freed there.
+ * `new`, so that they can be moved to the dominator worker (after the DFS, see dominators.ts) and freed there.
  */
 export function essentialSuccessors(graph: HeapGraph): DominatorInput {
   const { nodes, edges, links, firstLinks, nodeCount, rootNodeOrdinal, strings } = graph;
