@@ -160,15 +160,20 @@ parentPort.on('message', (message) => {
 const next = () => (inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Promise((resolve) => { waiting = resolve; }));
 (async () => {
   const job = await next();
+  const crashAt = (stage) => { if (job.crashAt === stage) process.exit(1); };
+  crashAt('page');
   const owned = ${markPageOwned.name}(job);
   parentPort.postMessage(owned, [owned.buffer]);
+  crashAt('owners');
   const owners = job.fold ? ${shallowSizeOwners.name}(job.fold) : null;
   parentPort.postMessage({ owners }, owners ? [owners.buffer] : []);
   const dfs = await next();
+  crashAt('tree');
   const result = ${dominatorsFromDfs.name}(dfs);
   const { firstDominated, dominated } = ${buildDominatedNodes.name}(result.dominators, dfs.rootOrdinal);
   parentPort.postMessage({ firstDominated, dominated, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount }, [firstDominated.buffer, dominated.buffer]);
   const sizes = await next();
+  crashAt('retained');
   const retainedSizes = ${computeRetainedSizes.name}(result, sizes.nodes, sizes.nodeFieldCount, sizes.selfSizeOffset);
   parentPort.postMessage({ dominators: result.dominators, retainedSizes }, [result.dominators.buffer, retainedSizes.buffer]);
   parentPort.close();
@@ -182,7 +187,14 @@ const next = () => (inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Prom
  * halves take about as long). Same results as {@link analyzeSnapshot}, which it falls back to for small
  * snapshots, unshared arrays, or a worker that cannot start; if the worker dies, this thread does its work.
  */
-export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: AnalysisOptions & { minNodes?: number } = {}): Promise<AnalyzedSnapshot> {
+export async function analyzeSnapshotInParallel(
+  raw: RawSnapshot,
+  options: AnalysisOptions & {
+    minNodes?: number;
+    /** For tests: the worker exits before this step, as a crashed worker would. */
+    crashWorkerAt?: 'page' | 'owners' | 'tree' | 'retained';
+  } = {},
+): Promise<AnalyzedSnapshot> {
   const nodeCount = raw.nodes.length / Math.max(1, raw.header.meta.node_fields.length);
   if (nodeCount < (options.minNodes ?? PARALLEL_MIN_NODES) || !isShared(raw.nodes) || !isShared(raw.edges)) return analyzeSnapshot(raw, options);
   // Started first, so that it boots while this thread builds the indexes.
@@ -208,7 +220,7 @@ export async function analyzeSnapshotInParallel(raw: RawSnapshot, options: Analy
     // The page-owned nodes and the owners there, the other rules of the essential edges here, at the same time.
     const fold = foldJob(graph);
     const job = pageJob(graph);
-    worker.postMessage({ ...job, fold });
+    worker.postMessage({ ...job, fold, crashAt: options.crashWorkerAt });
     const essential = essentialSuccessors(graph);
     const owned = (await ownedReply) ?? markPageOwned(job);
     cutEdgesIntoPage(essential, owned);

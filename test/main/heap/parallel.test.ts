@@ -123,4 +123,18 @@ describe('two-thread analysis', () => {
     expect(two.totalSize).toBe(one.totalSize);
     expect(summarize(two)).toEqual(summarize(one));
   });
+
+  it('gives the same results when its worker dies at any step, doing the rest on this thread', async () => {
+    const one = analyzeSnapshot(await readSnapshotFile(file));
+    for (const crashWorkerAt of ['page', 'owners', 'tree', 'retained'] as const) {
+      const two = await analyzeSnapshotInParallel(await readSnapshotFile(file), { minNodes: 0, crashWorkerAt });
+      expect(two.graph.problems.list().join('\n'), crashWorkerAt).toContain('The dominator tree was computed on one thread: its worker failed');
+      for (const key of ['dominators', 'retainedSizes', 'firstDominated', 'dominated', 'distances', 'ordinalsById'] as const) {
+        expect(Buffer.from(two[key].buffer).equals(Buffer.from(one[key].buffer)), `${key}, worker dead at ${crashWorkerAt}`).toBe(true);
+      }
+      // Folded once, whoever found the owners.
+      expect(Buffer.from(two.graph.nodes.buffer).equals(Buffer.from(one.graph.nodes.buffer)), `self sizes, worker dead at ${crashWorkerAt}`).toBe(true);
+      expect(summarize(two), crashWorkerAt).toEqual(summarize(one));
+    }
+  });
 });
