@@ -14,7 +14,8 @@ import { HeapGraph } from './graph.ts';
 import type { RawSnapshot } from './parser.ts';
 import { computeDominators, computeRetainedSizes, buildDominatedNodes, dominatorDfs, dominatorsFromDfs, freeArray, type DominatorInput } from './dominators.ts';
 import { isShared, nextMessages, release, startEvalWorker } from './eval-worker.ts';
-import { cutEdgesIntoPage, EphemeronNames, essentialGraph, essentialSuccessors, isDocumentDomTrees, markPageOwned, NOT_EPHEMERON, pageJob } from './essential.ts';
+import { cutEdgesIntoPage, EphemeronNames, essentialGraph, essentialSuccessors, isDocumentDomTrees, markPageOwned, pageJob } from './essential.ts';
+import { LINK_MAYBE_EPHEMERON } from './meta.ts';
 import { assignClasses, inferInterfaceDefinitions, plainObjectShapes, type ClassAssignment, type InterfaceDefinition } from './classes.ts';
 import { addRetainedSizes, markCountedInstances, shallowClassTotals, type ClassTotals } from './summary.ts';
 
@@ -565,11 +566,10 @@ function computeDistances(graph: HeapGraph): Int32Array {
   const { weak, internal } = graph.layout.edgeType;
   const distances = new Int32Array(new SharedArrayBuffer(nodeCount * 4)).fill(NO_DISTANCE);
   const ephemerons = new EphemeronNames(strings);
-  const nameKinds = ephemerons.kinds;
   const pending = new Set<string>();
   // Sources whose edges need DevTools' filter: a NativeContext (its sloppy_function_map) and map
-  // descriptor arrays; and, from any source, internal edges (WeakMap entries). Names are compared once
-  // per string index.
+  // descriptor arrays; and, from any source, the internal edges whose links say they may be WeakMap
+  // entries (graph.ts). Names are compared once per string index.
   const isNativeContext = strings.matcher('system / NativeContext');
   const isDescriptors = strings.matcher('(map descriptors)');
   const isSloppyMap = strings.matcher('sloppy_function_map');
@@ -621,10 +621,7 @@ function computeDistances(graph: HeapGraph): Int32Array {
         if (edgeType === weak) continue;
         const child = link >>> 4;
         if (distances[child] !== NO_DISTANCE) continue;
-        if (kind !== 0 || edgeType === internal) {
-          const e = i * edgeFieldCount;
-          if (kind !== 0 ? !allowed(kind, e) : nameKinds[edges[e + edgeNameOffset]] !== NOT_EPHEMERON && !allowed(0, e)) continue;
-        }
+        if ((kind !== 0 || edgeType === LINK_MAYBE_EPHEMERON) && !allowed(kind, i * edgeFieldCount)) continue;
         distances[child] = distance;
         queue[length++] = child;
       }

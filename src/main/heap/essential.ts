@@ -17,22 +17,28 @@ import type { HeapGraph } from './graph.ts';
 import type { StringTable } from './strings.ts';
 import type { DominatorInput } from './dominators.ts';
 import { release } from './eval-worker.ts';
+import { LINK_MAYBE_EPHEMERON } from './meta.ts';
 
 const EPHEMERON_NAME = /^\d+(?<duplicatedPart> \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(?<tableId>\d+)\))$/;
 /** The shortest name EPHEMERON_NAME matches: shorter strings are told apart without being decoded. */
 export const SHORTEST_EPHEMERON_NAME = '0 / part of key ( @0) -> value ( @0) pair in WeakMap (table @0)';
 
+/** fillLinks' `longNames` (graph.ts): 1 for each string long enough to name a WeakMap entry. */
+export function longEdgeNames(strings: StringTable): Uint8Array {
+  return strings.atLeast(SHORTEST_EPHEMERON_NAME.length);
+}
+
 /** `EphemeronNames.kinds` of a string known not to be a WeakMap entry's name. */
-export const NOT_EPHEMERON = 1;
+const NOT_EPHEMERON = 1;
 
 /**
- * Parses V8's names for WeakMap entry edges, caching the answer per string index. `kinds[nameIndex]` is 0
- * until a name is looked up and NOT_EPHEMERON once it is known not to be one, so that hot loops can skip the
- * call for the others.
+ * Parses V8's names for WeakMap entry edges, caching the answer per string index. The hot loops call it only
+ * for the edges whose links say they may be WeakMap entries (LINK_MAYBE_EPHEMERON, graph.ts).
  */
 export class EphemeronNames {
   private readonly strings: StringTable;
-  readonly kinds: Uint8Array;
+  /** Per string index: 0 until looked up, NOT_EPHEMERON once known not to be an entry's name. */
+  private readonly kinds: Uint8Array;
   private readonly parsed = new Map<number, { duplicatedPart: string; tableId: number }>();
 
   constructor(strings: StringTable) {
@@ -117,13 +123,12 @@ export function markPageOwned(job: PageJob): Uint8Array {
 export function essentialSuccessors(graph: HeapGraph): DominatorInput {
   const { nodes, edges, links, firstLinks, nodeCount, rootNodeOrdinal, strings } = graph;
   const { nodeFieldCount, nodeIdOffset, edgeFieldCount, edgeNameOffset } = graph.layout;
-  const { internal, weak, shortcut } = graph.layout.edgeType;
+  const { weak, shortcut } = graph.layout.edgeType;
   const successorStart = new Uint32Array(nodeCount + 1);
   // Sized for every edge; the pages past the essential ones are never touched, so they cost no memory.
   const successors = new Uint32Array(graph.edgeCount);
   const predecessorCounts = new Uint32Array(nodeCount);
   const ephemerons = new EphemeronNames(strings);
-  const nameKinds = ephemerons.kinds;
   let slot = 0;
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     successorStart[ordinal] = slot;
@@ -134,7 +139,7 @@ export function essentialSuccessors(graph: HeapGraph): DominatorInput {
       if (type === weak || (type === shortcut && !fromRoot)) continue;
       const child = link >>> 4;
       if (child === ordinal) continue;
-      if (type === internal && nameKinds[edges[i * edgeFieldCount + edgeNameOffset]] !== NOT_EPHEMERON) {
+      if (type === LINK_MAYBE_EPHEMERON) {
         const match = ephemerons.get(edges[i * edgeFieldCount + edgeNameOffset]);
         if (match && nodes[ordinal * nodeFieldCount + nodeIdOffset] === match.tableId) continue;
       }

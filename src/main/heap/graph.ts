@@ -10,11 +10,12 @@
  */
 import { LeakExplorerError } from '../../shared/errors.ts';
 import type { RawSnapshot } from './parser.ts';
-import { layoutOf, type Layout, type SnapshotHeader } from './meta.ts';
+import { layoutOf, LINK_MAYBE_EPHEMERON, LINK_UNKNOWN_TYPE, type Layout, type SnapshotHeader } from './meta.ts';
 import { ProblemReport } from './problems.ts';
 import { sharedUint32Array } from './eval-worker.ts';
 import type { StringTable } from './strings.ts';
 import { checkEdges, type EdgeCheck, type EdgeShape } from './digits.ts';
+import { longEdgeNames } from './essential.ts';
 
 /** The retainer index: for each node, the slots of the edges that point to it. */
 export interface RetainerIndex {
@@ -63,8 +64,10 @@ export class HeapGraph {
   /** edge_count × edgeFieldCount values; `to_node` holds target ordinals (see the file comment). */
   readonly edges: Uint32Array;
   /**
-   * One value per edge: its target's ordinal × 16 plus its type (15 for a type above 14). Edge `i` is
-   * `edges[i * edgeFieldCount ..]`. The whole-graph traversals read these, a third of the edges' bytes.
+   * One value per edge: its target's ordinal × 16 plus its type, or LINK_UNKNOWN_TYPE for a type the header
+   * does not list, or LINK_MAYBE_EPHEMERON for an internal edge whose name is long enough to be a WeakMap
+   * entry's (see {@link fillLinks}). Edge `i` is `edges[i * edgeFieldCount ..]`. The whole-graph traversals
+   * read these, a third of the edges' bytes.
    */
   readonly links: Uint32Array;
   readonly strings: StringTable;
@@ -200,7 +203,7 @@ export class HeapGraph {
     if (!check) {
       check = newEdgeCheck();
       checkEdges(edges, edges.length, edgeShape(this.layout, this.nodes.length), check);
-      if (check.badTargetEdge < 0) fillLinks(edges, this.links, 0, this.edgeCount, this.layout);
+      if (check.badTargetEdge < 0) fillLinks(edges, this.links, 0, this.edgeCount, this.layout, longEdgeNames(strings));
     }
     const stringCount = strings.length;
     const checkedEdges = check.badTargetEdge >= 0 ? check.badTargetEdge : this.edgeCount;
@@ -292,14 +295,26 @@ export class HeapGraph {
 }
 
 /**
- * Fills links [fromEdge, toEdge) (HeapGraph.links) from checked edges, whose targets are ordinals. The
- * header check (meta.ts) keeps ordinals below 2^28 and types below 16.
+ * Fills links [fromEdge, toEdge) (HeapGraph.links) from checked edges, whose targets are ordinals, with
+ * `longNames` from {@link longEdgeNames}. The header check (meta.ts) keeps ordinals below 2^28 and types
+ * below LINK_UNKNOWN_TYPE.
  */
-export function fillLinks(edges: Uint32Array, links: Uint32Array, fromEdge: number, toEdge: number, layout: Pick<Layout, 'edgeFieldCount' | 'edgeTypeOffset' | 'edgeToNodeOffset'>): void {
-  const { edgeFieldCount, edgeTypeOffset, edgeToNodeOffset } = layout;
+export function fillLinks(
+  edges: Uint32Array,
+  links: Uint32Array,
+  fromEdge: number,
+  toEdge: number,
+  layout: Pick<Layout, 'edgeFieldCount' | 'edgeTypeOffset' | 'edgeToNodeOffset' | 'edgeNameOffset' | 'edgeTypes' | 'edgeType'>,
+  longNames: Uint8Array,
+): void {
+  const { edgeFieldCount, edgeTypeOffset, edgeToNodeOffset, edgeNameOffset } = layout;
+  const typeCount = layout.edgeTypes.length;
+  const { internal } = layout.edgeType;
   for (let i = fromEdge, e = fromEdge * edgeFieldCount; i < toEdge; i++, e += edgeFieldCount) {
-    const type = edges[e + edgeTypeOffset];
-    links[i] = (edges[e + edgeToNodeOffset] << 4) | (type < 15 ? type : 15);
+    let type = edges[e + edgeTypeOffset];
+    if (type >= typeCount) type = LINK_UNKNOWN_TYPE;
+    else if (type === internal && longNames[edges[e + edgeNameOffset]] === 1) type = LINK_MAYBE_EPHEMERON;
+    links[i] = (edges[e + edgeToNodeOffset] << 4) | type;
   }
 }
 

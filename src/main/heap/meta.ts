@@ -34,11 +34,19 @@ const headerSchema = z.object({
 export type SnapshotHeader = z.infer<typeof headerSchema>;
 
 /**
- * Limits of the links array (RawSnapshot.links: target ordinal × 16 + type, in 32 bits): at most 2^28
- * nodes (a file of some 50 GB) and 15 edge types (V8 writes 7).
+ * Limits of the links array (RawSnapshot.links: target ordinal × 16 + type, in 32 bits, see graph.ts): at
+ * most 2^28 nodes (a file of some 50 GB) and 14 edge types (V8 writes 7; the link keeps two values of its
+ * 16 for unknown types and for WeakMap entries).
  */
 export const MAX_NODE_COUNT = 2 ** 28;
-export const MAX_EDGE_TYPES = 15;
+export const MAX_EDGE_TYPES = 14;
+/** The link type of an edge whose type the header does not list. */
+export const LINK_UNKNOWN_TYPE = 14;
+/**
+ * The link type of an internal edge whose name is long enough to be a WeakMap entry's (essential.ts): only
+ * these have their names looked at by the traversals, which tell every other internal edge by its link.
+ */
+export const LINK_MAYBE_EPHEMERON = 15;
 
 /** Validates the parsed `snapshot` header, with a message naming the first thing wrong. */
 export function parseHeader(value: unknown): SnapshotHeader {

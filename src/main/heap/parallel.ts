@@ -17,6 +17,7 @@ import { firstMessage, startEvalWorker } from './eval-worker.ts';
 import { SnapshotParser, type ParserOptions, type RawSnapshot } from './parser.ts';
 import { checkEdges, decodeIntegerRange, decodeIntegers, digitKernelModule, newDigitKernel, runDigitKernel, type EdgeCheck, type EdgeShape, type RangeResult } from './digits.ts';
 import { edgeShape, fillLinks, newEdgeCheck } from './graph.ts';
+import { longEdgeNames } from './essential.ts';
 import { layoutOf, type Layout } from './meta.ts';
 
 /** A worker for {@link decodeIntegerRange}, started before its job is known so that it boots meanwhile. */
@@ -80,7 +81,7 @@ function rangeError(result: RangeResult, parser: SnapshotParser): LeakExplorerEr
  * Fills the links (RawSnapshot.links) of the edges the worker has checked, as it checks them, until it is
  * done: the parse worker is the slower of the two threads, and this spares it the links.
  */
-async function linkBehind(decoded: Promise<unknown>, progress: Int32Array, edges: Uint32Array, links: Uint32Array, layout: Layout): Promise<void> {
+async function linkBehind(decoded: Promise<unknown>, progress: Int32Array, edges: Uint32Array, links: Uint32Array, layout: Layout, longNames: Uint8Array): Promise<void> {
   let settled = false;
   const settle = (): void => {
     settled = true;
@@ -90,7 +91,7 @@ async function linkBehind(decoded: Promise<unknown>, progress: Int32Array, edges
   for (;;) {
     const checked = Atomics.load(progress, 0);
     if (checked > linked) {
-      fillLinks(edges, links, linked, checked, layout);
+      fillLinks(edges, links, linked, checked, layout, longNames);
       linked = checked;
     } else if (settled) {
       return;
@@ -149,7 +150,10 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
     await feed(arrayEnd + 1, size);
     // This thread is done before the worker: it fills the links of the edges checked so far, then follows.
     const header = parser.parsedHeader;
-    if (header && parser.edgesArray && parser.linksArray) await linkBehind(decoded, progress, parser.edgesArray, parser.linksArray, layoutOf(header));
+    const strings = parser.stringTable;
+    if (header && parser.edgesArray && parser.linksArray && strings) {
+      await linkBehind(decoded, progress, parser.edgesArray, parser.linksArray, layoutOf(header), longEdgeNames(strings));
+    }
     const result = await (decoded as Promise<RangeResult | null>);
     if (result === null) return { workerFailed: decoder.failure() };
     if (result.error) throw rangeError(result, parser);

@@ -629,6 +629,11 @@ export class SnapshotParser {
     return this.edges;
   }
 
+  /** The strings read so far. */
+  get stringTable(): StringTable | null {
+    return this.strings;
+  }
+
   /** The links array (see RawSnapshot), allocated with the edges. */
   get linksArray(): Uint32Array | null {
     return this.links;

@@ -139,6 +139,14 @@ export class StringTable {
     return this.ends[index] - this.starts[index];
   }
 
+  /** 1 for each parsed string whose {@link maxLength} is at least `minimum`, 0 for the others: one pass, no decoding. */
+  atLeast(minimum: number): Uint8Array {
+    const { starts, ends, count } = this;
+    const result = new Uint8Array(count);
+    for (let i = 0; i < count; i++) if (ends[i] - starts[i] >= minimum) result[i] = 1;
+    return result;
+  }
+
   /** True when string `index` equals `value` (its UTF-8 bytes as `needle`). Decodes only escaped strings. */
   private equals(index: number, value: string, needle: Buffer): boolean {
     if (index >= this.count) return this.added[index - this.count] === value;
