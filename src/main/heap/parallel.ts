@@ -87,24 +87,28 @@ async function linkBehind(decoded: Promise<unknown>, progress: Int32Array, edges
     settled = true;
   };
   decoded.then(settle, settle);
-  let linked = 0;
-  for (;;) {
-    const checked = Atomics.load(progress, 0);
-    if (checked > linked) {
-      fillLinks(edges, links, linked, checked, layout, longNames);
-      linked = checked;
-    } else if (settled) {
-      return;
-    } else {
-      // The worker notifies after each chunk; the timeout only bounds the wait for its last answer. A
-      // pending wait does not keep the process alive (the worker is unreferenced), so a timer does.
-      const wait = Atomics.waitAsync(progress, 0, checked, 20);
-      if (wait.async) {
-        const alive = setTimeout(() => {}, 20);
-        await wait.value;
-        clearTimeout(alive);
+  // A pending wait does not keep the process alive, and the worker exits once it has answered, so a timer
+  // does, for as long as this runs. (A timer per wait, as long as the wait, could fire first and let the
+  // process exit before the wait's timeout resolved it: about one CLI run in twenty then ended silently,
+  // mid-parse, once the worker was done.)
+  const alive = setInterval(() => {}, 1000);
+  try {
+    let linked = 0;
+    for (;;) {
+      const checked = Atomics.load(progress, 0);
+      if (checked > linked) {
+        fillLinks(edges, links, linked, checked, layout, longNames);
+        linked = checked;
+      } else if (settled) {
+        return;
+      } else {
+        // The worker notifies after each chunk; the timeout only bounds the wait for its last answer.
+        const wait = Atomics.waitAsync(progress, 0, checked, 20);
+        if (wait.async) await wait.value;
       }
     }
+  } finally {
+    clearInterval(alive);
   }
 }
 
