@@ -3,7 +3,7 @@
  * bytes into a preallocated Uint32Array; and the check of the edges that goes with it on the parse worker.
  * Shared by the streaming parser and by the worker that decodes a file range on another thread
  * (decodeIntegerRange, below), so these functions must stay self-contained: their source runs there as it is.
- * The fast path ("digits," runs) runs in WebAssembly (digits.wat, about three times faster than the same
+ * The fast path ("digits," runs) runs in WebAssembly (kernels.wat, about three times faster than the same
  * loop in JavaScript) wherever it can be compiled, and in JavaScript otherwise.
  *
  * State that spans calls (a number cut by a chunk's end, a pending comma) lives in `state`:
@@ -13,7 +13,7 @@
  *
  * Complexity: one pass; per number, two checks and a tight loop over its digits.
  */
-import { DIGITS_WASM } from './digits-wasm.ts';
+import { KERNELS_WASM } from './kernels-wasm.ts';
 
 export const DIGITS_CLOSED = 1;
 export const DIGITS_SYNTAX = 2;
@@ -21,24 +21,27 @@ export const DIGITS_COUNT = 3;
 export const DIGITS_RANGE = 4;
 
 /**
- * The fast path compiled to WebAssembly (digits.wat), with the memory it works in: `input` (where the bytes
- * to decode go, or are read straight into) and `output` (where it stores the numbers), both views of the
- * one memory, input first.
+ * The parser's fast paths compiled to WebAssembly (kernels.wat), with the memory they work in: `input` (where
+ * the bytes to read go, or are read straight into) and `output` (where they store numbers, or strings'
+ * bounds), both views of the one memory, input first, at address 0.
  */
 export interface DigitKernel {
   input: Uint8Array;
   output: Uint32Array;
+  /** Integers: see kernels.wat. */
   run: (from: number, end: number, out: number) => number;
+  /** Strings: see kernels.wat. */
+  strings: (from: number, end: number, out: number, needComma: number) => number;
   outEnd: { value: number };
 }
 
 let kernelModule: WebAssembly.Module | null | undefined;
 
-/** digits.wat compiled (once), or null when this runtime cannot compile WebAssembly. */
+/** kernels.wat compiled (once), or null when this runtime cannot compile WebAssembly. */
 export function digitKernelModule(): WebAssembly.Module | null {
   if (kernelModule === undefined) {
     try {
-      kernelModule = new WebAssembly.Module(Buffer.from(DIGITS_WASM, 'base64'));
+      kernelModule = new WebAssembly.Module(Buffer.from(KERNELS_WASM, 'base64'));
     } catch {
       kernelModule = null;
     }
@@ -50,15 +53,17 @@ export function digitKernelModule(): WebAssembly.Module | null {
 export function newDigitKernel(module: WebAssembly.Module | null, inputBytes: number): DigitKernel | null {
   if (!module) return null;
   try {
-    // One number per two bytes at most ("1,"), 4 bytes each.
+    // One string per three bytes at most ('"",'), two u32s each; that is more than one number per two bytes
+    // ("1,"), one u32 each.
     const outputOffset = Math.ceil(inputBytes / 16) * 16;
-    const outputLength = Math.floor(inputBytes / 2) + 1;
+    const outputLength = 2 * (Math.floor(inputBytes / 3) + 1);
     const memory = new WebAssembly.Memory({ initial: Math.ceil((outputOffset + outputLength * 4) / 65536) });
-    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Pick<DigitKernel, 'run' | 'outEnd'>;
+    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Pick<DigitKernel, 'run' | 'strings' | 'outEnd'>;
     return {
       input: new Uint8Array(memory.buffer, 0, inputBytes),
       output: new Uint32Array(memory.buffer, outputOffset, outputLength),
       run: exports.run,
+      strings: exports.strings,
       outEnd: exports.outEnd,
     };
   } catch {
@@ -70,7 +75,7 @@ export function newDigitKernel(module: WebAssembly.Module | null, inputBytes: nu
  * Runs the kernel over bytes [pos, runEnd), which must end after a comma, with room in `target` for every
  * number that can start there; the numbers go to target from state[0], which it advances. Bytes that are not
  * in the kernel's input already are copied there, a slice at a time, each cut after a comma. Returns where
- * it stopped (see digits.wat). Self-contained.
+ * it stopped (see kernels.wat). Self-contained.
  */
 export function runDigitKernel(kernel: DigitKernel, bytes: Uint8Array, pos: number, runEnd: number, target: Uint32Array, state: Float64Array): number {
   const { input, output } = kernel;
@@ -213,6 +218,8 @@ export interface RangeResult {
   error: null | { kind: 'syntax' | 'range' | 'count'; at: number; found?: number };
   /** What {@link checkEdges} found, when the range was the edges and a shape was given. */
   check?: EdgeCheck;
+  /** Where the array's ']' is. */
+  end?: number;
 }
 
 /** How the edges are laid out, for {@link checkEdges}. */
@@ -294,7 +301,8 @@ export function checkEdges(edges: Uint32Array, upTo: number, shape: EdgeShape, c
 export function decodeIntegerRange(data: {
   path: string;
   start: number;
-  end: number;
+  /** Where the array's ']' is, or null when not known: decoding then stops at the first ']'. */
+  end: number | null;
   buffer: SharedArrayBuffer;
   edges?: { shape: EdgeShape; check: EdgeCheck; progress: SharedArrayBuffer };
   /** digitKernelModule(), to decode with WebAssembly; the chunks are then read into the kernel's memory. */
@@ -321,27 +329,38 @@ export function decodeIntegerRange(data: {
     return { count: state[0], error: { kind: 'syntax', at } };
   };
   try {
-    for (let pos = data.start; pos < data.end; ) {
-      const n = fs.readSync(fd, chunk, 0, Math.min(chunk.length, data.end - pos), pos);
+    const limit = data.end ?? fs.fstatSync(fd).size;
+    let end = data.end ?? -1;
+    for (let pos = data.start; pos < limit; ) {
+      const n = fs.readSync(fd, chunk, 0, Math.min(chunk.length, limit - pos), pos);
       if (n === 0) return { count: state[0], error: { kind: 'syntax', at: pos } };
       const stop = decodeIntegers(chunk, 0, n, target, state, kernel);
-      // The range holds no ']': a stop of any kind inside it is an error.
-      if (state[4] !== 0) return stopped(pos + (state[4] === 1 ? stop - 1 : stop));
+      if (state[4] !== 0) {
+        // A known range holds no ']': a stop of any kind inside it is an error. Otherwise the first ']'
+        // closes the array (decodeIntegers has refused a trailing comma).
+        if (state[4] !== 1 || data.end !== null) return stopped(pos + (state[4] === 1 ? stop - 1 : stop));
+        end = pos + stop - 1;
+        break;
+      }
       if (shape) {
         checkEdges(target, state[0], shape, check);
         report();
       }
       pos += n;
     }
-    // The array's ']' ends the last number and refuses a trailing comma.
-    decodeIntegers(new Uint8Array([93]), 0, 1, target, state);
-    if (state[4] !== 1) return stopped(data.end);
-    if (state[0] !== capacity) return { count: state[0], error: { kind: 'count', at: data.end, found: state[0] } };
+    if (data.end !== null) {
+      // The array's ']' ends the last number and refuses a trailing comma.
+      decodeIntegers(new Uint8Array([93]), 0, 1, target, state);
+      if (state[4] !== 1) return stopped(data.end);
+    } else if (end < 0) {
+      return { count: state[0], error: { kind: 'syntax', at: limit } };
+    }
+    if (state[0] !== capacity) return { count: state[0], error: { kind: 'count', at: end, found: state[0] } };
     if (shape) {
       checkEdges(target, capacity, shape, check);
       report();
     }
-    return { count: capacity, error: null, check: data.edges?.check };
+    return { count: capacity, error: null, check: data.edges?.check, end };
   } finally {
     fs.closeSync(fd);
   }

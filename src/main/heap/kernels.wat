@@ -1,7 +1,7 @@
-;; The fast path of decodeIntegers (digits.ts) as WebAssembly: "digits," repeated, with JSON white space
-;; around the commas, from bytes in linear memory into u32s in linear memory. V8 compiles this loop to
-;; about a third of the time of the same loop in JavaScript, which pays for typed-array bounds checks.
-;; `npm run build:wasm` compiles it into digits-wasm.ts; a test checks that the two agree.
+;; The parser's two fast paths as WebAssembly, our own loops: integers (run, for decodeIntegers in
+;; digits.ts) and strings (strings, for the parser's strings section). V8 compiles these to about a third of
+;; the time of the same loops in JavaScript, which pays for typed-array bounds checks and per-string calls.
+;; `npm run build:wasm` compiles this file into kernels-wasm.ts; a test checks that the two agree.
 ;;
 ;; run(p, end, o): decodes the numbers that start in [p, end), storing each at o, o + 4, ... The caller
 ;; guarantees that end follows a comma, so that every number that starts before end is closed by a comma
@@ -9,6 +9,14 @@
 ;; or the first byte of a number it leaves to the caller's general path (a byte that starts no number,
 ;; more than 10 digits, a value beyond 32 bits, anything but white space and a comma after the digits).
 ;; The global outEnd gets the address after the last number stored.
+;;
+;; strings(p, end, o, needComma): reads JSON strings from p up to end, each after a comma (with white space
+;; around it) when needComma is 1 and for every string after the first, and stores each as two u32s at o:
+;; the address of its body's first byte, and of its closing quote, plus 2^31 when it holds escapes (each
+;; checked as JSON allows them). It returns the address after the last string's closing quote, or p when
+;; it read none: anything else (a string cut by end, a bad escape, the closing bracket, a syntax error) is
+;; left to the caller's general path. The output needs room for one string per three bytes. outEnd gets the
+;; address after the last pair stored. It reads 16 bytes at a time, never past end.
 (module
   (import "env" "memory" (memory 1))
   (global $outEnd (export "outEnd") (mut i32) (i32.const 0))
@@ -69,4 +77,104 @@
       ;; Left to the caller: back to the number's first byte.
       (local.set $p (local.get $start)))
     (global.set $outEnd (local.get $o))
-    (local.get $p)))
+    (local.get $p))
+
+  ;; The byte may follow a backslash, besides u: " \ / b f n r t.
+  (func $isSimpleEscape (param $c i32) (result i32)
+    (i32.or
+      (i32.or
+        (i32.or (i32.eq (local.get $c) (i32.const 0x22)) (i32.eq (local.get $c) (i32.const 0x5c)))
+        (i32.or (i32.eq (local.get $c) (i32.const 0x2f)) (i32.eq (local.get $c) (i32.const 0x62))))
+      (i32.or
+        (i32.or (i32.eq (local.get $c) (i32.const 0x66)) (i32.eq (local.get $c) (i32.const 0x6e)))
+        (i32.or (i32.eq (local.get $c) (i32.const 0x72)) (i32.eq (local.get $c) (i32.const 0x74))))))
+
+  (func $isHexDigit (param $c i32) (result i32)
+    (i32.or
+      (i32.le_u (i32.sub (local.get $c) (i32.const 0x30)) (i32.const 9))
+      (i32.le_u (i32.sub (i32.or (local.get $c) (i32.const 0x20)) (i32.const 0x61)) (i32.const 5))))
+
+  (func (export "strings") (param $p i32) (param $end i32) (param $o i32) (param $needComma i32) (result i32)
+    (local $done i32)
+    (local $q i32)
+    (local $c i32)
+    (local $start i32)
+    (local $escaped i32)
+    (local $mask i32)
+    (local.set $done (local.get $p))
+    (block $stop
+      (loop $string
+        ;; The comma before the string, with white space around it.
+        (if (local.get $needComma)
+          (then
+            (block $spaced
+              (loop $space
+                (br_if $stop (i32.ge_u (local.get $p) (local.get $end)))
+                (br_if $spaced (i32.eqz (call $isSpace (i32.load8_u (local.get $p)))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $space)))
+            (br_if $stop (i32.ne (i32.load8_u (local.get $p)) (i32.const 0x2c)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (block $spaced
+              (loop $space
+                (br_if $stop (i32.ge_u (local.get $p) (local.get $end)))
+                (br_if $spaced (i32.eqz (call $isSpace (i32.load8_u (local.get $p)))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $space)))))
+        (br_if $stop (i32.ge_u (local.get $p) (local.get $end)))
+        (br_if $stop (i32.ne (i32.load8_u (local.get $p)) (i32.const 0x22)))
+        (local.set $start (i32.add (local.get $p) (i32.const 1)))
+        (local.set $q (local.get $start))
+        (local.set $escaped (i32.const 0))
+        ;; The body: on to the next quote or backslash, 16 bytes at a time while they fit before end.
+        (block $closed
+          (loop $scan
+            (block $found
+              (loop $wide
+                (br_if $found (i32.gt_u (i32.add (local.get $q) (i32.const 16)) (local.get $end)))
+                (local.set $mask
+                  (i8x16.bitmask
+                    (v128.or
+                      (i8x16.eq (v128.load (local.get $q)) (i8x16.splat (i32.const 0x22)))
+                      (i8x16.eq (v128.load (local.get $q)) (i8x16.splat (i32.const 0x5c))))))
+                (if (local.get $mask)
+                  (then
+                    (local.set $q (i32.add (local.get $q) (i32.ctz (local.get $mask))))
+                    (br $found)))
+                (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                (br $wide)))
+            ;; Byte by byte over what is left (or from the byte found).
+            (block $hit
+              (loop $narrow
+                (br_if $stop (i32.ge_u (local.get $q) (local.get $end)))
+                (local.set $c (i32.load8_u (local.get $q)))
+                (br_if $hit (i32.or (i32.eq (local.get $c) (i32.const 0x22)) (i32.eq (local.get $c) (i32.const 0x5c))))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $narrow)))
+            (br_if $closed (i32.eq (local.get $c) (i32.const 0x22)))
+            ;; A backslash: the escape must be whole before end, and valid.
+            (local.set $escaped (i32.const 1))
+            (br_if $stop (i32.ge_u (i32.add (local.get $q) (i32.const 1)) (local.get $end)))
+            (local.set $c (i32.load8_u (i32.add (local.get $q) (i32.const 1))))
+            (if (i32.eq (local.get $c) (i32.const 0x75))
+              (then
+                (br_if $stop (i32.gt_u (i32.add (local.get $q) (i32.const 6)) (local.get $end)))
+                (br_if $stop (i32.eqz (call $isHexDigit (i32.load8_u (i32.add (local.get $q) (i32.const 2))))))
+                (br_if $stop (i32.eqz (call $isHexDigit (i32.load8_u (i32.add (local.get $q) (i32.const 3))))))
+                (br_if $stop (i32.eqz (call $isHexDigit (i32.load8_u (i32.add (local.get $q) (i32.const 4))))))
+                (br_if $stop (i32.eqz (call $isHexDigit (i32.load8_u (i32.add (local.get $q) (i32.const 5))))))
+                (local.set $q (i32.add (local.get $q) (i32.const 6))))
+              (else
+                (br_if $stop (i32.eqz (call $isSimpleEscape (local.get $c))))
+                (local.set $q (i32.add (local.get $q) (i32.const 2)))))
+            (br $scan)))
+        ;; Closed at q.
+        (i32.store (local.get $o) (local.get $start))
+        (i32.store offset=4 (local.get $o) (i32.or (local.get $q) (i32.shl (local.get $escaped) (i32.const 31))))
+        (local.set $o (i32.add (local.get $o) (i32.const 8)))
+        (local.set $p (i32.add (local.get $q) (i32.const 1)))
+        (local.set $done (local.get $p))
+        (local.set $needComma (i32.const 1))
+        (br $string)))
+    (global.set $outEnd (local.get $o))
+    (local.get $done)))

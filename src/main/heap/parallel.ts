@@ -3,7 +3,8 @@
  * SharedArrayBuffer, checking each edge and turning its target into a node ordinal as it goes (checkEdges),
  * while this thread parses everything else. The edges array is found by its key: V8 writes `"edges":[` once,
  * and no JSON string can contain it (its quotes would be escaped); the array holds only digits, commas and
- * white space, so its first `]` closes it.
+ * white space, so its first `]` closes it. The worker starts as soon as the key is found and stops at that `]`
+ * itself; this thread looks for it meanwhile, after the nodes, to know where to go on from.
  *
  * Anything unexpected (no edges key, no closing bracket, a worker that fails) makes the caller parse
  * sequentially, which reports problems with the usual codes; a failed worker is noted in the snapshot's
@@ -25,10 +26,11 @@ function startDecoder(): {
   run: (data: {
     path: string;
     start: number;
-    end: number;
     buffer: SharedArrayBuffer;
     edges: { shape: EdgeShape; check: EdgeCheck; progress: SharedArrayBuffer };
     kernel: WebAssembly.Module | null;
+    /** Always null here: the worker finds the array's end. */
+    end: null;
   }) => Promise<RangeResult | null>;
   failure: () => string;
   stop: () => void;
@@ -125,8 +127,6 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
     const keyAt = await findInFile(handle, EDGES_KEY, 0, size);
     if (keyAt < 0) return null;
     const arrayStart = keyAt + EDGES_KEY.length;
-    const arrayEnd = await findInFile(handle, new Uint8Array([0x5d]), arrayStart, size);
-    if (arrayEnd < 0) return null;
     const parser = new SnapshotParser({ ...options, totalBytes: size, externalEdges: true });
     // How many whole edges the worker has checked (see decodeIntegerRange).
     const progress = new Int32Array(new SharedArrayBuffer(4));
@@ -142,13 +142,27 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
         const header = parser.parsedHeader;
         if (!decoded && parser.edgesArray && header) {
           const shape = edgeShape(layoutOf(header), header.node_count * header.meta.node_fields.length);
-          decoded = decoder.run({ path, start: arrayStart, end: arrayEnd, buffer: parser.edgesArray.buffer as SharedArrayBuffer, edges: { shape, check: newEdgeCheck(), progress: progress.buffer as SharedArrayBuffer }, kernel: digitKernelModule() });
+          // The worker finds the array's end itself, so that it starts before this thread has found it.
+          decoded = decoder.run({
+            path,
+            start: arrayStart,
+            end: null,
+            buffer: parser.edgesArray.buffer as SharedArrayBuffer,
+            edges: { shape, check: newEdgeCheck(), progress: progress.buffer as SharedArrayBuffer },
+            kernel: digitKernelModule(),
+          });
         }
       }
     };
     // Everything before the edges' '[' (the key stays), the edges as an empty array, then the rest.
     await feed(0, arrayStart - 1);
     if (!decoded) return null;
+    const arrayEnd = await findInFile(handle, new Uint8Array([0x5d]), arrayStart, size);
+    if (arrayEnd < 0) {
+      // Truncated in the edges: the sequential parse says where.
+      await decoded;
+      return null;
+    }
     parser.write('[]');
     parser.skipped(arrayEnd - arrayStart);
     await feed(arrayEnd + 1, size);
@@ -161,6 +175,8 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
     const result = await (decoded as Promise<RangeResult | null>);
     if (result === null) return { workerFailed: decoder.failure() };
     if (result.error) throw rangeError(result, parser);
+    // Both found the first ']' after the key.
+    if (result.end !== arrayEnd) return null;
     const raw = parser.end();
     raw.edgeCheck = result.check;
     return raw;

@@ -661,10 +661,36 @@ export class SnapshotParser {
     return pos;
   }
 
-  /** The kernel for {@link decodeIntegers}: chunks are copied into its 1 MiB input a slice at a time. */
+  /** The WebAssembly kernels (numbers and strings): chunks are copied into their 4 MiB input a slice at a time. */
   private digitKernel(): DigitKernel | null {
-    if (this.kernel === undefined) this.kernel = newDigitKernel(digitKernelModule(), 1 << 20);
+    if (this.kernel === undefined) this.kernel = newDigitKernel(digitKernelModule(), 4 << 20);
     return this.kernel;
+  }
+
+  /**
+   * The strings' fast path: whole strings from `pos` on, read by the kernel (kernels.wat) and added to the
+   * table, a slice of the chunk at a time. Returns where it stopped, after the last whole string, for the
+   * general path in {@link readStrings} to go on from (a string cut by the chunk's end, an error, the end).
+   */
+  private readStringsFast(bytes: Uint8Array, pos: number, base: number, kernel: DigitKernel): number {
+    const table = this.strings as StringTable;
+    const { input, output } = kernel;
+    const len = bytes.length;
+    while (pos < len) {
+      const sliceLength = Math.min(len - pos, input.length);
+      input.set(bytes.subarray(pos, pos + sliceLength));
+      const stop = kernel.strings(0, sliceLength, output.byteOffset, this.strNeedComma ? 1 : 0);
+      const found = (kernel.outEnd.value - output.byteOffset) >>> 3;
+      const at = base + pos;
+      for (let i = 0; i < 2 * found; i += 2) {
+        const end = output[i + 1];
+        table.addParsed(at + output[i], at + (end & 0x7fffffff), end >>> 31 === 1);
+      }
+      if (found > 0) this.strNeedComma = true;
+      pos += stop;
+      if (stop < sliceLength) break;
+    }
+    return pos;
   }
 
   /** Throws for a syntax or range stop of {@link decodeIntegers} at `pos`. */
@@ -803,7 +829,12 @@ export class SnapshotParser {
     // searched yet. A string is walked from escape to escape, so its plain text is never looped over in JS.
     let quote = -2;
     let backslash = -2;
+    const kernel = this.digitKernel();
     while (pos < len) {
+      if (kernel && !this.strInString) {
+        pos = this.readStringsFast(bytes, pos, base, kernel);
+        if (pos === len) break;
+      }
       if (this.strInString) {
         // Finish an escape that the previous chunk cut.
         while (pos < len && (this.strPendingEscape || this.strHexLeft > 0)) {

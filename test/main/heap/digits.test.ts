@@ -1,12 +1,12 @@
 // The integer decoder under the nodes and edges sections. It has a fast path for "digits," runs and a general
 // path for everything else (white space, cuts, errors); these tests feed it random arrays in every layout V8
 // and Chrome write, cut into chunks anywhere, and check it against JSON.parse and against itself unchunked.
-// The fast path exists twice, in JavaScript and in WebAssembly (digits.wat); both run every test, the
+// The fast path exists twice, in JavaScript and in WebAssembly (kernels.wat); both run every test, the
 // WebAssembly one with the bytes copied into its memory (in slices as small as 16 bytes) and read there.
 import { describe, expect, it } from 'vitest';
-import { DIGITS_WASM } from '../../../src/main/heap/digits-wasm.ts';
+import { KERNELS_WASM } from '../../../src/main/heap/kernels-wasm.ts';
 import { decodeIntegers, digitKernelModule, DIGITS_CLOSED, DIGITS_COUNT, DIGITS_RANGE, DIGITS_SYNTAX, newDigitKernel, type DigitKernel } from '../../../src/main/heap/digits.ts';
-import { compileDigitsWat } from '../../../scripts/wasm.ts';
+import { compileKernelsWat } from '../../../scripts/wasm.ts';
 import { seededRandom } from './helpers.ts';
 
 type FastPath = 'javascript' | 'wasm, copied in' | 'wasm, 16-byte slices' | 'wasm, in its memory';
@@ -135,7 +135,7 @@ describe.each(FAST_PATHS)('decodeIntegers, fast path in %s', (fastPath) => {
 });
 
 describe('the WebAssembly fast path', () => {
-  it('is digits.wat as compiled now (npm run build:wasm)', async () => {
-    expect(Buffer.from(await compileDigitsWat()).toString('base64')).toBe(DIGITS_WASM);
+  it('is kernels.wat as compiled now (npm run build:wasm)', async () => {
+    expect(Buffer.from(await compileKernelsWat()).toString('base64')).toBe(KERNELS_WASM);
   });
 });

@@ -129,6 +129,33 @@ describe('SnapshotParser', () => {
     }
   });
 
+  it('reads random strings with escapes at any offset (the 16-byte scan of kernels.wat), and refuses a bad escape at any offset', () => {
+    const next = random(77);
+    const head = '{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["property"]]},"node_count":1,"edge_count":0},"nodes":[0,0,1,0,0],"edges":[],"strings":[';
+    const pieces = ['a', 'b', 'é', '😀', '"', '\\', '\n', '\u0001', ' ', '/'];
+    // Literals: JSON.stringify's, with some a's and é's written as backslash-u escapes (é's hex in either case).
+    const literalOf = (text: string) =>
+      JSON.stringify(text)
+        .replace(/a/g, (ch) => (next() < 0.05 ? '\\u0061' : ch))
+        .replace(/é/g, (ch) => (next() < 0.5 ? (next() < 0.5 ? '\\u00E9' : '\\u00e9') : ch));
+    for (let round = 0; round < 60; round++) {
+      const strings = Array.from({ length: 1 + Math.floor(next() * 40) }, () =>
+        Array.from({ length: Math.floor(next() * 70) }, () => (next() < 0.85 ? 'a' : pieces[Math.floor(next() * pieces.length)])).join(''),
+      );
+      const separators = [',', ', ', '\n,', ' ,\n '];
+      const body = strings.map((text, i) => (i === 0 ? '' : separators[Math.floor(next() * separators.length)]) + literalOf(text)).join('');
+      const input = Buffer.from(`${head}${body}]}`);
+      expect(parseInChunks(input, () => input.length).strings.toArray(), body).toEqual(strings);
+      expect(parseInChunks(input, () => 1 + next() * 64).strings.toArray(), body).toEqual(strings);
+      // One bad escape in the first string, after 0 to 39 plain characters: \x, or \u with a character next
+      // to the hex digits' ranges, or a quote among its four digits.
+      const bad = ['\\x', '\\u12g4', '\\u:000', '\\u00@0', '\\u`000', '\\uG000', '\\u004"'][round % 7];
+      const broken = Buffer.from(`${head}"${'a'.repeat(round % 40)}${bad}${body.slice(1)}]}`);
+      expect(() => parseInChunks(broken, () => broken.length), `${bad} in ${body}`).toThrow(/not a valid JSON string/);
+      expect(() => parseInChunks(broken, () => 1 + next() * 64), `${bad} in ${body}, in chunks`).toThrow(/not a valid JSON string/);
+    }
+  });
+
   it('reports progress while parsing and can be cancelled', () => {
     const controller = new AbortController();
     const seen: number[] = [];
