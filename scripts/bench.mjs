@@ -114,7 +114,7 @@ for (const { mb, size, results } of rows) {
   const ok = (r) => r && !r.error;
   const speedup = ok(ours) && ok(devtools) ? `${(devtools.ms / ours.ms).toFixed(2)}×` : '—';
   const rss = ok(ours) && ok(devtools) ? `${(ours.maxRssBytes / devtools.maxRssBytes).toFixed(2)}×` : '—';
-  const toFloor = ok(ours) && ok(floor) ? `${(ours.ms / floor.ms).toFixed(1)}×` : '—';
+  const toFloor = ok(ours) && ok(floor) ? `${(ours.ms / floor.ms).toFixed(2)}×` : '—';
   console.log(`| ${mb} MB (${mib(size)}) | ${cell(ours)} | ${cell(devtools)} | ${cell(memlab)} | ${cell(floor)} | ${speedup} | ${rss} | ${toFloor} |`);
 }
 

@@ -25,7 +25,7 @@ export const DIGITS_RANGE = 4;
  * the bytes to read go, or are read straight into) and `output` (where they store numbers, or strings'
  * bounds), both views of the one memory, input first, at address 0.
  */
-export interface DigitKernel {
+export interface ParseKernel {
   input: Uint8Array;
   output: Uint32Array;
   /** Integers: see kernels.wat. */
@@ -38,7 +38,7 @@ export interface DigitKernel {
 let kernelModule: WebAssembly.Module | null | undefined;
 
 /** kernels.wat compiled (once), or null when this runtime cannot compile WebAssembly. */
-export function digitKernelModule(): WebAssembly.Module | null {
+export function parseKernelModule(): WebAssembly.Module | null {
   if (kernelModule === undefined) {
     try {
       kernelModule = new WebAssembly.Module(Buffer.from(KERNELS_WASM, 'base64'));
@@ -49,8 +49,8 @@ export function digitKernelModule(): WebAssembly.Module | null {
   return kernelModule;
 }
 
-/** A {@link DigitKernel} with room for `inputBytes` bytes at a time, or null if it cannot be made. Self-contained. */
-export function newDigitKernel(module: WebAssembly.Module | null, inputBytes: number): DigitKernel | null {
+/** A {@link ParseKernel} with room for `inputBytes` bytes at a time, or null if it cannot be made. Self-contained. */
+export function newParseKernel(module: WebAssembly.Module | null, inputBytes: number): ParseKernel | null {
   if (!module) return null;
   try {
     // One string per three bytes at most ('"",'), two u32s each; that is more than one number per two bytes
@@ -58,7 +58,7 @@ export function newDigitKernel(module: WebAssembly.Module | null, inputBytes: nu
     const outputOffset = Math.ceil(inputBytes / 16) * 16;
     const outputLength = 2 * (Math.floor(inputBytes / 3) + 1);
     const memory = new WebAssembly.Memory({ initial: Math.ceil((outputOffset + outputLength * 4) / 65536) });
-    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Pick<DigitKernel, 'run' | 'strings' | 'outEnd'>;
+    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Pick<ParseKernel, 'run' | 'strings' | 'outEnd'>;
     return {
       input: new Uint8Array(memory.buffer, 0, inputBytes),
       output: new Uint32Array(memory.buffer, outputOffset, outputLength),
@@ -77,7 +77,7 @@ export function newDigitKernel(module: WebAssembly.Module | null, inputBytes: nu
  * in the kernel's input already are copied there, a slice at a time, each cut after a comma. Returns where
  * it stopped (see kernels.wat). Self-contained.
  */
-export function runDigitKernel(kernel: DigitKernel, bytes: Uint8Array, pos: number, runEnd: number, target: Uint32Array, state: Float64Array): number {
+export function runIntegerKernel(kernel: ParseKernel, bytes: Uint8Array, pos: number, runEnd: number, target: Uint32Array, state: Float64Array): number {
   const { input, output } = kernel;
   const inPlace = bytes.buffer === input.buffer;
   while (pos < runEnd) {
@@ -106,10 +106,10 @@ export function runDigitKernel(kernel: DigitKernel, bytes: Uint8Array, pos: numb
 
 /**
  * Decodes bytes [pos, end); returns where it stopped. See the file comment for `state`. With a kernel, the
- * fast path runs in WebAssembly ({@link runDigitKernel}); without, in JavaScript. The two give the same
+ * fast path runs in WebAssembly ({@link runIntegerKernel}); without, in JavaScript. The two give the same
  * results.
  */
-export function decodeIntegers(bytes: Uint8Array, pos: number, end: number, target: Uint32Array, state: Float64Array, kernel: DigitKernel | null = null): number {
+export function decodeIntegers(bytes: Uint8Array, pos: number, end: number, target: Uint32Array, state: Float64Array, kernel: ParseKernel | null = null): number {
   const capacity = target.length;
   let count = state[0];
   let value = state[1];
@@ -133,7 +133,7 @@ export function decodeIntegers(bytes: Uint8Array, pos: number, end: number, targ
       }
       if (runEnd > pos) {
         state[0] = count;
-        pos = runDigitKernel(kernel, bytes, pos, runEnd, target, state);
+        pos = runIntegerKernel(kernel, bytes, pos, runEnd, target, state);
         count = state[0];
         if (pos === end) break;
       }
@@ -305,14 +305,14 @@ export function decodeIntegerRange(data: {
   end: number | null;
   buffer: SharedArrayBuffer;
   edges?: { shape: EdgeShape; check: EdgeCheck; progress: SharedArrayBuffer };
-  /** digitKernelModule(), to decode with WebAssembly; the chunks are then read into the kernel's memory. */
+  /** parseKernelModule(), to decode with WebAssembly; the chunks are then read into the kernel's memory. */
   kernel?: WebAssembly.Module | null;
 }): RangeResult {
   const fs = process.getBuiltinModule('node:fs');
   const target = new Uint32Array(data.buffer);
   const capacity = target.length;
   const fd = fs.openSync(data.path, 'r');
-  const kernel = newDigitKernel(data.kernel ?? null, 4 << 20);
+  const kernel = newParseKernel(data.kernel ?? null, 4 << 20);
   const chunk = kernel ? kernel.input : new Uint8Array(4 << 20);
   const state = new Float64Array(5);
   const shape = data.edges?.shape;

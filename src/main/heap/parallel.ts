@@ -16,7 +16,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { firstMessage, startEvalWorker } from './eval-worker.ts';
 import { SnapshotParser, type ParserOptions, type RawSnapshot } from './parser.ts';
-import { checkEdges, decodeIntegerRange, decodeIntegers, digitKernelModule, newDigitKernel, runDigitKernel, type EdgeCheck, type EdgeShape, type RangeResult } from './digits.ts';
+import { checkEdges, decodeIntegerRange, decodeIntegers, parseKernelModule, newParseKernel, runIntegerKernel, type EdgeCheck, type EdgeShape, type RangeResult } from './digits.ts';
 import { edgeShape, fillLinks, newEdgeCheck } from './graph.ts';
 import { longEdgeNames } from './essential.ts';
 import { layoutOf, type Layout } from './meta.ts';
@@ -35,7 +35,7 @@ function startDecoder(): {
   failure: () => string;
   stop: () => void;
 } {
-  const worker = startEvalWorker([newDigitKernel, runDigitKernel, decodeIntegers, checkEdges, decodeIntegerRange], `parentPort.once('message', (data) => parentPort.postMessage(${decodeIntegerRange.name}(data)));`);
+  const worker = startEvalWorker([newParseKernel, runIntegerKernel, decodeIntegers, checkEdges, decodeIntegerRange], `parentPort.once('message', (data) => parentPort.postMessage(${decodeIntegerRange.name}(data)));`);
   if (!worker) return { run: () => Promise.resolve(null), failure: () => 'it could not start', stop: () => {} };
   let failure = 'it stopped';
   worker.once('error', (error: Error) => {
@@ -149,7 +149,7 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
             end: null,
             buffer: parser.edgesArray.buffer as SharedArrayBuffer,
             edges: { shape, check: newEdgeCheck(), progress: progress.buffer as SharedArrayBuffer },
-            kernel: digitKernelModule(),
+            kernel: parseKernelModule(),
           });
         }
       }

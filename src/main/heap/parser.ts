@@ -19,7 +19,7 @@ import type { Progress } from '../../shared/model.ts';
 import { parseHeader, type SnapshotHeader } from './meta.ts';
 import { sharedUint32Array } from './eval-worker.ts';
 import { StringTable } from './strings.ts';
-import { decodeIntegers, digitKernelModule, DIGITS_CLOSED, DIGITS_COUNT, DIGITS_RANGE, DIGITS_SYNTAX, newDigitKernel, type DigitKernel, type EdgeCheck } from './digits.ts';
+import { decodeIntegers, parseKernelModule, DIGITS_CLOSED, DIGITS_COUNT, DIGITS_RANGE, DIGITS_SYNTAX, newParseKernel, type ParseKernel, type EdgeCheck } from './digits.ts';
 
 /** A parsed snapshot: the raw sections, validated for shape but not yet for graph consistency. */
 export interface RawSnapshot {
@@ -185,8 +185,8 @@ export class SnapshotParser {
   private numFixed: Uint32Array | null = null;
   /** {@link decodeIntegers}' state for the nodes and edges. */
   private readonly numState = new Float64Array(5);
-  /** decodeIntegers' WebAssembly fast path, made when the first number section starts (null: none here). */
-  private kernel: DigitKernel | null | undefined;
+  /** The WebAssembly fast paths (numbers, strings), made on first use (null: none in this runtime). */
+  private kernel: ParseKernel | null | undefined;
   private numGrow: Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | null = null;
   private numCount = 0;
 
@@ -649,7 +649,7 @@ export class SnapshotParser {
     }
     const target = this.numFixed as Uint32Array;
     const state = this.numState;
-    pos = decodeIntegers(bytes, pos, len, target, state, this.digitKernel());
+    pos = decodeIntegers(bytes, pos, len, target, state, this.parseKernel());
     if (state[4] === DIGITS_COUNT) throw this.countError(target.length + 1, target.length);
     this.checkDigitsStop(bytes, pos);
     if (state[4] === DIGITS_CLOSED) {
@@ -662,8 +662,8 @@ export class SnapshotParser {
   }
 
   /** The WebAssembly kernels (numbers and strings): chunks are copied into their 4 MiB input a slice at a time. */
-  private digitKernel(): DigitKernel | null {
-    if (this.kernel === undefined) this.kernel = newDigitKernel(digitKernelModule(), 4 << 20);
+  private parseKernel(): ParseKernel | null {
+    if (this.kernel === undefined) this.kernel = newParseKernel(parseKernelModule(), 4 << 20);
     return this.kernel;
   }
 
@@ -672,7 +672,7 @@ export class SnapshotParser {
    * table, a slice of the chunk at a time. Returns where it stopped, after the last whole string, for the
    * general path in {@link readStrings} to go on from (a string cut by the chunk's end, an error, the end).
    */
-  private readStringsFast(bytes: Uint8Array, pos: number, base: number, kernel: DigitKernel): number {
+  private readStringsFast(bytes: Uint8Array, pos: number, base: number, kernel: ParseKernel): number {
     const table = this.strings as StringTable;
     const { input, output } = kernel;
     const len = bytes.length;
@@ -716,7 +716,7 @@ export class SnapshotParser {
     const state = this.numState;
     let target = this.numGrow as Uint32Array<ArrayBuffer>;
     for (;;) {
-      pos = decodeIntegers(bytes, pos, len, target, state, this.digitKernel());
+      pos = decodeIntegers(bytes, pos, len, target, state, this.parseKernel());
       if (state[4] !== DIGITS_COUNT) break;
       // Full, with the value that did not fit kept in `state`: grow and go on from the same byte.
       const grown = new Uint32Array(target.length * 2);
@@ -829,7 +829,7 @@ export class SnapshotParser {
     // searched yet. A string is walked from escape to escape, so its plain text is never looped over in JS.
     let quote = -2;
     let backslash = -2;
-    const kernel = this.digitKernel();
+    const kernel = this.parseKernel();
     while (pos < len) {
       if (kernel && !this.strInString) {
         pos = this.readStringsFast(bytes, pos, base, kernel);

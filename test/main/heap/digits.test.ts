@@ -5,16 +5,16 @@
 // WebAssembly one with the bytes copied into its memory (in slices as small as 16 bytes) and read there.
 import { describe, expect, it } from 'vitest';
 import { KERNELS_WASM } from '../../../src/main/heap/kernels-wasm.ts';
-import { decodeIntegers, digitKernelModule, DIGITS_CLOSED, DIGITS_COUNT, DIGITS_RANGE, DIGITS_SYNTAX, newDigitKernel, type DigitKernel } from '../../../src/main/heap/digits.ts';
+import { decodeIntegers, parseKernelModule, DIGITS_CLOSED, DIGITS_COUNT, DIGITS_RANGE, DIGITS_SYNTAX, newParseKernel, type ParseKernel } from '../../../src/main/heap/digits.ts';
 import { compileKernelsWat } from '../../../scripts/wasm.ts';
 import { seededRandom } from './helpers.ts';
 
 type FastPath = 'javascript' | 'wasm, copied in' | 'wasm, 16-byte slices' | 'wasm, in its memory';
 const FAST_PATHS: FastPath[] = ['javascript', 'wasm, copied in', 'wasm, 16-byte slices', 'wasm, in its memory'];
 
-function kernelFor(fastPath: FastPath): DigitKernel | null {
+function kernelFor(fastPath: FastPath): ParseKernel | null {
   if (fastPath === 'javascript') return null;
-  const kernel = newDigitKernel(digitKernelModule(), fastPath === 'wasm, 16-byte slices' ? 16 : 1 << 16);
+  const kernel = newParseKernel(parseKernelModule(), fastPath === 'wasm, 16-byte slices' ? 16 : 1 << 16);
   expect(kernel).not.toBeNull();
   return kernel;
 }
