@@ -10,7 +10,7 @@
 //
 // Usage: npm run bench [-- --sizes 50,300] [--big] [--huge] [--runs 3] [--skip-memlab] [--skip-series] [--skip-live]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +62,22 @@ async function bundleOurs(name) {
 }
 const bundled = { ours: await bundleOurs('run-ours'), 'ours-diff': await bundleOurs('run-ours-diff') };
 
+/**
+ * Reads a file through once, so that each tool finds it in the page cache, as the figures assume: a run that
+ * used gigabytes before can have pushed a big file out, and the next tool would then time the disk.
+ */
+function warm(file) {
+  const fd = openSync(file, 'r');
+  const buffer = Buffer.allocUnsafe(8 << 20);
+  try {
+    while (readSync(fd, buffer, 0, buffer.length, null) > 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function run(tool, ...runArgs) {
+  for (const arg of runArgs) if (existsSync(arg) && statSync(arg).isFile()) warm(arg);
   const script = bundled[tool] ?? join(root, 'scripts', 'bench', `run-${tool}.mjs`);
   const heap = bundled[tool] || tool === 'floor' || tool === 'live' ? [] : [`--max-old-space-size=${Math.floor(totalmem() / (1 << 20) * 0.8)}`];
   const result = spawnSync(process.execPath, [...heap, script, ...runArgs], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 60 * 60_000 });
