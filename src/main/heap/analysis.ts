@@ -427,7 +427,6 @@ function isUserRoot(graph: HeapGraph, ordinal: number): boolean {
 /** What {@link shallowSizeOwners} reads: flat arrays and numbers, so that it can run on a worker. */
 export interface FoldJob {
   nodeCount: number;
-  rootOrdinal: number;
   nodes: Uint32Array;
   nodeFieldCount: number;
   nodeTypeOffset: number;
@@ -466,7 +465,6 @@ function foldJob(graph: HeapGraph): FoldJob | null {
   }
   return {
     nodeCount,
-    rootOrdinal: rootNodeOrdinal,
     nodes,
     nodeFieldCount,
     nodeTypeOffset,
