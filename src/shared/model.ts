@@ -94,8 +94,8 @@ export interface RetainerPaths {
   paths: PathStep[][];
 }
 
-/** A node of a retainer graph. */
-export interface GraphNode {
+/** What every view shows of one heap object. */
+export interface NodeFacts {
   nodeId: number;
   className: string;
   /** The V8 name: a constructor, a string's value (cut), a function's name. */
@@ -105,6 +105,10 @@ export interface GraphNode {
   shallowSize: number;
   retainedSize: number;
   distance: number;
+}
+
+/** A node of a retainer graph. */
+export interface GraphNode extends NodeFacts {
   /** True for the GC root side: the synthetic root and its direct (GC roots) children. */
   isRoot: boolean;
   /** True when this node has retainers that the bounded graph left out. */
@@ -167,14 +171,7 @@ export interface ObjectProperty {
 }
 
 /** The details of one object. */
-export interface ObjectDetails {
-  nodeId: number;
-  className: string;
-  name: string;
-  type: string;
-  shallowSize: number;
-  retainedSize: number;
-  distance: number;
+export interface ObjectDetails extends NodeFacts {
   /** Total number of outgoing edges. */
   propertyCount: number;
   /** The requested page of outgoing edges. */

@@ -60,6 +60,22 @@ export function ProgressBar({ progress }: { progress: Progress | null }) {
 }
 
 /** What a view shows before it has anything. */
+/** A one-line form, its fields and buttons in a row: submitting it (Enter, or a submit button) calls `onSubmit`. */
+export function SubmitRow({ onSubmit, style, children }: { onSubmit: () => void; style?: CSSProperties; children: ReactNode }) {
+  return (
+    <form
+      className="row"
+      style={style}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      {children}
+    </form>
+  );
+}
+
 export function Empty({ title, children }: { title: string; children?: ReactNode }) {
   return (
     <div className="empty">

@@ -2,7 +2,7 @@
 import { useRef, useState } from 'react';
 import type { EvalResult } from '../../../shared/app-api';
 import { call } from '../api';
-import { PropertyList } from '../components';
+import { PropertyList, SubmitRow } from '../components';
 import type { AppActions, Workspace } from '../App';
 
 const EXAMPLES = ['prefs()', "getOldest('HtmlResponse').url", "iterAll('HtmlResponse').slice(0, 5).map((r) => r.url)", 'process.memoryUsage()'];
@@ -44,14 +44,7 @@ export function ConsoleView({ workspace, actions }: { workspace: Workspace; acti
             </div>
           ))}
         </div>
-        <form
-          className="row"
-          style={{ marginTop: 8 }}
-          onSubmit={(e) => {
-            e.preventDefault();
-            void run(input);
-          }}
-        >
+        <SubmitRow style={{ marginTop: 8 }} onSubmit={() => void run(input)}>
           <span className="mono muted">›</span>
           <input
             className="field mono"
@@ -73,7 +66,7 @@ export function ConsoleView({ workspace, actions }: { workspace: Workspace; acti
           <button className="btn" type="submit" disabled={!!workspace.gone}>
             Run
           </button>
-        </form>
+        </SubmitRow>
       </div>
     </div>
   );

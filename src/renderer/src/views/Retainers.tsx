@@ -10,7 +10,7 @@ import type { ByViaRow, GraphNode, LaidOutRetainerGraph, LivePreview, ObjectDeta
 import { formatBytes } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Focus, Workspace } from '../App';
-import { ByViaTable, Empty, PropertyList } from '../components';
+import { ByViaTable, Empty, PropertyList, SubmitRow } from '../components';
 
 function viaText(type: string, name: string): string {
   if (type === 'element') return `[${name}]`;
@@ -135,18 +135,12 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
       <div className="panel">
         <div className="panel-head">
           <h3>Retainers</h3>
-          <form
-            className="row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void findOldest(className.trim());
-            }}
-          >
+          <SubmitRow onSubmit={() => void findOldest(className.trim())}>
             <input className="field" aria-label="Class" placeholder="Class, e.g. HtmlResponse" value={className} onChange={(e) => setClassName(e.target.value)} style={{ width: 220 }} />
             <button className="btn" type="submit">
               Oldest instance
             </button>
-          </form>
+          </SubmitRow>
           <span className="spacer" />
           <label className="row">
             <input type="checkbox" checked={weak} onChange={(e) => setWeak(e.target.checked)} /> Show weak edges

@@ -4,7 +4,7 @@ import type { ProcessInfo, TargetInfo } from '../../../shared/model';
 import { formatBytes } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions } from '../App';
-import { Empty } from '../components';
+import { Empty, SubmitRow } from '../components';
 
 export function TargetsView({ actions, onAttached, onFiles }: { actions: AppActions; onAttached: (t: TargetInfo) => void; onFiles: (files: File[]) => void }) {
   const [processes, setProcesses] = useState<ProcessInfo[] | null>(null);
@@ -76,19 +76,12 @@ export function TargetsView({ actions, onAttached, onFiles }: { actions: AppActi
                 </label>
               ))}
             </div>
-            <form
-              className="row"
-              style={{ marginTop: 8 }}
-              onSubmit={(e) => {
-                e.preventDefault();
-                submit();
-              }}
-            >
+            <SubmitRow style={{ marginTop: 8 }} onSubmit={submit}>
               <input className="field" style={{ flex: 1 }} aria-label="Target" placeholder={mode === 'pid' ? '12345' : mode === 'port' ? '9229' : 'ws://127.0.0.1:9229/…'} value={value} onChange={(e) => setValue(e.target.value)} />
               <button className="btn" type="submit" disabled={busy !== null || !value.trim()}>
                 Attach
               </button>
-            </form>
+            </SubmitRow>
             <div className="row" style={{ marginTop: 12 }}>
               <button className="btn" onClick={() => fileInput.current?.click()}>
                 Open .heapsnapshot…
