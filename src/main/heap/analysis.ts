@@ -242,7 +242,6 @@ export async function analyzeSnapshotInParallel(
     const { nodeClass } = rest.classes;
     const classCount = rest.classes.names.length;
     const totals = shallowClassTotals({ nodes: graph.nodes, nodeFieldCount: layout.nodeFieldCount, selfSizeOffset: layout.nodeSelfSizeOffset, nodeClass, classCount, distances: rest.distances });
-    step('Building the dominator tree', 6);
     const childLists = await treeReply;
     let tree: DominatorTree | null = null;
     if (childLists) {
