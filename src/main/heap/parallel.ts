@@ -16,22 +16,15 @@ import type { FileHandle } from 'node:fs/promises';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { firstMessage, startEvalWorker } from './eval-worker.ts';
 import { SnapshotParser, type ParserOptions, type RawSnapshot } from './parser.ts';
-import { checkEdges, decodeIntegerRange, decodeIntegers, parseKernelModule, newParseKernel, runIntegerKernel, type EdgeCheck, type EdgeShape, type RangeResult } from './digits.ts';
+import { checkEdges, decodeIntegerRange, decodeIntegers, parseKernelModule, newParseKernel, runIntegerKernel, type RangeResult } from './digits.ts';
 import { edgeShape, fillLinks, newEdgeCheck } from './graph.ts';
 import { longEdgeNames } from './essential.ts';
 import { layoutOf, type Layout } from './meta.ts';
 
 /** A worker for {@link decodeIntegerRange}, started before its job is known so that it boots meanwhile. */
 function startDecoder(): {
-  run: (data: {
-    path: string;
-    start: number;
-    buffer: SharedArrayBuffer;
-    edges: { shape: EdgeShape; check: EdgeCheck; progress: SharedArrayBuffer };
-    kernel: WebAssembly.Module | null;
-    /** Always null here: the worker finds the array's end. */
-    end: null;
-  }) => Promise<RangeResult | null>;
+  /** The job of decodeIntegerRange; `end` is always null here: the worker finds the array's end. */
+  run: (data: Parameters<typeof decodeIntegerRange>[0] & { end: null }) => Promise<RangeResult | null>;
   failure: () => string;
   stop: () => void;
 } {
@@ -91,7 +84,7 @@ async function linkBehind(decoded: Promise<unknown>, progress: Int32Array, edges
   decoded.then(settle, settle);
   // A pending wait does not keep the process alive, and the worker exits once it has answered, so a timer
   // does, for as long as this runs. (A timer per wait, as long as the wait, could fire first and let the
-  // process exit before the wait's timeout resolved it: about one CLI run in twenty then ended silently,
+  // process exit before the wait's timeout resolved it: now and then a CLI run then ended silently,
   // mid-parse, once the worker was done.)
   const alive = setInterval(() => {}, 1000);
   try {
@@ -158,11 +151,8 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
     await feed(0, arrayStart - 1);
     if (!decoded) return null;
     const arrayEnd = await findInFile(handle, new Uint8Array([0x5d]), arrayStart, size);
-    if (arrayEnd < 0) {
-      // Truncated in the edges: the sequential parse says where.
-      await decoded;
-      return null;
-    }
+    // Truncated in the edges: the sequential parse says where (the worker is stopped on the way out).
+    if (arrayEnd < 0) return null;
     parser.write('[]');
     parser.skipped(arrayEnd - arrayStart);
     await feed(arrayEnd + 1, size);
