@@ -5,8 +5,12 @@
  * - reference pattern (guppy's `rp`): the retainer tree of the set, aggregated by class, level by level.
  *
  * An object's "primary retainer" is its closest retainer through a property, element or context variable
- * (see {@link primaryRetainer}).
- * Complexity: O(objects × retainers per object) per level.
+ * (see {@link primaryRetainer}). byvia credits a string that is part of another string (a concatenated
+ * string's `first`/`second`, a sliced string's `parent`, a thin string's `actual`) to the retainer of the
+ * string it is part of, up to the first retainer that is not a string's internals: a query log whose SQL is
+ * built with a template literal is then credited to `.sql`, not to `‹second›` of `(concatenated string)`.
+ * Complexity: O(objects × retainers per object) per level; byvia visits each string of a concatenation
+ * tree once (its credit is remembered), so it stays linear in the set and its strings' parts.
  */
 import type { ByViaRow, ReferencePatternRow } from '../../shared/model.ts';
 import { NO_DISTANCE, type AnalyzedSnapshot } from './analysis.ts';
@@ -75,15 +79,79 @@ export function primaryRetainer(snapshot: AnalyzedSnapshot, ordinal: number): [n
   return best < 0 ? null : [best, bestEdge];
 }
 
+/** The internal edges by which a string holds another string's characters. */
+const STRING_PART_EDGES = new Set(['first', 'second', 'parent', 'actual']);
+
+/**
+ * A test "does edge `edgeIndex` of node `retainer` hold a part of a string?": an internal edge named as in
+ * {@link STRING_PART_EDGES} from a string node. Edge names are decoded once per distinct name.
+ */
+function stringPartTest(snapshot: AnalyzedSnapshot): (retainer: number, edgeIndex: number) => boolean {
+  const { graph } = snapshot;
+  const t = graph.layout.nodeType;
+  const { internal } = graph.layout.edgeType;
+  const { edgeNameOffset } = graph.layout;
+  const known = new Map<number, boolean>();
+  return (retainer, edgeIndex) => {
+    const type = graph.nodeType(retainer);
+    if (type !== t.consString && type !== t.slicedString && type !== t.string) return false;
+    if (graph.edgeType(edgeIndex) !== internal) return false;
+    const nameIndex = graph.edges[edgeIndex + edgeNameOffset];
+    let answer = known.get(nameIndex);
+    if (answer === undefined) {
+      answer = STRING_PART_EDGES.has(graph.edgeName(edgeIndex));
+      known.set(nameIndex, answer);
+    }
+    return answer;
+  };
+}
+
+/**
+ * The retainer byvia credits an object to: its primary retainer, except that a string held as another
+ * string's part is credited as that string is, recursively. `memo` remembers the credit of every string
+ * met on the way, so each concatenation tree is walked once; a string met again while its credit is being
+ * found (a cycle, which V8 never writes) counts as held by nothing.
+ */
+function creditedRetainer(
+  snapshot: AnalyzedSnapshot,
+  ordinal: number,
+  holdsPart: (retainer: number, edgeIndex: number) => boolean,
+  memo: Map<number, [number, number] | null>,
+): [number, number] | null {
+  const chain: number[] = [];
+  let current = ordinal;
+  let credit: [number, number] | null;
+  for (;;) {
+    const known = memo.get(current);
+    if (known !== undefined) {
+      credit = known;
+      break;
+    }
+    const primary = primaryRetainer(snapshot, current);
+    if (!primary || !holdsPart(primary[0], primary[1])) {
+      credit = primary;
+      break;
+    }
+    memo.set(current, null);
+    chain.push(current);
+    current = primary[0];
+  }
+  // Only strings that are parts are remembered: they are the ones another string of the set may lead to.
+  for (const part of chain) memo.set(part, credit);
+  return credit;
+}
+
 /** byvia: the set grouped by retaining edge and retainer class, largest shallow size first. */
 export function byVia(snapshot: AnalyzedSnapshot, set: ObjectSet, limit = 100): ByViaRow[] {
   const { graph, classes } = snapshot;
   const groups = new Map<string, ByViaRow>();
+  const holdsPart = stringPartTest(snapshot);
+  const memo = new Map<number, [number, number] | null>();
   let total = 0;
   for (const ordinal of set.ordinals) {
     const size = graph.nodeSelfSize(ordinal);
     total += size;
-    const primary = primaryRetainer(snapshot, ordinal);
+    const primary = creditedRetainer(snapshot, ordinal, holdsPart, memo);
     const via = primary ? formatVia(graph.edgeTypeName(primary[1]), graph.edgeName(primary[1])) : '(root)';
     const retainerClass = primary ? classes.names[classes.nodeClass[primary[0]]] : '';
     const key = `${via}\u0000${retainerClass}`;
