@@ -1,4 +1,5 @@
-/** Number and time formatting shared by the CLI, the reports and the UI, so they all read alike. */
+/** Number, time, edge and function formatting shared by the CLI, the reports and the UI, so they all read alike. */
+import type { FunctionLocation } from './model.ts';
 
 /** Bytes in binary units: `512 B`, `1.5 KiB`, `12.3 MiB`. */
 export function formatBytes(bytes: number): string {
@@ -38,4 +39,59 @@ export function formatAge(ms: number | null, lowerBound = false): string {
 /** Whole numbers with thin grouping: 12 345. */
 export function formatCount(count: number): string {
   return count.toLocaleString('en-US').replace(/,/g, '\u202f');
+}
+
+/**
+ * Formats an edge the one way every output shows it (CLI, reports, UI), as guppy and DevTools print
+ * references: `.name` for a property, `["a b"]` for a property that is not an identifier, `[3]` for an
+ * element, `->name` for a closure's context variable, `[[name]]` for a weak edge. V8's own internals
+ * (`internal` and `hidden` edges such as `‹table›`, `‹context›`, `‹map›`, `‹second›`) are shown in angle
+ * quotes, so they are never mistaken for JavaScript properties.
+ *
+ * @param type - the edge type as the snapshot names it: property, element, context, internal, hidden,
+ *   shortcut or weak.
+ * @param name - the edge's name, or its index as decimal.
+ */
+export function formatVia(type: string, name: string): string {
+  switch (type) {
+    case 'context':
+      return `->${name}`;
+    case 'element':
+      return `[${name}]`;
+    case 'weak':
+      return `[[${name}]]`;
+    case 'property':
+    case 'shortcut':
+      return /^\d+$/.test(name) ? `[${name}]` : /^[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$\u200c\u200d]*$/u.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
+    default:
+      return `‹${name}›`;
+  }
+}
+
+/** The one-line legend of {@link formatVia}'s notation, for the reports and the CLI. */
+export const VIA_LEGEND = '.name property · [i] element · ->name closure variable · [[name]] weak · ‹name› V8 internal (not a JavaScript property)';
+
+/** The last part of a script's name or URL: `crawler.mjs` for `file:///srv/app/crawler.mjs?v=2`. */
+export function shortScriptName(script: string): string {
+  const path = script.replace(/[?#].*$/, '');
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return cut >= 0 && cut < path.length - 1 ? path.slice(cut + 1) : path;
+}
+
+/**
+ * A function as a person reads it: `revalidateUpload() crawler.mjs:88`; only `name()` when the script is
+ * unknown (a line without its file is no help).
+ */
+export function formatFunction(place: FunctionLocation): string {
+  return place.script ? `${place.name}() ${shortScriptName(place.script)}:${place.line}` : `${place.name}()`;
+}
+
+/**
+ * A heap object as the text outputs name it: its class, except for a function (named as
+ * {@link formatFunction}) and a closure context (`context of revalidateUpload() crawler.mjs:88`).
+ */
+export function formatNodeLabel(node: { className: string; closure?: FunctionLocation }): string {
+  if (!node.closure) return node.className;
+  const place = formatFunction(node.closure);
+  return node.className === 'system / Context' ? `context of ${place}` : place;
 }

@@ -75,11 +75,25 @@ export interface NewObject {
   shallowSize: number;
 }
 
+/** Where a function is defined, as the heap snapshot records it (its `locations` and the function's script). */
+export interface FunctionLocation {
+  /** The function's name, `(anonymous)` when it has none. */
+  name: string;
+  /** The script's full name, usually a URL (`file:///srv/app/crawler.mjs`, `node:internal/…`), or null. */
+  script: string | null;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+}
+
 /** One step on a retainer path, from the object towards the roots. */
 export interface PathStep {
   /** The object at this step (the retained object first, a GC root last). */
   nodeId: number;
   className: string;
+  /** For a function or a closure context: the function and where it is defined, when the snapshot says. */
+  closure?: FunctionLocation;
   /** The name of the edge by which the next step retains this one ('' on the last step). */
   edgeName: string;
   /** The type of that edge: property, element, context, internal, hidden, shortcut or weak. */
@@ -92,14 +106,18 @@ export interface RetainerPaths {
   className: string;
   /** Each path runs from the object to a GC root. */
   paths: PathStep[][];
+  /** For a function or a closure context: the function and where it is defined, when the snapshot says. */
+  closure?: FunctionLocation;
 }
 
 /** What every view shows of one heap object. */
 export interface NodeFacts {
   nodeId: number;
   className: string;
-  /** The V8 name: a constructor, a string's value (cut), a function's name. */
+  /** The V8 name: a constructor, a string's value (cut), a function as `revalidateUpload() crawler.mjs:88`. */
   name: string;
+  /** For a function or a closure context: the function and where it is defined, when the snapshot says. */
+  closure?: FunctionLocation;
   /** V8 node type (object, closure, string, synthetic…). */
   type: string;
   shallowSize: number;
@@ -136,7 +154,7 @@ export interface RetainerGraph {
 
 /** A guppy `byvia` group: objects grouped by the edge that retains them and the retainer's class. */
 export interface ByViaRow {
-  /** The edge as guppy prints it: `.referer`, `[3]`, `->context`, `{internal}`. */
+  /** The edge as formatVia prints it: `.referer`, `[3]`, `->context`, `‹table›` (a V8 internal). */
   via: string;
   retainerClass: string;
   count: number;

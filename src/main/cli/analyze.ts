@@ -7,10 +7,9 @@
  */
 import { stat } from 'node:fs/promises';
 import { LeakExplorerError } from '../../shared/errors.ts';
-import { formatBytes, formatBytesDelta, formatDelta } from '../../shared/format.ts';
+import { formatBytes, formatBytesDelta, formatDelta, formatNodeLabel, formatVia, VIA_LEGEND } from '../../shared/format.ts';
 import type { DiffRow, RetainerPaths, SeriesRow, SummaryRow } from '../../shared/model.ts';
 import { readSnapshotFile } from '../heap/load.ts';
-import { formatVia } from '../heap/groupings.ts';
 import { SnapshotStore } from '../heap/store.ts';
 import { renderTable } from './table.ts';
 import { progressReporter } from './progress.ts';
@@ -121,15 +120,16 @@ export function renderAnalysis(result: AnalyzeJson, top: number): string {
   }
   if (result.retainers) {
     const { retainers } = result;
-    out.push('', `Why ${retainers.className} @${retainers.nodeId} is alive (${retainers.paths.length} shortest retainer path${retainers.paths.length === 1 ? '' : 's'}):`);
+    out.push('', `Why ${formatNodeLabel(retainers)} @${retainers.nodeId} is alive (${retainers.paths.length} shortest retainer path${retainers.paths.length === 1 ? '' : 's'}):`);
     if (retainers.paths.length === 0) out.push('  It is not reachable from the GC roots: it will be collected.');
     retainers.paths.forEach((path, i) => {
       out.push(`  path ${i + 1}:`);
       for (const step of path) {
         const via = step.edgeName === '' ? '(GC root)' : `held by ${formatVia(step.edgeType, step.edgeName)} of`;
-        out.push(`    ${step.className} @${step.nodeId}  ${via}`);
+        out.push(`    ${formatNodeLabel(step)} @${step.nodeId}  ${via}`);
       }
     });
+    if (retainers.paths.length > 0) out.push(`  (${VIA_LEGEND})`);
   }
   return out.join('\n');
 }

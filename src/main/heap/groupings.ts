@@ -13,8 +13,12 @@
  * tree once (its credit is remembered), so it stays linear in the set and its strings' parts.
  */
 import type { ByViaRow, ReferencePatternRow } from '../../shared/model.ts';
+import { formatVia } from '../../shared/format.ts';
 import { NO_DISTANCE, type AnalyzedSnapshot } from './analysis.ts';
 import { classIdsNamed, instancesOf } from './summary.ts';
+
+/** Edges are formatted the one way every output shows them (see formatVia in shared/format.ts). */
+export { formatVia };
 
 /** The string classes DevTools names: `(string)`, `(concatenated string)`, `(sliced string)`. */
 export const STRING_CLASSES = ['(string)', '(concatenated string)', '(sliced string)'];
@@ -32,23 +36,6 @@ export function objectSet(snapshot: AnalyzedSnapshot, classNameOrKey: string): O
   const ids = new Set<number>();
   for (const name of names) for (const id of classIdsNamed(snapshot.classes, name)) ids.add(id);
   return { ordinals: instancesOf(snapshot, ids), label: classNameOrKey };
-}
-
-/** Formats an edge as guppy and DevTools print it: `.name`, `["a b"]`, `[3]`, `->ctx`, `{internal}`. */
-export function formatVia(type: string, name: string): string {
-  switch (type) {
-    case 'context':
-      return `->${name}`;
-    case 'element':
-      return `[${name}]`;
-    case 'weak':
-      return `[[${name}]]`;
-    case 'property':
-    case 'shortcut':
-      return /^\d+$/.test(name) ? `[${name}]` : name.includes(' ') ? `[${JSON.stringify(name)}]` : `.${name}`;
-    default:
-      return `{${name}}`;
-  }
 }
 
 /**

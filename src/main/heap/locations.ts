@@ -14,18 +14,10 @@
  * Source: V8's src/profiler/heap-snapshot-generator.cc (ExtractLocation, ExtractSharedFunctionInfoReferences,
  * ExtractScriptReferences), read for the edge names.
  */
+import { formatFunction } from '../../shared/format.ts';
+import type { FunctionLocation } from '../../shared/model.ts';
 import type { AnalyzedSnapshot } from './analysis.ts';
 import type { HeapGraph } from './graph.ts';
-
-/** A function's name and where it is defined. `script` is the script's full name (usually a URL), or null. */
-export interface FunctionLocation {
-  name: string;
-  script: string | null;
-  /** 1-based. */
-  line: number;
-  /** 1-based. */
-  column: number;
-}
 
 /** The location rows sorted by node ordinal: rows[i] is a row number, ordinals[i] its node's ordinal. */
 interface LocationIndex {
@@ -168,14 +160,7 @@ export function functionLocation(snapshot: AnalyzedSnapshot, ordinal: number): F
   };
 }
 
-/** The last part of a script's name or URL: `crawler.mjs` for `file:///srv/app/crawler.mjs`. */
-export function shortScriptName(script: string): string {
-  const path = script.replace(/[?#].*$/, '');
-  const slash = path.lastIndexOf('/');
-  const backslash = path.lastIndexOf('\\');
-  const cut = Math.max(slash, backslash);
-  return cut >= 0 && cut < path.length - 1 ? path.slice(cut + 1) : path;
-}
+export type { FunctionLocation };
 
 /**
  * A function as a person reads it: `revalidateUpload() crawler.mjs:88`, `(anonymous)() crawler.mjs:12`,
@@ -184,8 +169,5 @@ export function shortScriptName(script: string): string {
 export function describeClosure(snapshot: AnalyzedSnapshot, ordinal: number): string {
   const closure = closureOf(snapshot, ordinal);
   if (closure < 0) return '';
-  const location = functionLocation(snapshot, closure);
-  const name = `${snapshot.graph.nodeName(closure) || '(anonymous)'}()`;
-  // A line without its script is no help, so a function without a script shows its name only.
-  return location?.script ? `${name} ${shortScriptName(location.script)}:${location.line}` : name;
+  return formatFunction(functionLocation(snapshot, closure) ?? { name: snapshot.graph.nodeName(closure) || '(anonymous)', script: null, line: 0, column: 0 });
 }

@@ -14,6 +14,8 @@ import { LeakExplorerError } from '../../shared/errors.ts';
 import type { GraphEdge, GraphNode, PathStep, RetainerGraph, RetainerPaths } from '../../shared/model.ts';
 import { NO_DISTANCE, ordinalForId, type AnalyzedSnapshot } from './analysis.ts';
 import { instancesOf, classIdsNamed } from './summary.ts';
+import { functionLocation } from './locations.ts';
+import { formatNodeLabel } from '../../shared/format.ts';
 
 /** Edge types people read as "real" references come first when several retainers are equally close. */
 function edgeRank(type: string): number {
@@ -97,9 +99,17 @@ export function shortestRetainerPaths(snapshot: AnalyzedSnapshot, nodeId: number
   const { graph, classes } = snapshot;
   const paths: PathStep[][] = [];
   const className = (o: number): string => classes.names[classes.nodeClass[o]];
+  // A function or closure context on the path carries its name and place, so text can say which code holds it.
+  const step = (o: number, edgeName: string, edgeType: string): PathStep => {
+    const closure = functionLocation(snapshot, o);
+    const base = { nodeId: graph.nodeId(o), className: className(o), edgeName, edgeType };
+    return closure ? { ...base, closure } : base;
+  };
   // Iterative depth-first search over closer retainers; each frame's step is the edge to its parent.
   // The first complete path per branch is kept. Work is bounded, and grows with the path length.
-  if (snapshot.distances[ordinal] === NO_DISTANCE) return { nodeId, className: className(ordinal), paths };
+  const target = functionLocation(snapshot, ordinal);
+  const result = (): RetainerPaths => (target ? { nodeId, className: className(ordinal), paths, closure: target } : { nodeId, className: className(ordinal), paths });
+  if (snapshot.distances[ordinal] === NO_DISTANCE) return result();
   interface Frame {
     ordinal: number;
     retainers: Retainer[] | null;
@@ -112,7 +122,7 @@ export function shortestRetainerPaths(snapshot: AnalyzedSnapshot, nodeId: number
     const frame = stack[stack.length - 1];
     if (frame.retainers === null) {
       if (isHeldByRoot(snapshot, frame.ordinal)) {
-        paths.push([...steps, { nodeId: graph.nodeId(frame.ordinal), className: className(frame.ordinal), edgeName: '', edgeType: '' }]);
+        paths.push([...steps, step(frame.ordinal, '', '')]);
         stack.pop();
         steps.pop();
         continue;
@@ -125,15 +135,10 @@ export function shortestRetainerPaths(snapshot: AnalyzedSnapshot, nodeId: number
       continue;
     }
     const r = frame.retainers[frame.next++];
-    steps.push({
-      nodeId: graph.nodeId(frame.ordinal),
-      className: className(frame.ordinal),
-      edgeName: graph.edgeName(r.edgeIndex),
-      edgeType: graph.edgeTypeName(r.edgeIndex),
-    });
+    steps.push(step(frame.ordinal, graph.edgeName(r.edgeIndex), graph.edgeTypeName(r.edgeIndex)));
     stack.push({ ordinal: r.ordinal, retainers: null, next: 0 });
   }
-  return { nodeId, className: className(ordinal), paths };
+  return result();
 }
 
 /** Options for {@link retainerGraph}. */
@@ -207,10 +212,16 @@ export function retainerGraph(snapshot: AnalyzedSnapshot, nodeId: number, option
   return { targetNodeId: nodeId, nodes: [...included.values()], edges, includesWeak: includeWeak };
 }
 
-/** What every view shows of a node: id, class, name, type, sizes and distance. */
-export function describeNode(snapshot: AnalyzedSnapshot, ordinal: number): Pick<GraphNode, 'nodeId' | 'className' | 'name' | 'type' | 'shallowSize' | 'retainedSize' | 'distance'> {
+/**
+ * What every view shows of a node: id, class, name, type, sizes and distance; for a function or a closure
+ * context, also the function's name and place (`closure`).
+ */
+export function describeNode(
+  snapshot: AnalyzedSnapshot,
+  ordinal: number,
+): Pick<GraphNode, 'nodeId' | 'className' | 'name' | 'type' | 'shallowSize' | 'retainedSize' | 'distance' | 'closure'> {
   const { graph, classes } = snapshot;
-  return {
+  const facts = {
     nodeId: graph.nodeId(ordinal),
     className: classes.names[classes.nodeClass[ordinal]],
     name: displayName(snapshot, ordinal),
@@ -219,9 +230,15 @@ export function describeNode(snapshot: AnalyzedSnapshot, ordinal: number): Pick<
     retainedSize: snapshot.retainedSizes[ordinal],
     distance: snapshot.distances[ordinal],
   };
+  const closure = functionLocation(snapshot, ordinal);
+  return closure ? { ...facts, closure } : facts;
 }
 
-/** A short, human name for a node: a class, a function's name, or a string's first characters. */
+/**
+ * A short, human name for a node: a class; a function as `revalidateUpload() crawler.mjs:88` and a closure
+ * context as `context of revalidateUpload() crawler.mjs:88` (script and line from the snapshot, when it
+ * has them); or a string's first characters.
+ */
 export function displayName(snapshot: AnalyzedSnapshot, ordinal: number, maxLength = 80): string {
   const { graph, classes } = snapshot;
   const type = graph.nodeType(ordinal);
@@ -229,8 +246,13 @@ export function displayName(snapshot: AnalyzedSnapshot, ordinal: number, maxLeng
   let name: string;
   if (type === t.string) name = graph.nodeName(ordinal);
   else if (type === t.consString) name = consStringValue(snapshot, ordinal, maxLength + 1);
-  else if (type === t.closure) name = graph.nodeName(ordinal) || '(anonymous)';
-  else name = classes.names[classes.nodeClass[ordinal]];
+  else {
+    const className = classes.names[classes.nodeClass[ordinal]];
+    const closure = functionLocation(snapshot, ordinal);
+    if (closure) name = formatNodeLabel({ className, closure });
+    else if (type === t.closure) name = `${graph.nodeName(ordinal) || '(anonymous)'}()`;
+    else name = className;
+  }
   return name.length > maxLength ? `${name.slice(0, maxLength)}…` : name;
 }
 

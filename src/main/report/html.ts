@@ -3,7 +3,7 @@
  * file:// and prints well). In order: the headline, the target, live refs, the type summary, diff and
  * growth charts, the retainer graph, byvia, and how the report was made.
  */
-import { formatAge, formatBytes, formatBytesDelta, formatDelta } from '../../shared/format.ts';
+import { formatAge, formatBytes, formatBytesDelta, formatDelta, formatNodeLabel, formatVia, VIA_LEGEND } from '../../shared/format.ts';
 import type { LaidOutRetainerGraph } from '../../shared/model.ts';
 import { escapeHtml as h } from './escape.ts';
 import type { ReportData } from './report.ts';
@@ -90,7 +90,7 @@ export function retainerGraphSvg(graph: LaidOutRetainerGraph): string {
   const byId = new Map(graph.nodes.map((n) => [n.nodeId, n]));
   const onPath = new Set(graph.edges.filter((e) => e.onShortestPath).map((e) => `${e.from}>${e.to}`));
   const labels = new Map<string, string[]>();
-  for (const edge of graph.edges) labels.set(`${edge.from}>${edge.to}`, [...(labels.get(`${edge.from}>${edge.to}`) ?? []), edge.type === 'element' ? `[${edge.name}]` : edge.name]);
+  for (const edge of graph.edges) labels.set(`${edge.from}>${edge.to}`, [...(labels.get(`${edge.from}>${edge.to}`) ?? []), formatVia(edge.type, edge.name)]);
   const edges = layout.edges
     .map((edge) => {
       const key = `${edge.from}>${edge.to}`;
@@ -112,7 +112,7 @@ export function retainerGraphSvg(graph: LaidOutRetainerGraph): string {
       const y = p.y - layout.nodeHeight / 2 + margin;
       const fill = isTarget ? '#fff1e8' : node.isRoot ? '#eef2ff' : '#ffffff';
       const stroke = isTarget ? '#c2410c' : node.isRoot ? '#1d4ed8' : '#9aa5b1';
-      return `<g><rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${layout.nodeWidth}" height="${layout.nodeHeight}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="${isTarget ? 2 : 1}"/><text x="${(x + 10).toFixed(1)}" y="${(y + 19).toFixed(1)}" font-size="12.5" font-weight="600">${h(node.className.slice(0, 26))}</text><text x="${(x + 10).toFixed(1)}" y="${(y + 36).toFixed(1)}" font-size="11" fill="#5b6673">@${node.nodeId} · ${h(formatBytes(node.retainedSize))}${node.isRoot ? ' · root' : ''}</text></g>`;
+      return `<g><rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${layout.nodeWidth}" height="${layout.nodeHeight}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="${isTarget ? 2 : 1}"/><text x="${(x + 10).toFixed(1)}" y="${(y + 19).toFixed(1)}" font-size="12.5" font-weight="600">${h(formatNodeLabel(node).slice(0, 26))}</text><text x="${(x + 10).toFixed(1)}" y="${(y + 36).toFixed(1)}" font-size="11" fill="#5b6673">@${node.nodeId} · ${h(formatBytes(node.retainedSize))}${node.isRoot ? ' · root' : ''}</text></g>`;
     })
     .join('\n');
   const width = layout.width + margin * 2;
@@ -150,9 +150,9 @@ export function renderHtml(data: ReportData): string {
   }
   if (data.retainers && data.retainerGraph) {
     const path = data.retainers.paths[0] ?? [];
-    const steps = path.map((step) => `<li><code>${h(step.className)} @${step.nodeId}</code>${step.edgeName ? ` <span class="muted">held by</span> <code>${h(step.edgeType === 'element' ? `[${step.edgeName}]` : `.${step.edgeName}`)}</code> <span class="muted">of</span>` : ' <span class="muted">(GC root)</span>'}</li>`);
+    const steps = path.map((step) => `<li><code>${h(formatNodeLabel(step))} @${step.nodeId}</code>${step.edgeName ? ` <span class="muted">held by</span> <code>${h(formatVia(step.edgeType, step.edgeName))}</code> <span class="muted">of</span>` : ' <span class="muted">(GC root)</span>'}</li>`);
     sections.push(
-      `<h2>Why the oldest ${h(data.retainers.className)} is alive</h2><div class="path"><ol>${steps.join('')}</ol></div><div class="graph-wrap">${retainerGraphSvg(data.retainerGraph)}</div><p class="muted">The shortest path to a GC root is drawn in orange. Weak references are not shown.</p>`,
+      `<h2>Why the oldest ${h(formatNodeLabel(data.retainers))} is alive</h2><div class="path"><ol>${steps.join('')}</ol></div><div class="graph-wrap">${retainerGraphSvg(data.retainerGraph)}</div><p class="muted">The shortest path to a GC root is drawn in orange. Weak references are not shown. Edges: ${h(VIA_LEGEND)}.</p>`,
     );
   }
   if (data.byVia && data.byVia.length) {

@@ -9,8 +9,8 @@
 import { createHash } from 'node:crypto';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import type { ReportFiles } from '../../shared/app-api.ts';
-import { formatAge, formatBytesDelta } from '../../shared/format.ts';
-import type { ByViaRow, DiffRow, LaidOutRetainerGraph, LiveRef, RetainerPaths, SeriesRow, SummaryRow, TargetInfo } from '../../shared/model.ts';
+import { formatAge, formatBytesDelta, formatNodeLabel } from '../../shared/format.ts';
+import type { ByViaRow, DiffRow, FunctionLocation, LaidOutRetainerGraph, LiveRef, RetainerPaths, SeriesRow, SummaryRow, TargetInfo } from '../../shared/model.ts';
 import type { EngineCaller } from '../heap/engine-service.ts';
 import { layoutRetainerGraph } from './layout.ts';
 import { renderHtml } from './html.ts';
@@ -151,6 +151,11 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
 /** Names that read as code (identifiers, DevTools' categories, `{a, b}` shapes of identifiers) are kept. */
 const READABLE_NAME = /^(?:[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*|\d+|\([a-z ]+\)|system \/ [A-Za-z ]+|\{[A-Za-z_$][\w$]*(?:, [A-Za-z_$][\w$]*)*(?:, …)?\}|global \/ )$/;
 
+/** A function's name is kept when it reads as code; its script's name or URL, free text, is redacted. */
+function redactClosure(closure: FunctionLocation): FunctionLocation {
+  return { ...closure, name: redactName(closure.name), script: closure.script === null ? null : redact(closure.script) };
+}
+
 /** Redacts a heap-derived name unless it reads as code. */
 function redactName(name: string): string {
   return READABLE_NAME.test(name) ? name : redact(name);
@@ -173,18 +178,21 @@ function redactReport(data: ReportData): void {
     for (const step of data.retainers.paths.flat()) {
       step.className = redactName(step.className);
       step.edgeName = redactName(step.edgeName);
+      if (step.closure) step.closure = redactClosure(step.closure);
     }
+    if (data.retainers.closure) data.retainers.closure = redactClosure(data.retainers.closure);
   }
   if (data.retainerGraph) {
     for (const node of data.retainerGraph.nodes) {
       node.className = redactName(node.className);
-      node.name = STRING_TYPES.has(node.type) ? redact(node.name) : redactName(node.name);
+      if (node.closure) node.closure = redactClosure(node.closure);
+      node.name = STRING_TYPES.has(node.type) ? redact(node.name) : node.closure ? formatNodeLabel(node) : redactName(node.name);
     }
     for (const edge of data.retainerGraph.edges) edge.name = redactName(edge.name);
   }
   for (const row of data.byVia ?? []) {
     row.retainerClass = redactName(row.retainerClass);
-    row.via = row.via.replace(/^([.[{]|->|\[\[)(.*?)(\]\]|[\]}])?$/, (_m, open: string, inner: string, close = '') => `${open}${redactName(inner)}${close}`);
+    row.via = row.via.replace(/^([.[{‹]|->|\[\[)(.*?)(\]\]|[\]}›])?$/, (_m, open: string, inner: string, close = '') => `${open}${redactName(inner)}${close}`);
   }
 }
 

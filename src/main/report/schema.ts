@@ -5,11 +5,16 @@
  */
 import { z } from 'zod';
 
-const pathStep = z.object({ nodeId: z.number().int(), className: z.string(), edgeName: z.string(), edgeType: z.string() });
+const closure = z
+  .object({ name: z.string(), script: z.string().nullable(), line: z.number().int(), column: z.number().int() })
+  .describe('For a function or a closure context: the function, its script (full URL) and 1-based line and column')
+  .optional();
+const pathStep = z.object({ nodeId: z.number().int(), className: z.string(), edgeName: z.string(), edgeType: z.string(), closure });
 const graphNode = z.object({
   nodeId: z.number().int(),
   className: z.string(),
   name: z.string(),
+  closure,
   type: z.string(),
   shallowSize: z.number(),
   retainedSize: z.number(),
@@ -51,7 +56,7 @@ export const reportSchema = z
     diff: z.array(z.object({ className: z.string(), added: z.number().int(), removed: z.number().int(), countDelta: z.number().int(), sizeDelta: z.number() })).nullable(),
     series: z.array(z.object({ className: z.string(), counts: z.array(z.number()), sizes: z.array(z.number()), onlyGrew: z.boolean() })).nullable(),
     onlyGrew: z.array(z.string()),
-    retainers: z.object({ nodeId: z.number().int(), className: z.string(), paths: z.array(z.array(pathStep)) }).nullable(),
+    retainers: z.object({ nodeId: z.number().int(), className: z.string(), paths: z.array(z.array(pathStep)), closure }).nullable(),
     retainerGraph: z
       .object({
         targetNodeId: z.number().int(),

@@ -7,18 +7,16 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { select, zoom, zoomIdentity, type ZoomBehavior } from 'd3';
 import type { ByViaRow, GraphNode, LaidOutRetainerGraph, LivePreview, ObjectDetails, RetainerPaths } from '../../../shared/model';
-import { formatBytes } from '../../../shared/format';
+import { formatBytes, formatNodeLabel, formatVia } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Focus, Workspace } from '../App';
 import { ByViaTable, Empty, PropertyList, SubmitRow } from '../components';
 
-function viaText(type: string, name: string): string {
-  if (type === 'element') return `[${name}]`;
-  if (type === 'context') return `->${name}`;
-  if (type === 'internal' || type === 'hidden') return `{${name}}`;
-  if (type === 'weak') return `[[${name}]]`;
-  return name.includes(' ') ? `["${name}"]` : `.${name}`;
-}
+/** Edges read as in every other output (‹name› marks a V8 internal, not a JavaScript property). */
+const viaText = formatVia;
+
+/** A node's label: its class, or for a function its name and place (`revalidateUpload() crawler.mjs:88`). */
+const nodeLabel = formatNodeLabel;
 
 export function RetainersView({ workspace, focus, actions }: { workspace: Workspace; focus: Focus; actions: AppActions }) {
   const snapshots = workspace.snapshots;
@@ -167,7 +165,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
                         setSelected(step.nodeId);
                       }}
                     >
-                      {step.className}
+                      {formatNodeLabel(step)}
                     </a>
                     {step.edgeName && (
                       <span className="grow">
@@ -227,7 +225,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
                     >
                       <rect width={w} height={h} rx={6} />
                       <text x={10} y={19} fontWeight={600}>
-                        {node.className.length > 24 ? `${node.className.slice(0, 23)}…` : node.className}
+                        {nodeLabel(node).length > 24 ? `${nodeLabel(node).slice(0, 23)}…` : nodeLabel(node)}
                       </text>
                       <text className="sub" x={10} y={36}>
                         @{node.nodeId} · {formatBytes(node.retainedSize)}
@@ -240,7 +238,12 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
             </svg>
             {hover && (
               <div className="tooltip" style={{ left: hover.x + 14, top: hover.y + 14 }}>
-                <b>{hover.node.className}</b> <span className="mono muted">@{hover.node.nodeId}</span>
+                <b>{nodeLabel(hover.node)}</b> <span className="mono muted">@{hover.node.nodeId}</span>
+                {hover.node.closure?.script && (
+                  <div className="mono muted">
+                    {hover.node.closure.script}:{hover.node.closure.line}:{hover.node.closure.column}
+                  </div>
+                )}
                 <div>
                   Shallow {formatBytes(hover.node.shallowSize)} · Retained {formatBytes(hover.node.retainedSize)}
                 </div>
@@ -256,7 +259,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
       <div className="grid-2">
         <div className="panel">
           <div className="panel-head">
-            <h3>{details ? `${details.className} @${details.nodeId}` : 'Object'}</h3>
+            <h3>{details ? `${nodeLabel(details)} @${details.nodeId}` : 'Object'}</h3>
             <span className="spacer" />
             {details && (
               <>
