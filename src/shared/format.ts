@@ -69,7 +69,7 @@ export function formatVia(type: string, name: string): string {
 }
 
 /** The one-line legend of {@link formatVia}'s notation, for the reports and the CLI. */
-export const VIA_LEGEND = '.name property · [i] element · ->name closure variable · [[name]] weak · ‹name› V8 internal (not a JavaScript property)';
+export const VIA_LEGEND = 'Edges: .name property · [i] element · ->name closure variable · [[name]] weak · ‹name› V8 internal, not a JavaScript property';
 
 /** The last part of a script's name or URL: `crawler.mjs` for `file:///srv/app/crawler.mjs?v=2`. */
 export function shortScriptName(script: string): string {

@@ -129,7 +129,7 @@ export function renderAnalysis(result: AnalyzeJson, top: number): string {
         out.push(`    ${formatNodeLabel(step)} @${step.nodeId}  ${via}`);
       }
     });
-    if (retainers.paths.length > 0) out.push(`  (${VIA_LEGEND})`);
+    if (retainers.paths.length > 0) out.push(`  ${VIA_LEGEND}`);
   }
   return out.join('\n');
 }

@@ -152,7 +152,7 @@ export function renderHtml(data: ReportData): string {
     const path = data.retainers.paths[0] ?? [];
     const steps = path.map((step) => `<li><code>${h(formatNodeLabel(step))} @${step.nodeId}</code>${step.edgeName ? ` <span class="muted">held by</span> <code>${h(formatVia(step.edgeType, step.edgeName))}</code> <span class="muted">of</span>` : ' <span class="muted">(GC root)</span>'}</li>`);
     sections.push(
-      `<h2>Why the oldest ${h(formatNodeLabel(data.retainers))} is alive</h2><div class="path"><ol>${steps.join('')}</ol></div><div class="graph-wrap">${retainerGraphSvg(data.retainerGraph)}</div><p class="muted">The shortest path to a GC root is drawn in orange. Weak references are not shown. Edges: ${h(VIA_LEGEND)}.</p>`,
+      `<h2>Why the oldest ${h(formatNodeLabel(data.retainers))} is alive</h2><div class="path"><ol>${steps.join('')}</ol></div><div class="graph-wrap">${retainerGraphSvg(data.retainerGraph)}</div><p class="muted">The shortest path to a GC root is drawn in orange. Weak references are not shown. ${h(VIA_LEGEND)}.</p>`,
     );
   }
   if (data.byVia && data.byVia.length) {
