@@ -68,12 +68,17 @@ describe('the crawler leak, hunted as in the Scrapy docs', () => {
     if (url?.type === 'sliced string') expect(url.value).toBeNull();
   });
 
-  it('byvia over all strings finds the query log: .sql of {sql, time} holds one string per page', () => {
+  it('byvia over all strings finds the query log: .sql of {sql, time} holds each page’s SQL and its parts', () => {
     const groups = store.byVia(last, '(strings)');
     const sql = groups.find((g) => g.via === '.sql');
-    expect(sql).toMatchObject({ retainerClass: '{sql, time}', count: series.downloaded });
+    // The SQL is a template literal: one concatenated string per page, plus the parts only it holds.
+    expect(sql).toMatchObject({ retainerClass: '{sql, time}' });
+    expect(sql?.count).toBeGreaterThanOrEqual(series.downloaded);
     const bodies = groups.find((g) => g.via === '.body' && g.retainerClass === 'HtmlResponse');
-    expect(bodies?.count).toBe(series.downloaded);
+    // One body per page; a body V8 flattened but the GC has not yet short-circuited also holds its flat
+    // text as its `first` part, credited to `.body` too.
+    expect(bodies?.count).toBeGreaterThanOrEqual(series.downloaded);
+    expect(bodies?.count).toBeLessThanOrEqual(2 * series.downloaded);
     expect(groups[0].shallowSize).toBeGreaterThanOrEqual(groups[1].shallowSize);
   });
 

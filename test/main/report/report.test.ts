@@ -111,7 +111,8 @@ describe('reports', () => {
     expect(fences).toEqual(['~~~', '~~~']);
     const prose = markdown.replace(/~~~[\s\S]*?~~~/g, '');
     expect(prose).not.toMatch(/<script|<img|\]\(javascript:/);
-    expect(markdown).toContain('held by .</td></table><script>globalThis.pwned=3</script>');
+    // A key that is not an identifier reads as a bracketed string, as one would write it in JavaScript.
+    expect(markdown).toContain('held by ["</td></table><script>globalThis.pwned=3</script>|');
     expect(markdown).toContain('Evil&quot;&gt;&lt;img src=x onerror=&quot;globalThis.pwned=1&quot;&gt;');
     const data = JSON.parse(readFileSync(json, 'utf8'));
     expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
