@@ -186,6 +186,8 @@ export interface ObjectProperty {
   retainedSize: number;
   /** The value of a string or number target, cut to a preview length; null otherwise. */
   value: string | null;
+  /** For a function or closure context target: the function and where it is defined, when the snapshot says. */
+  closure?: FunctionLocation;
 }
 
 /** The details of one object. */

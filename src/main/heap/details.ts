@@ -5,6 +5,7 @@
 import type { ObjectDetails, ObjectProperty } from '../../shared/model.ts';
 import type { AnalyzedSnapshot } from './analysis.ts';
 import { consStringValue, describeNode, requireOrdinal } from './retainers.ts';
+import { functionLocation } from './locations.ts';
 
 const PREVIEW_LENGTH = 200;
 
@@ -46,6 +47,7 @@ export function objectDetails(snapshot: AnalyzedSnapshot, nodeId: number, option
   const properties: ObjectProperty[] = [];
   for (let e = first + offset * edgeFieldCount; e < end && properties.length < limit; e += edgeFieldCount) {
     const target = graph.edgeTargetOrdinal(e);
+    const closure = functionLocation(snapshot, target);
     properties.push({
       edgeName: graph.edgeName(e),
       edgeType: graph.edgeTypeName(e),
@@ -55,6 +57,7 @@ export function objectDetails(snapshot: AnalyzedSnapshot, nodeId: number, option
       shallowSize: graph.nodeSelfSize(target),
       retainedSize: retainedSizes[target],
       value: primitiveValue(snapshot, target),
+      ...(closure ? { closure } : {}),
     });
   }
   return {

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ROOT, scenario } from '../../fixtures/fixtures.ts';
 import { describeClosure, functionLocation } from '../../../src/main/heap/locations.ts';
+import { objectDetails } from '../../../src/main/heap/details.ts';
 import { displayName, oldestInstance, requireOrdinal, shortestRetainerPaths } from '../../../src/main/heap/retainers.ts';
 import { classIdsNamed, instancesOf } from '../../../src/main/heap/summary.ts';
 import { formatNodeLabel, formatVia } from '../../../src/shared/format.ts';
@@ -49,6 +50,18 @@ describe('functions are named by their code', () => {
     expect(describeClosure(snapshot, closure)).toBe(`revalidateUpload() named-leaks.mjs:${revalidate.line}`);
     expect(displayName(snapshot, closure)).toBe(`revalidateUpload() named-leaks.mjs:${revalidate.line}`);
     expect(displayName(snapshot, context)).toBe(`context of revalidateUpload() named-leaks.mjs:${revalidate.line}`);
+  });
+
+  it('the details of the retry list name each element as the function it is', () => {
+    const [path] = shortestRetainerPaths(snapshot, oldestInstance(snapshot, 'UploadBuffer')).paths;
+    const retries = path.find((step) => step.edgeName === 'retries') as (typeof path)[number];
+    const details = objectDetails(snapshot, retries.nodeId);
+    const elements = details.properties.filter((p) => p.edgeType === 'element');
+    expect(elements).toHaveLength(result.uploads);
+    for (const element of elements) {
+      expect(element.className).toBe('Function');
+      expect(formatNodeLabel(element)).toBe(`revalidateUpload() named-leaks.mjs:${revalidate.line}`);
+    }
   });
 
   it('every revalidateUpload closure the program made is found, each at the same place', () => {

@@ -304,7 +304,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
                   {details.properties.map((p, i) => (
                     <tr key={`${p.edgeName}-${i}`} className="clickable" onClick={() => setSelected(p.nodeId)}>
                       <td className="mono">{viaText(p.edgeType, p.edgeName)}</td>
-                      <td>{p.value ?? p.className}</td>
+                      <td>{p.value ?? nodeLabel(p)}</td>
                       <td className="num">{formatBytes(p.retainedSize)}</td>
                     </tr>
                   ))}
