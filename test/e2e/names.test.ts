@@ -1,0 +1,51 @@
+// The app names code, not `Function`: in a real browser, the retainer path and graph of an upload buffer
+// that a closure captured read `revalidateUpload() named-leaks.mjs:LINE`, and V8's internal edges read ‹…›.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, scenario } from '../fixtures/fixtures.ts';
+import { launchBrowser, shot, startShell, type Shell } from './browser.ts';
+
+const [file] = scenario('named-leaks').files;
+const source = readFileSync(join(ROOT, 'test', 'fixtures', 'scenarios', 'named-leaks.mjs'), 'utf8').split('\n');
+const line = source.findIndex((text) => text.includes('const revalidateUpload = (')) + 1;
+
+let shell: Shell;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  shell = await startShell([file]);
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await shell?.stop();
+});
+
+describe('names in the app', () => {
+  it('shows the closure that holds a buffer by its name, file and line', async () => {
+    await page.goto(shell.url);
+    await page.getByRole('tab', { name: 'Retainers' }).click();
+    await page.getByLabel('Class').fill('UploadBuffer');
+    await page.getByRole('button', { name: 'Oldest instance' }).click();
+    const path = page.getByLabel('Shortest retainer path');
+    await path.waitFor({ timeout: 60_000 });
+    const text = (await path.textContent()) ?? '';
+    expect(text).toContain(`UploadBuffer ←->buffer— context of revalidateUpload() named-leaks.mjs:${line} ←‹context›— revalidateUpload() named-leaks.mjs:${line} ←[`);
+    expect(text).not.toMatch(/Function/);
+    // The graph's boxes are labelled by the function too (cut to the box), never as `Function`.
+    const labels = page.locator('.graph-host .node text:first-of-type');
+    await labels.first().waitFor();
+    const names = await labels.allTextContents();
+    expect(names.some((name) => name.startsWith('revalidateUpload()'))).toBe(true);
+    expect(names).not.toContain('Function');
+    await shot(page, 'names-retainers');
+    expect(pageErrors).toEqual([]);
+  });
+});
