@@ -165,11 +165,14 @@ export function referencePattern(snapshot: AnalyzedSnapshot, set: ObjectSet, dep
   const rows: ReferencePatternRow[] = [];
   const size = (ordinals: number[]): number => ordinals.reduce((sum, o) => sum + graph.nodeSelfSize(o), 0);
   rows.push({ depth: 0, className: set.label, via: '', count: set.ordinals.length, shallowSize: size(set.ordinals) });
+  // As in byvia, a string's parts are seen where the whole string is held.
+  const holdsPart = stringPartTest(snapshot);
+  const memo = new Map<number, [number, number] | null>();
   const expand = (ordinals: number[], level: number): void => {
     if (level > depth) return;
     const groups = new Map<string, { className: string; via: string; members: Set<number> }>();
     for (const ordinal of ordinals) {
-      const primary = primaryRetainer(snapshot, ordinal);
+      const primary = creditedRetainer(snapshot, ordinal, holdsPart, memo);
       if (!primary) continue;
       const className = classes.names[classes.nodeClass[primary[0]]];
       const via = formatVia(graph.edgeTypeName(primary[1]), graph.edgeName(primary[1]));

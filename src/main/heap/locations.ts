@@ -9,8 +9,8 @@
  * `scope_info` is that function's `name_or_scope_info`), so that "what does this context belong to" reads
  * as code, not as `system / Context @109047`.
  *
- * Complexity: the first call per snapshot sorts the location rows, O(L log L) for L rows, and keeps
- * 4 × L bytes; each call after that is O(log L) plus the few edges of the function and its context.
+ * Complexity: the first call per snapshot indexes the location rows, O(L) (O(L log L) if V8 wrote them out
+ * of node order) for L rows, and keeps 8 × L bytes; each call after that is O(log L) plus the few edges of the function and its context.
  * Source: V8's src/profiler/heap-snapshot-generator.cc (ExtractLocation, ExtractSharedFunctionInfoReferences,
  * ExtractScriptReferences), read for the edge names.
  */

@@ -3,7 +3,7 @@
 // strings) must be credited to `.sql`, where the program holds it, not to V8's string internals.
 import { describe, expect, it } from 'vitest';
 import { scenario } from '../../fixtures/fixtures.ts';
-import { byVia, objectSet } from '../../../src/main/heap/groupings.ts';
+import { byVia, objectSet, referencePattern } from '../../../src/main/heap/groupings.ts';
 import { analyzeFile } from './helpers.ts';
 
 const result = scenario('named-leaks') as { files: string[]; queries: number };
@@ -22,6 +22,13 @@ describe('byvia through string internals', () => {
   it('leaves nothing of any size under the halves of concatenated strings', () => {
     const internals = rows.filter((row) => /^‹(first|second|parent|actual)›$/.test(row.via));
     for (const row of internals) expect(row.share, `${row.via} of ${row.retainerClass}`).toBeLessThan(0.01);
+  });
+
+  it('the reference pattern of the strings starts at the log entries too, not at string internals', () => {
+    const pattern = referencePattern(snapshot, objectSet(snapshot, '(strings)'), 2, 3);
+    const level1 = pattern.filter((row) => row.depth === 1);
+    expect(level1[0]).toMatchObject({ className: '{sql, time}', via: '.sql', count: result.queries });
+    expect(level1.some((row) => row.className === '(concatenated string)')).toBe(false);
   });
 
   it('credits a string grown by += (a chain of concatenations thousands deep) to the property that holds it', () => {
