@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../../fixtures/fixtures.ts';
+import { ROOT, crawlerSeries, scenario } from '../../fixtures/fixtures.ts';
 import { killTargets, startTarget } from '../../fixtures/targets.ts';
 import { cli } from './cli.ts';
 import type { AllocationsJson } from '../../../src/main/cli/allocations.ts';
@@ -61,5 +61,17 @@ describe('leak-explorer allocations', () => {
     }
     const missing = cli(['allocations', '--port', '1']);
     expect(missing.stderr).toMatch(/--duration/);
+  });
+
+  it('analyze --oldest shows where the object was allocated when tracking was on, and how to get it when not', () => {
+    const traced = cli(['analyze', scenario('allocation-traces').files[0], '--oldest', 'Invoice', '--quiet']);
+    expect(traced.status).toBe(0);
+    expect(traced.stdout).toMatch(/Where Invoice @\d+ was allocated \(innermost first\):\n {4}at createInvoice \(allocation-traces\.mjs:\d+\)\n {4}at billCustomer \(allocation-traces\.mjs:\d+\)/);
+    const json = JSON.parse(cli(['analyze', scenario('allocation-traces').files[0], '--oldest', 'Invoice', '--json', '--quiet']).stdout);
+    expect(json.retainers.allocationStack[0]).toMatchObject({ functionName: 'createInvoice', url: expect.stringMatching(/allocation-traces\.mjs$/) });
+    const plain = cli(['analyze', crawlerSeries().files[0], '--oldest', 'HtmlResponse', '--quiet']);
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toMatch(/No allocation stack: this snapshot was taken without allocation tracking/);
+    expect(plain.stdout).toMatch(/leak-explorer allocations/);
   });
 });
