@@ -32,6 +32,7 @@ export const ERROR_REMEDIES = {
   TARGET_GONE: 'The target process exited or closed the connection. Restart it and attach again; nothing was saved partially.',
   TARGET_PAUSED: 'The target is paused at a breakpoint. Resume it in your debugger and try again.',
   PID_MISMATCH: 'The inspector that answered belongs to a different process. Another process holds the port.',
+  SAMPLING_BUSY: 'The target is already sampling its allocations for another tool. Stop that profiler (DevTools, another explorer) and try again.',
   SERVER_PORT_BUSY: 'That port is already in use. Choose another with --port, or leave it out to get a free one.',
   BAD_ARGUMENTS: 'Check the command line: run leak-explorer --help.',
   BAD_REQUEST: 'The request was malformed.',

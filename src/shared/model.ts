@@ -108,6 +108,20 @@ export interface RetainerPaths {
   paths: PathStep[][];
   /** For a function or a closure context: the function and where it is defined, when the snapshot says. */
   closure?: FunctionLocation;
+  /**
+   * Where the object was allocated, innermost frame first: present when the snapshot was taken with
+   * allocation tracking on; null when it was not (or the object is older than the tracking).
+   */
+  allocationStack?: StackFrame[] | null;
+}
+
+/** A frame of an allocation stack, 1-based as editors show it. */
+export interface StackFrame {
+  functionName: string;
+  /** The script's name or URL ('' when unknown). */
+  url: string;
+  line: number;
+  column: number;
 }
 
 /** What every view shows of one heap object. */

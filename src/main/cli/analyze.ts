@@ -10,6 +10,7 @@ import { LeakExplorerError } from '../../shared/errors.ts';
 import { formatBytes, formatBytesDelta, formatDelta, formatNodeLabel, formatVia, VIA_LEGEND } from '../../shared/format.ts';
 import type { DiffRow, RetainerPaths, SeriesRow, SummaryRow } from '../../shared/model.ts';
 import { readSnapshotFile } from '../heap/load.ts';
+import { formatAllocationFrame } from '../heap/allocation-stacks.ts';
 import { SnapshotStore } from '../heap/store.ts';
 import { renderTable } from './table.ts';
 import { progressReporter } from './progress.ts';
@@ -130,6 +131,17 @@ export function renderAnalysis(result: AnalyzeJson, top: number): string {
       }
     });
     if (retainers.paths.length > 0) out.push(`  ${VIA_LEGEND}`);
+    if (retainers.allocationStack) {
+      out.push('', `Where ${formatNodeLabel(retainers)} @${retainers.nodeId} was allocated (innermost first):`);
+      for (const frame of retainers.allocationStack) out.push(`    at ${formatAllocationFrame(frame)}`);
+    } else if (retainers.allocationStack === null) {
+      out.push(
+        '',
+        'No allocation stack: this snapshot was taken without allocation tracking. To see where objects are created, take the',
+        'snapshots with tracking on (the app\'s "Track allocations"; it slows big heaps a lot), or run',
+        '`leak-explorer allocations --pid N --duration 60`, which samples allocation stacks cheaply, with no snapshot.',
+      );
+    }
   }
   return out.join('\n');
 }

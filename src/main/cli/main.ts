@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { LeakExplorerError } from '../../shared/errors.ts';
+import { allocationsCommand } from './allocations.ts';
 import { renderAnalysis, runAnalysis } from './analyze.ts';
 import { EXIT_USAGE, reportError } from './errors.ts';
 import { progressReporter } from './progress.ts';
@@ -41,6 +42,11 @@ Usage:
   leak-explorer report FILE.heapsnapshot... [-o FILE.html] [--json FILE.json] [--markdown FILE.md]
                        [--redact-strings]
       The same reports from saved snapshots of one process, oldest first.
+
+  leak-explorer allocations (--pid N | --port P | --url WS) --duration SECONDS [--interval SECONDS]
+                            [--sampling-interval BYTES] [--top N] [--json]
+      Which code allocates what stays alive, with no snapshot (the target never freezes): V8 samples
+      allocations for SECONDS and the stacks whose live bytes grow in every interval come first.
 
   leak-explorer serve [--port P] [FILE.heapsnapshot...]
       The desktop app's UI in a browser, served on 127.0.0.1 with a random token in the printed URL.
@@ -100,6 +106,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   watch: watchCommand,
   report: reportCommand,
   serve: serveCommand,
+  allocations: allocationsCommand,
 };
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit status. */

@@ -16,7 +16,8 @@ import type {
   SnapshotInfo,
   SummaryRow,
 } from '../../shared/model.ts';
-import { analyzeSnapshotInParallel, type AnalysisOptions, type AnalyzedSnapshot } from './analysis.ts';
+import { analyzeSnapshotInParallel, ordinalForId, type AnalysisOptions, type AnalyzedSnapshot } from './analysis.ts';
+import { allocationStack } from './allocation-stacks.ts';
 import { objectDetails, type DetailsOptions } from './details.ts';
 import { diffSnapshots, firstSeenIndexes, newObjects, seriesOf } from './diff.ts';
 import { byVia, objectSet, referencePattern } from './groupings.ts';
@@ -122,8 +123,11 @@ export class SnapshotStore {
     return seriesOf(ids.map((id) => this.get(id).snapshot));
   }
 
+  /** The shortest retainer paths of an object, and its allocation stack when the snapshot has one. */
   retainerPaths(id: number, nodeId: number, options?: PathOptions): RetainerPaths {
-    return shortestRetainerPaths(this.get(id).snapshot, nodeId, options);
+    const { snapshot } = this.get(id);
+    const paths = shortestRetainerPaths(snapshot, nodeId, options);
+    return { ...paths, allocationStack: allocationStack(snapshot, ordinalForId(snapshot, nodeId)) };
   }
 
   retainerGraph(id: number, nodeId: number, options?: RetainerGraphOptions): RetainerGraph {

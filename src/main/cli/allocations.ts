@@ -1,0 +1,114 @@
+/**
+ * `leak-explorer allocations`: which code allocates what stays alive, from V8's sampling heap profiler. No
+ * snapshot is taken, so the target never freezes: it runs at a small cost for the whole duration.
+ */
+import { parseArgs } from 'node:util';
+import { basename } from 'node:path';
+import { LeakExplorerError } from '../../shared/errors.ts';
+import { formatBytes, formatBytesDelta } from '../../shared/format.ts';
+import { growingSites, type AllocationSite, type SiteFrame } from '../heap/sampling.ts';
+import { DEFAULT_SAMPLING_INTERVAL, sampleAllocations } from '../inspector/sampling.ts';
+import { TARGET_OPTIONS, attachFromArgs } from './live.ts';
+import { renderTable } from './table.ts';
+
+/** The `allocations --json` document. */
+export interface AllocationsJson {
+  schemaVersion: 1;
+  pid: number | null;
+  durationMs: number;
+  /** Average bytes between two samples. */
+  samplingInterval: number;
+  /** How many profiles the growth was measured over. */
+  profiles: number;
+  sites: Array<SiteFrame & { liveBytes: number; growthBytesPerMinute: number; growsInEveryInterval: boolean; stack: SiteFrame[] }>;
+}
+
+function seconds(value: string | undefined, name: string, fallback: number | undefined): number {
+  if (value === undefined) {
+    if (fallback === undefined) throw new LeakExplorerError('BAD_ARGUMENTS', `allocations needs ${name} SECONDS.`);
+    return fallback;
+  }
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > 86_400) throw new LeakExplorerError('BAD_ARGUMENTS', `${name} takes a number of seconds between 0 and 86400, not '${value}'.`);
+  return n;
+}
+
+/** `file.mjs:88` for a frame, or its function name alone when V8 gives no script. */
+export function frameLabel(frame: SiteFrame): string {
+  const where = frame.url ? `${basename(frame.url)}:${frame.line}` : '';
+  return where ? `${frame.functionName} (${where})` : frame.functionName;
+}
+
+function renderSites(sites: AllocationSite[], top: number): string {
+  const growing = sites.filter((s) => s.growsInEveryInterval);
+  const head = growing.length
+    ? `${growing.length} allocation site${growing.length === 1 ? '' : 's'} grew in every interval (leak candidates, first):`
+    : 'No allocation site grew in every interval.';
+  const table = renderTable(sites.slice(0, top), [
+    { title: 'Grows', cell: (s) => (s.growsInEveryInterval ? 'yes' : ''), align: 'left' },
+    { title: 'Growth/min', cell: (s) => formatBytesDelta(Math.round(s.growthBytesPerMinute)), align: 'right' },
+    { title: 'Live', cell: (s) => formatBytes(s.liveBytes), align: 'right' },
+    { title: 'Allocated in', cell: (s) => frameLabel(s), max: 60 },
+    { title: 'Called from', cell: (s) => s.stack.slice(1, 4).map(frameLabel).join(' ← '), max: 80 },
+  ]);
+  return `${head}\n\n${table}\n`;
+}
+
+/** `allocations (--pid N | --port P | --url WS) --duration SECONDS [--interval S] [--json]` */
+export async function allocationsCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...TARGET_OPTIONS,
+      duration: { type: 'string' },
+      interval: { type: 'string' },
+      'sampling-interval': { type: 'string' },
+      top: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const durationMs = seconds(values.duration, '--duration', undefined) * 1000;
+  const intervalMs = seconds(values.interval, '--interval', Math.max(1, durationMs / 1000 / 6)) * 1000;
+  if (intervalMs > durationMs) throw new LeakExplorerError('BAD_ARGUMENTS', '--interval must not be longer than --duration.');
+  const samplingInterval = values['sampling-interval'] === undefined ? DEFAULT_SAMPLING_INTERVAL : Number(values['sampling-interval']);
+  if (!Number.isInteger(samplingInterval) || samplingInterval < 1024 || samplingInterval > 1 << 30) {
+    throw new LeakExplorerError('BAD_ARGUMENTS', `--sampling-interval takes a number of bytes from 1024 to 1073741824, not '${values['sampling-interval']}'.`);
+  }
+  const top = values.top === undefined ? 25 : Number(values.top);
+  if (!Number.isInteger(top) || top <= 0) throw new LeakExplorerError('BAD_ARGUMENTS', `--top takes a positive whole number, not '${values.top}'.`);
+  const session = await attachFromArgs(values);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    if (!values.quiet) process.stderr.write(`Sampling the allocations of PID ${session.info.pid ?? '?'} for ${durationMs / 1000} s (no snapshot: the target keeps running; Ctrl-C stops early).\n`);
+    const startedAt = Date.now();
+    const profiles = await sampleAllocations(session, {
+      durationMs,
+      intervalMs,
+      samplingInterval,
+      signal: stop.signal,
+      onProfile: (_profile, index, count) => {
+        if (!values.quiet) process.stderr.write(`  profile ${index + 1} of ${count}\n`);
+      },
+    });
+    const sites = growingSites(profiles);
+    if (values.json) {
+      const doc: AllocationsJson = {
+        schemaVersion: 1,
+        pid: session.info.pid,
+        durationMs: Date.now() - startedAt,
+        samplingInterval,
+        profiles: profiles.length,
+        sites: sites.map(({ functionName, url, line, column, liveBytes, growthBytesPerMinute, growsInEveryInterval, stack }) => ({ functionName, url, line, column, liveBytes, growthBytesPerMinute, growsInEveryInterval, stack })),
+      };
+      process.stdout.write(`${JSON.stringify(doc)}\n`);
+    } else {
+      process.stdout.write(renderSites(sites, top));
+    }
+    return 0;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    await session.close();
+  }
+}
