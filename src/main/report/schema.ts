@@ -56,7 +56,19 @@ export const reportSchema = z
     diff: z.array(z.object({ className: z.string(), added: z.number().int(), removed: z.number().int(), countDelta: z.number().int(), sizeDelta: z.number() })).nullable(),
     series: z.array(z.object({ className: z.string(), counts: z.array(z.number()), sizes: z.array(z.number()), onlyGrew: z.boolean() })).nullable(),
     onlyGrew: z.array(z.string()),
-    retainers: z.object({ nodeId: z.number().int(), className: z.string(), paths: z.array(z.array(pathStep)), closure }).nullable(),
+    retainers: z
+      .object({
+        nodeId: z.number().int(),
+        className: z.string(),
+        paths: z.array(z.array(pathStep)),
+        closure,
+        allocationStack: z
+          .array(z.object({ functionName: z.string(), url: z.string(), line: z.number().int(), column: z.number().int() }))
+          .nullable()
+          .optional()
+          .describe('Where the object was allocated, innermost frame first; null when the snapshot has no allocation tracking'),
+      })
+      .nullable(),
     retainerGraph: z
       .object({
         targetNodeId: z.number().int(),
