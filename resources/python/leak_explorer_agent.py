@@ -232,6 +232,13 @@ class _Writer(object):
                 if id(value) not in named:
                     count += self.edge(_E_PROPERTY, name, value)
                     named.add(id(value))
+            if isinstance(obj, types.FunctionType):
+                # What a function holds besides its closure, by the names Python gives them.
+                for name in ("__code__", "__globals__", "__name__", "__qualname__", "__doc__", "__module__", "__defaults__", "__kwdefaults__", "__annotations__"):
+                    value = getattr(obj, name, None)
+                    if value is not None and id(value) not in named:
+                        count += self.edge(_E_INTERNAL, name, value)
+                        named.add(id(value))
             if isinstance(obj, types.FunctionType) and obj.__closure__:
                 for name, cell in zip(obj.__code__.co_freevars, obj.__closure__):
                     try:

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../fixtures/fixtures.ts';
 import { cli } from '../cli/cli.ts';
+import { byVia, objectSet } from '../../../src/main/heap/groupings.ts';
+import { shortestRetainerPaths } from '../../../src/main/heap/retainers.ts';
+import { analyzeFile } from '../heap/helpers.ts';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -127,3 +130,30 @@ function cliAsync(args: string[]): Promise<{ status: number | null; stdout: stri
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => child.on('exit', (status) => resolve({ status, stdout, stderr })));
 }
+
+describe('Python agent: a real Django 3.2 app with DEBUG on (the seeds’ query log)', () => {
+  it('byvia over strings names .sql, held in connection.queries_log', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'le-django-'));
+    try {
+      const run = spawnSync(PYTHON, [join(ROOT, 'test', 'fixtures', 'python', 'django_querylog.py'), dir, '9000'], {
+        encoding: 'utf8',
+        env: { ...process.env, PYTHONPATH: join(ROOT, 'resources', 'python') },
+        timeout: 120_000,
+      });
+      expect(run.status, run.stderr).toBe(0);
+      const { files, queries } = JSON.parse(run.stdout.trim().split('\n').pop() as string) as { files: string[]; queries: number };
+      expect(queries).toBe(9000);
+      const snapshot = analyzeFile(files[0]);
+      const [first] = byVia(snapshot, objectSet(snapshot, '(strings)'), 5);
+      expect(first).toMatchObject({ via: '.sql', retainerClass: 'dict', count: 9000 });
+      expect(first.share).toBeGreaterThan(0.25);
+      // One of those strings, explained: the query's dict, the log (a deque), and the connection's queries_log.
+      const sqlString = objectSet(snapshot, '(strings)').ordinals.find((ordinal) => /^INSERT INTO page .*example\.test\/page\/\d+/.test(snapshot.graph.nodeName(ordinal))) as number;
+      const { paths } = shortestRetainerPaths(snapshot, snapshot.graph.nodeId(sqlString));
+      const via = paths[0].map((step) => step.edgeName);
+      expect(via.slice(0, 3)).toEqual(['sql', expect.stringMatching(/^\d+$/), 'queries_log']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
