@@ -16,8 +16,10 @@ The graph:
 Ids are stable across the snapshots of one process: an object keeps its id while it lives at the same
 address with the same type, so that diffs and series match objects as they do for V8.
 
-Cost: one walk over every object, with the GIL held (the process pauses meanwhile, as V8 does for a
-snapshot). Reading an instance's attributes by name makes CPython 3.11+ create the instance's ``__dict__``
+Cost: one walk over every object, in Python. The thread that runs it keeps the GIL only as long as any
+Python thread does (the interpreter hands it over every ``sys.getswitchinterval()``, 5 ms by default), so
+the program's other threads keep running, slowed; the thread that asked waits for the whole walk, as V8's
+target does for a snapshot. The garbage collector is paused meanwhile, so that no object moves or goes. Reading an instance's attributes by name makes CPython 3.11+ create the instance's ``__dict__``
 if it had none yet (about 50 bytes per such object).
 
 Usage, inside the program::
