@@ -16,8 +16,10 @@ The graph:
 Ids are stable across the snapshots of one process: an object keeps its id while it lives at the same
 address with the same type, so that diffs and series match objects as they do for V8.
 
-Cost: one walk over every object, with the GIL held (the process pauses meanwhile, as V8 does for a
-snapshot). Reading an instance's attributes by name makes CPython 3.11+ create the instance's ``__dict__``
+Cost: one walk over every object, in Python. The thread that runs it keeps the GIL only as long as any
+Python thread does (the interpreter hands it over every ``sys.getswitchinterval()``, 5 ms by default), so
+the program's other threads keep running, slowed; the thread that asked waits for the whole walk, as V8's
+target does for a snapshot. The garbage collector is paused meanwhile, so that no object moves or goes. Reading an instance's attributes by name makes CPython 3.11+ create the instance's ``__dict__``
 if it had none yet (about 50 bytes per such object).
 
 Usage, inside the program::
@@ -32,15 +34,20 @@ or from the command line, as a wrapper that writes a snapshot whenever the proce
 
 import collections
 import gc
+import io
 import json
 import os
+import secrets
 import signal
+import socket
+import stat
 import sys
+import tempfile
 import threading
 import time
 import types
 
-__all__ = ["write_snapshot", "live_refs", "main"]
+__all__ = ["write_snapshot", "live_refs", "serve", "stop", "main"]
 
 _NODE_TYPES = [
     "hidden", "array", "string", "object", "code", "closure", "regexp", "number",
@@ -227,6 +234,13 @@ class _Writer(object):
                 if id(value) not in named:
                     count += self.edge(_E_PROPERTY, name, value)
                     named.add(id(value))
+            if isinstance(obj, types.FunctionType):
+                # What a function holds besides its closure, by the names Python gives them.
+                for name in ("__code__", "__globals__", "__name__", "__qualname__", "__doc__", "__module__", "__defaults__", "__kwdefaults__", "__annotations__"):
+                    value = getattr(obj, name, None)
+                    if value is not None and id(value) not in named:
+                        count += self.edge(_E_INTERNAL, name, value)
+                        named.add(id(value))
             if isinstance(obj, types.FunctionType) and obj.__closure__:
                 for name, cell in zip(obj.__code__.co_freevars, obj.__closure__):
                     try:
@@ -375,24 +389,32 @@ def _write_numbers(out, values, width, scale_last):
         out.write(("," if start else "") + ",".join(map(str, part)) + "\n")
 
 
-def write_snapshot(path):
-    """Writes the heap of this process to ``path`` as a V8 heap snapshot; returns the path.
-
-    The file appears complete or not at all (written to a temporary name, then renamed).
-    """
+def _snapshot_to(out):
     with _STATE.lock:
         gc.collect()
         enabled = gc.isenabled()
         gc.disable()
         try:
             writer, gc_root, gc_edges_at, gc_edges = _build(os.path.abspath(__file__))
-            temp = "%s.%d.partial" % (path, os.getpid())
-            with open(temp, "w", encoding="utf-8") as out:
-                _write_json(writer, gc_root, gc_edges_at, gc_edges, out)
-            os.replace(temp, path)
+            _write_json(writer, gc_root, gc_edges_at, gc_edges, out)
         finally:
             if enabled:
                 gc.enable()
+
+
+def write_snapshot(path):
+    """Writes the heap of this process to ``path`` as a V8 heap snapshot; returns the path.
+
+    The file appears complete or not at all (written to a temporary name, then renamed).
+    """
+    temp = "%s.%d.partial" % (path, os.getpid())
+    try:
+        with open(temp, "w", encoding="utf-8") as out:
+            _snapshot_to(out)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
     return path
 
 
@@ -423,9 +445,222 @@ def live_refs():
     return {"source": "gc", "rows": sorted(rows, key=lambda r: -r["count"])}
 
 
+# --- The agent's server: Leak Explorer talks to it over a Unix socket that only this user can reach, and
+# every request carries the token written beside it (0600). One JSON object a line each way.
+
+_SERVER = {"thread": None, "socket": None, "path": None, "info": None, "stop": None}
+_CHUNK = 1 << 16
+
+
+def agent_dir():
+    """The folder of this user's agents: <tmp>/leak-explorer-<uid>, mode 0700, refused if anyone else owns it."""
+    folder = os.path.join(tempfile.gettempdir(), "leak-explorer-%d" % os.getuid())
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    facts = os.lstat(folder)
+    if not stat.S_ISDIR(facts.st_mode) or facts.st_uid != os.getuid() or facts.st_mode & 0o077:
+        raise RuntimeError("leak_explorer_agent: %s is not a private folder of this user" % folder)
+    return folder
+
+
+class _ChunkStream(io.TextIOBase):
+    """A text stream that sends what is written as snapshot chunks on the connection."""
+
+    def __init__(self, send, request_id):
+        self.send = send
+        self.request_id = request_id
+        self.parts = []
+        self.size = 0
+
+    def write(self, text):
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size >= _CHUNK:
+            self.flush()
+        return len(text)
+
+    def flush(self):
+        if self.parts:
+            self.send({"id": self.request_id, "chunk": "".join(self.parts)})
+            self.parts = []
+            self.size = 0
+
+
+def _preview(obj):
+    text = repr(obj)
+    attrs = {}
+    for name in ("url", "status", "method", "name", "id"):
+        try:
+            value = getattr(obj, name)
+        except Exception:
+            continue
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            attrs[name] = value if not isinstance(value, str) else value[:200]
+    return {"repr": text[:200], "attributes": attrs}
+
+
+def _trackref():
+    module = sys.modules.get("scrapy.utils.trackref")
+    return module if module is not None and getattr(module, "live_refs", None) is not None else None
+
+
+def _instances(class_name, offset, limit):
+    now = time.time()
+    trackref = _trackref()
+    items = []
+    if trackref is not None:
+        for cls, refs in list(trackref.live_refs.items()):
+            if cls.__name__ == class_name:
+                items = sorted(((born, obj) for obj, born in list(refs.items())), key=lambda item: item[0])
+                break
+        rows = [dict(_preview(obj), ageMs=int((now - born) * 1000)) for born, obj in items[offset:offset + limit]]
+        return {"total": len(items), "items": rows}
+    found = [obj for obj in gc.get_objects() if _type_name(type(obj)) == class_name]
+    return {"total": len(found), "items": [dict(_preview(obj), ageMs=None) for obj in found[offset:offset + limit]]}
+
+
+def _console_namespace():
+    namespace = {"__name__": "__leak_explorer_console__"}
+    trackref = _trackref()
+    if trackref is not None:
+        namespace.update(prefs=trackref.print_live_refs, get_oldest=trackref.get_oldest, iter_all=trackref.iter_all)
+    namespace["live_refs"] = live_refs
+    return namespace
+
+
+def _evaluate(expression):
+    out = io.StringIO()
+    saved = sys.stdout
+    sys.stdout = out
+    try:
+        try:
+            code = compile(expression, "<leak-explorer console>", "eval")
+        except SyntaxError:
+            exec(compile(expression, "<leak-explorer console>", "exec"), _console_namespace())
+            value = None
+        else:
+            value = eval(code, _console_namespace())
+    finally:
+        sys.stdout = saved
+    printed = out.getvalue()
+    text = printed + ("" if value is None else repr(value))
+    return {"text": text[:100000], "type": _type_name(type(value))}
+
+
+def _handle(connection, token):
+    reader = connection.makefile("r", encoding="utf-8", newline="\n")
+    lock = threading.Lock()
+
+    def send(message):
+        data = (json.dumps(message, ensure_ascii=False) + "\n").encode("utf-8")
+        with lock:
+            connection.sendall(data)
+
+    try:
+        for line in reader:
+            try:
+                request = json.loads(line)
+                request_id = request.get("id")
+            except Exception:
+                send({"id": None, "ok": False, "error": {"code": "BAD_REQUEST", "message": "not one JSON object a line"}})
+                continue
+            if not isinstance(request, dict) or not secrets.compare_digest(str(request.get("token", "")), token):
+                send({"id": request_id, "ok": False, "error": {"code": "PERMISSION_DENIED", "message": "wrong or missing token"}})
+                continue
+            method = request.get("method")
+            params = request.get("params") or {}
+            try:
+                if method == "info":
+                    value = dict(_SERVER["info"], trackref=_trackref() is not None)
+                elif method == "liveRefs":
+                    value = live_refs()
+                elif method == "instances":
+                    value = _instances(str(params.get("className", "")), int(params.get("offset", 0)), min(int(params.get("limit", 25)), 1000))
+                elif method == "evaluate":
+                    value = _evaluate(str(params.get("expression", "")))
+                elif method == "snapshot":
+                    stream = _ChunkStream(send, request_id)
+                    _snapshot_to(stream)
+                    stream.flush()
+                    value = {"done": True}
+                elif method == "stop":
+                    send({"id": request_id, "ok": True, "value": {"stopped": True}})
+                    stop()
+                    return
+                else:
+                    send({"id": request_id, "ok": False, "error": {"code": "BAD_REQUEST", "message": "unknown method %r" % (method,)}})
+                    continue
+            except Exception as error:  # the target's program goes on whatever a request does
+                send({"id": request_id, "ok": False, "error": {"code": "TARGET_ERROR", "message": "%s: %s" % (type(error).__name__, error)}})
+                continue
+            send({"id": request_id, "ok": True, "value": value})
+    except OSError:
+        pass
+    finally:
+        try:
+            connection.close()
+        except OSError:
+            pass
+
+
+def serve():
+    """Starts the agent's server (once) in a daemon thread; returns the path of its description file,
+    ``<agent_dir>/py-<pid>.json`` ({socket, token, pid, python}), readable by this user only."""
+    if _SERVER["thread"] is not None:
+        return _SERVER["path"]
+    folder = agent_dir()
+    pid = os.getpid()
+    sock_path = os.path.join(folder, "py-%d.sock" % pid)
+    info_path = os.path.join(folder, "py-%d.json" % pid)
+    for stale in (sock_path, info_path):
+        if os.path.exists(stale):
+            os.unlink(stale)
+    token = secrets.token_hex(24)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(sock_path)
+    os.chmod(sock_path, 0o600)
+    listener.listen(4)
+    listener.settimeout(0.5)
+    info = {"pid": pid, "python": "%d.%d.%d" % sys.version_info[:3], "executable": sys.executable}
+    descriptor = os.open(info_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        json.dump(dict(info, socket=sock_path, token=token), out)
+    stopping = threading.Event()
+
+    def accept_loop():
+        while not stopping.is_set():
+            try:
+                connection, _ = listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            connection.settimeout(None)
+            threading.Thread(target=_handle, args=(connection, token), name="leak-explorer-agent-connection", daemon=True).start()
+        listener.close()
+
+    thread = threading.Thread(target=accept_loop, name="leak-explorer-agent", daemon=True)
+    _SERVER.update(thread=thread, socket=sock_path, path=info_path, info=info, stop=stopping)
+    thread.start()
+    return info_path
+
+
+def stop():
+    """Stops the server and removes its socket and description file: nothing of the agent is left listening."""
+    if _SERVER["thread"] is None:
+        return
+    _SERVER["stop"].set()
+    for path in (_SERVER["socket"], _SERVER["path"]):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    _SERVER.update(thread=None, socket=None, path=None, info=None, stop=None)
+
+
 def main(argv=None):
-    """``python -m leak_explorer_agent run PROGRAM.py [ARGS...]``: runs PROGRAM with the agent loaded; SIGUSR2
-    writes a snapshot to ``$LEAK_EXPLORER_SNAPSHOT_DIR`` (default: the current folder)."""
+    """``python -m leak_explorer_agent run PROGRAM.py [ARGS...]``: runs PROGRAM with the agent's server started,
+    so that Leak Explorer can attach by PID with no injection; SIGUSR2 also writes a snapshot to
+    ``$LEAK_EXPLORER_SNAPSHOT_DIR`` (default: the current folder)."""
     import runpy
 
     argv = sys.argv[1:] if argv is None else argv
@@ -441,6 +676,7 @@ def main(argv=None):
         sys.stderr.write("leak_explorer_agent: wrote %s\n" % path)
 
     signal.signal(signal.SIGUSR2, on_signal)
+    serve()
     sys.argv = argv[1:]
     runpy.run_path(program, run_name="__main__")
     return 0

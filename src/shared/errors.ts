@@ -33,6 +33,12 @@ export const ERROR_REMEDIES = {
   TARGET_PAUSED: 'The target is paused at a breakpoint. Resume it in your debugger and try again.',
   PID_MISMATCH: 'The inspector that answered belongs to a different process. Another process holds the port.',
   SAMPLING_BUSY: 'The target is already sampling its allocations for another tool. Stop that profiler (DevTools, another explorer) and try again.',
+  // Python targets (resources/python's agent).
+  NOT_A_PYTHON_PROCESS: 'Only CPython processes can be reached through the Python agent. Check the PID with leak-explorer ps.',
+  PYTHON_TOO_OLD: 'The Python agent needs CPython 3.9 or newer. Upgrade the program’s Python.',
+  LLDB_UNAVAILABLE: 'Install lldb (Debian: apt-get install lldb), or start the program with `python -m leak_explorer_agent run app.py`.',
+  INJECTION_FAILED: 'Start the program with `python -m leak_explorer_agent run app.py` instead, or check that lldb may attach to it (ptrace).',
+  TARGET_ERROR: 'The target’s agent could not do what was asked; the target keeps running. The message says why.',
   SERVER_PORT_BUSY: 'That port is already in use. Choose another with --port, or leave it out to get a free one.',
   BAD_ARGUMENTS: 'Check the command line: run leak-explorer --help.',
   BAD_REQUEST: 'The request was malformed.',

@@ -12,7 +12,9 @@ import { attachByPid, attachByPort, attachByUrl, launchUnderInspection } from '.
 import { TargetMonitor } from '../inspector/monitor.ts';
 import { listProcesses } from '../inspector/processes.ts';
 import type { InspectorSession } from '../inspector/session.ts';
+import { isPythonProcess } from '../inspector/python.ts';
 import { progressReporter } from './progress.ts';
+import { pythonRefs, pythonSnapshot } from './python.ts';
 import { renderTable } from './table.ts';
 
 /** The options every attaching command shares. */
@@ -79,6 +81,7 @@ export async function snapshotCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { ...TARGET_OPTIONS, output: { type: 'string', short: 'o' } } });
   if (!values.output) throw new LeakExplorerError('BAD_ARGUMENTS', 'snapshot needs -o FILE, the .heapsnapshot to write.');
   const file = resolve(values.output);
+  if (values.pid !== undefined && (await isPythonProcess(whole(values.pid, '--pid')))) return pythonSnapshot(whole(values.pid, '--pid'), file, values);
   const session = await attachFromArgs(values);
   const progress = progressReporter(process.stderr, values.quiet);
   try {
@@ -122,6 +125,9 @@ export async function refsCommand(args: string[]): Promise<number> {
   });
   const snapshots = values.snapshots === undefined ? 1 : whole(values.snapshots, '--snapshots');
   const interval = values.interval === undefined ? 5 : whole(values.interval, '--interval');
+  if (values.pid !== undefined && (await isPythonProcess(whole(values.pid, '--pid')))) {
+    return pythonRefs(whole(values.pid, '--pid'), { json: values.json, ignore: values.ignore ?? [], quiet: values.quiet });
+  }
   const session = await attachFromArgs(values);
   const progress = progressReporter(process.stderr, values.quiet);
   try {

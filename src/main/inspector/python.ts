@@ -1,0 +1,307 @@
+/**
+ * Python targets: a CPython process, reached through Leak Explorer's agent (resources/python), which answers
+ * over a Unix socket in a folder only this user can enter, with a token written beside it (0600).
+ *
+ * Attaching by PID needs no restart: when the agent is not running yet, lldb injects it. Before lldb touches
+ * the process, every check must pass: Linux, the process exists and is not a zombie, it runs CPython ≥ 3.9,
+ * it belongs to this user (or we are root), ptrace is permitted (Yama's ptrace_scope), and lldb is
+ * installed. A process that fails a check gets a coded error and is never touched. lldb pauses the target
+ * for the injection (a few seconds); the agent then runs in a daemon thread. On close, an agent that we
+ * injected is stopped: its socket and files are removed, and nothing of it is left listening.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { readFile, readlink } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LeakExplorerError } from '../../shared/errors.ts';
+
+/** Oldest CPython the agent supports. */
+export const MIN_PYTHON: [number, number] = [3, 9];
+
+/** What /proc tells about a Python process. */
+export interface PythonFacts {
+  pid: number;
+  exe: string;
+  version: [number, number];
+  uid: number;
+}
+
+/** The agent's description file, as it wrote it. */
+interface AgentInfo {
+  pid: number;
+  python: string;
+  socket: string;
+  token: string;
+}
+
+/** Live refs as the agent reports them. */
+export interface PythonLiveRefs {
+  source: 'trackref' | 'gc';
+  rows: Array<{ className: string; count: number; oldestAgeMs: number; ageIsLowerBound: boolean }>;
+}
+
+/** The folder where this user's agents publish their socket and token. */
+export function agentFolder(): string {
+  return join(tmpdir(), `leak-explorer-${process.getuid?.() ?? 0}`);
+}
+
+/** The agent's own source folder, shipped in resources/python. */
+export function agentSourceFolder(): string {
+  // From src/main/inspector (tests, bench) or from out/cli (the built CLI): both reach the package root.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 5; up++) {
+    const candidate = join(dir, 'resources', 'python');
+    if (existsSync(join(candidate, 'leak_explorer_agent.py'))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new LeakExplorerError('INTERNAL', 'The Python agent (resources/python/leak_explorer_agent.py) is missing from this installation.');
+}
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The CPython version a process runs, from its executable's name or its mapped libpython; null if none. */
+export async function pythonFacts(pid: number): Promise<PythonFacts | null> {
+  const status = await readText(`/proc/${pid}/status`);
+  if (status === null) return null;
+  let exe = '';
+  try {
+    exe = await readlink(`/proc/${pid}/exe`);
+  } catch {
+    return null;
+  }
+  const maps = (await readText(`/proc/${pid}/maps`)) ?? '';
+  const match = /python(\d)\.(\d+)[^/\s]*$/.exec(exe) ?? /libpython(\d)\.(\d+)/.exec(maps);
+  if (!match) return null;
+  const uid = Number(/^Uid:\s*(\d+)/m.exec(status)?.[1] ?? -1);
+  return { pid, exe, version: [Number(match[1]), Number(match[2])], uid };
+}
+
+async function processState(pid: number): Promise<string | null> {
+  const status = await readText(`/proc/${pid}/status`);
+  return status === null ? null : (/^State:\s*(\S)/m.exec(status)?.[1] ?? null);
+}
+
+function findOnPath(program: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir && existsSync(join(dir, program))) return join(dir, program);
+  }
+  return null;
+}
+
+/** Whether PID runs CPython (on Linux); false for anything else, or a process that is gone. */
+export async function isPythonProcess(pid: number): Promise<boolean> {
+  return process.platform === 'linux' && (await pythonFacts(pid)) !== null;
+}
+
+/** One connection to an agent. Every call has a deadline. */
+export class PythonAgent {
+  readonly info: AgentInfo;
+  /** Whether we started the agent (then closing stops it). */
+  readonly injected: boolean;
+  private readonly socket: Socket;
+  private buffer = '';
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; onChunk?: (chunk: string) => void; timer: NodeJS.Timeout }>();
+  private closed = false;
+
+  private constructor(info: AgentInfo, socket: Socket, injected: boolean) {
+    this.info = info;
+    this.socket = socket;
+    this.injected = injected;
+    socket.setEncoding('utf8');
+    socket.on('data', (text: string) => this.receive(text));
+    const gone = () => {
+      this.closed = true;
+      for (const [id, waiter] of this.waiting) {
+        clearTimeout(waiter.timer);
+        waiter.reject(new LeakExplorerError('TARGET_GONE', `Python process ${info.pid} went away.`));
+        this.waiting.delete(id);
+      }
+    };
+    socket.on('close', gone);
+    socket.on('error', gone);
+  }
+
+  /** Connects to the agent described by `info`, within `timeoutMs`. */
+  static async connect(info: AgentInfo, injected: boolean, timeoutMs = 5000): Promise<PythonAgent> {
+    const socket = connect(info.socket);
+    const timer = setTimeout(() => socket.destroy(new Error('timeout')), timeoutMs);
+    try {
+      await once(socket, 'connect');
+    } catch (error) {
+      throw new LeakExplorerError('INSPECTOR_UNREACHABLE', `The agent of Python process ${info.pid} does not answer at ${info.socket}.`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+    return new PythonAgent(info, socket, injected);
+  }
+
+  private receive(text: string): void {
+    this.buffer += text;
+    let newline = this.buffer.indexOf('\n');
+    while (newline >= 0) {
+      const line = this.buffer.slice(0, newline);
+      this.buffer = this.buffer.slice(newline + 1);
+      newline = this.buffer.indexOf('\n');
+      let message: { id?: number; chunk?: string; ok?: boolean; value?: unknown; error?: { code: string; message: string } };
+      try {
+        message = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      const waiter = message.id === undefined ? undefined : this.waiting.get(message.id);
+      if (!waiter) continue;
+      if (message.chunk !== undefined) {
+        waiter.onChunk?.(message.chunk);
+        waiter.timer.refresh();
+        continue;
+      }
+      clearTimeout(waiter.timer);
+      this.waiting.delete(message.id as number);
+      if (message.ok) waiter.resolve(message.value);
+      else waiter.reject(new LeakExplorerError(message.error?.code === 'PERMISSION_DENIED' ? 'PERMISSION_DENIED' : 'TARGET_ERROR', `Python process ${this.info.pid}: ${message.error?.message ?? 'the agent failed'}`));
+    }
+  }
+
+  /** Calls a method of the agent; `timeoutMs` runs from the last message received for this call. */
+  call<T>(method: string, params: object = {}, options: { timeoutMs?: number; onChunk?: (chunk: string) => void } = {}): Promise<T> {
+    if (this.closed) return Promise.reject(new LeakExplorerError('TARGET_GONE', `Python process ${this.info.pid} went away before ${method}.`));
+    const id = this.nextId++;
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    return new Promise<T>((resolvePromise, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new LeakExplorerError('INSPECTOR_TIMEOUT', `Python process ${this.info.pid} did not answer ${method} within ${Math.round(timeoutMs / 1000)} s.`));
+      }, timeoutMs);
+      this.waiting.set(id, { resolve: resolvePromise as (value: unknown) => void, reject, onChunk: options.onChunk, timer });
+      this.socket.write(`${JSON.stringify({ id, token: this.info.token, method, params })}\n`);
+    });
+  }
+
+  /** Live refs: Scrapy's trackref when the program has it, else the garbage collector's counts. */
+  liveRefs(): Promise<PythonLiveRefs> {
+    return this.call<PythonLiveRefs>('liveRefs', {}, { timeoutMs: 60_000 });
+  }
+
+  /** Streams a heap snapshot (V8's format) to `onChunk`; the target pauses while it is written. */
+  async snapshot(onChunk: (chunk: string) => void): Promise<void> {
+    await this.call('snapshot', {}, { timeoutMs: 120_000, onChunk });
+  }
+
+  /** Detaches; an agent that we injected is stopped, so nothing is left listening in the target. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.injected) await this.call('stop', {}, { timeoutMs: 5000 }).catch(() => undefined);
+    this.closed = true;
+    this.socket.destroy();
+  }
+}
+
+async function readAgentInfo(pid: number): Promise<AgentInfo | null> {
+  const text = await readText(join(agentFolder(), `py-${pid}.json`));
+  if (text === null) return null;
+  try {
+    const info = JSON.parse(text) as AgentInfo;
+    return info.pid === pid && typeof info.socket === 'string' && typeof info.token === 'string' ? info : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Options for {@link attachPython}. */
+export interface PythonAttachOptions {
+  onNotice?: (message: string) => void;
+  /** How long lldb may take to inject the agent (default 60 s). */
+  injectTimeoutMs?: number;
+}
+
+/** Checks, without touching the process, that lldb may inject the agent into PID; throws a coded error if not. */
+export async function checkInjectable(pid: number): Promise<PythonFacts> {
+  if (process.platform !== 'linux') {
+    throw new LeakExplorerError('BAD_ARGUMENTS', 'Attaching to a Python process by PID works on Linux only. Start it with `python -m leak_explorer_agent run app.py` elsewhere.');
+  }
+  const state = await processState(pid);
+  if (state === null) throw new LeakExplorerError('NO_SUCH_PROCESS', `No process has PID ${pid}.`);
+  if (state === 'Z') throw new LeakExplorerError('TARGET_GONE', `PID ${pid} has exited (a zombie its parent has not reaped); it was not touched.`);
+  const facts = await pythonFacts(pid);
+  if (!facts) throw new LeakExplorerError('NOT_A_PYTHON_PROCESS', `PID ${pid} does not run CPython; it was not touched.`);
+  if (facts.version[0] < MIN_PYTHON[0] || (facts.version[0] === MIN_PYTHON[0] && facts.version[1] < MIN_PYTHON[1])) {
+    throw new LeakExplorerError('PYTHON_TOO_OLD', `PID ${pid} runs Python ${facts.version.join('.')}; the agent needs ${MIN_PYTHON.join('.')} or newer. It was not touched.`);
+  }
+  const me = process.getuid?.() ?? -1;
+  if (me !== 0 && facts.uid !== me) {
+    throw new LeakExplorerError('PERMISSION_DENIED', `PID ${pid} belongs to another user; it was not touched.`);
+  }
+  const scope = (await readText('/proc/sys/kernel/yama/ptrace_scope'))?.trim();
+  if (scope !== undefined && me !== 0 && Number(scope) >= 1) {
+    throw new LeakExplorerError('PERMISSION_DENIED', `ptrace is restricted here (kernel.yama.ptrace_scope = ${scope}), so lldb cannot attach to PID ${pid}; it was not touched.`, {
+      remedy: 'Run Leak Explorer as root, set kernel.yama.ptrace_scope to 0, or start the program with `python -m leak_explorer_agent run app.py`.',
+    });
+  }
+  if (scope === '3') {
+    throw new LeakExplorerError('PERMISSION_DENIED', `ptrace is disabled on this machine (kernel.yama.ptrace_scope = 3); PID ${pid} was not touched.`, {
+      remedy: 'Start the program with `python -m leak_explorer_agent run app.py` instead.',
+    });
+  }
+  if (!findOnPath('lldb')) {
+    throw new LeakExplorerError('LLDB_UNAVAILABLE', `lldb is not installed, so the agent cannot be injected into PID ${pid}; it was not touched.`, {
+      remedy: 'Install lldb (Debian: apt-get install lldb), or start the program with `python -m leak_explorer_agent run app.py`.',
+    });
+  }
+  return facts;
+}
+
+/**
+ * Attaches to Python process `pid`: to its running agent if it has one, else by injecting the agent with
+ * lldb (after {@link checkInjectable}).
+ */
+export async function attachPython(pid: number, options: PythonAttachOptions = {}): Promise<PythonAgent> {
+  const running = await readAgentInfo(pid);
+  if (running && existsSync(running.socket)) {
+    try {
+      return await PythonAgent.connect(running, false);
+    } catch {
+      // A stale description (the process was restarted under the same PID): inject afresh below.
+    }
+  }
+  await checkInjectable(pid);
+  const source = agentSourceFolder();
+  if (!/^[\w./ -]+$/.test(resolve(source))) {
+    throw new LeakExplorerError('INTERNAL', `The agent's folder ${source} has characters that cannot be passed to lldb safely.`);
+  }
+  options.onNotice?.(`Injecting the agent into Python process ${pid} with lldb: the process pauses for a few seconds.`);
+  const code = `import sys; sys.path.insert(0, '${resolve(source)}'); import leak_explorer_agent; leak_explorer_agent.serve()`;
+  const lldb = spawn(
+    'lldb',
+    ['--batch', '-p', String(pid), '-o', 'expr -t 5000000 -- (int)PyGILState_Ensure()', '-o', `expr -t 5000000 -- (int)PyRun_SimpleString("${code}")`, '-o', 'expr -t 5000000 -- (void)PyGILState_Release($0)', '-o', 'detach'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  lldb.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  lldb.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => lldb.kill('SIGKILL'), options.injectTimeoutMs ?? 60_000);
+  const [status] = (await once(lldb, 'exit')) as [number | null];
+  clearTimeout(timer);
+  if (status !== 0 || !/\(int\) \$1 = 0/.test(output)) {
+    const detail = output.split('\n').filter((line) => /error|fail/i.test(line)).slice(0, 3).join(' ');
+    throw new LeakExplorerError('INJECTION_FAILED', `lldb could not start the agent in Python process ${pid}${detail ? `: ${detail}` : ''}.`, {
+      remedy: 'Start the program with `python -m leak_explorer_agent run app.py` instead, or check that lldb can attach (ptrace).',
+    });
+  }
+  for (let waited = 0; waited < 5000; waited += 100) {
+    const info = await readAgentInfo(pid);
+    if (info && existsSync(info.socket)) return PythonAgent.connect(info, true);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new LeakExplorerError('INSPECTOR_TIMEOUT', `The agent did not start in Python process ${pid} within 5 s of its injection.`);
+}
