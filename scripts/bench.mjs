@@ -29,7 +29,8 @@ const option = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const sizes = option('--sizes', '50,300').split(',').map(Number);
+// `--sizes 0` leaves the main table out (the start-up section alone).
+const sizes = option('--sizes', '50,300').split(',').map(Number).filter((mb) => mb > 0);
 const runs = Math.max(1, Number(option('--runs', '3')));
 if (flag('--big')) sizes.push(1024);
 if (flag('--huge')) sizes.push(4096);
