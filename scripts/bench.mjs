@@ -131,9 +131,11 @@ for (const mb of sizes) {
   rows.push({ mb, size, results });
 }
 
-console.log('\nWhole process (spawn to exit), with the in-process time of the same run in brackets, and peak RSS:');
-console.log('\n| snapshot | ours | DevTools | memlab | floor | DevTools ÷ ours (time) | ours ÷ DevTools (RSS) | ours ÷ floor |');
-console.log('|---|---|---|---|---|---|---|---|');
+if (rows.length > 0) {
+  console.log('\nWhole process (spawn to exit), with the in-process time of the same run in brackets, and peak RSS:');
+  console.log('\n| snapshot | ours | DevTools | memlab | floor | DevTools ÷ ours (time) | ours ÷ DevTools (RSS) | ours ÷ floor |');
+  console.log('|---|---|---|---|---|---|---|---|');
+}
 for (const { mb, size, results } of rows) {
   const cell = (r) => (!r ? '—' : r.error ? `failed (${r.error.slice(0, 40)})` : `${secs(r.wallMs)} (${secs(r.ms)}), ${mib(r.maxRssBytes)}`);
   const { ours, devtools, memlab, floor } = results;
