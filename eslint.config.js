@@ -7,6 +7,9 @@ const electronOnly = {
   message: 'Only src/main/app, src/main/index.ts and src/preload may import electron (STYLE.md: layering).',
 };
 
+/** Node's built-in modules, for the layers that must run without Node (shared, renderer, preload). */
+const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'http', 'https', 'net', 'crypto', 'stream', 'url', 'util', 'module', 'process', 'buffer', 'events'];
+
 /** @param {string[]} forbiddenGlobs @param {string} why */
 const layer = (forbiddenGlobs, why) => ({
   'no-restricted-imports': [
@@ -27,24 +30,58 @@ export default tseslint.config(
       'no-throw-literal': 'error',
     },
   },
+  // One block a folder of STYLE.md's layout, from the bottom up; test/lint/layering.test.ts breaks each once.
   {
     files: ['src/shared/**'],
-    rules: layer(['**/main/**', '**/renderer/**', '**/preload/**', 'node:*', 'fs', 'path', 'react', 'react-dom'],
+    rules: layer(['**/main/**', '**/renderer/**', '**/preload/**', ...nodeBuiltins, 'react', 'react-dom'],
       'src/shared is the contract between processes: no Node, DOM or Electron imports.'),
   },
   {
     files: ['src/main/heap/**'],
-    rules: layer(['**/inspector/**', '**/report/**', '**/cli/**', '**/server/**', '**/app/**', '**/renderer/**'],
+    rules: layer(['**/inspector/**', '**/report/**', '**/service/**', '**/cli/**', '**/server/**', '**/app/**', '**/renderer/**', '**/preload/**'],
       'The engine (heap) imports only shared.'),
   },
   {
     files: ['src/main/inspector/**'],
-    rules: layer(['**/report/**', '**/cli/**', '**/server/**', '**/app/**', '**/renderer/**'],
+    rules: layer(['**/report/**', '**/service/**', '**/cli/**', '**/server/**', '**/app/**', '**/renderer/**', '**/preload/**'],
       'The inspector imports heap and shared only.'),
   },
   {
-    files: ['src/main/report/**', 'src/main/cli/**', 'src/main/server/**'],
-    rules: layer(['**/app/**', '**/renderer/**'], 'report, cli and server must not depend on the Electron shell.'),
+    files: ['src/main/report/**'],
+    rules: layer(['**/service/**', '**/cli/**', '**/server/**', '**/app/**', '**/renderer/**', '**/preload/**'],
+      'Reports import heap, inspector and shared: the shells import them, not the other way round.'),
+  },
+  {
+    files: ['src/main/service/**'],
+    rules: layer(['**/cli/**', '**/server/**', '**/app/**', '**/renderer/**', '**/preload/**'],
+      'The service is the one API both shells serve: it imports heap, inspector, report and shared, never a shell.'),
+  },
+  {
+    files: ['src/main/server/**'],
+    rules: layer(['**/cli/**', '**/app/**', '**/renderer/**', '**/preload/**'],
+      'The web shell serves the service; it must not depend on the CLI or the Electron shell.'),
+  },
+  {
+    files: ['src/main/cli/**'],
+    rules: layer(['**/app/**', '**/renderer/**', '**/preload/**'], 'The CLI must not depend on the Electron shell.'),
+  },
+  {
+    files: ['src/main/app/**', 'src/main/index.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/renderer/**', '**/preload/**'], message: 'The Electron shell loads the renderer and the preload as files, it never imports them.' }] }] },
+  },
+  {
+    files: ['src/preload/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(?!electron$|(\\.\\./)+shared/)', message: 'The preload imports electron and types from src/shared, nothing else.' },
+            { group: ['**/shared/**'], allowTypeImports: true, message: 'The preload imports only types from src/shared.' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/renderer/**'],
@@ -55,9 +92,10 @@ export default tseslint.config(
           paths: [electronOnly],
           patterns: [
             { group: ['**/main/**', '**/preload/**'], message: 'The renderer talks only to the typed API.' },
+            { group: nodeBuiltins, message: 'The renderer runs in a sandboxed page (and in a browser, for the web shell): no Node modules.' },
             // From src/shared the renderer takes types only; shared/format is the one exception: pure
             // presentation helpers that the CLI, the reports and the UI must format identically.
-            { group: ['**/shared/*', '!**/shared/format', '!**/shared/format.ts'], allowTypeImports: true, message: 'The renderer imports only types from src/shared (format excepted).' },
+            { group: ['**/shared/**', '!**/shared/format', '!**/shared/format.ts'], allowTypeImports: true, message: 'The renderer imports only types from src/shared (format excepted).' },
           ],
         },
       ],

@@ -8,9 +8,14 @@
 // Each tool runs --runs times (3 by default; memlab and the 4 GB file once) and the median time is reported,
 // with the highest peak RSS of the runs: one run on a shared machine can be off by 15%.
 //
+// First, start-up (whole processes, as a user runs them): `leak-explorer --version` beside `node -e 0`, and
+// `leak-explorer analyze` on 5 and 50 MB files beside Microsoft's Rust parser (@vscode/v8-heap-parser).
+//
 // Usage: npm run bench [-- --sizes 50,300] [--big] [--huge] [--runs 3] [--skip-memlab] [--skip-series] [--skip-live]
+//                      [--startup-sizes 5,50] [--skip-startup]
+// A few minutes: npm run bench -- --sizes 50 --skip-memlab --skip-series --skip-live
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +29,8 @@ const option = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const sizes = option('--sizes', '50,300').split(',').map(Number);
+// `--sizes 0` leaves the main table out (the start-up section alone).
+const sizes = option('--sizes', '50,300').split(',').map(Number).filter((mb) => mb > 0);
 const runs = Math.max(1, Number(option('--runs', '3')));
 if (flag('--big')) sizes.push(1024);
 if (flag('--huge')) sizes.push(4096);
@@ -80,12 +86,15 @@ function run(tool, ...runArgs) {
   for (const arg of runArgs) if (existsSync(arg) && statSync(arg).isFile()) warm(arg);
   const script = bundled[tool] ?? join(root, 'scripts', 'bench', `run-${tool}.mjs`);
   const heap = bundled[tool] || tool === 'floor' || tool === 'live' ? [] : [`--max-old-space-size=${Math.floor(totalmem() / (1 << 20) * 0.8)}`];
+  const started = performance.now();
   const result = spawnSync(process.execPath, [...heap, script, ...runArgs], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 60 * 60_000 });
+  // The whole process, from spawn to exit: what a user waits for (Node's start-up and module loading included).
+  const wallMs = performance.now() - started;
   const line = result.stdout.trim().split('\n').pop() ?? '';
   try {
     const parsed = JSON.parse(line);
     if (parsed.error) return { error: parsed.error };
-    return parsed;
+    return { ...parsed, wallMs };
   } catch {
     return { error: (result.stderr || `exit ${result.status}`).trim().split('\n').slice(-1)[0] };
   }
@@ -108,6 +117,7 @@ const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const haveMemlab = ensureMemlab();
 const rows = [];
 console.log(`Leak Explorer benchmark: ${cpus().length} cores, ${mib(totalmem())}, Node ${process.version}; median of ${runs} runs (memlab and 4 GB: one)\n`);
+if (!flag('--skip-startup')) startupSection();
 for (const mb of sizes) {
   const file = snapshotOf(mb);
   const size = statSync(file).size;
@@ -121,15 +131,20 @@ for (const mb of sizes) {
   rows.push({ mb, size, results });
 }
 
-console.log('\n| snapshot | ours | DevTools | memlab | floor | DevTools ÷ ours (time) | ours ÷ DevTools (RSS) | ours ÷ floor |');
-console.log('|---|---|---|---|---|---|---|---|');
+if (rows.length > 0) {
+  console.log('\nWhole process (spawn to exit), with the in-process time of the same run in brackets, and peak RSS:');
+  console.log('\n| snapshot | ours | DevTools | memlab | floor | DevTools ÷ ours (time) | ours ÷ DevTools (RSS) | ours ÷ floor |');
+  console.log('|---|---|---|---|---|---|---|---|');
+}
 for (const { mb, size, results } of rows) {
-  const cell = (r) => (!r ? '—' : r.error ? `failed (${r.error.slice(0, 40)})` : `${secs(r.ms)}, ${mib(r.maxRssBytes)}`);
+  const cell = (r) => (!r ? '—' : r.error ? `failed (${r.error.slice(0, 40)})` : `${secs(r.wallMs)} (${secs(r.ms)}), ${mib(r.maxRssBytes)}`);
   const { ours, devtools, memlab, floor } = results;
   const ok = (r) => r && !r.error;
-  const speedup = ok(ours) && ok(devtools) ? `${(devtools.ms / ours.ms).toFixed(2)}×` : '—';
+  // Ratios of whole processes, with the in-process ratio in brackets.
+  const ratio = (a, b) => `${(a.wallMs / b.wallMs).toFixed(2)}× (${(a.ms / b.ms).toFixed(2)}×)`;
+  const speedup = ok(ours) && ok(devtools) ? ratio(devtools, ours) : '—';
   const rss = ok(ours) && ok(devtools) ? `${(ours.maxRssBytes / devtools.maxRssBytes).toFixed(2)}×` : '—';
-  const toFloor = ok(ours) && ok(floor) ? `${(ours.ms / floor.ms).toFixed(2)}×` : '—';
+  const toFloor = ok(ours) && ok(floor) ? ratio(ours, floor) : '—';
   console.log(`| ${mb} MB (${mib(size)}) | ${cell(ours)} | ${cell(devtools)} | ${cell(memlab)} | ${cell(floor)} | ${speedup} | ${rss} | ${toFloor} |`);
 }
 
@@ -165,3 +180,87 @@ if (!flag('--skip-live')) {
 }
 
 console.log('\nCommand: npm run bench' + (args.length ? ` -- ${args.join(' ')}` : ''));
+
+// --- Start-up: whole processes, as a user runs them ------------------------------------------------------
+
+/** Installs Microsoft's Rust heap parser (WebAssembly) into bench/.work, once, as memlab is. */
+function ensureVscodeParser() {
+  const dir = join(work, 'vscode-heap-parser');
+  if (existsSync(join(dir, 'node_modules', '@vscode', 'v8-heap-parser'))) return true;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{"name":"vscode-heap-parser-anchor","private":true}\n');
+  console.error('Installing @vscode/v8-heap-parser for the comparison (once, into bench/.work/vscode-heap-parser)…');
+  return spawnSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '@vscode/v8-heap-parser@0.1.0'], { cwd: dir, stdio: 'inherit' }).status === 0;
+}
+
+/**
+ * The CPU time (user + system) of this process's finished children, in ms, from /proc/self/stat (Linux; NaN
+ * elsewhere), in clock ticks of 10 ms. On a busy machine a process's CPU time varies much less than its wall
+ * time, which includes waiting for a core.
+ */
+function childrenCpuMs() {
+  if (process.platform !== 'linux') return NaN;
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 16 and 17 of proc(5), cutime and cstime; `fields` starts at field 3.
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/** Wall and CPU time of one process, spawn to exit; its stdout when asked. */
+function wholeProcess(argv, keepStdout = false) {
+  for (const arg of argv) if (arg.endsWith('.heapsnapshot')) warm(arg);
+  const cpuBefore = childrenCpuMs();
+  const started = performance.now();
+  const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'] });
+  const ms = performance.now() - started;
+  if (result.status !== 0) return { error: (result.stderr || `exit ${result.status}`).trim().split('\n').slice(-1)[0] };
+  return { ms, cpuMs: childrenCpuMs() - cpuBefore, stdout: result.stdout };
+}
+
+/** The median wall and CPU times of `count` runs of `argv` (the first failure, if any). */
+function medianWall(count, argv) {
+  const runsDone = [];
+  for (let i = 0; i < count; i++) {
+    const r = wholeProcess(argv);
+    if (r.error) return r;
+    runsDone.push(r);
+  }
+  const mid = (values) => values.sort((a, b) => a - b)[(count - 1) >> 1];
+  return { ms: mid(runsDone.map((r) => r.ms)), cpuMs: mid(runsDone.map((r) => r.cpuMs)) };
+}
+
+function startupSection() {
+  const cli = join(root, 'out', 'cli', 'leak-explorer.js');
+  if (!existsSync(cli)) execFileSync(process.execPath, [join(root, 'scripts', 'build-cli.mjs')], { stdio: 'inherit' });
+  const bin = join(root, 'bin', 'leak-explorer.js');
+  const startupSizes = option('--startup-sizes', '5,50').split(',').map(Number);
+  // Short processes vary more than long ones: more runs for them.
+  const count = Math.max(runs, 9);
+  const ms = (r) => (r.error ? `failed (${r.error.slice(0, 40)})` : `${r.ms.toFixed(0)} ms (CPU ${r.cpuMs.toFixed(0)} ms)`);
+  const nodeOnly = medianWall(count, [process.execPath, '-e', '0']);
+  const version = medianWall(count, [process.execPath, bin, '--version']);
+  const help = medianWall(count, [process.execPath, bin, '--help']);
+  console.log('| start-up | whole process, wall (CPU) | ÷ `node -e 0`, wall (CPU) |');
+  console.log('|---|---|---|');
+  for (const [label, r] of [['`node -e 0`', nodeOnly], ['`leak-explorer --version`', version], ['`leak-explorer --help`', help]]) {
+    console.log(`| ${label} | ${ms(r)} | ${r.error || nodeOnly.error ? '—' : `${(r.ms / nodeOnly.ms).toFixed(2)}× (${(r.cpuMs / nodeOnly.cpuMs).toFixed(2)}×)`} |`);
+  }
+  const haveVscode = ensureVscodeParser();
+  console.log('\n| snapshot | `leak-explorer analyze --json`, whole process (engine in-process) | @vscode/v8-heap-parser 0.1.0, whole process (in-process) | Rust parser ÷ ours (whole process) |');
+  console.log('|---|---|---|---|');
+  for (const mb of startupSizes) {
+    const file = snapshotOf(mb);
+    const first = wholeProcess([process.execPath, bin, 'analyze', file, '--json', '--quiet', '--top', '1'], true);
+    const shape = first.error ? null : JSON.parse(first.stdout).snapshots[0];
+    const ours = first.error ? first : medianWall(count, [process.execPath, bin, 'analyze', file, '--json', '--quiet', '--top', '1']);
+    const inProcess = median(runs, () => run('ours', file));
+    const vscode = haveVscode ? median(count, () => run('vscode', file)) : { error: 'not installed' };
+    const label = `${mb} MB${shape ? ` (${mib(statSync(file).size)}, ${(shape.nodeCount / 1e3).toFixed(0)} k nodes, ${(shape.edgeCount / 1e3).toFixed(0)} k edges)` : ''}`;
+    const oursCell = ours.error ? ms(ours) : `${secs(ours.ms)}, CPU ${secs(ours.cpuMs)} (${inProcess.error ? '—' : secs(inProcess.ms)})`;
+    const vscodeCell = vscode.error ? `failed (${vscode.error.slice(0, 40)})` : `${secs(vscode.wallMs)} (${secs(vscode.ms)})`;
+    const ratio = ours.error || vscode.error ? '—' : `${(vscode.wallMs / ours.ms).toFixed(2)}×`;
+    console.error(`  start-up ${mb} MB: ours ${oursCell}, Rust parser ${vscodeCell}`);
+    console.log(`| ${label} | ${oursCell} | ${vscodeCell} | ${ratio} |`);
+  }
+  console.log('');
+}

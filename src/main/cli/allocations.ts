@@ -8,7 +8,8 @@ import { LeakExplorerError } from '../../shared/errors.ts';
 import { formatBytes, formatBytesDelta } from '../../shared/format.ts';
 import { growingSites, type AllocationSite, type SiteFrame } from '../heap/sampling.ts';
 import { DEFAULT_SAMPLING_INTERVAL, sampleAllocations } from '../inspector/sampling.ts';
-import { TARGET_OPTIONS, attachFromArgs } from './live.ts';
+import type { CliCommand } from './help.ts';
+import { TARGET_OPTIONS, TARGET_OPTIONS_HELP, attachFromArgs } from './live.ts';
 import { renderTable } from './table.ts';
 
 /** The `allocations --json` document. */
@@ -112,3 +113,29 @@ export async function allocationsCommand(args: string[]): Promise<number> {
     await session.close();
   }
 }
+
+/** `leak-explorer allocations`. */
+export const allocationsCli: CliCommand = {
+  run: allocationsCommand,
+  help: {
+    name: 'allocations',
+    summary: 'Which code allocates what stays alive, sampled with no snapshot (the target never freezes)',
+    usage: ['allocations (--pid N | --port P [--host H] | --url WS) --duration SECONDS [--interval SECONDS] [--sampling-interval BYTES] [--top N] [--json]'],
+    description:
+      "Switches on V8's sampling heap profiler (about one sample per 32 KiB allocated, kept while the object lives), reads the live sampled bytes per " +
+      'allocation stack every interval for SECONDS, and switches it off. Stacks whose live bytes rise in every interval come first, by growth per minute. ' +
+      'Frames are named by their function; a function the optimiser inlined into its caller does not appear on its own.',
+    options: [
+      { name: 'duration', value: 'SECONDS', text: 'how long to sample' },
+      { name: 'interval', value: 'SECONDS', text: 'time between two profiles (default: a sixth of the duration, at least 1)' },
+      { name: 'sampling-interval', value: 'BYTES', text: 'average bytes between samples (default 32768)' },
+      { name: 'top', value: 'N', text: 'rows in the table (default 25)' },
+      { name: 'json', text: 'print one JSON object (schemaVersion 1) instead of a table' },
+      ...TARGET_OPTIONS_HELP,
+    ],
+    examples: [
+      { command: 'allocations --pid 4242 --duration 60', text: 'a minute of sampling; the growing stacks first' },
+      { command: 'allocations --port 9229 --duration 120 --interval 10 --json', text: 'the same as JSON, a profile every 10 s' },
+    ],
+  },
+};

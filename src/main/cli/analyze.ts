@@ -6,12 +6,15 @@
  * `--json` prints one object: schemaVersion 1, snapshots, summary, diff, series, retainers.
  */
 import { stat } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { formatBytes, formatBytesDelta, formatDelta, formatNodeLabel, formatVia, VIA_LEGEND } from '../../shared/format.ts';
 import type { DiffRow, RetainerPaths, SeriesRow, SummaryRow } from '../../shared/model.ts';
 import { readSnapshotFile } from '../heap/load.ts';
 import { formatAllocationFrame } from '../heap/allocation-stacks.ts';
 import { SnapshotStore } from '../heap/store.ts';
+import type { CliCommand } from './help.ts';
+import { QUIET_OPTION } from './help.ts';
 import { renderTable } from './table.ts';
 import { progressReporter } from './progress.ts';
 
@@ -145,3 +148,63 @@ export function renderAnalysis(result: AnalyzeJson, top: number): string {
   }
   return out.join('\n');
 }
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new LeakExplorerError('BAD_ARGUMENTS', `${name} takes a positive whole number, not '${value}'.`);
+  return n;
+}
+
+async function analyzeCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      top: { type: 'string' },
+      oldest: { type: 'string' },
+      retainers: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  if (values.oldest !== undefined && values.retainers !== undefined) {
+    throw new LeakExplorerError('BAD_ARGUMENTS', 'Use either --oldest CLASS or --retainers NODE_ID, not both.');
+  }
+  const top = positiveInt(values.top, '--top', 25);
+  const retainers = values.retainers === undefined ? undefined : positiveInt(values.retainers.replace(/^@/, ''), '--retainers', 0);
+  const result = await runAnalysis(
+    { files: positionals, json: values.json, top, oldest: values.oldest, retainers },
+    progressReporter(process.stderr, values.quiet),
+  );
+  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${renderAnalysis(result, top)}\n`);
+  return 0;
+}
+
+/** `leak-explorer analyze`. */
+export const analyzeCli: CliCommand = {
+  run: analyzeCommand,
+  help: {
+    name: 'analyze',
+    summary: 'Type summary of saved snapshots; with several, the diff and growth; why an object is alive',
+    usage: ['analyze FILE [FILE...] [--json] [--top N] [--oldest CLASS | --retainers NODE_ID]'],
+    description:
+      'Prints the type summary of the last snapshot (count, shallow and retained size, distance per class, as ' +
+      "DevTools' Memory panel computes them). With several snapshots of one process, oldest first, it adds the " +
+      'diff (first → last) and the classes that only grew. With --oldest or --retainers it prints the shortest ' +
+      'retainer paths from the GC roots to that object: why it is still alive.',
+    options: [
+      { name: 'json', text: 'print one JSON object (schemaVersion 1) instead of tables' },
+      { name: 'top', value: 'N', text: 'rows per table (default 25)' },
+      { name: 'oldest', value: 'CLASS', text: 'the retainer paths of the oldest live instance of CLASS' },
+      { name: 'retainers', value: 'NODE_ID', text: 'the retainer paths of the object @NODE_ID' },
+      QUIET_OPTION,
+    ],
+    examples: [
+      { command: 'analyze app.heapsnapshot', text: 'the classes that hold the most memory' },
+      { command: 'analyze s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot --oldest HtmlResponse', text: 'what grew, and why the oldest HtmlResponse is alive' },
+      { command: 'analyze app.heapsnapshot --json | jq \'.summary[0]\'', text: 'the biggest class, for a script' },
+    ],
+    files: true,
+  },
+};

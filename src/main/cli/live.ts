@@ -3,6 +3,7 @@
  * `finally`, leaving the target running.
  */
 import { parseArgs } from 'node:util';
+import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { formatAge, formatBytes } from '../../shared/format.ts';
@@ -13,6 +14,8 @@ import { TargetMonitor } from '../inspector/monitor.ts';
 import { listProcesses } from '../inspector/processes.ts';
 import type { InspectorSession } from '../inspector/session.ts';
 import { isPythonProcess } from '../inspector/python.ts';
+import type { CliCommand, OptionHelp } from './help.ts';
+import { QUIET_OPTION } from './help.ts';
 import { progressReporter } from './progress.ts';
 import { pythonRefs, pythonSnapshot } from './python.ts';
 import { renderTable } from './table.ts';
@@ -78,7 +81,7 @@ async function warnBeforeSnapshot(session: InspectorSession, quiet: boolean): Pr
 
 /** `snapshot (--pid N | --port P | --url WS) -o FILE` */
 export async function snapshotCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...TARGET_OPTIONS, output: { type: 'string', short: 'o' } } });
+  const { values } = parseArgs({ args, options: { ...TARGET_OPTIONS, output: { type: 'string', short: 'o' }, json: { type: 'boolean', default: false } } });
   if (!values.output) throw new LeakExplorerError('BAD_ARGUMENTS', 'snapshot needs -o FILE, the .heapsnapshot to write.');
   const file = resolve(values.output);
   if (values.pid !== undefined && (await isPythonProcess(whole(values.pid, '--pid')))) return pythonSnapshot(whole(values.pid, '--pid'), file, values);
@@ -89,7 +92,12 @@ export async function snapshotCommand(args: string[]): Promise<number> {
     const monitor = new TargetMonitor(session, new LocalEngine());
     const loaded = await monitor.takeSnapshot({ file, onProgress: (p) => progress(p.phase, p.done, p.total) });
     progress.done();
-    process.stdout.write(`${file}: ${loaded.info.nodeCount} objects, ${formatBytes(loaded.info.totalSize)} reachable (PID ${session.info.pid ?? '?'})\n`);
+    if (values.json) {
+      const { nodeCount, edgeCount, totalSize } = loaded.info;
+      process.stdout.write(`${JSON.stringify({ schemaVersion: 1, file, pid: session.info.pid, nodeCount, edgeCount, totalSize })}\n`);
+    } else {
+      process.stdout.write(`${file}: ${loaded.info.nodeCount} objects, ${formatBytes(loaded.info.totalSize)} reachable (PID ${session.info.pid ?? '?'})\n`);
+    }
     return 0;
   } finally {
     progress.done();
@@ -193,8 +201,93 @@ export async function runCommand(args: string[]): Promise<number> {
     // Hand the inspector to whoever attaches next (the app, `refs --url`).
     await session.close();
   }
-  const code = await new Promise<number>((done) => child.on('exit', (exitCode, signal) => done(exitCode ?? (signal ? 128 : 0))));
+  const code = await new Promise<number>((done) => child.on('exit', (exitCode, signal) => done(exitCode ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 0))));
   clearTimeout(timer);
   await session.close();
   return code;
 }
+
+/** The help lines of the options every attaching command shares (TARGET_OPTIONS). */
+export const TARGET_OPTIONS_HELP: OptionHelp[] = [
+  { name: 'pid', value: 'N', text: 'attach to process N, even one started without --inspect (Node.js: checked before any signal; CPython: through its agent, injected with lldb)' },
+  { name: 'port', value: 'P', text: 'attach to the inspector on port P (Node.js, Electron, Chrome with --remote-debugging-port)' },
+  { name: 'host', value: 'H', text: 'with --port: the inspector\'s host (default 127.0.0.1)' },
+  { name: 'url', value: 'WS', text: 'attach to the inspector at this ws:// URL' },
+  { name: 'target', value: 'ID', text: 'with --port and several targets (Chrome tabs): the one to use, from /json/list' },
+  QUIET_OPTION,
+];
+
+/** `leak-explorer ps`. */
+export const psCli: CliCommand = {
+  run: psCommand,
+  help: {
+    name: 'ps',
+    summary: 'The Node.js processes here: inspector port, whether they can be attached, and why not',
+    usage: ['ps [--json] [--all]'],
+    description: 'Lists the Node.js processes on this machine with their user, memory, inspector port, and whether Leak Explorer can attach to them (and if not, why). Nothing is signalled.',
+    options: [
+      { name: 'json', text: 'print one JSON array instead of a table' },
+      { name: 'all', text: 'list every process, not only Node.js ones' },
+    ],
+    examples: [
+      { command: 'ps', text: 'the processes you can attach to' },
+      { command: "ps --json | jq '.[] | select(.attachable) | .pid'", text: 'their PIDs, for a script' },
+    ],
+  },
+};
+
+/** `leak-explorer snapshot`. */
+export const snapshotCli: CliCommand = {
+  run: snapshotCommand,
+  help: {
+    name: 'snapshot',
+    summary: 'Takes a heap snapshot of a live target and saves it',
+    usage: ['snapshot (--pid N | --port P [--host H] | --url WS) -o FILE [--json]'],
+    description: 'Attaches, warns when the snapshot may not fit in memory, writes the snapshot atomically (no partial file if the target dies), and detaches, leaving the target running.',
+    options: [{ name: 'output', short: 'o', value: 'FILE', text: 'the .heapsnapshot file to write' }, { name: 'json', text: 'print one JSON object (file, pid, nodeCount, edgeCount, totalSize)' }, ...TARGET_OPTIONS_HELP],
+    examples: [
+      { command: 'snapshot --pid 4242 -o app.heapsnapshot', text: 'a snapshot of process 4242' },
+      { command: 'snapshot --port 9229 -o app.heapsnapshot', text: 'the same, from an inspector already open' },
+    ],
+  },
+};
+
+/** `leak-explorer refs`. */
+export const refsCli: CliCommand = {
+  run: refsCommand,
+  help: {
+    name: 'refs',
+    summary: "Live references per class with the age of the oldest instance (Scrapy's prefs())",
+    usage: ['refs (--pid N | --port P [--host H] | --url WS) [--ignore CLASS]... [--json] [--snapshots K --interval SECONDS]'],
+    description:
+      'Counts the live objects per class and gives the age of the oldest. Ages are exact when the target uses leak-explorer/trackref; ' +
+      'otherwise K heap snapshots are taken, SECONDS apart, and an age is a lower bound: the time since the first snapshot that held the object.',
+    options: [
+      { name: 'json', text: 'print one JSON object (schemaVersion 1) instead of a table' },
+      { name: 'ignore', value: 'CLASS', text: 'leave CLASS out (repeatable)' },
+      { name: 'snapshots', value: 'K', text: 'without trackref: snapshots to take (default 1)' },
+      { name: 'interval', value: 'SECONDS', text: 'seconds between them (default 5)' },
+      ...TARGET_OPTIONS_HELP,
+    ],
+    examples: [
+      { command: 'refs --pid 4242', text: 'live objects per class, with the oldest age' },
+      { command: 'refs --port 9229 --snapshots 3 --interval 10 --json', text: 'ages bounded by 3 snapshots 10 s apart, as JSON' },
+    ],
+  },
+};
+
+/** `leak-explorer run`. */
+export const runCli: CliCommand = {
+  run: runCommand,
+  help: {
+    name: 'run',
+    summary: 'Runs a command with its inspector open on a free loopback port',
+    usage: ['run [--refs-every SECONDS] [--] COMMAND...'],
+    description: 'Starts COMMAND (a Node.js program) with its inspector on a free 127.0.0.1 port and prints where, so that the app or `refs --url` can attach. Put -- before the command when it has options of its own. Exits with the command\'s status.',
+    options: [{ name: 'refs-every', value: 'SECONDS', text: 'print live refs on stderr every SECONDS' }, QUIET_OPTION],
+    examples: [
+      { command: 'run -- node server.js --port 8080', text: 'the server, ready to be attached' },
+      { command: 'run --refs-every 30 -- node crawler.mjs', text: 'with live refs every 30 s' },
+    ],
+  },
+};

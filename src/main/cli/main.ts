@@ -1,131 +1,132 @@
 /**
- * The `leak-explorer` command: the engine and the inspector without a screen. Each subcommand parses its
- * own arguments; errors are printed with a code and a remedy, and the exit status says what happened.
+ * The `leak-explorer` command: the engine and the inspector without a screen. This file only lists the
+ * commands and dispatches; each command's code, options and help live in its own module, loaded when that
+ * command runs, so that `--version` and `--help` load none of the engine. Errors are printed with a code and
+ * a remedy, and the exit status says what happened (errors.ts).
  */
-import { parseArgs } from 'node:util';
+import packageJson from '../../../package.json' with { type: 'json' };
 import { LeakExplorerError } from '../../shared/errors.ts';
-import { allocationsCommand } from './allocations.ts';
-import { renderAnalysis, runAnalysis } from './analyze.ts';
-import { EXIT_USAGE, reportError } from './errors.ts';
-import { progressReporter } from './progress.ts';
-import { psCommand, refsCommand, runCommand, snapshotCommand } from './live.ts';
-import { reportCommand, watchCommand } from './reports.ts';
-import { serveCommand } from './serve.ts';
+import { completionCommand } from './completion.ts';
+import { EXIT_CODES_TEXT, EXIT_USAGE, reportError } from './errors.ts';
+import { renderCommandHelp, suggest, suggestOption, type CliCommand, type CommandHelp } from './help.ts';
 
-export const USAGE = `leak-explorer: find memory leaks in Node.js, Electron and Chrome heaps
+/** A command as the list knows it: enough for `--help` and suggestions, and how to load the rest. */
+interface CommandEntry {
+  name: string;
+  /** One line for `leak-explorer --help`; the command's help object repeats it (a test keeps them equal). */
+  summary: string;
+  load: () => Promise<CliCommand>;
+}
 
-Usage:
-  leak-explorer analyze FILE [FILE...] [--json] [--top N] [--oldest CLASS | --retainers NODE_ID]
-      Type summary of the last snapshot; with several snapshots of one process, the diff (first → last)
-      and the classes that only grew; with --oldest or --retainers, why that object is alive.
+// One line a command. Adding one: write its module with a CliCommand (help beside the handler), add it here.
+const COMMANDS: CommandEntry[] = [
+  { name: 'analyze', summary: 'Type summary of saved snapshots; with several, the diff and growth; why an object is alive', load: async () => (await import('./analyze.ts')).analyzeCli },
+  { name: 'ps', summary: 'The Node.js processes here: inspector port, whether they can be attached, and why not', load: async () => (await import('./live.ts')).psCli },
+  { name: 'snapshot', summary: 'Takes a heap snapshot of a live target and saves it', load: async () => (await import('./live.ts')).snapshotCli },
+  { name: 'refs', summary: "Live references per class with the age of the oldest instance (Scrapy's prefs())", load: async () => (await import('./live.ts')).refsCli },
+  { name: 'run', summary: 'Runs a command with its inspector open on a free loopback port', load: async () => (await import('./live.ts')).runCli },
+  { name: 'watch', summary: 'The whole hunt without a screen, written as reports; the target keeps running', load: async () => (await import('./reports.ts')).watchCli },
+  { name: 'report', summary: 'The same reports from saved snapshots of one process', load: async () => (await import('./reports.ts')).reportCli },
+  { name: 'allocations', summary: 'Which code allocates what stays alive, sampled with no snapshot (the target never freezes)', load: async () => (await import('./allocations.ts')).allocationsCli },
+  { name: 'serve', summary: 'The app in a browser, on 127.0.0.1, with a token in the printed URL', load: async () => (await import('./serve.ts')).serveCli },
+  { name: 'completion', summary: 'Prints a shell completion script for bash, zsh or fish', load: async () => completionCommand(allHelp) },
+];
 
-  leak-explorer ps [--json] [--all]
-      The Node.js processes on this machine: inspector port, whether they can be attached, and why not.
+/** Every command's help, in the order of the list (this loads every command module). */
+export async function allHelp(): Promise<CommandHelp[]> {
+  return Promise.all(COMMANDS.map(async (entry) => (await entry.load()).help));
+}
 
-  leak-explorer snapshot (--pid N | --port P [--host H] | --url WS) -o FILE
-      Takes a heap snapshot of a live target and saves it (atomically: no partial files).
+/** The names and summaries of the commands, as listed. */
+export function commandList(): Array<{ name: string; summary: string }> {
+  return COMMANDS.map(({ name, summary }) => ({ name, summary }));
+}
 
-  leak-explorer refs (--pid N | --port P [--host H] | --url WS) [--ignore CLASS]... [--json]
-                    [--snapshots K --interval SECONDS]
-      Live references per class with the age of the oldest instance (Scrapy's prefs()). Exact ages when
-      the target uses leak-explorer/trackref; otherwise heap snapshots are taken (K of them, SECONDS apart,
-      default 1) and an age is a lower bound: the time since the first snapshot that held the object.
+/** The version of this package. */
+export const VERSION: string = packageJson.version;
 
-  leak-explorer run [--refs-every SECONDS] [--] COMMAND...
-      Runs COMMAND with its inspector open on a free loopback port, and prints where.
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return `leak-explorer ${VERSION}: find memory leaks in Node.js, Electron and Chrome heaps
 
-  leak-explorer watch (--pid N | --port P | --url WS) --snapshots K --interval SECONDS
-                      [--report FILE.html] [--json FILE.json] [--markdown FILE.md] [--redact-strings]
-      The whole hunt without a screen: K snapshots, live refs, diff, growth, the retainer graph of the
-      fastest-growing class's oldest instance, and reports. Detaches and leaves the target running.
+Usage: leak-explorer COMMAND [OPTIONS]
 
-  leak-explorer report FILE.heapsnapshot... [-o FILE.html] [--json FILE.json] [--markdown FILE.md]
-                       [--redact-strings]
-      The same reports from saved snapshots of one process, oldest first.
-
-  leak-explorer allocations (--pid N | --port P | --url WS) --duration SECONDS [--interval SECONDS]
-                            [--sampling-interval BYTES] [--top N] [--json]
-      Which code allocates what stays alive, with no snapshot (the target never freezes): V8 samples
-      allocations for SECONDS and the stacks whose live bytes grow in every interval come first.
-
-  leak-explorer serve [--port P] [FILE.heapsnapshot...]
-      The desktop app's UI in a browser, served on 127.0.0.1 with a random token in the printed URL.
-
-  --port attaches to any inspector (Node.js, Electron, Chrome with --remote-debugging-port); with several
-  targets (Chrome tabs), --target ID picks one from /json/list.
-  --pid attaches to a running process even without --inspect: on Linux and macOS it checks that the
-  process is Node.js and catches SIGUSR1, then sends SIGUSR1 to open the inspector on 127.0.0.1:9229.
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n')}
 
 Options:
-  --json          print one JSON object (schemaVersion 1) instead of tables
-  --top N         rows per table (default 25)
-  --quiet         no progress on stderr
-  -h, --help      this help
+  -h, --help     this help; after a command, that command's help (or: leak-explorer help COMMAND)
+  -v, --version  the version
 
-Exit status: 0 on success, 1 on an error (its code and remedy go to stderr), 2 for a bad command line.
+Targets: --pid attaches to a running Node.js process even without --inspect (on Linux and macOS it checks
+that the process is Node.js and catches SIGUSR1 before signalling it); --port and --url attach to any
+inspector: Node.js, Electron, Chrome started with --remote-debugging-port.
+
+${EXIT_CODES_TEXT}
+
+Run 'leak-explorer COMMAND --help' for a command's options and examples.
 `;
-
-function positiveInt(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new LeakExplorerError('BAD_ARGUMENTS', `${name} takes a positive whole number, not '${value}'.`);
-  return n;
 }
 
-async function analyzeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      top: { type: 'string' },
-      oldest: { type: 'string' },
-      retainers: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-    },
-  });
-  if (values.oldest !== undefined && values.retainers !== undefined) {
-    throw new LeakExplorerError('BAD_ARGUMENTS', 'Use either --oldest CLASS or --retainers NODE_ID, not both.');
-  }
-  const top = positiveInt(values.top, '--top', 25);
-  const retainers = values.retainers === undefined ? undefined : positiveInt(values.retainers.replace(/^@/, ''), '--retainers', 0);
-  const result = await runAnalysis(
-    { files: positionals, json: values.json, top, oldest: values.oldest, retainers },
-    progressReporter(process.stderr, values.quiet),
+function unknownCommand(command: string): number {
+  const guess = suggest(command, COMMANDS.map((c) => c.name));
+  process.stderr.write(
+    `leak-explorer: unknown command '${command}'.${guess ? ` Did you mean '${guess}'?` : ''}\n` +
+      `Commands: ${COMMANDS.map((c) => c.name).join(', ')}. Run 'leak-explorer --help' for more.\n`,
   );
-  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${renderAnalysis(result, top)}\n`);
-  return 0;
+  return EXIT_USAGE;
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  analyze: analyzeCommand,
-  ps: psCommand,
-  snapshot: snapshotCommand,
-  refs: refsCommand,
-  run: runCommand,
-  watch: watchCommand,
-  report: reportCommand,
-  serve: serveCommand,
-  allocations: allocationsCommand,
-};
+/** True when `args` ask for help: -h or --help before any `--` (after it, they belong to `run`'s command). */
+function wantsHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((arg) => arg === '-h' || arg === '--help');
+}
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-    process.stdout.write(USAGE);
-    return command === undefined ? EXIT_USAGE : 0;
-  }
-  const run = COMMANDS[command];
-  if (!run) {
-    process.stderr.write(`leak-explorer: unknown command '${command}'.\n\n${USAGE}`);
+  if (command === undefined) {
+    process.stderr.write(usage());
     return EXIT_USAGE;
   }
+  if (command === '-h' || command === '--help') {
+    process.stdout.write(usage());
+    return 0;
+  }
+  if (command === '-v' || command === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (command === 'help') {
+    if (rest.length === 0) {
+      process.stdout.write(usage());
+      return 0;
+    }
+    return main([rest[0], '--help']);
+  }
+  if (command.startsWith('-')) {
+    const guess = suggest(command, ['--help', '--version']);
+    return reportError(new LeakExplorerError('BAD_ARGUMENTS', `Unknown option '${command}'; options go after the command.`), process.stderr, guess ? ` Did you mean '${guess}'?` : '');
+  }
+  const entry = COMMANDS.find((c) => c.name === command);
+  if (!entry) return unknownCommand(command);
+  let loaded: CliCommand | undefined;
   try {
-    return await run(rest);
+    loaded = await entry.load();
+    if (wantsHelp(rest)) {
+      process.stdout.write(renderCommandHelp(loaded.help, EXIT_CODES_TEXT));
+      return 0;
+    }
+    return await loaded.run(rest);
   } catch (error) {
-    if (error instanceof TypeError && 'code' in error && String((error as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
-      return reportError(new LeakExplorerError('BAD_ARGUMENTS', error.message));
+    const code = error instanceof TypeError && 'code' in error ? String((error as { code: unknown }).code) : '';
+    if (code.startsWith('ERR_PARSE_ARGS')) {
+      // util.parseArgs names the option it did not know; suggest the closest one the command takes.
+      const unknown = /Unknown option '(-{1,2}[^'=]+)/.exec(error instanceof Error ? error.message : '')?.[1];
+      const guess = unknown && loaded ? suggestOption(unknown, loaded.help) : undefined;
+      const message = unknown ? `Unknown option '${unknown}' for ${command}.` : (error as Error).message;
+      return reportError(new LeakExplorerError('BAD_ARGUMENTS', message), process.stderr, guess ? ` Did you mean '${guess}'?` : '');
     }
     return reportError(error);
   }

@@ -1,7 +1,14 @@
 /**
  * Progress on stderr: a bar that redraws in place on a terminal, and a line per phase elsewhere, so that
- * logs stay readable. Nothing is written to stdout, which belongs to the results.
+ * logs stay readable. Nothing is written to stdout, which belongs to the results. The bar is the CLI's only
+ * use of escape codes: where NO_COLOR is set (no-color.org) or TERM is `dumb`, a terminal gets the plain
+ * lines too.
  */
+
+/** Whether `stream` may be sent escape codes: a terminal, and neither NO_COLOR nor TERM=dumb says no. */
+export function allowsEscapes(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(stream.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
+}
 export interface ProgressReporter {
   (phase: string, done: number, total: number): void;
   done(): void;
@@ -11,9 +18,10 @@ export interface ProgressReporter {
 export function progressReporter(stream: NodeJS.WriteStream = process.stderr, quiet = false): ProgressReporter {
   let lastPhase = '';
   let drawn = false;
+  const redraw = allowsEscapes(stream);
   const report = ((phase: string, done: number, total: number) => {
     if (quiet || phase.endsWith('Done')) return;
-    if (stream.isTTY) {
+    if (redraw) {
       const width = 30;
       const fraction = total > 0 ? Math.min(1, done / total) : 0;
       const filled = Math.round(fraction * width);

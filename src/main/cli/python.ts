@@ -55,7 +55,7 @@ export async function pythonRefs(pid: number, options: { json: boolean; ignore: 
 }
 
 /** `snapshot --pid N -o FILE` for a Python process: the file appears complete or not at all. */
-export async function pythonSnapshot(pid: number, file: string, options: { quiet?: boolean }): Promise<number> {
+export async function pythonSnapshot(pid: number, file: string, options: { quiet?: boolean; json?: boolean }): Promise<number> {
   const temp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.partial`);
   const out = createWriteStream(temp, { flags: 'wx' });
   let writeError: Error | null = null;
@@ -76,6 +76,8 @@ export async function pythonSnapshot(pid: number, file: string, options: { quiet
   }
   const store = new SnapshotStore();
   const stored = await store.add(await readSnapshotFile(file), file, (await stat(file)).mtimeMs);
-  process.stdout.write(`${file}: ${stored.info.nodeCount} objects, ${formatBytes(stored.info.totalSize)} reachable (Python, PID ${pid})\n`);
+  const { nodeCount, edgeCount, totalSize } = stored.info;
+  if (options.json) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, file, pid, runtime: 'python', nodeCount, edgeCount, totalSize })}\n`);
+  else process.stdout.write(`${file}: ${nodeCount} objects, ${formatBytes(totalSize)} reachable (Python, PID ${pid})\n`);
   return 0;
 }

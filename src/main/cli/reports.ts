@@ -11,7 +11,9 @@ import { formatAge } from '../../shared/format.ts';
 import { LocalEngine } from '../heap/engine-service.ts';
 import { TargetMonitor } from '../inspector/monitor.ts';
 import { buildReportFiles } from '../report/report.ts';
-import { attachFromArgs, TARGET_OPTIONS } from './live.ts';
+import type { CliCommand, OptionHelp } from './help.ts';
+import { QUIET_OPTION } from './help.ts';
+import { attachFromArgs, TARGET_OPTIONS, TARGET_OPTIONS_HELP } from './live.ts';
 import { progressReporter } from './progress.ts';
 
 const OUTPUT_OPTIONS = {
@@ -116,3 +118,50 @@ export async function reportCommand(args: string[]): Promise<number> {
   for (const file of await writeOutputs(files, values)) process.stdout.write(`${file}\n`);
   return 0;
 }
+
+const OUTPUT_OPTIONS_HELP: OptionHelp[] = [
+  { name: 'report', short: 'o', value: 'FILE.html', text: 'write the HTML report, one file that opens anywhere' },
+  { name: 'json', value: 'FILE.json', text: 'write the JSON report (resources/report.schema.json)' },
+  { name: 'markdown', value: 'FILE.md', text: 'write the Markdown report, for an issue or a PR' },
+  { name: 'redact-strings', text: 'replace heap strings with their length and a short hash' },
+];
+
+/** `leak-explorer watch`. */
+export const watchCli: CliCommand = {
+  run: watchCommand,
+  help: {
+    name: 'watch',
+    summary: 'The whole hunt without a screen, written as reports; the target keeps running',
+    usage: ['watch (--pid N | --port P | --url WS) --snapshots K --interval SECONDS [--report FILE.html] [--json FILE.json] [--markdown FILE.md] [--redact-strings]'],
+    description:
+      'Attaches, takes K snapshots SECONDS apart, reads the live refs, and writes reports: summary, diff, growth, and the retainer graph of ' +
+      "the fastest-growing class's oldest instance. It detaches and leaves the target running. It prints the paths of the files it wrote.",
+    options: [
+      { name: 'snapshots', value: 'K', text: 'snapshots to take (default 2)' },
+      { name: 'interval', value: 'SECONDS', text: 'seconds between them (default 10)' },
+      ...OUTPUT_OPTIONS_HELP,
+      ...TARGET_OPTIONS_HELP,
+    ],
+    examples: [
+      { command: 'watch --pid 4242 --snapshots 3 --interval 30 --report leak.html', text: 'three snapshots 30 s apart, as one HTML report' },
+      { command: 'watch --port 9229 --snapshots 2 --interval 60 --json leak.json --markdown leak.md --redact-strings', text: 'JSON and Markdown, heap strings redacted' },
+    ],
+  },
+};
+
+/** `leak-explorer report`. */
+export const reportCli: CliCommand = {
+  run: reportCommand,
+  help: {
+    name: 'report',
+    summary: 'The same reports from saved snapshots of one process',
+    usage: ['report FILE.heapsnapshot... [-o FILE.html] [--json FILE.json] [--markdown FILE.md] [--redact-strings]'],
+    description: 'Analyses saved snapshots of one process, oldest first, and writes the reports watch writes. It prints the paths of the files it wrote.',
+    options: [...OUTPUT_OPTIONS_HELP, QUIET_OPTION],
+    examples: [
+      { command: 'report s1.heapsnapshot s2.heapsnapshot -o leak.html', text: 'an HTML report of what grew between two snapshots' },
+      { command: 'report app.heapsnapshot --markdown leak.md', text: 'a Markdown report of one snapshot' },
+    ],
+    files: true,
+  },
+};

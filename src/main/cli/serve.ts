@@ -5,6 +5,8 @@ import { LeakExplorerError } from '../../shared/errors.ts';
 import { EngineClient } from '../heap/engine-client.ts';
 import { startWebShell } from '../server/server.ts';
 import { AppService } from '../service/app-service.ts';
+import type { CliCommand } from './help.ts';
+import { QUIET_OPTION } from './help.ts';
 
 /** Where the bundled CLI finds the built renderer, the engine worker and the demo (out/cli → …). */
 export const BUNDLE_PATHS = {
@@ -40,3 +42,20 @@ export async function serveCommand(args: string[]): Promise<number> {
   await engine.close();
   return 0;
 }
+
+/** `leak-explorer serve`. */
+export const serveCli: CliCommand = {
+  run: serveCommand,
+  help: {
+    name: 'serve',
+    summary: 'The app in a browser, on 127.0.0.1, with a token in the printed URL',
+    usage: ['serve [--port P] [FILE.heapsnapshot...]'],
+    description: "Serves the desktop app's UI on 127.0.0.1 only, with a random token in the printed URL, and opens the files given. Ctrl+C stops it.",
+    options: [{ name: 'port', value: 'P', text: 'the port to listen on (default: a free one)' }, QUIET_OPTION],
+    examples: [
+      { command: 'serve', text: 'the app, in your browser' },
+      { command: 'serve --port 8080 app.heapsnapshot', text: 'on port 8080, with a snapshot open' },
+    ],
+    files: true,
+  },
+};

@@ -161,20 +161,15 @@ parentPort.on('message', (message) => {
 const next = () => (inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Promise((resolve) => { waiting = resolve; }));
 (async () => {
   const job = await next();
-  const crashAt = (stage) => { if (job.crashAt === stage) process.exit(1); };
-  crashAt('page');
   const owned = ${markPageOwned.name}(job);
   parentPort.postMessage(owned, [owned.buffer]);
-  crashAt('owners');
   const owners = job.fold ? ${shallowSizeOwners.name}(job.fold) : null;
   parentPort.postMessage({ owners }, owners ? [owners.buffer] : []);
   const dfs = await next();
-  crashAt('tree');
   const result = ${dominatorsFromDfs.name}(dfs);
   const { firstDominated, dominated } = ${buildDominatedNodes.name}(result.dominators, dfs.rootOrdinal);
   parentPort.postMessage({ firstDominated, dominated, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount }, [firstDominated.buffer, dominated.buffer]);
   const sizes = await next();
-  crashAt('retained');
   const retainedSizes = ${computeRetainedSizes.name}(result, sizes.nodes, sizes.nodeFieldCount, sizes.selfSizeOffset);
   parentPort.postMessage({ dominators: result.dominators, retainedSizes }, [result.dominators.buffer, retainedSizes.buffer]);
   parentPort.close();
@@ -192,14 +187,14 @@ export async function analyzeSnapshotInParallel(
   raw: RawSnapshot,
   options: AnalysisOptions & {
     minNodes?: number;
-    /** For tests: the worker exits before this step, as a crashed worker would. */
-    crashWorkerAt?: 'page' | 'owners' | 'tree' | 'retained';
+    /** Starts the dominator worker from its functions and body: {@link startEvalWorker} unless given. */
+    startWorker?: typeof startEvalWorker;
   } = {},
 ): Promise<AnalyzedSnapshot> {
   const nodeCount = raw.nodes.length / Math.max(1, raw.header.meta.node_fields.length);
   if (nodeCount < (options.minNodes ?? PARALLEL_MIN_NODES) || !isShared(raw.nodes) || !isShared(raw.edges)) return analyzeSnapshot(raw, options);
   // Started first, so that it boots while this thread builds the indexes.
-  const worker = startEvalWorker(
+  const worker = (options.startWorker ?? startEvalWorker)(
     [markPageOwned, shallowSizeOwners, freeArray, dominatorsFromDfs, buildDominatedNodes, computeRetainedSizes],
     DOMINATOR_WORKER,
   );
@@ -221,7 +216,7 @@ export async function analyzeSnapshotInParallel(
     // The page-owned nodes and the owners there, the other rules of the essential edges here, at the same time.
     const fold = foldJob(graph);
     const job = pageJob(graph);
-    worker.postMessage({ ...job, fold, crashAt: options.crashWorkerAt });
+    worker.postMessage({ ...job, fold });
     const essential = essentialSuccessors(graph);
     const owned = (await ownedReply) ?? markPageOwned(job);
     cutEdgesIntoPage(essential, owned);
