@@ -161,6 +161,8 @@ export function functionLocation(snapshot: AnalyzedSnapshot, ordinal: number): F
 }
 
 export type { FunctionLocation };
+// The first version of this file exported it; it lives with the other formatters now.
+export { shortScriptName } from '../../shared/format.ts';
 
 /**
  * A function as a person reads it: `revalidateUpload() crawler.mjs:88`, `(anonymous)() crawler.mjs:12`,
