@@ -4,19 +4,16 @@
 //
 //   npm run bench:leaks [-- --only listeners,referer-chain] [--skip-memlab] [--snapshots 4]
 //
-// Definitions (the same for both tools):
-// - A *name* of a leak is an owner class and an edge (test/fixtures/zoo/series.ts, `ZooLeak`): `Scheduler` and
-//   `queue`; `PriceFeed` and `_events.tick`. Class names compare after canonicalisation (a closure context is
-//   `(context)` whether V8 says `system / Context` or memlab `<function scope>`; the global object is
-//   `(global)`, `global` in Node and `Window …` in Chromium). Edge names compare without a leading `.`.
-// - Our suspect *names the right edge* when its leakingEdge is a name of the leak: the same owner and either
-//   the whole edge path or its last segment (V8 may name `_events.tick` or just `tick`), or, for a dotted edge,
-//   the holder (the `_events` object, an `Object`) with the last segment while its path shows that holder held
-//   by the owner through the segment before. A memlab trace has no leaking edge of its own, so it names the
-//   right edge when any step of the trace goes through it (owner, then the edge's segments in order): a
-//   generous reading, in memlab's favour.
-// - A suspect (or trace) is *about* a leak when it names its edge, lists its growing class (ours: classNames;
-//   memlab: a node of the trace), or its path goes through the leak's edge.
+// Definitions (the same for both tools; the matching itself is test/fixtures/zoo/scoring.ts, which the zoo
+// tests share):
+// - A leak's *names* are the owner class and edge its program declares (`Scheduler` and `queue`), compared
+//   after canonicalisation (`(context)`, `(global)`) and without a leading `.`.
+// - Our suspect *names the right edge* when its leakingEdge is one of those names (V8 may say `_events.tick`
+//   or `tick`, with the emitter or the `_events` holder as owner: the holder counts when the path shows it
+//   held by the emitter). A memlab trace names the right edge when any of its steps goes through it, a
+//   generous reading in memlab's favour, as its traces name no leaking edge of their own.
+// - A suspect (or trace) is *about* a leak when it names its edge, lists its growing class, or its path goes
+//   through the leak's edge.
 // - Recall: leaks with at least one suspect about them ÷ all leaks.
 // - Precision: suspects about a leak of their own program ÷ all suspects. Every suspect on a healthy control
 //   is a false positive, and so is a suspect about nothing the program leaks.
@@ -44,79 +41,6 @@ const option = (name, fallback) => {
 
 if (flag('--memlab-worker')) await memlabWorker(args.slice(args.indexOf('--memlab-worker') + 1));
 else await main();
-
-// ---------------------------------------------------------------------------------------------------------
-// Names and matching
-
-/** A class name as both tools can agree on it. */
-export function canonicalClass(name) {
-  const bare = String(name ?? '').trim();
-  if (/^\(?(system \/ )?Context\)?$/.test(bare) || bare === '<function scope>' || bare === '(context)') return '(context)';
-  if (/^(global|Global|globalThis|\(global\)|Window\b.*)$/.test(bare)) return '(global)';
-  return bare;
-}
-
-const edgeName = (name) => String(name ?? '').replace(/^\./, '');
-
-/** Every (owner, edge) name of a leak. */
-const namesOf = (leak) => [{ owner: leak.owner, edge: leak.edge }, ...(leak.also ?? [])];
-
-/** Whether our suspect's leakingEdge is one of the leak's names (see the definitions above). */
-export function oursNamesEdge(suspect, leak) {
-  const owner = canonicalClass(suspect.leakingEdge?.ownerClassName);
-  const edge = edgeName(suspect.leakingEdge?.edgeName);
-  const path = suspect.path ?? [];
-  return namesOf(leak).some((name) => {
-    const segments = name.edge.split('.');
-    const last = segments[segments.length - 1];
-    const rightOwner = owner === canonicalClass(name.owner);
-    if (rightOwner && (edge === name.edge || edge === last)) return true;
-    if (segments.length < 2 || edge !== last) return false;
-    // The holder is named as the owner: its path must show it held by the real owner through the segment before.
-    const before = segments[segments.length - 2];
-    return path.some((step, k) => k + 1 < path.length && canonicalClass(step.className) === owner && edgeName(step.edgeName) === before && canonicalClass(path[k + 1].className) === canonicalClass(name.owner));
-  });
-}
-
-/**
- * Whether a chain of steps from a root outwards ({className, edgeName}: the node, and the edge it was reached
- * by) goes through one of the leak's names: the owner, then the edge's segments in order.
- */
-function chainThroughEdge(steps, leak) {
-  return namesOf(leak).some((name) => {
-    const segments = name.edge.split('.');
-    for (let i = 1; i + segments.length - 1 < steps.length; i++) {
-      if (canonicalClass(steps[i - 1].className) !== canonicalClass(name.owner)) continue;
-      if (segments.every((segment, s) => edgeName(steps[i + s].edgeName) === segment)) return true;
-    }
-    return false;
-  });
-}
-
-/**
- * Our path runs from the object to a root, each step held by the next one through its own edgeName; reversed,
- * each step carries the edge it is reached by from the step before, as a memlab trace does.
- */
-const rootward = (path) => [...path].reverse();
-
-function oursAbout(suspect, leak) {
-  if (oursNamesEdge(suspect, leak)) return true;
-  if ((suspect.classNames ?? []).some((c) => canonicalClass(c) === canonicalClass(leak.grows))) return true;
-  return chainThroughEdge(rootward(suspect.path ?? []), leak);
-}
-
-const memlabNamesEdge = (trace, leak) => chainThroughEdge(trace.steps, leak);
-const memlabAbout = (trace, leak) => memlabNamesEdge(trace, leak) || trace.steps.some((step) => canonicalClass(step.className) === canonicalClass(leak.grows));
-
-/** Scores one program for one tool: per leak, whether found and whether the first suspect about it names the edge. */
-function score(truth, suspects, about, namesEdge) {
-  const leaks = truth.leaks.map((leak) => {
-    const first = suspects.find((s) => about(s, leak));
-    return { leak, found: first !== undefined, rightEdge: first !== undefined && namesEdge(first, leak) };
-  });
-  const relevant = suspects.filter((s) => truth.leaks.some((leak) => about(s, leak))).length;
-  return { leaks, suspects: suspects.length, relevant };
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // The tools
@@ -188,7 +112,8 @@ async function runOurs(files) {
     if (!Array.isArray(parsed.suspects)) throw new Error('no suspects array');
     return { ms, ...parsed };
   } catch {
-    return { error: (err || out || `exit ${status}`).trim().split('\n').slice(-1)[0].slice(0, 120) };
+    // The first line says what went wrong (a usage text may follow).
+    return { error: (err || out || `exit ${status}`).trim().split('\n')[0].slice(0, 120) };
   }
 }
 
@@ -221,6 +146,7 @@ async function pool(items, width, task) {
 
 async function main() {
   const { zooNames, zooSeries } = await import('../test/fixtures/zoo/series.ts');
+  const { bareEdge, namesRightEdge, scoreProgram, suspectAbout, traceAbout, traceNamesEdge } = await import('../test/fixtures/zoo/scoring.ts');
   const only = option('--only', null)?.split(',');
   const names = zooNames().filter((name) => !only || only.includes(name));
   const snapshots = Number(option('--snapshots', '4'));
@@ -244,11 +170,11 @@ async function main() {
   });
 
   const tools = [
-    { key: 'ours', label: 'Leak Explorer', get: (r) => r.ours, list: (x) => x.suspects, about: oursAbout, names: oursNamesEdge },
+    { key: 'ours', label: 'Leak Explorer', get: (r) => r.ours, list: (x) => x.suspects, about: suspectAbout, names: namesRightEdge },
     ...(haveMemlab
       ? [
-          { key: 'all', label: 'memlab (trace all objects)', get: (r) => r.memlab.all, list: (x) => x.traces, about: memlabAbout, names: memlabNamesEdge },
-          { key: 'default', label: 'memlab (default filters)', get: (r) => r.memlab.default, list: (x) => x.traces, about: memlabAbout, names: memlabNamesEdge },
+          { key: 'all', label: 'memlab (trace all objects)', get: (r) => r.memlab.all, list: (x) => x.traces, about: traceAbout, names: traceNamesEdge },
+          { key: 'default', label: 'memlab (default filters)', get: (r) => r.memlab.default, list: (x) => x.traces, about: traceAbout, names: traceNamesEdge },
         ]
       : []),
   ];
@@ -258,7 +184,7 @@ async function main() {
     if (result.error) return `failed (${result.error})`;
     const top = result.suspects[0];
     if (!top) return '—';
-    return `${top.leakingEdge.ownerClassName}.${edgeName(top.leakingEdge.edgeName)}${result.suspects.length > 1 ? ` (+${result.suspects.length - 1})` : ''}`;
+    return `${top.leakingEdge.ownerClassName}.${bareEdge(top.leakingEdge.edgeName)}${result.suspects.length > 1 ? ` (+${result.suspects.length - 1})` : ''}`;
   };
   const memlabCell = (result, truth, tool) => {
     if (!result) return '—';
@@ -287,7 +213,7 @@ async function main() {
         cells[tool.key] = '✗';
         continue;
       }
-      const scored = score(truth, tool.list(result), tool.about, tool.names);
+      const scored = scoreProgram(truth.leaks, tool.list(result), tool.about, tool.names);
       t.found += scored.leaks.filter((l) => l.found).length;
       t.rightEdge += scored.leaks.filter((l) => l.rightEdge).length;
       t.suspects += scored.suspects;
