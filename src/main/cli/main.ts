@@ -10,6 +10,7 @@ import { progressReporter } from './progress.ts';
 import { psCommand, refsCommand, runCommand, snapshotCommand } from './live.ts';
 import { reportCommand, watchCommand } from './reports.ts';
 import { serveCommand } from './serve.ts';
+import { suspectsCommand } from './suspects.ts';
 
 export const USAGE = `leak-explorer: find memory leaks in Node.js, Electron and Chrome heaps
 
@@ -17,6 +18,10 @@ Usage:
   leak-explorer analyze FILE [FILE...] [--json] [--top N] [--oldest CLASS | --retainers NODE_ID]
       Type summary of the last snapshot; with several snapshots of one process, the diff (first → last)
       and the classes that only grew; with --oldest or --retainers, why that object is alive.
+
+  leak-explorer suspects FILE FILE [FILE...] [--json] [--top N]
+      The leak suspects of a series of snapshots of one process: what grew in every interval, where, what
+      it keeps alive, and its retainer path. The first line is the top suspect.
 
   leak-explorer ps [--json] [--all]
       The Node.js processes on this machine: inspector port, whether they can be attached, and why not.
@@ -100,6 +105,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   watch: watchCommand,
   report: reportCommand,
   serve: serveCommand,
+  suspects: suspectsCommand,
 };
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit status. */
