@@ -499,7 +499,10 @@ function headlineOf(suspect: Suspect, durationMs: number, snapshotCount: number)
   const count = timed ? Math.round(suspect.countGrowth as number) : suspect.countAdded;
   const span = timed ? ' a minute' : ` over ${snapshotCount} snapshots`;
   const bytes = timed ? `+${formatBytes(suspect.bytesGrowth as number)}/min` : `+${formatBytes(suspect.retainedGrowth)}`;
-  let text = `${where} grows by ${count} ${plural(what, count)}${span}`;
+  // Functions are named by what they are: `onReload()` closures, not `Function`s.
+  const fn = suspect.closures[0];
+  const entries = what === 'Function' && fn ? `\`${fn.name}()\` ${count === 1 ? 'closure' : 'closures'}` : plural(what, count);
+  let text = `${where} grows by ${count} ${entries}${span}`;
   if (suspect.holds) {
     const held = suspect.holds.className;
     const article = /^[A-Za-z_$]/.test(held) ? (VOWEL.test(held) ? 'an ' : 'a ') : '';
@@ -507,7 +510,6 @@ function headlineOf(suspect: Suspect, durationMs: number, snapshotCount: number)
     text += `, each holding ${what}${suspect.holds.via ? ` through \`${suspect.holds.via}\`` : ''}`;
   }
   text += ` (${bytes}).`;
-  const fn = suspect.closures[0];
   if (fn) text += ` Functions involved: \`${fn.name}()\`${fn.script ? ` (${shortScriptName(fn.script)}:${fn.line})` : ''}.`;
   return text;
 }
