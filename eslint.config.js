@@ -38,6 +38,11 @@ export default tseslint.config(
       'The engine (heap) imports only shared.'),
   },
   {
+    files: ['src/main/heap/leaks/**'],
+    rules: layer(['**/inspector/**', '**/report/**', '**/cli/**', '**/server/**', '**/app/**', '**/renderer/**', 'node:*', 'fs', 'path', 'worker_threads'],
+      'Leak rules and suspects are pure functions over analysed snapshots: they import the engine and shared, and do no I/O.'),
+  },
+  {
     files: ['src/main/inspector/**'],
     rules: layer(['**/report/**', '**/cli/**', '**/server/**', '**/app/**', '**/renderer/**'],
       'The inspector imports heap and shared only.'),

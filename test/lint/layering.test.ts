@@ -27,6 +27,10 @@ describe('layering lint rules', () => {
     expect(await importErrors('src/main/inspector/x.ts', "import { a } from '../heap/store.ts';\nexport const b = a;\n")).toHaveLength(0);
     expect(await importErrors('src/main/inspector/x.ts', "import { a } from '../server/server.ts';\nexport const b = a;\n")).toHaveLength(1);
     expect(await importErrors('src/main/cli/x.ts', "import { a } from '../app/window.ts';\nexport const b = a;\n")).toHaveLength(1);
+    // Leak rules are pure: the engine and shared, no I/O.
+    expect(await importErrors('src/main/heap/leaks/x.ts', "import { a } from '../analysis.ts';\nexport const b = a;\n")).toHaveLength(0);
+    expect(await importErrors('src/main/heap/leaks/x.ts', "import { a } from '../../report/report.ts';\nexport const b = a;\n")).toHaveLength(1);
+    expect(await importErrors('src/main/heap/leaks/x.ts', "import { readFileSync } from 'node:fs';\nexport const b = readFileSync;\n")).toHaveLength(1);
   });
 
   it('keeps src/shared free of Node and the renderer free of main-process code', async () => {

@@ -40,8 +40,10 @@ Usage:
 
   leak-explorer watch (--pid N | --port P | --url WS) --snapshots K --interval SECONDS
                       [--report FILE.html] [--json FILE.json] [--markdown FILE.md] [--redact-strings]
-      The whole hunt without a screen: K snapshots, live refs, diff, growth, the retainer graph of the
-      fastest-growing class's oldest instance, and reports. Detaches and leaves the target running.
+                      [--fail-on-leak]
+      The whole hunt without a screen: K snapshots, live refs, diff, growth, the leak suspects, the
+      retainer graph of what leaks, and reports. Detaches and leaves the target running. With
+      --fail-on-leak, exits with status 3 when a leak suspect is found (for CI).
 
   leak-explorer report FILE.heapsnapshot... [-o FILE.html] [--json FILE.json] [--markdown FILE.md]
                        [--redact-strings]
@@ -61,7 +63,8 @@ Options:
   --quiet         no progress on stderr
   -h, --help      this help
 
-Exit status: 0 on success, 1 on an error (its code and remedy go to stderr), 2 for a bad command line.
+Exit status: 0 on success, 1 on an error (its code and remedy go to stderr), 2 for a bad command line,
+3 for watch --fail-on-leak when a leak suspect is found.
 `;
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {

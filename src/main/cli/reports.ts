@@ -10,7 +10,8 @@ import { LeakExplorerError } from '../../shared/errors.ts';
 import { formatAge } from '../../shared/format.ts';
 import { LocalEngine } from '../heap/engine-service.ts';
 import { TargetMonitor } from '../inspector/monitor.ts';
-import { buildReportFiles } from '../report/report.ts';
+import { buildReportFiles, type ReportData } from '../report/report.ts';
+import { renderSuspects } from './suspects.ts';
 import { attachFromArgs, TARGET_OPTIONS } from './live.ts';
 import { progressReporter } from './progress.ts';
 
@@ -55,9 +56,19 @@ function commandLine(name: string, args: string[]): string {
   return ['leak-explorer', name, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-/** `watch (--pid N | --port P | --url WS) --snapshots K --interval SECONDS [outputs]` */
+/** The exit status of `watch --fail-on-leak` when a suspect is found (for CI). */
+export const EXIT_LEAK = 3;
+
+/**
+ * `watch (--pid N | --port P | --url WS) --snapshots K --interval SECONDS [outputs] [--fail-on-leak]`. The
+ * leak suspects go to stderr (the top one first); with --fail-on-leak the exit status is 3 when there is
+ * one, so that CI can fail a build that leaks.
+ */
 export async function watchCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...TARGET_OPTIONS, ...OUTPUT_OPTIONS, snapshots: { type: 'string' }, interval: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { ...TARGET_OPTIONS, ...OUTPUT_OPTIONS, snapshots: { type: 'string' }, interval: { type: 'string' }, 'fail-on-leak': { type: 'boolean', default: false } },
+  });
   requireOutput(values);
   const count = Number(values.snapshots ?? 2);
   const interval = Number(values.interval ?? 10);
@@ -88,10 +99,16 @@ export async function watchCommand(args: string[]): Promise<number> {
       origin: commandLine('watch', args),
     });
     const written = await writeOutputs(files, values);
-    const headline = JSON.parse(files.json).headline as { text: string; durationMs: number };
-    say(`${headline.text}`);
+    const data = JSON.parse(files.json) as Pick<ReportData, 'headline' | 'suspects' | 'warnings' | 'snapshots'>;
+    const { headline } = data;
+    if (data.suspects) say(renderSuspects({ suspects: data.suspects, warnings: data.warnings, tentative: data.snapshots.length < 3, intervals: data.snapshots.length - 1 }));
+    else say(`${headline.text}`);
     for (const file of written) process.stdout.write(`${file}\n`);
     say(`Done in ${formatAge(headline.durationMs)} of watching; PID ${session.info.pid ?? '?'} keeps running.`);
+    if (values['fail-on-leak'] && (data.suspects?.length ?? 0) > 0) {
+      say(`Exit status ${EXIT_LEAK}: --fail-on-leak, and ${data.suspects?.length} leak suspect${data.suspects?.length === 1 ? ' was' : 's were'} found.`);
+      return EXIT_LEAK;
+    }
     return 0;
   } finally {
     progress.done();

@@ -27,9 +27,10 @@ export interface SuspectsJson {
 }
 
 /** Renders suspects for people: the top headline first, then each suspect with its path. */
-export function renderSuspects(doc: Pick<SuspectsJson, 'suspects' | 'warnings' | 'tentative' | 'intervals'>, top = 10): string {
+export function renderSuspects(doc: Pick<SuspectsJson, 'suspects' | 'warnings' | 'tentative' | 'intervals'> & { idSpaceMismatch?: boolean }, top = 10): string {
   const out: string[] = [];
-  if (doc.suspects.length === 0) out.push(`No leak suspects: nothing grew in every one of the ${doc.intervals} interval${doc.intervals === 1 ? '' : 's'}.`);
+  if (doc.idSpaceMismatch) out.push('No leak suspects: the snapshots come from different inspector sessions, so no object can be followed across them.');
+  else if (doc.suspects.length === 0) out.push(`No leak suspects: nothing grew in every one of the ${doc.intervals} interval${doc.intervals === 1 ? '' : 's'}.`);
   else out.push(doc.suspects[0].headline);
   for (const warning of doc.warnings) out.push(`warning ${warning}`);
   if (doc.suspects.length > 0) {

@@ -266,9 +266,10 @@ export function sameIdSpace(before: AnalyzedSnapshot, after: AnalyzedSnapshot): 
   const probes: number[] = [];
   const isNativeContext = gb.strings.matcher('system / NativeContext');
   const contexts = new Set<number>();
-  const { nodeFieldCount, nodeNameOffset } = gb.layout;
-  for (let ordinal = 0; ordinal < gb.nodeCount; ordinal++) {
-    if (isNativeContext(gb.nodes[ordinal * nodeFieldCount + nodeNameOffset])) contexts.add(ordinal);
+  const { nodeFieldCount, nodeNameOffset, nodeTypeOffset } = gb.layout;
+  const { hidden } = gb.layout.nodeType;
+  for (let ordinal = 0, nodeIndex = 0; ordinal < gb.nodeCount; ordinal++, nodeIndex += nodeFieldCount) {
+    if (gb.nodes[nodeIndex + nodeTypeOffset] === hidden && isNativeContext(gb.nodes[nodeIndex + nodeNameOffset])) contexts.add(ordinal);
   }
   probes.push(...contexts);
   for (let e = gb.firstEdgeIndexes[gb.rootNodeOrdinal], end = gb.firstEdgeIndexes[gb.rootNodeOrdinal + 1]; e < end; e += gb.layout.edgeFieldCount) {

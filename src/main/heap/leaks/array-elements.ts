@@ -7,7 +7,7 @@ import type { AccumulationRule } from './rule.ts';
 export const arrayElements: AccumulationRule = {
   name: 'array-elements',
   detects: 'An Array whose elements keep being added (a queue fed faster than it drains, a log, a list of handlers).',
-  matches: (view, ordinal) => view.isObject(ordinal) && view.named(ordinal, 'Array'),
+  matches: (view, ordinal) => view.isArray(ordinal),
   entries(view, ordinal, each) {
     const { graph } = view;
     const { edgeFieldCount } = graph.layout;

@@ -10,7 +10,8 @@ import type { AccumulationRule } from './rule.ts';
 export const mapSetEntries: AccumulationRule = {
   name: 'map-set-entries',
   detects: 'A Map or Set whose entries keep being added (an unbounded cache, a registry that is never pruned).',
-  matches: (view, ordinal) => view.isObject(ordinal) && (view.named(ordinal, 'Map') || view.named(ordinal, 'Set')),
+  indirect: true,
+  matches: (view, ordinal) => view.isMapOrSet(ordinal),
   entries(view, ordinal, each) {
     const { graph } = view;
     const { edgeFieldCount } = graph.layout;

@@ -9,7 +9,7 @@ import type { AccumulationRule } from './rule.ts';
 export const objectDictionary: AccumulationRule = {
   name: 'object-dictionary',
   detects: 'An object used as a dictionary whose keys keep being added (a module-level memo, a map of sessions).',
-  matches: (view, ordinal) => view.isObject(ordinal) && !view.named(ordinal, 'Array') && !view.named(ordinal, 'Map') && !view.named(ordinal, 'Set'),
+  matches: (view, ordinal) => view.isObject(ordinal) && !view.isArray(ordinal) && !view.isMapOrSet(ordinal),
   entries(view, ordinal, each) {
     const { graph } = view;
     const { edgeFieldCount } = graph.layout;
@@ -17,7 +17,7 @@ export const objectDictionary: AccumulationRule = {
     let count = 0;
     for (let e = graph.firstEdgeIndexes[ordinal], end = graph.firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
       const type = graph.edgeType(e);
-      if (type === element || (type === property && !view.edgeNamed(e, '__proto__'))) {
+      if (type === element || (type === property && !view.isProtoEdge(e))) {
         count++;
         each?.(ordinal, e, graph.edgeTargetOrdinal(e));
       }

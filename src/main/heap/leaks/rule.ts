@@ -25,6 +25,11 @@ export interface AccumulationRule {
   /** The number of entries; calls `each` for every entry when given. Weak edges never count. */
   entries(view: SnapshotView, ordinal: number, each?: EntryVisitor): number;
   /**
+   * True when the entries are not the container's own edges (a Map's are its table's). Other rules count a
+   * subset of the node's edges, so a node with fewer edges than the growth asked for is skipped unseen.
+   */
+  readonly indirect?: boolean;
+  /**
    * Set on a rule that names a special case of another (listener arrays are arrays): the other rule counts,
    * and this one claims the growing containers it recognises ({@link claims}), which then carry its name.
    */
@@ -38,32 +43,62 @@ export class SnapshotView {
   readonly snapshot: AnalyzedSnapshot;
   readonly graph: HeapGraph;
   private readonly matchers = new Map<string, (index: number) => boolean>();
+  // The names every rule asks about, matched without a lookup: the scan asks for each node of a snapshot.
+  private readonly arrayName: (index: number) => boolean;
+  private readonly mapName: (index: number) => boolean;
+  private readonly setName: (index: number) => boolean;
+  private readonly protoName: (index: number) => boolean;
 
   constructor(snapshot: AnalyzedSnapshot) {
     this.snapshot = snapshot;
     this.graph = snapshot.graph;
+    this.arrayName = this.matcher('Array');
+    this.mapName = this.matcher('Map');
+    this.setName = this.matcher('Set');
+    this.protoName = this.matcher('__proto__');
+  }
+
+  private matcher(name: string): (index: number) => boolean {
+    let matcher = this.matchers.get(name);
+    if (!matcher) {
+      matcher = this.graph.strings.matcher(name);
+      this.matchers.set(name, matcher);
+    }
+    return matcher;
+  }
+
+  private nameIndex(ordinal: number): number {
+    const { graph } = this;
+    return graph.nodes[ordinal * graph.layout.nodeFieldCount + graph.layout.nodeNameOffset];
+  }
+
+  /** A JavaScript Array. */
+  isArray(ordinal: number): boolean {
+    return this.isObject(ordinal) && this.arrayName(this.nameIndex(ordinal));
+  }
+
+  /** A JavaScript Map or Set. */
+  isMapOrSet(ordinal: number): boolean {
+    if (!this.isObject(ordinal)) return false;
+    const name = this.nameIndex(ordinal);
+    return this.mapName(name) || this.setName(name);
+  }
+
+  /** The `__proto__` property edge, which is no entry of a dictionary. */
+  isProtoEdge(edgeIndex: number): boolean {
+    const { graph } = this;
+    return graph.edgeType(edgeIndex) === graph.layout.edgeType.property && this.protoName(graph.edges[edgeIndex + graph.layout.edgeNameOffset]);
   }
 
   /** Whether the node's V8 name is `name`. */
   named(ordinal: number, name: string): boolean {
-    let matcher = this.matchers.get(name);
-    if (!matcher) {
-      matcher = this.graph.strings.matcher(name);
-      this.matchers.set(name, matcher);
-    }
-    const { graph } = this;
-    return matcher(graph.nodes[ordinal * graph.layout.nodeFieldCount + graph.layout.nodeNameOffset]);
+    return this.matcher(name)(this.nameIndex(ordinal));
   }
 
   /** Whether the edge's name (a string edge) is `name`. */
   edgeNamed(edgeIndex: number, name: string): boolean {
-    let matcher = this.matchers.get(name);
-    if (!matcher) {
-      matcher = this.graph.strings.matcher(name);
-      this.matchers.set(name, matcher);
-    }
     const { graph } = this;
-    return graph.edgeHasStringName(edgeIndex) && matcher(graph.edges[edgeIndex + graph.layout.edgeNameOffset]);
+    return graph.edgeHasStringName(edgeIndex) && this.matcher(name)(graph.edges[edgeIndex + graph.layout.edgeNameOffset]);
   }
 
   /** A JavaScript object (V8 node type `object`). */

@@ -55,7 +55,7 @@ export interface SuspectOptions {
 export const SUSPECT_DEFAULTS = { minCountGrowth: 10, minRetainedGrowth: 4096, maxSuspects: 20 } as const;
 
 /** Accumulation points examined in full at most (the ones that gained the most entries). */
-const MAX_POINTS = 500;
+const MAX_POINTS = 200;
 /** A path longer than this is cut (a chain thousands long folds to the same segment). */
 const MAX_PATH_STEPS = 5000;
 
@@ -129,10 +129,14 @@ function accumulationPoints(snapshots: AnalyzedSnapshot[], rules: readonly Accum
   const candidates: number[] = [];
   const candidateRules: number[] = [];
   const lastCounts: number[] = [];
+  const { firstLinks } = graph;
   for (let ordinal = 0; ordinal < graph.nodeCount; ordinal++) {
     const distance = distances[ordinal];
     if (distance === NO_DISTANCE || distance >= BASE_SYSTEM_DISTANCE) continue;
+    // Most nodes have a handful of edges: too few to hold minCountGrowth entries of their own.
+    const few = firstLinks[ordinal + 1] - firstLinks[ordinal] < minCountGrowth;
     for (let r = 0; r < counting.length; r++) {
+      if (few && !counting[r].indirect) continue;
       if (!counting[r].matches(view, ordinal)) continue;
       const count = counting[r].entries(view, ordinal);
       if (count >= minCountGrowth) {
@@ -206,7 +210,8 @@ class Walker {
 
   /** Whether the object was born during the series (same id space: ids grow). */
   isNew(ordinal: number): boolean {
-    return this.snapshot.graph.nodeId(ordinal) > this.firstMaxId;
+    const { nodes, layout } = this.snapshot.graph;
+    return nodes[ordinal * layout.nodeFieldCount + layout.nodeIdOffset] > this.firstMaxId;
   }
 
   /**
@@ -220,7 +225,10 @@ class Walker {
     const mark = this.nextMark++;
     const { stamp, parent, parentEdge, depth, queue } = this;
     const { graph, distances } = this.snapshot;
-    const allowed = (from: number, to: number): boolean => (onlyNew ? this.isNew(to) : distances[to] > distances[from]);
+    const { nodes } = graph;
+    const { nodeFieldCount, nodeIdOffset } = graph.layout;
+    const { firstMaxId } = this;
+    const allowed = (from: number, to: number): boolean => (onlyNew ? nodes[to * nodeFieldCount + nodeIdOffset] > firstMaxId : distances[to] > distances[from]);
     const { links, firstLinks } = graph;
     const { edgeFieldCount } = graph.layout;
     const { weak } = graph.layout.edgeType;
@@ -499,7 +507,10 @@ function headlineOf(suspect: Suspect, durationMs: number, snapshotCount: number)
   const count = timed ? Math.round(suspect.countGrowth as number) : suspect.countAdded;
   const span = timed ? ' a minute' : ` over ${snapshotCount} snapshots`;
   const bytes = timed ? `+${formatBytes(suspect.bytesGrowth as number)}/min` : `+${formatBytes(suspect.retainedGrowth)}`;
-  let text = `${where} grows by ${count} ${plural(what, count)}${span}`;
+  // Functions are named by what they are: `onReload()` closures, not `Function`s.
+  const fn = suspect.closures[0];
+  const entries = what === 'Function' && fn ? `\`${fn.name}()\` ${count === 1 ? 'closure' : 'closures'}` : plural(what, count);
+  let text = `${where} grows by ${count} ${entries}${span}`;
   if (suspect.holds) {
     const held = suspect.holds.className;
     const article = /^[A-Za-z_$]/.test(held) ? (VOWEL.test(held) ? 'an ' : 'a ') : '';
@@ -507,7 +518,6 @@ function headlineOf(suspect: Suspect, durationMs: number, snapshotCount: number)
     text += `, each holding ${what}${suspect.holds.via ? ` through \`${suspect.holds.via}\`` : ''}`;
   }
   text += ` (${bytes}).`;
-  const fn = suspect.closures[0];
   if (fn) text += ` Functions involved: \`${fn.name}()\`${fn.script ? ` (${shortScriptName(fn.script)}:${fn.line})` : ''}.`;
   return text;
 }
