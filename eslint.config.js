@@ -42,6 +42,11 @@ export default tseslint.config(
       'The engine (heap) imports only shared.'),
   },
   {
+    files: ['src/main/heap/leaks/**'],
+    rules: layer(['**/inspector/**', '**/report/**', '**/service/**', '**/cli/**', '**/server/**', '**/app/**', '**/renderer/**', '**/preload/**', ...nodeBuiltins],
+      'Leak rules and suspects are pure functions over analysed snapshots: they import the engine and shared, and do no I/O.'),
+  },
+  {
     files: ['src/main/inspector/**'],
     rules: layer(['**/report/**', '**/service/**', '**/cli/**', '**/server/**', '**/app/**', '**/renderer/**', '**/preload/**'],
       'The inspector imports heap and shared only.'),

@@ -15,6 +15,7 @@ import type {
   SeriesRow,
   SnapshotInfo,
   SummaryRow,
+  SuspectReport,
 } from './model.ts';
 
 /** A loaded snapshot as the engine reports it. */
@@ -45,6 +46,8 @@ export interface EngineMethods {
   diff: [{ beforeId: number; afterId: number }, DiffRow[]];
   newObjects: [{ beforeId: number; afterId: number; classNameOrKey: string; limit?: number }, { total: number; objects: NewObject[] }];
   series: [{ ids: number[] }, SeriesRow[]];
+  /** The leak suspects of a series of snapshots of one process, oldest first. */
+  suspects: [{ ids: number[]; minCountGrowth?: number; minRetainedGrowth?: number; maxSuspects?: number }, SuspectReport];
   liveRefs: [
     { ids?: number[]; ignore?: string[]; now?: number; scriptClassesOnly?: boolean; idTimeline?: { ids: number[]; times: number[]; startedAt: number } },
     LiveRef[],

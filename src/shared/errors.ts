@@ -43,6 +43,10 @@ export const ERROR_REMEDIES = {
   BAD_ARGUMENTS: 'Check the command line: run leak-explorer --help.',
   BAD_REQUEST: 'The request was malformed.',
   INTERNAL: 'Something went wrong inside Leak Explorer. Please report it with the steps that led here.',
+  // Leak suspects (issue 15): warning codes of a series, printed as `warning CODE: …`.
+  SNAPSHOT_IDS_UNRELATED:
+    'These snapshots come from different inspector sessions, whose object ids are unrelated. Take the whole series in one session: leak-explorer watch, or the app.',
+  SERIES_TOO_SHORT: 'Take three or more snapshots of one process: growth in a single interval may be noise.',
 } as const;
 
 /** A machine-readable error code. */

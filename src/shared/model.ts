@@ -42,16 +42,16 @@ export interface SummaryRow {
 export interface DiffRow {
   className: string;
   classKey: string;
-  /** Objects present in the later snapshot only. */
-  added: number;
-  /** Objects present in the earlier snapshot only. */
-  removed: number;
-  /** added - removed. */
+  /** Objects present in the later snapshot only; null when the snapshots' ids are unrelated (different sessions). */
+  added: number | null;
+  /** Objects present in the earlier snapshot only; null when the snapshots' ids are unrelated. */
+  removed: number | null;
+  /** The change in the class's count (added - removed when ids match). */
   countDelta: number;
-  /** Bytes of added objects. */
-  addedSize: number;
-  /** Bytes of removed objects. */
-  removedSize: number;
+  /** Bytes of added objects; null when the snapshots' ids are unrelated. */
+  addedSize: number | null;
+  /** Bytes of removed objects; null when the snapshots' ids are unrelated. */
+  removedSize: number | null;
   /** addedSize - removedSize. */
   sizeDelta: number;
 }
@@ -324,4 +324,74 @@ export interface GraphLayout {
 /** A retainer graph with its layout. */
 export interface LaidOutRetainerGraph extends RetainerGraph {
   layout: GraphLayout;
+}
+
+/** A step of a suspect's retainer path; a folded segment's steps carry how often it repeats. */
+export interface SuspectPathStep extends PathStep {
+  /** Set on every step of a repeated segment: how many times the segment repeats in a row. */
+  repeat?: number;
+  /** Set with `repeat`: which folded segment of the path the step belongs to (0, 1, …), so that two adjacent segments that repeat equally often stay apart. */
+  segment?: number;
+}
+
+/** A function involved in a leak, with where it is defined (1-based line and column). */
+export interface SuspectClosure {
+  name: string;
+  /** The script's name or URL, when the snapshot records it. */
+  script: string | null;
+  line: number;
+  column: number;
+  /** How many of the leaked objects are closures of this function. */
+  count: number;
+}
+
+/**
+ * A leak suspect: an accumulation point (an object whose entries grew in every interval of a series, as
+ * BLeak's leak roots), what accumulates there and what that keeps alive.
+ */
+export interface Suspect {
+  /** 1 for the suspect that explains the most retained growth. */
+  rank: number;
+  /** One sentence for people: where it grows, what, how fast. */
+  headline: string;
+  /** The rule that found the accumulation point (`array-elements`, `map-set-entries`, …). */
+  rule: string;
+  /** The edge that leaks: the property of `ownerClassName` that holds the growing container. */
+  leakingEdge: { ownerClassName: string; ownerNodeId: number; edgeName: string };
+  /** The growing container (an Array, a Map, an object used as a dictionary) and its class. */
+  containerNodeId: number;
+  containerClassName: string;
+  /** The classes of the added entries, most frequent first. */
+  classNames: string[];
+  /** Entries added per minute (null when the series spans no time). */
+  countGrowth: number | null;
+  /** Bytes of retained growth per minute (null when the series spans no time). */
+  bytesGrowth: number | null;
+  /** Entries added over the series (last snapshot minus first). */
+  countAdded: number;
+  /** Bytes that the added entries keep alive, born during the series; shared bytes are split (LeakShare). */
+  retainedGrowth: number;
+  /** What each entry holds that weighs most, and through which properties (`cbKwargs.referer`), if anything. */
+  holds: { className: string; via: string } | null;
+  /** A representative retainer path, from a leaked object to a GC root, repeated segments folded. */
+  path: SuspectPathStep[];
+  /** Functions among the leaked objects. */
+  closures: SuspectClosure[];
+  /** How many accumulation points were merged into this suspect (the same owner class and edge). */
+  merged: number;
+}
+
+/** The suspects of a series of snapshots. */
+export interface SuspectReport {
+  /** True when the snapshots come from different inspector sessions: ids cannot be matched. */
+  idSpaceMismatch: boolean;
+  /** Intervals between the snapshots (snapshots - 1). */
+  intervals: number;
+  /** Time from the first snapshot to the last. */
+  durationMs: number;
+  /** True with a single interval: growth in one interval alone does not prove a leak. */
+  tentative: boolean;
+  suspects: Suspect[];
+  /** Warnings for people, each starting with its code (`SNAPSHOT_IDS_UNRELATED: …`). */
+  warnings: string[];
 }

@@ -19,6 +19,7 @@ const source = (from: string, type = false) => (type ? `import type { A } from '
 const LAYERS: Array<{ file: string; breaks: string[]; keeps: string[]; typeOnly?: string[] }> = [
   { file: 'src/shared/x.ts', breaks: ['node:fs', 'path', '../main/heap/store.ts', '../renderer/src/App.tsx', 'react'], keeps: ['./errors.ts'] },
   { file: 'src/main/heap/x.ts', breaks: ['../inspector/attach.ts', '../report/report.ts', '../service/app-service.ts', '../cli/main.ts', '../server/server.ts', '../app/window.ts', '../../preload/index.ts'], keeps: ['../../shared/errors.ts', 'node:worker_threads', './graph.ts'] },
+  { file: 'src/main/heap/leaks/x.ts', breaks: ['../../report/report.ts', '../../inspector/attach.ts', '../../service/app-service.ts', 'node:fs', 'fs', 'node:worker_threads'], keeps: ['../analysis.ts', '../../../shared/errors.ts', './rule.ts'] },
   { file: 'src/main/inspector/x.ts', breaks: ['../report/report.ts', '../service/app-service.ts', '../cli/main.ts', '../server/server.ts', '../app/window.ts'], keeps: ['../heap/store.ts', '../../shared/errors.ts', 'chrome-remote-interface'] },
   { file: 'src/main/report/x.ts', breaks: ['../service/app-service.ts', '../cli/main.ts', '../server/server.ts', '../app/window.ts'], keeps: ['../heap/store.ts', '../inspector/attach.ts'] },
   { file: 'src/main/service/x.ts', breaks: ['../cli/main.ts', '../server/server.ts', '../app/window.ts', '../../renderer/src/App.tsx', '../../preload/index.ts'], keeps: ['../report/report.ts', '../inspector/attach.ts', '../heap/store.ts', 'zod'] },

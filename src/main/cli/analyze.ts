@@ -3,15 +3,18 @@
  *
  * Loads snapshots of one process and prints the type summary of the last; with two or more, the diff
  * (first → last) and the series; with --oldest or --retainers, the shortest retainer paths.
- * `--json` prints one object: schemaVersion 1, snapshots, summary, diff, series, retainers.
+ * `--json` prints one object: schemaVersion 1, snapshots, summary, diff, series, suspects, retainers.
+ * Snapshots from different inspector sessions (V8 restarted its ids) get class deltas only, no New/Deleted
+ * counts, and `idSpaceMismatch: true`.
  */
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { formatBytes, formatBytesDelta, formatDelta, formatNodeLabel, formatVia, VIA_LEGEND } from '../../shared/format.ts';
-import type { DiffRow, RetainerPaths, SeriesRow, SummaryRow } from '../../shared/model.ts';
+import type { DiffRow, RetainerPaths, SeriesRow, SummaryRow, Suspect } from '../../shared/model.ts';
 import { readSnapshotFile } from '../heap/load.ts';
 import { formatAllocationFrame } from '../heap/allocation-stacks.ts';
+import { renderFoldedPath } from '../heap/leaks/fold.ts';
 import { SnapshotStore } from '../heap/store.ts';
 import type { CliCommand } from './help.ts';
 import { QUIET_OPTION } from './help.ts';
@@ -32,8 +35,14 @@ export interface AnalyzeJson {
   schemaVersion: 1;
   snapshots: Array<{ file: string; nodeCount: number; edgeCount: number; totalSize: number; problems: string[] }>;
   summary: Array<Pick<SummaryRow, 'className' | 'count' | 'shallowSize' | 'retainedSize' | 'distance'> & { classKey: string }>;
-  diff?: Array<Pick<DiffRow, 'className' | 'added' | 'removed' | 'countDelta' | 'sizeDelta'> & { classKey: string; addedSize: number; removedSize: number }>;
+  diff?: Array<Pick<DiffRow, 'className' | 'added' | 'removed' | 'countDelta' | 'sizeDelta' | 'addedSize' | 'removedSize'> & { classKey: string }>;
   series?: Array<Pick<SeriesRow, 'className' | 'counts' | 'sizes' | 'onlyGrew'> & { classKey: string }>;
+  /** With two or more files: whether they come from different inspector sessions (then `added`/`removed` are null). */
+  idSpaceMismatch?: boolean;
+  /** With two or more files: the leak suspects, in rank order (see `leak-explorer suspects`). */
+  suspects?: Suspect[];
+  /** Warnings, each starting with its code. */
+  warnings?: string[];
   retainers?: RetainerPaths;
 }
 
@@ -71,6 +80,10 @@ export async function runAnalysis(options: AnalyzeOptions, onProgress?: ReturnTy
       removedSize,
     }));
     result.series = store.series(ids).map(({ className, classKey, counts, sizes, onlyGrew }) => ({ className, classKey, counts, sizes, onlyGrew }));
+    const suspects = store.suspects(ids);
+    result.idSpaceMismatch = suspects.idSpaceMismatch;
+    result.suspects = suspects.suspects;
+    result.warnings = suspects.warnings;
   }
   if (options.oldest !== undefined) {
     const nodeId = store.oldest(ids, options.oldest);
@@ -79,6 +92,14 @@ export async function runAnalysis(options: AnalyzeOptions, onProgress?: ReturnTy
     result.retainers = store.retainerPaths(last, options.retainers);
   }
   return result;
+}
+
+/** A suspect for people: its headline, then its folded path and the functions involved, indented. */
+export function renderSuspect(suspect: Suspect): string[] {
+  const lines = [`${suspect.rank}. ${suspect.headline}`];
+  if (suspect.path.length > 0) lines.push(`   path: ${renderFoldedPath(suspect.path)}`);
+  for (const fn of suspect.closures) lines.push(`   function: ${fn.name}()${fn.script ? ` ${fn.script}:${fn.line}:${fn.column}` : ''} (${fn.count})`);
+  return lines;
 }
 
 /** Renders the analysis for people. */
@@ -98,14 +119,25 @@ export function renderAnalysis(result: AnalyzeJson, top: number): string {
       { title: 'Distance', cell: (r) => (r.distance >= 100_000_000 ? `${r.distance - 100_000_000} (system)` : String(r.distance)), align: 'right' },
     ]),
   );
+  for (const warning of result.warnings ?? []) out.push(`warning ${warning}`);
+  if (result.suspects) {
+    out.push('', result.suspects.length === 0 ? 'Leak suspects: none.' : `Leak suspects (${result.suspects.length}), in rank order:`);
+    for (const suspect of result.suspects.slice(0, top)) out.push(...renderSuspect(suspect));
+  }
   if (result.diff) {
     const growers = result.diff.filter((r) => r.countDelta !== 0 || r.sizeDelta !== 0).slice(0, top);
-    out.push('', `Diff, first → last snapshot (top ${growers.length} by size delta)`);
+    // Different sessions: which objects are new cannot be known, so only the deltas are shown.
+    const byId = !result.idSpaceMismatch;
+    out.push('', `Diff, first → last snapshot (top ${growers.length} by size delta${byId ? '' : '; class totals only, the ids are unrelated'})`);
     out.push(
       renderTable(growers, [
         { title: 'Class', cell: (r) => r.className },
-        { title: 'New', cell: (r) => String(r.added), align: 'right' },
-        { title: 'Deleted', cell: (r) => String(r.removed), align: 'right' },
+        ...(byId
+          ? [
+              { title: 'New', cell: (r: (typeof growers)[number]) => String(r.added), align: 'right' as const },
+              { title: 'Deleted', cell: (r: (typeof growers)[number]) => String(r.removed), align: 'right' as const },
+            ]
+          : []),
         { title: 'Δ Count', cell: (r) => formatDelta(r.countDelta), align: 'right' },
         { title: 'Δ Size', cell: (r) => formatBytesDelta(r.sizeDelta), align: 'right' },
       ]),

@@ -13,6 +13,7 @@ export const EXIT_CODES_TEXT = `Exit status:
   0  success
   1  an error: its code (e.g. SNAPSHOT_TRUNCATED, NOT_A_NODE_PROCESS) and a remedy go to stderr
   2  a bad command line: unknown command or option, a missing or malformed value
+  3  watch --fail-on-leak found a leak suspect
   run exits with its command's own status (128 + the signal's number when a signal ended it)`;
 
 /** Prints an error as people and scripts can both read it, and returns the exit code to use. */

@@ -10,9 +10,10 @@ import { LeakExplorerError } from '../../shared/errors.ts';
 import { formatAge } from '../../shared/format.ts';
 import { LocalEngine } from '../heap/engine-service.ts';
 import { TargetMonitor } from '../inspector/monitor.ts';
-import { buildReportFiles } from '../report/report.ts';
+import { buildReportFiles, type ReportData } from '../report/report.ts';
 import type { CliCommand, OptionHelp } from './help.ts';
 import { QUIET_OPTION } from './help.ts';
+import { renderSuspects } from './suspects.ts';
 import { attachFromArgs, TARGET_OPTIONS, TARGET_OPTIONS_HELP } from './live.ts';
 import { progressReporter } from './progress.ts';
 
@@ -57,9 +58,19 @@ function commandLine(name: string, args: string[]): string {
   return ['leak-explorer', name, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-/** `watch (--pid N | --port P | --url WS) --snapshots K --interval SECONDS [outputs]` */
+/** The exit status of `watch --fail-on-leak` when a suspect is found (for CI). */
+export const EXIT_LEAK = 3;
+
+/**
+ * `watch (--pid N | --port P | --url WS) --snapshots K --interval SECONDS [outputs] [--fail-on-leak]`. The
+ * leak suspects go to stderr (the top one first); with --fail-on-leak the exit status is 3 when there is
+ * one, so that CI can fail a build that leaks.
+ */
 export async function watchCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...TARGET_OPTIONS, ...OUTPUT_OPTIONS, snapshots: { type: 'string' }, interval: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { ...TARGET_OPTIONS, ...OUTPUT_OPTIONS, snapshots: { type: 'string' }, interval: { type: 'string' }, 'fail-on-leak': { type: 'boolean', default: false } },
+  });
   requireOutput(values);
   const count = Number(values.snapshots ?? 2);
   const interval = Number(values.interval ?? 10);
@@ -90,10 +101,16 @@ export async function watchCommand(args: string[]): Promise<number> {
       origin: commandLine('watch', args),
     });
     const written = await writeOutputs(files, values);
-    const headline = JSON.parse(files.json).headline as { text: string; durationMs: number };
-    say(`${headline.text}`);
+    const data = JSON.parse(files.json) as Pick<ReportData, 'headline' | 'suspects' | 'warnings' | 'snapshots'>;
+    const { headline } = data;
+    if (data.suspects) say(renderSuspects({ suspects: data.suspects, warnings: data.warnings, tentative: data.snapshots.length < 3, intervals: data.snapshots.length - 1 }));
+    else say(`${headline.text}`);
     for (const file of written) process.stdout.write(`${file}\n`);
     say(`Done in ${formatAge(headline.durationMs)} of watching; PID ${session.info.pid ?? '?'} keeps running.`);
+    if (values['fail-on-leak'] && (data.suspects?.length ?? 0) > 0) {
+      say(`Exit status ${EXIT_LEAK}: --fail-on-leak, and ${data.suspects?.length} leak suspect${data.suspects?.length === 1 ? ' was' : 's were'} found.`);
+      return EXIT_LEAK;
+    }
     return 0;
   } finally {
     progress.done();
@@ -132,19 +149,21 @@ export const watchCli: CliCommand = {
   help: {
     name: 'watch',
     summary: 'The whole hunt without a screen, written as reports; the target keeps running',
-    usage: ['watch (--pid N | --port P | --url WS) --snapshots K --interval SECONDS [--report FILE.html] [--json FILE.json] [--markdown FILE.md] [--redact-strings]'],
+    usage: ['watch (--pid N | --port P | --url WS) --snapshots K --interval SECONDS [--report FILE.html] [--json FILE.json] [--markdown FILE.md] [--redact-strings] [--fail-on-leak]'],
     description:
-      'Attaches, takes K snapshots SECONDS apart, reads the live refs, and writes reports: summary, diff, growth, and the retainer graph of ' +
-      "the fastest-growing class's oldest instance. It detaches and leaves the target running. It prints the paths of the files it wrote.",
+      'Attaches, takes K snapshots SECONDS apart over one inspector session, reads the live refs, and writes reports: the leak suspects, summary, diff, ' +
+      'growth, and the retainer graph of what leaks. It prints the suspects and the paths of the files it wrote, detaches and leaves the target running.',
     options: [
-      { name: 'snapshots', value: 'K', text: 'snapshots to take (default 2)' },
+      { name: 'snapshots', value: 'K', text: 'snapshots to take (default 2; 3 or more for firm suspects)' },
       { name: 'interval', value: 'SECONDS', text: 'seconds between them (default 10)' },
+      { name: 'fail-on-leak', text: `exit with status ${EXIT_LEAK} when a leak suspect is found (for CI)` },
       ...OUTPUT_OPTIONS_HELP,
       ...TARGET_OPTIONS_HELP,
     ],
     examples: [
       { command: 'watch --pid 4242 --snapshots 3 --interval 30 --report leak.html', text: 'three snapshots 30 s apart, as one HTML report' },
       { command: 'watch --port 9229 --snapshots 2 --interval 60 --json leak.json --markdown leak.md --redact-strings', text: 'JSON and Markdown, heap strings redacted' },
+      { command: 'watch --pid 4242 --snapshots 4 --interval 20 --fail-on-leak', text: 'in CI: status 3 when something leaks' },
     ],
   },
 };

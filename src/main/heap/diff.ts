@@ -14,7 +14,7 @@
  */
 import type { DiffRow, NewObject, SeriesRow } from '../../shared/model.ts';
 import type { AnalyzedSnapshot } from './analysis.ts';
-import { classesWithDefinitions } from './analysis.ts';
+import { classesWithDefinitions, ordinalForId } from './analysis.ts';
 import type { ClassAssignment } from './classes.ts';
 import { classTotals } from './summary.ts';
 
@@ -240,4 +240,86 @@ export function firstSeenIndexes(snapshots: AnalyzedSnapshot[]): Uint16Array {
     }
   }
   return firstSeen;
+}
+
+/** How many probe objects {@link sameIdSpace} compares at most. */
+const ID_PROBES = 512;
+
+/**
+ * Whether two snapshots share V8's object-id space: taken in one inspector session (or in one process
+ * with `v8.writeHeapSnapshot`), where an id names one object for as long as it lives. A new session
+ * restarts the ids, and the same id then names an unrelated object.
+ *
+ * The check probes objects of `after` that should have lived through both (its native contexts, the
+ * global objects the root holds, and an even sample of objects whose ids `before` could hold) and looks
+ * each id up in `before`: in one id space, an id found there names an object of the same type and name.
+ * In a new space, most found ids name something else. Related when at least 90% of the found probes
+ * agree (a property renamed in between, or a string's content, is the rare disagreement of one space).
+ * The native contexts must agree one by one: they are the most stable objects of a heap.
+ *
+ * Complexity: O(probes × log nodes).
+ */
+export function sameIdSpace(before: AnalyzedSnapshot, after: AnalyzedSnapshot): boolean {
+  const ga = before.graph;
+  const gb = after.graph;
+  const maxBefore = ga.maxNodeId();
+  const probes: number[] = [];
+  const isNativeContext = gb.strings.matcher('system / NativeContext');
+  const contexts = new Set<number>();
+  const { nodeFieldCount, nodeNameOffset, nodeTypeOffset } = gb.layout;
+  const { hidden } = gb.layout.nodeType;
+  for (let ordinal = 0, nodeIndex = 0; ordinal < gb.nodeCount; ordinal++, nodeIndex += nodeFieldCount) {
+    if (gb.nodes[nodeIndex + nodeTypeOffset] === hidden && isNativeContext(gb.nodes[nodeIndex + nodeNameOffset])) contexts.add(ordinal);
+  }
+  probes.push(...contexts);
+  for (let e = gb.firstEdgeIndexes[gb.rootNodeOrdinal], end = gb.firstEdgeIndexes[gb.rootNodeOrdinal + 1]; e < end; e += gb.layout.edgeFieldCount) {
+    const child = gb.edgeTargetOrdinal(e);
+    if (gb.nodeType(child) !== gb.layout.nodeType.synthetic) probes.push(child);
+  }
+  // An even sample over the ids both could hold, skipping V8's synthetic nodes (the same in every snapshot).
+  const ids = after.ordinalsById;
+  let eligible = 0;
+  while (eligible < ids.length && gb.nodeId(ids[eligible]) <= maxBefore) eligible++;
+  const stride = Math.max(1, Math.floor(eligible / ID_PROBES));
+  for (let i = 0; i < eligible; i += stride) {
+    const ordinal = ids[i];
+    if (gb.nodeType(ordinal) !== gb.layout.nodeType.synthetic) probes.push(ordinal);
+  }
+  let found = 0;
+  let agree = 0;
+  for (const ordinal of probes) {
+    const other = ordinalForId(before, gb.nodeId(ordinal));
+    if (other < 0) continue;
+    found++;
+    const same = ga.nodeTypeName(other) === gb.nodeTypeName(ordinal) && ga.nodeName(other) === gb.nodeName(ordinal);
+    if (same) agree++;
+    else if (contexts.has(ordinal)) return false;
+  }
+  // Nothing in common at all: no object lived through both, which one process's series never shows.
+  if (found === 0) return false;
+  return agree >= 0.9 * found;
+}
+
+/** Whether every consecutive pair of a series shares one id space ({@link sameIdSpace}). */
+export function seriesSharesIdSpace(snapshots: AnalyzedSnapshot[]): boolean {
+  for (let k = 1; k < snapshots.length; k++) if (!sameIdSpace(snapshots[k - 1], snapshots[k])) return false;
+  return true;
+}
+
+/**
+ * The per-class diff when ids cannot be matched (snapshots of different sessions): only count and size
+ * deltas, from each snapshot's class totals. `added` and `removed` are null: which objects are new cannot
+ * be known.
+ */
+export function classDeltas(before: AnalyzedSnapshot, after: AnalyzedSnapshot): DiffRow[] {
+  const rows = seriesOf([before, after]);
+  const result: DiffRow[] = [];
+  for (const row of rows) {
+    const countDelta = row.counts[1] - row.counts[0];
+    const sizeDelta = row.sizes[1] - row.sizes[0];
+    if (countDelta === 0 && sizeDelta === 0) continue;
+    result.push({ className: row.className, classKey: row.classKey, added: null, removed: null, countDelta, addedSize: null, removedSize: null, sizeDelta });
+  }
+  result.sort((x, y) => y.sizeDelta - x.sizeDelta || y.countDelta - x.countDelta || (x.className < y.className ? -1 : 1));
+  return result;
 }

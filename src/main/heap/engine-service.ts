@@ -81,6 +81,7 @@ export function createEngineService(store = new SnapshotStore()): { [M in Engine
     diff: ({ beforeId, afterId }) => store.diff(beforeId, afterId),
     newObjects: ({ beforeId, afterId, classNameOrKey, limit }) => store.newObjects(beforeId, afterId, classNameOrKey, limit),
     series: ({ ids }) => store.series(ids),
+    suspects: ({ ids, ...options }) => store.suspects(ids, options),
     liveRefs: ({ ids, ignore, now, scriptClassesOnly, idTimeline }) => store.liveRefs({ snapshotIds: ids, ignore, now, scriptClassesOnly, idTimeline }),
     instances: ({ ids, classNameOrKey, offset, limit }) => store.instances(ids, classNameOrKey, offset, limit),
     oldest: ({ ids, classNameOrKey }) => ({ nodeId: store.oldest(ids, classNameOrKey) }),

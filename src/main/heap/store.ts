@@ -15,11 +15,13 @@ import type {
   SeriesRow,
   SnapshotInfo,
   SummaryRow,
+  SuspectReport,
 } from '../../shared/model.ts';
 import { analyzeSnapshotInParallel, ordinalForId, type AnalysisOptions, type AnalyzedSnapshot } from './analysis.ts';
 import { allocationStack } from './allocation-stacks.ts';
 import { objectDetails, type DetailsOptions } from './details.ts';
-import { diffSnapshots, firstSeenIndexes, newObjects, seriesOf } from './diff.ts';
+import { classDeltas, diffSnapshots, firstSeenIndexes, newObjects, sameIdSpace, seriesOf } from './diff.ts';
+import { findSuspects, type SuspectOptions } from './leaks/suspects.ts';
 import { byVia, objectSet, referencePattern } from './groupings.ts';
 import type { RawSnapshot } from './parser.ts';
 import { oldestInstance, retainerGraph, shortestRetainerPaths, type PathOptions, type RetainerGraphOptions } from './retainers.ts';
@@ -70,6 +72,7 @@ export function ageFromTimeline(nodeId: number, timeline: { ids: number[]; times
 /** Holds analysed snapshots and answers queries on them. */
 export class SnapshotStore {
   private readonly snapshots = new Map<number, StoredSnapshot>();
+  private readonly idSpaces = new Map<string, boolean>();
   private nextId = 1;
 
   /** Analyses a parsed snapshot (on two threads when it is big) and keeps it. */
@@ -100,6 +103,7 @@ export class SnapshotStore {
   /** Forgets a snapshot and frees its memory. */
   remove(id: number): void {
     this.snapshots.delete(id);
+    for (const key of [...this.idSpaces.keys()]) if (key.split(':').includes(String(id))) this.idSpaces.delete(key);
   }
 
   list(): StoredSnapshot[] {
@@ -110,8 +114,36 @@ export class SnapshotStore {
     return summarize(this.get(id).snapshot, options);
   }
 
+  /**
+   * The per-class diff: objects matched by id when both snapshots share an id space; class deltas only
+   * (added and removed null) when they come from different inspector sessions.
+   */
   diff(beforeId: number, afterId: number): DiffRow[] {
-    return diffSnapshots(this.get(beforeId).snapshot, this.get(afterId).snapshot);
+    const before = this.get(beforeId).snapshot;
+    const after = this.get(afterId).snapshot;
+    return this.sameIdSpace(beforeId, afterId) ? diffSnapshots(before, after) : classDeltas(before, after);
+  }
+
+  /** Whether two snapshots share V8's id space (one inspector session); remembered per pair. */
+  sameIdSpace(beforeId: number, afterId: number): boolean {
+    const key = `${beforeId}:${afterId}`;
+    let same = this.idSpaces.get(key);
+    if (same === undefined) {
+      same = sameIdSpace(this.get(beforeId).snapshot, this.get(afterId).snapshot);
+      this.idSpaces.set(key, same);
+    }
+    return same;
+  }
+
+  /** The leak suspects of a series, oldest first (see leaks/suspects.ts). */
+  suspects(ids: number[], options?: SuspectOptions): SuspectReport {
+    if (ids.length < 2) throw new LeakExplorerError('BAD_REQUEST', 'Suspects need a series of at least two snapshots.', { remedy: 'Take or open another snapshot.' });
+    const stored = ids.map((id) => this.get(id));
+    return findSuspects(
+      stored.map((s) => s.snapshot),
+      stored.map((s) => s.takenAt),
+      options,
+    );
   }
 
   newObjects(beforeId: number, afterId: number, classNameOrKey: string, limit?: number): { total: number; objects: NewObject[] } {

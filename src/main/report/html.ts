@@ -125,6 +125,8 @@ export function retainerGraphSvg(graph: LaidOutRetainerGraph): string {
 export function renderHtml(data: ReportData): string {
   const sections: string[] = [];
   sections.push(`<h1>Leak report${data.headline.className ? `: ${h(data.headline.className)}` : ''}</h1><p class="muted">${h(new Date(data.generatedAt).toUTCString())} · ${data.snapshots.length} snapshot${data.snapshots.length === 1 ? '' : 's'}${data.redacted ? ' · heap strings redacted' : ''}</p><p class="lede">${h(data.headline.text)}</p>`);
+  if (data.headline.suspects.length > 1) sections.push(`<h2>Leak suspects, in rank order</h2><ol>${data.headline.suspects.map((text) => `<li>${h(text)}</li>`).join('')}</ol>`);
+  for (const warning of data.warnings) sections.push(`<p class="muted">${h(warning)}</p>`);
   const target = data.target;
   const facts: Array<[string, string]> = [];
   if (target) facts.push(['Target', `${h(target.title)}${target.pid !== null ? ` (PID ${target.pid})` : ''}`], ['Runtime', h(target.nodeVersion ? `Node.js ${target.nodeVersion}` : target.kind)]);

@@ -10,11 +10,17 @@ import type { ReportData } from './report.ts';
 export function renderMarkdown(data: ReportData): string {
   const lines: string[] = [];
   lines.push(`## Leak report${data.headline.className ? `: ${m(data.headline.className)}` : ''}`, '', `**${m(data.headline.text)}**`, '');
+  if (data.headline.suspects.length > 1) {
+    lines.push('Leak suspects, in rank order:', '');
+    data.headline.suspects.forEach((text, i) => lines.push(`${i + 1}. ${m(text)}`));
+    lines.push('');
+  }
+  for (const warning of data.warnings) lines.push(`> ${m(warning)}`, '');
   if (data.target) lines.push(`Target: ${m(data.target.title)}${data.target.pid !== null ? ` (PID ${data.target.pid})` : ''}, ${m(data.target.nodeVersion ?? data.target.kind)}. `);
   lines.push(`${data.snapshots.length} snapshot${data.snapshots.length === 1 ? '' : 's'}, ${m(data.snapshots[0]?.takenAt ?? '')} → ${m(data.snapshots[data.snapshots.length - 1]?.takenAt ?? '')}.`, '');
   if (data.diff && data.diff.length) {
     lines.push('| Class | New | Deleted | Δ Count | Δ Size |', '|---|---:|---:|---:|---:|');
-    for (const row of data.diff.slice(0, 10)) lines.push(`| ${m(row.className)} | ${row.added} | ${row.removed} | ${formatDelta(row.countDelta)} | ${m(formatBytesDelta(row.sizeDelta))} |`);
+    for (const row of data.diff.slice(0, 10)) lines.push(`| ${m(row.className)} | ${row.added ?? '—'} | ${row.removed ?? '—'} | ${formatDelta(row.countDelta)} | ${m(formatBytesDelta(row.sizeDelta))} |`);
     lines.push('');
   } else {
     lines.push('| Class | Count | Retained |', '|---|---:|---:|');

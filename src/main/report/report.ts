@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import type { ReportFiles } from '../../shared/app-api.ts';
 import { formatAge, formatBytesDelta, formatNodeLabel } from '../../shared/format.ts';
-import type { ByViaRow, DiffRow, FunctionLocation, LaidOutRetainerGraph, LiveRef, RetainerPaths, SeriesRow, SummaryRow, TargetInfo } from '../../shared/model.ts';
+import type { ByViaRow, DiffRow, FunctionLocation, LaidOutRetainerGraph, LiveRef, RetainerPaths, SeriesRow, SummaryRow, Suspect, TargetInfo } from '../../shared/model.ts';
 import type { EngineCaller } from '../heap/engine-service.ts';
 import { layoutRetainerGraph } from './layout.ts';
 import { renderHtml } from './html.ts';
@@ -32,6 +32,8 @@ export interface ReportData {
     /** Instances added per minute, when the series spans time. */
     perMinute: number | null;
     durationMs: number;
+    /** The leak suspects' headlines, in rank order (the first is `text`). */
+    suspects: string[];
   };
   snapshots: Array<{ file: string; nodeCount: number; edgeCount: number; totalSize: number; takenAt: string }>;
   liveRefs: Array<{ className: string; count: number; shallowSize: number | null; retainedSize: number | null; oldestAgeMs: number | null; ageIsLowerBound: boolean }>;
@@ -42,6 +44,12 @@ export interface ReportData {
   retainers: RetainerPaths | null;
   retainerGraph: LaidOutRetainerGraph | null;
   byVia: ByViaRow[] | null;
+  /** The leak suspects of the series, in rank order; null for a single snapshot. */
+  suspects: Suspect[] | null;
+  /** True when the snapshots come from different inspector sessions: `diff` has class deltas only. */
+  idSpaceMismatch: boolean;
+  /** Warnings about the series, each starting with its code. */
+  warnings: string[];
   redacted: boolean;
 }
 
@@ -102,6 +110,9 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
   const diff = snapshots.length > 1 ? await engine.call('diff', { beforeId: first.id, afterId: last.id }) : null;
   const series = snapshots.length > 1 ? await engine.call('series', { ids: snapshotIds }) : null;
   const liveRefs = input.liveRefs ?? (await engine.call('liveRefs', { ids: snapshotIds, now: last.takenAt }));
+  const suspectReport = snapshots.length > 1 ? await engine.call('suspects', { ids: snapshotIds }) : null;
+  const suspects = suspectReport?.suspects ?? null;
+  const top = suspects?.[0];
   const grower = chooseGrower(series, diff, summary);
   let retainers: RetainerPaths | null = null;
   let retainerGraph: LaidOutRetainerGraph | null = null;
@@ -120,7 +131,8 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
   const perMinute = durationMs >= 5000 && growth ? (countDelta / durationMs) * 60_000 : null;
   const span = durationMs >= 1000 ? `over ${formatAge(durationMs)}` : 'between the snapshots';
   let text: string;
-  if (!grower) text = 'The snapshot is empty.';
+  if (top) text = suspectReport?.tentative ? `${top.headline} Tentative: two snapshots; take three or more to confirm.` : top.headline;
+  else if (!grower) text = 'The snapshot is empty.';
   else if (growth && countDelta > 0)
     text = `${grower.className} keeps growing: +${countDelta} objects (${formatBytesDelta(sizeDelta)}) ${span}${perMinute !== null ? `, about ${Math.round(perMinute)} a minute` : ''}.`;
   else if (snapshots.length > 1) text = `No class grew steadily across ${snapshots.length} snapshots; ${grower.className} changed most.`;
@@ -132,7 +144,7 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
     origin: input.origin,
     versions: { leakExplorer: input.version ?? '0.1.0', node: process.version, platform: `${process.platform} ${process.arch}` },
     target: input.target ? { pid: input.target.pid, title: input.target.title, kind: input.target.kind, nodeVersion: input.target.nodeVersion } : null,
-    headline: { text, className: grower?.className ?? null, countDelta, sizeDelta, perMinute, durationMs },
+    headline: { text, className: grower?.className ?? null, countDelta, sizeDelta, perMinute, durationMs, suspects: suspects?.map((s) => s.headline) ?? [] },
     snapshots: snapshots.map((s) => ({ file: s.info.file, nodeCount: s.info.nodeCount, edgeCount: s.info.edgeCount, totalSize: s.info.totalSize, takenAt: new Date(s.takenAt).toISOString() })),
     liveRefs: liveRefs.map(({ className, count, shallowSize, retainedSize, oldestAgeMs, ageIsLowerBound }) => ({ className, count, shallowSize, retainedSize, oldestAgeMs, ageIsLowerBound })),
     summary: summary.map(({ className, count, shallowSize, retainedSize, distance }) => ({ className, count, shallowSize, retainedSize, distance })),
@@ -142,6 +154,9 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
     retainers,
     retainerGraph,
     byVia,
+    suspects,
+    idSpaceMismatch: suspectReport?.idSpaceMismatch ?? false,
+    warnings: suspectReport?.warnings ?? [],
     redacted: input.redactStrings,
   };
   if (input.redactStrings) redactReport(data);
@@ -190,6 +205,24 @@ function redactReport(data: ReportData): void {
     }
     for (const edge of data.retainerGraph.edges) edge.name = redactName(edge.name);
   }
+  for (const suspect of data.suspects ?? []) {
+    const names = [...suspect.classNames, suspect.containerClassName, suspect.leakingEdge.ownerClassName, suspect.leakingEdge.edgeName, suspect.holds?.className ?? '', suspect.holds?.via ?? ''];
+    for (const name of names) {
+      if (name === '' || READABLE_NAME.test(name)) continue;
+      suspect.headline = suspect.headline.split(name).join(redact(name));
+    }
+    suspect.classNames = suspect.classNames.map(redactName);
+    suspect.containerClassName = redactName(suspect.containerClassName);
+    suspect.leakingEdge.ownerClassName = redactName(suspect.leakingEdge.ownerClassName);
+    suspect.leakingEdge.edgeName = redactName(suspect.leakingEdge.edgeName);
+    if (suspect.holds) suspect.holds = { className: redactName(suspect.holds.className), via: redactName(suspect.holds.via) };
+    for (const step of suspect.path) {
+      step.className = redactName(step.className);
+      step.edgeName = redactName(step.edgeName);
+    }
+  }
+  data.headline.suspects = data.suspects?.map((s) => s.headline) ?? [];
+  if (data.suspects?.[0]) data.headline.text = data.suspects[0].headline;
   for (const row of data.byVia ?? []) {
     row.retainerClass = redactName(row.retainerClass);
     row.via = row.via.replace(/^([.[{‹]|->|\[\[)(.*?)(\]\]|[\]}›])?$/, (_m, open: string, inner: string, close = '') => `${open}${redactName(inner)}${close}`);

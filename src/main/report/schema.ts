@@ -23,6 +23,24 @@ const graphNode = z.object({
   truncated: z.boolean(),
 });
 
+const suspect = z.object({
+  rank: z.number().int(),
+  headline: z.string(),
+  rule: z.string(),
+  leakingEdge: z.object({ ownerClassName: z.string(), ownerNodeId: z.number().int(), edgeName: z.string() }),
+  containerNodeId: z.number().int(),
+  containerClassName: z.string(),
+  classNames: z.array(z.string()),
+  countGrowth: z.number().nullable().describe('Entries added per minute'),
+  bytesGrowth: z.number().nullable().describe('Bytes of retained growth per minute'),
+  countAdded: z.number().int(),
+  retainedGrowth: z.number().describe('Bytes born during the series that the new entries keep alive (shared bytes split)'),
+  holds: z.object({ className: z.string(), via: z.string() }).nullable(),
+  path: z.array(pathStep.extend({ repeat: z.number().int().optional(), segment: z.number().int().optional() })).describe('From a leaked object to a GC root; a folded segment repeats `repeat` times'),
+  closures: z.array(z.object({ name: z.string(), script: z.string().nullable(), line: z.number().int(), column: z.number().int(), count: z.number().int() })),
+  merged: z.number().int(),
+});
+
 /** The report document. */
 export const reportSchema = z
   .object({
@@ -38,6 +56,7 @@ export const reportSchema = z
       sizeDelta: z.number(),
       perMinute: z.number().nullable(),
       durationMs: z.number(),
+      suspects: z.array(z.string()).describe("The leak suspects' headlines, in rank order"),
     }),
     snapshots: z.array(z.object({ file: z.string(), nodeCount: z.number().int(), edgeCount: z.number().int(), totalSize: z.number(), takenAt: z.string() })).min(1),
     liveRefs: z
@@ -53,7 +72,10 @@ export const reportSchema = z
       )
       .describe('The fields of `leak-explorer refs --json`'),
     summary: z.array(z.object({ className: z.string(), count: z.number().int(), shallowSize: z.number(), retainedSize: z.number(), distance: z.number().int() })).describe('The fields of `analyze --json`'),
-    diff: z.array(z.object({ className: z.string(), added: z.number().int(), removed: z.number().int(), countDelta: z.number().int(), sizeDelta: z.number() })).nullable(),
+    diff: z
+      .array(z.object({ className: z.string(), added: z.number().int().nullable(), removed: z.number().int().nullable(), countDelta: z.number().int(), sizeDelta: z.number() }))
+      .nullable()
+      .describe('added and removed are null when idSpaceMismatch: which objects are new cannot be known'),
     series: z.array(z.object({ className: z.string(), counts: z.array(z.number()), sizes: z.array(z.number()), onlyGrew: z.boolean() })).nullable(),
     onlyGrew: z.array(z.string()),
     retainers: z
@@ -86,6 +108,9 @@ export const reportSchema = z
       })
       .nullable(),
     byVia: z.array(z.object({ via: z.string(), retainerClass: z.string(), count: z.number().int(), shallowSize: z.number(), share: z.number() })).nullable(),
+    suspects: z.array(suspect).nullable().describe('The leak suspects, in rank order (the fields of `leak-explorer suspects --json`); null for one snapshot'),
+    idSpaceMismatch: z.boolean().describe('True when the snapshots come from different inspector sessions: ids cannot be matched'),
+    warnings: z.array(z.string()).describe('Warnings about the series, each starting with its code'),
     redacted: z.boolean(),
   })
   .describe('A Leak Explorer report (leak-explorer watch/report --json, or Export report in the app)');

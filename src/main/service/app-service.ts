@@ -55,6 +55,7 @@ const ENGINE_METHODS: ReadonlySet<string> = new Set<EngineMethod>([
   'diff',
   'newObjects',
   'series',
+  'suspects',
   'liveRefs',
   'instances',
   'oldest',

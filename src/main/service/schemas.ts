@@ -25,6 +25,9 @@ export const PARAM_SCHEMAS: Record<AppMethod, z.ZodType> = {
   diff: z.object({ beforeId: id, afterId: id }).strict(),
   newObjects: z.object({ beforeId: id, afterId: id, classNameOrKey: name, limit }).strict(),
   series: z.object({ ids: z.array(id).min(2).max(1000) }).strict(),
+  suspects: z
+    .object({ ids: z.array(id).min(2).max(1000), minCountGrowth: z.number().int().positive().optional(), minRetainedGrowth: z.number().nonnegative().optional(), maxSuspects: z.number().int().positive().max(1000).optional() })
+    .strict(),
   liveRefs: z.object({ ids: z.array(id).optional(), ignore: z.array(name).max(1000).optional(), now: z.number().optional(), scriptClassesOnly: z.boolean().optional() }).strict(),
   sessionLiveRefs: z.object({ sessionId: id, ignore: z.array(name).max(1000).optional(), freshSnapshot: z.boolean().optional() }).strict(),
   instances: z.object({ ids: z.array(id).min(1), classNameOrKey: name, offset, limit }).strict(),

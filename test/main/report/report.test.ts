@@ -61,15 +61,20 @@ describe('reports', () => {
     const html = join(dir, 'watch.html');
     const json = join(dir, 'watch.json');
     const md = join(dir, 'watch.md');
-    const run = cli(['watch', '--pid', String(target.pid), '--snapshots', '2', '--interval', '3', '--report', html, '--json', json, '--markdown', md]);
-    expect(run.status, run.stderr).toBe(0);
+    const run = cli(['watch', '--pid', String(target.pid), '--snapshots', '2', '--interval', '3', '--report', html, '--json', json, '--markdown', md, '--fail-on-leak']);
+    // --fail-on-leak: a suspect was found, so the status is 3 (for CI), and the reports are written all the same.
+    expect(run.status, run.stderr).toBe(3);
+    expect(run.stderr).toMatch(/^`SessionCache\.sessions` grows by \d+ `Session`s/m);
     expect(run.stdout.trim().split('\n')).toEqual([html, json, md]);
     expect(run.stderr).toMatch(/Snapshot 1\/2/);
     expect(target.alive()).toBe(true);
     const data = JSON.parse(readFileSync(json, 'utf8'));
     expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
     expect(data.headline.className).toBe('Session');
-    expect(data.headline.text).toMatch(/^Session keeps growing: \+\d+ objects/);
+    // The headline is the top leak suspect's (tentative with two snapshots).
+    expect(data.headline.text).toMatch(/^`SessionCache\.sessions` grows by \d+ `Session`s .*Tentative: two snapshots/);
+    expect(data.suspects[0]).toMatchObject({ rank: 1, rule: 'array-elements', leakingEdge: { ownerClassName: 'SessionCache', edgeName: 'sessions' }, classNames: ['Session'] });
+    expect(data.headline.suspects[0]).toBe(data.suspects[0].headline);
     expect(data.target).toMatchObject({ pid: target.pid, nodeVersion: process.version });
     expect(data.snapshots).toHaveLength(2);
     expect(data.onlyGrew).toContain('Session');
@@ -77,12 +82,12 @@ describe('reports', () => {
     expect(data.retainers.paths[0].map((s: { edgeName: string }) => s.edgeName)).toEqual(expect.arrayContaining(['sessions', 'cache']));
     expect(data.origin).toMatch(/^leak-explorer watch --pid \d+ --snapshots 2 --interval 3/);
     const markdown = readFileSync(md, 'utf8');
-    expect(markdown).toMatch(/^## Leak report: Session\n\n\*\*Session keeps growing/);
+    expect(markdown).toMatch(/^## Leak report: Session\n\n\*\*\S*SessionCache\.sessions\S* grows by \d+/);
     expect(markdown).toMatch(/Session @\d+ {2}held by \[\d+\] of\nArray @\d+ {2}held by \.sessions of\nSessionCache @\d+ {2}held by \.cache of/);
     const page = await openInBrowser(html, 'report-watch');
     expect(page.errors).toEqual([]);
     expect(page.requests).toEqual([pathToFileURL(html).href]);
-    expect(page.text).toMatch(/Session keeps growing/);
+    expect(page.text).toMatch(/`SessionCache\.sessions` grows by \d+ `Session`s/);
     expect(page.text).toMatch(/Why the oldest Session is alive/);
     expect(page.svgs).toBeGreaterThanOrEqual(3); // diff chart, growth chart, retainer graph
   });
@@ -102,7 +107,7 @@ describe('reports', () => {
     expect(page).toMatchObject({ pwned: null, scripts: 0, images: 0, handlers: 0, errors: [] });
     expect(page.requests).toEqual([pathToFileURL(html).href]);
     // The hostile class is what grew, and the report says so, as text.
-    expect(page.text).toContain(`${hostile.className} keeps growing`);
+    expect(page.text).toContain(`grows by 100 \`${hostile.className}\` objects`);
     expect(page.text).toContain(hostile.key.slice(0, 30));
     const markdown = readFileSync(md, 'utf8');
     // Outside code fences nothing may format or inject; inside one, CommonMark shows text as text, and no

@@ -85,8 +85,8 @@ export function DiffView({ workspace, actions }: { workspace: Workspace; actions
                   <td>
                     {r.className} {grew.has(r.className) && <span className="badge accent">only grew</span>}
                   </td>
-                  <td className="num">{r.added.toLocaleString()}</td>
-                  <td className="num">{r.removed.toLocaleString()}</td>
+                  <td className="num">{r.added?.toLocaleString() ?? '—'}</td>
+                  <td className="num">{r.removed?.toLocaleString() ?? '—'}</td>
                   <td className={`num ${r.countDelta > 0 ? 'grow' : r.countDelta < 0 ? 'shrink' : ''}`}>{formatDelta(r.countDelta)}</td>
                   <td className={`num ${r.sizeDelta > 0 ? 'grow' : r.sizeDelta < 0 ? 'shrink' : ''}`}>{formatBytesDelta(r.sizeDelta)}</td>
                   <td className="muted">retainers →</td>
