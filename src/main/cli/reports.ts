@@ -13,6 +13,8 @@ import { TargetMonitor } from '../inspector/monitor.ts';
 import { buildReportFiles } from '../report/report.ts';
 import { attachFromArgs, TARGET_OPTIONS } from './live.ts';
 import { progressReporter } from './progress.ts';
+import { closeWorkers, noteWorkers, WORKER_OPTION, workersOf } from './workers.ts';
+import { WorkerHub } from '../inspector/workers.ts';
 
 const OUTPUT_OPTIONS = {
   report: { type: 'string', short: 'o' },
@@ -55,15 +57,26 @@ function commandLine(name: string, args: string[]): string {
   return ['leak-explorer', name, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-/** `watch (--pid N | --port P | --url WS) --snapshots K --interval SECONDS [outputs]` */
+/** `watch (--pid N | --port P | --url WS) [--worker ID] --snapshots K --interval SECONDS [outputs]` */
 export async function watchCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...TARGET_OPTIONS, ...OUTPUT_OPTIONS, snapshots: { type: 'string' }, interval: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { ...TARGET_OPTIONS, ...WORKER_OPTION, ...OUTPUT_OPTIONS, snapshots: { type: 'string' }, interval: { type: 'string' } } });
   requireOutput(values);
   const count = Number(values.snapshots ?? 2);
   const interval = Number(values.interval ?? 10);
   if (!Number.isInteger(count) || count < 1 || count > 1000) throw new LeakExplorerError('BAD_ARGUMENTS', `--snapshots takes a whole number from 1 to 1000, not '${values.snapshots}'.`);
   if (!Number.isFinite(interval) || interval < 0) throw new LeakExplorerError('BAD_ARGUMENTS', `--interval takes a number of seconds, not '${values.interval}'.`);
-  const session = await attachFromArgs(values);
+  if (values.worker === 'all') throw new LeakExplorerError('BAD_ARGUMENTS', 'watch follows one thread: --worker takes one worker id here, not all.', { remedy: 'Run one watch per worker (leak-explorer ps lists their ids).' });
+  const main = await attachFromArgs(values);
+  let session = main;
+  try {
+    const hub = await WorkerHub.of(main.connection);
+    if (values.worker !== undefined) session = await hub.attach(hub.select(values.worker)[0].workerId, main);
+    else noteWorkers(await workersOf(main), values.quiet, 'This watch');
+  } catch (error) {
+    await closeWorkers(main);
+    await main.close();
+    throw error;
+  }
   const engine = new LocalEngine();
   const monitor = new TargetMonitor(session, engine);
   const progress = progressReporter(process.stderr, values.quiet);
@@ -73,7 +86,7 @@ export async function watchCommand(args: string[]): Promise<number> {
   try {
     const usage = await session.heapUsage();
     if (usage.warning) say(usage.warning);
-    say(`Watching PID ${session.info.pid ?? '?'}: ${count} snapshot${count === 1 ? '' : 's'}, ${interval} s apart.`);
+    say(`Watching PID ${session.info.pid ?? '?'}${session.info.worker ? `, worker ${session.info.worker.workerId} (${session.info.worker.title})` : ''}: ${count} snapshot${count === 1 ? '' : 's'}, ${interval} s apart.`);
     for (let k = 1; k <= count; k++) {
       await monitor.takeSnapshot({ onProgress: (p) => progress(`Snapshot ${k}/${count}: ${p.phase}`, p.done, p.total) });
       progress.done();
@@ -95,7 +108,9 @@ export async function watchCommand(args: string[]): Promise<number> {
     return 0;
   } finally {
     progress.done();
-    await session.close();
+    if (session !== main) await session.close();
+    await closeWorkers(main);
+    await main.close();
   }
 }
 
