@@ -140,8 +140,9 @@ export class WorkerConnection {
       const call = this.pending.get(message.id);
       if (!call) return;
       const detail = message.error?.message ?? JSON.stringify(message.error);
-      // A worker has one context: its destruction is the worker ending, before NodeWorker reports the detach.
-      if (message.error && /Execution context was destroyed/.test(detail)) call.reject(new LeakExplorerError('WORKER_GONE', `Worker ${this.worker.workerId} (${this.worker.title}) exited during ${call.method}; nothing was saved.`));
+      // A worker has one context: its destruction, or its termination, is the worker ending (terminate()),
+      // which can answer a call before NodeWorker reports the detach.
+      if (message.error && /Execution context was destroyed|Execution was terminated/.test(detail)) call.reject(new LeakExplorerError('WORKER_GONE', `Worker ${this.worker.workerId} (${this.worker.title}) exited during ${call.method}; nothing was saved.`));
       else if (message.error) call.reject(new LeakExplorerError('INTERNAL', `${call.method} failed in worker ${this.worker.workerId}: ${detail}`));
       else call.resolve(message.result ?? {});
       return;
