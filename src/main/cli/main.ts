@@ -19,21 +19,24 @@ Usage:
       and the classes that only grew; with --oldest or --retainers, why that object is alive.
 
   leak-explorer ps [--json] [--all]
-      The Node.js processes on this machine: inspector port, whether they can be attached, and why not.
+      The Node.js processes on this machine: inspector port, whether they can be attached, and why not,
+      and the worker threads of those whose inspector is open (ps never opens one).
 
-  leak-explorer snapshot (--pid N | --port P [--host H] | --url WS) -o FILE
-      Takes a heap snapshot of a live target and saves it (atomically: no partial files).
+  leak-explorer snapshot (--pid N | --port P [--host H] | --url WS) [--worker ID|all] -o FILE
+      Takes a heap snapshot of a live target and saves it (atomically: no partial files). With --worker,
+      of a worker thread's heap instead; with --worker all, one FILE.worker-ID.heapsnapshot per worker.
 
-  leak-explorer refs (--pid N | --port P [--host H] | --url WS) [--ignore CLASS]... [--json]
-                    [--snapshots K --interval SECONDS]
+  leak-explorer refs (--pid N | --port P [--host H] | --url WS) [--worker ID|all] [--ignore CLASS]...
+                    [--json] [--snapshots K --interval SECONDS]
       Live references per class with the age of the oldest instance (Scrapy's prefs()). Exact ages when
       the target uses leak-explorer/trackref; otherwise heap snapshots are taken (K of them, SECONDS apart,
       default 1) and an age is a lower bound: the time since the first snapshot that held the object.
+      --worker ID shows one worker thread instead of the main thread; --worker all, every thread.
 
   leak-explorer run [--refs-every SECONDS] [--] COMMAND...
       Runs COMMAND with its inspector open on a free loopback port, and prints where.
 
-  leak-explorer watch (--pid N | --port P | --url WS) --snapshots K --interval SECONDS
+  leak-explorer watch (--pid N | --port P | --url WS) [--worker ID] --snapshots K --interval SECONDS
                       [--report FILE.html] [--json FILE.json] [--markdown FILE.md] [--redact-strings]
       The whole hunt without a screen: K snapshots, live refs, diff, growth, the retainer graph of the
       fastest-growing class's oldest instance, and reports. Detaches and leaves the target running.
