@@ -79,9 +79,9 @@ export async function psCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-async function warnBeforeSnapshot(session: InspectorSession, quiet: boolean): Promise<void> {
+async function warnBeforeSnapshot(session: InspectorSession, quiet: boolean, label = ''): Promise<void> {
   const usage = await session.heapUsage();
-  if (!quiet) process.stderr.write(`Heap in use: ${formatBytes(usage.usedSize)}. ${usage.warning ?? 'Taking a snapshot.'}\n`);
+  if (!quiet) process.stderr.write(`${label}Heap in use: ${formatBytes(usage.usedSize)}. ${usage.warning ?? 'Taking a snapshot.'}\n`);
 }
 
 /** `snapshot (--pid N | --port P | --url WS) -o FILE` */
@@ -96,7 +96,7 @@ export async function snapshotCommand(args: string[]): Promise<number> {
       // One file per worker with `all`, named after its thread id; a single worker gets FILE itself.
       const all = values.worker === 'all';
       await forEachWorker(session, values.worker, async (worker, info) => {
-        await warnBeforeSnapshot(worker, values.quiet);
+        await warnBeforeSnapshot(worker, values.quiet, `worker ${info.workerId}: `);
         const target = all ? workerFileName(file, info.workerId) : file;
         const loaded = await new TargetMonitor(worker, new LocalEngine()).takeSnapshot({ file: target, onProgress: (p) => progress(`worker ${info.workerId}: ${p.phase}`, p.done, p.total) });
         progress.done();
@@ -166,7 +166,7 @@ async function isolateRefs(
     if (!options.quiet) process.stderr.write(`${options.label}${message}\n`);
   };
   if (!session.info.hasTrackref) {
-    await warnBeforeSnapshot(session, options.quiet);
+    await warnBeforeSnapshot(session, options.quiet, options.label);
     // A series bounds ages from below: an object in the first of K snapshots is at least that old.
     for (let k = 1; k < options.snapshots; k++) {
       notice(`Snapshot ${k} of ${options.snapshots}; the next in ${options.interval} s.`);

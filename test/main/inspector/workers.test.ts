@@ -1,6 +1,6 @@
 // Worker threads as targets (issue 14, rule 6), with a real process whose leak lives in a worker_threads
 // worker: its WorkerJob objects are in the "jobs" worker's heap, never in the main thread's.
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -126,6 +126,22 @@ describe('worker threads', () => {
     const jobsFile = jobsLine.slice(0, jobsLine.indexOf(':'));
     const loaded = await engine.call('openFile', { path: jobsFile });
     expect((await engine.call('summary', { id: loaded.id })).find((r) => r.className === 'WorkerJob')?.count).toBeGreaterThan(0);
+  });
+
+  it('watch --worker ID reports the worker\'s growing class, and refuses --worker all', async () => {
+    const target = await startWorkerLeak();
+    const dir = mkdtempSync(join(tmpdir(), 'le-workers-'));
+    const refused = cli(['watch', '--pid', String(target.pid), '--worker', 'all', '--json', join(dir, 'all.json')]);
+    expect(refused.stderr).toMatch(/BAD_ARGUMENTS: watch follows one thread/);
+    const attached = await attachByPid(target.pid);
+    const jobsId = byTitle((await WorkerHub.of(attached.connection)).list(), 'jobs').workerId;
+    await attached.close();
+    const run = cli(['watch', '--pid', String(target.pid), '--worker', jobsId, '--snapshots', '2', '--interval', '1', '--json', join(dir, 'watch.json'), '--quiet']);
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'watch.json'), 'utf8'));
+    expect(report.target).toMatchObject({ pid: target.pid, title: `[worker ${jobsId}] jobs` });
+    expect(report.headline).toMatchObject({ className: 'WorkerJob' });
+    expect(report.headline.countDelta).toBeGreaterThan(0);
   });
 
   it('a worker that exits fails the call under way and the next snapshot with WORKER_GONE, and saves nothing', async () => {
