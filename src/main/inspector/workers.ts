@@ -197,14 +197,20 @@ export class WorkerHub {
     );
   }
 
-  /** Enables NodeWorker on `parent` and returns the hub once every existing worker was reported. */
-  static async open(parent: CdpConnection, timeoutMs = 5000): Promise<WorkerHub> {
+  /**
+   * Enables NodeWorker on `parent` and returns the hub once every existing worker was reported. The main
+   * thread answers, so a snapshot of it under way delays the answer.
+   */
+  static async open(parent: CdpConnection, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<WorkerHub> {
     const hub = new WorkerHub(parent);
     try {
       // Workers keep running: our attach must not pause a new worker until a debugger lets it go.
       await hub.channel.send('NodeWorker.enable', { waitForDebuggerOnStart: false }, timeoutMs);
     } catch (error) {
       hub.stopListening();
+      // A late enable would leave NodeWorker on, and Node reports the existing workers only to the first
+      // enable: disable it (queued after the enable) so that the next hub is told of them again.
+      if (!parent.isClosed) void hub.channel.send('NodeWorker.disable', undefined, 2000).catch(() => undefined);
       throw error;
     }
     return hub;
