@@ -104,7 +104,7 @@ export async function snapshotCommand(args: string[]): Promise<number> {
       });
       return 0;
     }
-    noteWorkers(await workersOf(session), values.quiet, 'This snapshot');
+    noteWorkers(await workersOf(session, values.quiet), values.quiet, 'This snapshot');
     await warnBeforeSnapshot(session, values.quiet);
     const monitor = new TargetMonitor(session, new LocalEngine());
     const loaded = await monitor.takeSnapshot({ file, onProgress: (p) => progress(p.phase, p.done, p.total) });
@@ -204,7 +204,7 @@ export async function refsCommand(args: string[]): Promise<number> {
   const progress = progressReporter(process.stderr, values.quiet);
   const options = { snapshots, interval, ignore: values.ignore ?? [], quiet: values.quiet };
   try {
-    const workers = await workersOf(session);
+    const workers = await workersOf(session, values.quiet);
     const doc: RefsJson = { schemaVersion: 1, pid: session.info.pid, source: 'snapshot-series', liveRefs: [] };
     let text = '';
     if (values.worker !== undefined && values.worker !== 'all') {

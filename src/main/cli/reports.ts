@@ -69,9 +69,12 @@ export async function watchCommand(args: string[]): Promise<number> {
   const main = await attachFromArgs(values);
   let session = main;
   try {
-    const hub = await WorkerHub.of(main.connection);
-    if (values.worker !== undefined) session = await hub.attach(hub.select(values.worker)[0].workerId, main);
-    else noteWorkers(await workersOf(main), values.quiet, 'This watch');
+    if (values.worker !== undefined) {
+      const hub = await WorkerHub.of(main.connection);
+      session = await hub.attach(hub.select(values.worker)[0].workerId, main);
+    } else {
+      noteWorkers(await workersOf(main, values.quiet), values.quiet, 'This watch');
+    }
   } catch (error) {
     await closeWorkers(main);
     await main.close();

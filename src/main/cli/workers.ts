@@ -9,9 +9,18 @@ import { describeWorkers, WorkerHub } from '../inspector/workers.ts';
 /** The option each attaching command adds. */
 export const WORKER_OPTION = { worker: { type: 'string' } } as const;
 
-/** The process's worker threads, from its main thread's inspector. */
-export async function workersOf(session: InspectorSession): Promise<WorkerThreadInfo[]> {
-  return (await WorkerHub.of(session.connection)).list();
+/**
+ * The process's worker threads, from its main thread's inspector. A target that cannot say (Chrome has no
+ * NodeWorker domain; a busy Node) has none as far as the command goes: the main thread's work goes on.
+ */
+export async function workersOf(session: InspectorSession, quiet?: boolean): Promise<WorkerThreadInfo[]> {
+  if (session.info.kind !== 'node') return [];
+  try {
+    return (await WorkerHub.of(session.connection)).list();
+  } catch (error) {
+    if (!quiet) process.stderr.write(`Its worker threads are unknown: ${(error as Error).message}\n`);
+    return [];
+  }
 }
 
 /** Tells, on stderr, that the process has worker threads the command did not look into. */

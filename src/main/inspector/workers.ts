@@ -211,6 +211,9 @@ export class WorkerHub {
       // A late enable would leave NodeWorker on, and Node reports the existing workers only to the first
       // enable: disable it (queued after the enable) so that the next hub is told of them again.
       if (!parent.isClosed) void hub.channel.send('NodeWorker.disable', undefined, 2000).catch(() => undefined);
+      if (error instanceof LeakExplorerError && /wasn't found/.test(error.message)) {
+        throw new LeakExplorerError('BAD_ARGUMENTS', 'This target has no NodeWorker domain (it is not Node.js), so its worker threads cannot be reached.', { remedy: 'Leave out --worker; in Chrome, attach to a worker\'s own target from /json/list with --target.', cause: error });
+      }
       throw error;
     }
     return hub;
