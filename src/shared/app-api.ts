@@ -5,7 +5,7 @@
  */
 import type { EngineMethods, LoadedSnapshot } from './engine-api.ts';
 import type { Result } from './errors.ts';
-import type { HeapUsage, LaidOutRetainerGraph, LivePreview, LiveRef, Progress, ProcessInfo, TargetInfo } from './model.ts';
+import type { HeapUsage, LaidOutRetainerGraph, LivePreview, LiveRef, Progress, ProcessInfo, TargetInfo, WorkerThreadInfo } from './model.ts';
 
 /** What the console shows for an evaluated expression. */
 export interface EvalResult {
@@ -38,6 +38,13 @@ export interface AppMethods extends EngineMethods {
   detach: [{ sessionId: number }, null];
   /** The attached targets. */
   listSessions: [Record<string, never>, TargetInfo[]];
+  /** The worker threads of an attached process (its main thread's session). */
+  listWorkers: [{ sessionId: number }, WorkerThreadInfo[]];
+  /**
+   * Attaches to one worker thread of an attached process, as a session of its own: every session method
+   * (snapshots, live refs, console) then works on the worker's heap. Attaching twice gives the same session.
+   */
+  attachWorker: [{ sessionId: number; workerId: string }, TargetInfo];
   /** The target's heap usage now, and the warning to show before a snapshot. */
   heapUsage: [{ sessionId: number }, HeapUsage];
   /** Takes a snapshot of the target into the engine (progress events); optionally saves it to disk. */

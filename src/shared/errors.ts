@@ -31,6 +31,8 @@ export const ERROR_REMEDIES = {
   INSPECTOR_BUSY: 'Another debugger is attached to this target. Close it and try again.',
   TARGET_GONE: 'The target process exited or closed the connection. Restart it and attach again; nothing was saved partially.',
   TARGET_PAUSED: 'The target is paused at a breakpoint. Resume it in your debugger and try again.',
+  // Worker threads (issue 14, rule 6).
+  WORKER_GONE: 'The worker thread exited (its process may still run); nothing was saved partially. List the workers again and pick a live one.',
   PID_MISMATCH: 'The inspector that answered belongs to a different process. Another process holds the port.',
   SAMPLING_BUSY: 'The target is already sampling its allocations for another tool. Stop that profiler (DevTools, another explorer) and try again.',
   // Python targets (resources/python's agent).

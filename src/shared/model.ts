@@ -262,6 +262,21 @@ export interface ProcessInfo {
   attachable: boolean;
   /** Why (or why not), for people. */
   reason: string;
+  /**
+   * Its worker threads, read from its inspector when that was already open (never opened for this);
+   * null when unknown.
+   */
+  workers?: WorkerThreadInfo[] | null;
+}
+
+/** A `worker_threads` worker of a Node.js target, as Node's NodeWorker inspector domain reports it. */
+export interface WorkerThreadInfo {
+  /** Node's id for the worker (its threadId, as a string). */
+  workerId: string;
+  /** `[worker 1] name`. */
+  title: string;
+  /** The worker's script. */
+  url: string;
 }
 
 /** A running target Leak Explorer is attached to. */
@@ -281,6 +296,8 @@ export interface TargetInfo {
   nodeVersion: string | null;
   /** Whether the target has loaded the trackref module (exact ages, no snapshot needed). */
   hasTrackref: boolean;
+  /** Set when this session is a worker thread of the process, reached through its main thread's inspector. */
+  worker?: WorkerThreadInfo & { parentSessionId: number };
 }
 
 /** A heap usage sample of a live target, with the warning to show before a snapshot. */

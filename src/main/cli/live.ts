@@ -7,18 +7,20 @@ import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { formatAge, formatBytes } from '../../shared/format.ts';
-import type { LiveRef } from '../../shared/model.ts';
+import type { LiveRef, WorkerThreadInfo } from '../../shared/model.ts';
 import { LocalEngine } from '../heap/engine-service.ts';
 import { attachByPid, attachByPort, attachByUrl, launchUnderInspection } from '../inspector/attach.ts';
-import { TargetMonitor } from '../inspector/monitor.ts';
+import { TargetMonitor, type LiveRefsResult } from '../inspector/monitor.ts';
 import { listProcesses } from '../inspector/processes.ts';
 import type { InspectorSession } from '../inspector/session.ts';
 import { isPythonProcess } from '../inspector/python.ts';
 import type { CliCommand, OptionHelp } from './help.ts';
 import { QUIET_OPTION } from './help.ts';
+import { readWorkerThreads, workerFileName } from '../inspector/workers.ts';
 import { progressReporter } from './progress.ts';
 import { pythonRefs, pythonSnapshot } from './python.ts';
 import { renderTable } from './table.ts';
+import { closeWorkers, forEachWorker, noteWorkers, WORKER_OPTION, WORKER_OPTION_HELP, workersOf } from './workers.ts';
 
 /** The options every attaching command shares. */
 export const TARGET_OPTIONS = {
@@ -52,8 +54,10 @@ export async function attachFromArgs(values: { pid?: string; port?: string; host
 export async function psCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false }, all: { type: 'boolean', default: false } } });
   const processes = await listProcesses({ includeAll: values.all });
+  // Only inspectors that are already open are asked; none is opened for this.
+  await readWorkerThreads(processes);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify(processes.map(({ pid, command, user, rss, inspectorPort, attachable, reason }) => ({ pid, command, user, rss, inspectorPort, attachable, reason })))}\n`);
+    process.stdout.write(`${JSON.stringify(processes.map(({ pid, command, user, rss, inspectorPort, attachable, reason, workers }) => ({ pid, command, user, rss, inspectorPort, attachable, reason, workers: workers ?? null })))}\n`);
     return 0;
   }
   if (processes.length === 0) {
@@ -67,27 +71,46 @@ export async function psCommand(args: string[]): Promise<number> {
       { title: 'RSS', cell: (p) => (p.rss === null ? '?' : formatBytes(p.rss)), align: 'right' },
       { title: 'Inspector', cell: (p) => (p.inspectorPort === null ? '—' : String(p.inspectorPort)), align: 'right' },
       { title: 'Attach', cell: (p) => (p.attachable ? 'yes' : 'no') },
+      { title: 'Workers', cell: (p) => (p.workers ? (p.workers.length === 0 ? '0' : p.workers.map((w) => w.workerId).join(',')) : '?'), max: 12 },
       { title: 'Why', cell: (p) => p.reason, max: 50 },
       { title: 'Command', cell: (p) => p.command, max: 70 },
     ])}\n`,
   );
+  const withWorkers = processes.filter((p) => p.workers && p.workers.length > 0);
+  for (const p of withWorkers) {
+    process.stdout.write(`\nPID ${p.pid} worker threads:\n${(p.workers ?? []).map((w) => `  ${w.workerId}  ${w.title}  ${w.url}`).join('\n')}\n`);
+  }
+  if (processes.some((p) => p.isNode && !p.workers)) process.stdout.write('\nWorkers "?": unknown while the inspector is closed (attach to see them).\n');
   return 0;
 }
 
-async function warnBeforeSnapshot(session: InspectorSession, quiet: boolean): Promise<void> {
+async function warnBeforeSnapshot(session: InspectorSession, quiet: boolean, label = ''): Promise<void> {
   const usage = await session.heapUsage();
-  if (!quiet) process.stderr.write(`Heap in use: ${formatBytes(usage.usedSize)}. ${usage.warning ?? 'Taking a snapshot.'}\n`);
+  if (!quiet) process.stderr.write(`${label}Heap in use: ${formatBytes(usage.usedSize)}. ${usage.warning ?? 'Taking a snapshot.'}\n`);
 }
 
 /** `snapshot (--pid N | --port P | --url WS) -o FILE` */
 export async function snapshotCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...TARGET_OPTIONS, output: { type: 'string', short: 'o' }, json: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args, options: { ...TARGET_OPTIONS, ...WORKER_OPTION, output: { type: 'string', short: 'o' }, json: { type: 'boolean', default: false } } });
   if (!values.output) throw new LeakExplorerError('BAD_ARGUMENTS', 'snapshot needs -o FILE, the .heapsnapshot to write.');
   const file = resolve(values.output);
   if (values.pid !== undefined && (await isPythonProcess(whole(values.pid, '--pid')))) return pythonSnapshot(whole(values.pid, '--pid'), file, values);
   const session = await attachFromArgs(values);
   const progress = progressReporter(process.stderr, values.quiet);
   try {
+    if (values.worker !== undefined) {
+      // One file per worker with `all`, named after its thread id; a single worker gets FILE itself.
+      const all = values.worker === 'all';
+      await forEachWorker(session, values.worker, async (worker, info) => {
+        await warnBeforeSnapshot(worker, values.quiet, `worker ${info.workerId}: `);
+        const target = all ? workerFileName(file, info.workerId) : file;
+        const loaded = await new TargetMonitor(worker, new LocalEngine()).takeSnapshot({ file: target, onProgress: (p) => progress(`worker ${info.workerId}: ${p.phase}`, p.done, p.total) });
+        progress.done();
+        process.stdout.write(`${target}: ${loaded.info.nodeCount} objects, ${formatBytes(loaded.info.totalSize)} reachable (PID ${session.info.pid ?? '?'}, worker ${info.workerId}: ${info.title})\n`);
+      });
+      return 0;
+    }
+    noteWorkers(await workersOf(session, values.quiet), values.quiet, 'This snapshot');
     await warnBeforeSnapshot(session, values.quiet);
     const monitor = new TargetMonitor(session, new LocalEngine());
     const loaded = await monitor.takeSnapshot({ file, onProgress: (p) => progress(p.phase, p.done, p.total) });
@@ -101,8 +124,17 @@ export async function snapshotCommand(args: string[]): Promise<number> {
     return 0;
   } finally {
     progress.done();
+    await closeWorkers(session);
     await session.close();
   }
+}
+
+type RefsRow = Pick<LiveRef, 'className' | 'count' | 'shallowSize' | 'retainedSize' | 'oldestAgeMs' | 'ageIsLowerBound'>;
+
+/** One worker thread in the `refs --json` document, with its live refs when they were asked for. */
+export interface RefsWorkerJson extends WorkerThreadInfo {
+  source?: LiveRef['ageSource'];
+  liveRefs?: RefsRow[];
 }
 
 /** The `refs --json` document. */
@@ -110,13 +142,18 @@ export interface RefsJson {
   schemaVersion: 1;
   pid: number | null;
   source: LiveRef['ageSource'];
-  liveRefs: Array<Pick<LiveRef, 'className' | 'count' | 'shallowSize' | 'retainedSize' | 'oldestAgeMs' | 'ageIsLowerBound'>>;
+  /** The main thread's live refs, or with `--worker ID` that worker's. */
+  liveRefs: RefsRow[];
+  /** With `--worker ID`: the worker `liveRefs` belong to. */
+  worker?: WorkerThreadInfo;
+  /** The process's worker threads; with `--worker all`, each with its own live refs. */
+  workers?: RefsWorkerJson[];
 }
 
-function renderRefs(rows: LiveRef[], source: LiveRef['ageSource']): string {
+function renderRefs(rows: LiveRef[], source: LiveRef['ageSource'], heading = 'Live References'): string {
   const note =
     source === 'trackref' ? 'exact ages, from trackref' : source === 'allocation-tracking' ? 'ages from allocation tracking' : 'ages are lower bounds: the time since the first snapshot that held the object';
-  return `Live References (${note})\n\n${renderTable(rows, [
+  return `${heading} (${note})\n\n${renderTable(rows, [
     { title: 'Class', cell: (r) => r.className },
     { title: 'Count', cell: (r) => String(r.count), align: 'right' },
     { title: 'Oldest', cell: (r) => `${formatAge(r.oldestAgeMs, r.ageIsLowerBound)} ago`, align: 'right' },
@@ -125,11 +162,52 @@ function renderRefs(rows: LiveRef[], source: LiveRef['ageSource']): string {
   ])}\n`;
 }
 
-/** `refs (--pid N | --port P | --url WS) [--ignore CLASS...] [--json]` */
+function refsRows(rows: LiveRef[]): RefsRow[] {
+  return rows.map(({ className, count, shallowSize, retainedSize, oldestAgeMs, ageIsLowerBound }) => ({ className, count, shallowSize, retainedSize, oldestAgeMs, ageIsLowerBound }));
+}
+
+/** Live refs of one isolate (the main thread or a worker): trackref, or a series of K snapshots. */
+async function isolateRefs(
+  session: InspectorSession,
+  options: { snapshots: number; interval: number; ignore: string[]; quiet: boolean; label: string },
+  progress: ReturnType<typeof progressReporter>,
+): Promise<LiveRefsResult> {
+  const monitor = new TargetMonitor(session, new LocalEngine());
+  const notice = (message: string) => {
+    if (!options.quiet) process.stderr.write(`${options.label}${message}\n`);
+  };
+  if (!session.info.hasTrackref) {
+    await warnBeforeSnapshot(session, options.quiet, options.label);
+    // A series bounds ages from below: an object in the first of K snapshots is at least that old.
+    for (let k = 1; k < options.snapshots; k++) {
+      notice(`Snapshot ${k} of ${options.snapshots}; the next in ${options.interval} s.`);
+      await monitor.takeSnapshot({ onProgress: (p) => progress(`${options.label}${k}/${options.snapshots} ${p.phase}`, p.done, p.total) });
+      progress.done();
+      await new Promise((done) => setTimeout(done, options.interval * 1000));
+    }
+  }
+  const result = await monitor.liveRefs({
+    ignore: options.ignore,
+    freshSnapshot: !session.info.hasTrackref && options.snapshots > 1,
+    onProgress: (p) => progress(`${options.label}${p.phase}`, p.done, p.total),
+    onNotice: notice,
+  });
+  progress.done();
+  return result;
+}
+
+/** `refs (--pid N | --port P | --url WS) [--worker ID|all] [--ignore CLASS...] [--json]` */
 export async function refsCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { ...TARGET_OPTIONS, json: { type: 'boolean', default: false }, ignore: { type: 'string', multiple: true }, snapshots: { type: 'string' }, interval: { type: 'string' } },
+    options: {
+      ...TARGET_OPTIONS,
+      ...WORKER_OPTION,
+      json: { type: 'boolean', default: false },
+      ignore: { type: 'string', multiple: true },
+      snapshots: { type: 'string' },
+      interval: { type: 'string' },
+    },
   });
   const snapshots = values.snapshots === undefined ? 1 : whole(values.snapshots, '--snapshots');
   const interval = values.interval === undefined ? 5 : whole(values.interval, '--interval');
@@ -138,42 +216,38 @@ export async function refsCommand(args: string[]): Promise<number> {
   }
   const session = await attachFromArgs(values);
   const progress = progressReporter(process.stderr, values.quiet);
+  const options = { snapshots, interval, ignore: values.ignore ?? [], quiet: values.quiet };
   try {
-    const monitor = new TargetMonitor(session, new LocalEngine());
-    const notice = (message: string) => {
-      if (!values.quiet) process.stderr.write(`${message}\n`);
-    };
-    if (!session.info.hasTrackref) {
-      await warnBeforeSnapshot(session, values.quiet);
-      // A series bounds ages from below: an object in the first of K snapshots is at least that old.
-      for (let k = 1; k < snapshots; k++) {
-        notice(`Snapshot ${k} of ${snapshots}; the next in ${interval} s.`);
-        await monitor.takeSnapshot({ onProgress: (p) => progress(`${k}/${snapshots} ${p.phase}`, p.done, p.total) });
-        progress.done();
-        await new Promise((done) => setTimeout(done, interval * 1000));
+    const workers = await workersOf(session, values.quiet);
+    const doc: RefsJson = { schemaVersion: 1, pid: session.info.pid, source: 'snapshot-series', liveRefs: [] };
+    let text = '';
+    if (values.worker !== undefined && values.worker !== 'all') {
+      // One worker, in place of the main thread.
+      await forEachWorker(session, values.worker, async (worker, info) => {
+        const result = await isolateRefs(worker, { ...options, label: `worker ${info.workerId}: ` }, progress);
+        Object.assign(doc, { source: result.source, liveRefs: refsRows(result.rows), worker: info });
+        text = renderRefs(result.rows, result.source, `Live References of worker ${info.workerId} (${info.title})`);
+      });
+    } else {
+      const main = await isolateRefs(session, { ...options, label: '' }, progress);
+      Object.assign(doc, { source: main.source, liveRefs: refsRows(main.rows), workers });
+      if (values.worker === 'all') {
+        text = renderRefs(main.rows, main.source, 'Live References of the main thread');
+        doc.workers = await forEachWorker(session, 'all', async (worker, info) => {
+          const result = await isolateRefs(worker, { ...options, label: `worker ${info.workerId}: ` }, progress);
+          text += `\n${renderRefs(result.rows, result.source, `Live References of worker ${info.workerId} (${info.title})`)}`;
+          return { ...info, source: result.source, liveRefs: refsRows(result.rows) };
+        });
+      } else {
+        noteWorkers(workers, values.quiet, 'This table');
+        text = renderRefs(main.rows, main.source);
       }
     }
-    const result = await monitor.liveRefs({
-      ignore: values.ignore ?? [],
-      freshSnapshot: !session.info.hasTrackref && snapshots > 1,
-      onProgress: (p) => progress(p.phase, p.done, p.total),
-      onNotice: notice,
-    });
-    progress.done();
-    if (values.json) {
-      const doc: RefsJson = {
-        schemaVersion: 1,
-        pid: session.info.pid,
-        source: result.source,
-        liveRefs: result.rows.map(({ className, count, shallowSize, retainedSize, oldestAgeMs, ageIsLowerBound }) => ({ className, count, shallowSize, retainedSize, oldestAgeMs, ageIsLowerBound })),
-      };
-      process.stdout.write(`${JSON.stringify(doc)}\n`);
-    } else {
-      process.stdout.write(renderRefs(result.rows, result.source));
-    }
+    process.stdout.write(values.json ? `${JSON.stringify(doc)}\n` : text);
     return 0;
   } finally {
     progress.done();
+    await closeWorkers(session);
     await session.close();
   }
 }
@@ -244,7 +318,12 @@ export const snapshotCli: CliCommand = {
     summary: 'Takes a heap snapshot of a live target and saves it',
     usage: ['snapshot (--pid N | --port P [--host H] | --url WS) -o FILE [--json]'],
     description: 'Attaches, warns when the snapshot may not fit in memory, writes the snapshot atomically (no partial file if the target dies), and detaches, leaving the target running.',
-    options: [{ name: 'output', short: 'o', value: 'FILE', text: 'the .heapsnapshot file to write' }, { name: 'json', text: 'print one JSON object (file, pid, nodeCount, edgeCount, totalSize)' }, ...TARGET_OPTIONS_HELP],
+    options: [
+      { name: 'output', short: 'o', value: 'FILE', text: 'the .heapsnapshot file to write (with --worker all: FILE.worker-ID.heapsnapshot for each worker)' },
+      { name: 'json', text: 'print one JSON object (file, pid, nodeCount, edgeCount, totalSize)' },
+      WORKER_OPTION_HELP,
+      ...TARGET_OPTIONS_HELP,
+    ],
     examples: [
       { command: 'snapshot --pid 4242 -o app.heapsnapshot', text: 'a snapshot of process 4242' },
       { command: 'snapshot --port 9229 -o app.heapsnapshot', text: 'the same, from an inspector already open' },
@@ -267,6 +346,7 @@ export const refsCli: CliCommand = {
       { name: 'ignore', value: 'CLASS', text: 'leave CLASS out (repeatable)' },
       { name: 'snapshots', value: 'K', text: 'without trackref: snapshots to take (default 1)' },
       { name: 'interval', value: 'SECONDS', text: 'seconds between them (default 5)' },
+      WORKER_OPTION_HELP,
       ...TARGET_OPTIONS_HELP,
     ],
     examples: [

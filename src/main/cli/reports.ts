@@ -16,6 +16,8 @@ import { QUIET_OPTION } from './help.ts';
 import { renderSuspects } from './suspects.ts';
 import { attachFromArgs, TARGET_OPTIONS, TARGET_OPTIONS_HELP } from './live.ts';
 import { progressReporter } from './progress.ts';
+import { closeWorkers, noteWorkers, WORKER_OPTION, workersOf } from './workers.ts';
+import { WorkerHub } from '../inspector/workers.ts';
 
 const OUTPUT_OPTIONS = {
   report: { type: 'string', short: 'o' },
@@ -62,21 +64,35 @@ function commandLine(name: string, args: string[]): string {
 export const EXIT_LEAK = 3;
 
 /**
- * `watch (--pid N | --port P | --url WS) --snapshots K --interval SECONDS [outputs] [--fail-on-leak]`. The
- * leak suspects go to stderr (the top one first); with --fail-on-leak the exit status is 3 when there is
+ * `watch (--pid N | --port P | --url WS) [--worker ID] --snapshots K --interval SECONDS [outputs] [--fail-on-leak]`.
+ * The leak suspects go to stderr (the top one first); with --fail-on-leak the exit status is 3 when there is
  * one, so that CI can fail a build that leaks.
  */
 export async function watchCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { ...TARGET_OPTIONS, ...OUTPUT_OPTIONS, snapshots: { type: 'string' }, interval: { type: 'string' }, 'fail-on-leak': { type: 'boolean', default: false } },
+    options: { ...TARGET_OPTIONS, ...WORKER_OPTION, ...OUTPUT_OPTIONS, snapshots: { type: 'string' }, interval: { type: 'string' }, 'fail-on-leak': { type: 'boolean', default: false } },
   });
   requireOutput(values);
   const count = Number(values.snapshots ?? 2);
   const interval = Number(values.interval ?? 10);
   if (!Number.isInteger(count) || count < 1 || count > 1000) throw new LeakExplorerError('BAD_ARGUMENTS', `--snapshots takes a whole number from 1 to 1000, not '${values.snapshots}'.`);
   if (!Number.isFinite(interval) || interval < 0) throw new LeakExplorerError('BAD_ARGUMENTS', `--interval takes a number of seconds, not '${values.interval}'.`);
-  const session = await attachFromArgs(values);
+  if (values.worker === 'all') throw new LeakExplorerError('BAD_ARGUMENTS', 'watch follows one thread: --worker takes one worker id here, not all.', { remedy: 'Run one watch per worker (leak-explorer ps lists their ids).' });
+  const main = await attachFromArgs(values);
+  let session = main;
+  try {
+    if (values.worker !== undefined) {
+      const hub = await WorkerHub.of(main.connection);
+      session = await hub.attach(hub.select(values.worker)[0].workerId, main);
+    } else {
+      noteWorkers(await workersOf(main, values.quiet), values.quiet, 'This watch');
+    }
+  } catch (error) {
+    await closeWorkers(main);
+    await main.close();
+    throw error;
+  }
   const engine = new LocalEngine();
   const monitor = new TargetMonitor(session, engine);
   const progress = progressReporter(process.stderr, values.quiet);
@@ -86,7 +102,7 @@ export async function watchCommand(args: string[]): Promise<number> {
   try {
     const usage = await session.heapUsage();
     if (usage.warning) say(usage.warning);
-    say(`Watching PID ${session.info.pid ?? '?'}: ${count} snapshot${count === 1 ? '' : 's'}, ${interval} s apart.`);
+    say(`Watching PID ${session.info.pid ?? '?'}${session.info.worker ? `, worker ${session.info.worker.workerId} (${session.info.worker.title})` : ''}: ${count} snapshot${count === 1 ? '' : 's'}, ${interval} s apart.`);
     for (let k = 1; k <= count; k++) {
       await monitor.takeSnapshot({ onProgress: (p) => progress(`Snapshot ${k}/${count}: ${p.phase}`, p.done, p.total) });
       progress.done();
@@ -114,7 +130,9 @@ export async function watchCommand(args: string[]): Promise<number> {
     return 0;
   } finally {
     progress.done();
-    await session.close();
+    if (session !== main) await session.close();
+    await closeWorkers(main);
+    await main.close();
   }
 }
 
@@ -157,6 +175,7 @@ export const watchCli: CliCommand = {
       { name: 'snapshots', value: 'K', text: 'snapshots to take (default 2; 3 or more for firm suspects)' },
       { name: 'interval', value: 'SECONDS', text: 'seconds between them (default 10)' },
       { name: 'fail-on-leak', text: `exit with status ${EXIT_LEAK} when a leak suspect is found (for CI)` },
+      { name: 'worker', value: 'ID', text: 'watch a worker thread (its id, from ps) instead of the main thread' },
       ...OUTPUT_OPTIONS_HELP,
       ...TARGET_OPTIONS_HELP,
     ],

@@ -26,6 +26,12 @@ interface RawClient {
   close(): Promise<void>;
 }
 
+/**
+ * What a session needs of a connection. An {@link InspectorConnection} is one; a worker thread's
+ * connection, relayed through its main thread's inspector (workers.ts), is another.
+ */
+export type CdpConnection = Pick<InspectorConnection, 'url' | 'isClosed' | 'send' | 'on' | 'onDisconnect' | 'close'>;
+
 /** One open inspector connection. */
 export class InspectorConnection {
   readonly url: string;

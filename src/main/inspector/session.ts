@@ -14,7 +14,8 @@ import type { Protocol } from 'devtools-protocol';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import type { HeapUsage, LivePreview, Progress, TargetInfo } from '../../shared/model.ts';
 import { formatBytes } from '../../shared/format.ts';
-import type { InspectorConnection } from './connection.ts';
+// Any CDP connection: the main thread's inspector, or a worker's relayed through it (workers.ts).
+import type { CdpConnection as InspectorConnection } from './connection.ts';
 
 /** The global name under which the trackref module keeps its registry. */
 export const TRACKREF_KEY = 'leak-explorer.trackref';

@@ -16,6 +16,7 @@ import { attachByPid, attachByPort, attachByUrl, launchUnderInspection } from '.
 import { TargetMonitor } from '../inspector/monitor.ts';
 import { listProcesses } from '../inspector/processes.ts';
 import type { InspectorSession } from '../inspector/session.ts';
+import { WorkerHub } from '../inspector/workers.ts';
 import { buildReportFiles } from '../report/report.ts';
 import { layoutRetainerGraph } from '../report/layout.ts';
 import { PARAM_SCHEMAS } from './schemas.ts';
@@ -162,6 +163,10 @@ export class AppService {
     detach: async ({ sessionId }) => {
       const attached = this.attached.get(sessionId);
       if (!attached) return null;
+      // A process's worker sessions go with its main thread's connection.
+      const workers = [...this.attached.values()].filter((a) => a.monitor.session.info.worker?.parentSessionId === sessionId);
+      for (const worker of workers) await this.call('detach', { sessionId: worker.monitor.session.info.sessionId });
+      await (await WorkerHub.existing(attached.monitor.session.connection)?.catch(() => null))?.close();
       this.attached.delete(sessionId);
       if (attached.timer) clearInterval(attached.timer);
       await attached.monitor.session.close();
@@ -169,6 +174,15 @@ export class AppService {
       return null;
     },
     listSessions: async () => [...this.attached.values()].map((a) => a.monitor.session.info),
+    listWorkers: async ({ sessionId }) => (await WorkerHub.of(this.session(sessionId).monitor.session.connection)).list(),
+    attachWorker: async ({ sessionId, workerId }) => {
+      const parent = this.session(sessionId).monitor.session;
+      if (parent.info.worker) throw new LeakExplorerError('BAD_REQUEST', 'Workers are listed from the main thread\'s session; this session is a worker.');
+      const hub = await WorkerHub.of(parent.connection);
+      hub.select(workerId);
+      const existing = [...this.attached.values()].find((a) => a.monitor.session.info.worker?.parentSessionId === sessionId && a.monitor.session.info.worker.workerId === workerId);
+      return existing ? existing.monitor.session.info : this.adopt(await hub.attach(workerId, parent), null);
+    },
     heapUsage: async ({ sessionId }) => this.session(sessionId).monitor.session.heapUsage(),
     takeSnapshot: async ({ sessionId, saveTo }, onProgress) => {
       const { monitor } = this.session(sessionId);

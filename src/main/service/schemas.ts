@@ -59,6 +59,8 @@ export const PARAM_SCHEMAS: Record<AppMethod, z.ZodType> = {
   launchDemo: empty,
   detach: z.object({ sessionId: id }).strict(),
   listSessions: empty,
+  listWorkers: z.object({ sessionId: id }).strict(),
+  attachWorker: z.object({ sessionId: id, workerId: z.string().min(1).max(100) }).strict(),
   heapUsage: z.object({ sessionId: id }).strict(),
   takeSnapshot: z.object({ sessionId: id, saveTo: z.string().min(1).max(4096).optional() }).strict(),
   sessionSnapshots: z.object({ sessionId: id }).strict(),

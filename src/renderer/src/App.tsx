@@ -40,6 +40,8 @@ export interface AppActions {
   show: (tab: Tab, focus?: Partial<Focus>) => void;
   addSnapshot: (snapshot: LoadedSnapshot) => void;
   setProgress: (progress: Progress | null) => void;
+  /** Makes an attached session (a worker thread of this process) the workspace. */
+  openTarget: (target: TargetInfo) => void;
 }
 
 const TABS: Array<{ id: Tab; label: string; live?: boolean }> = [
@@ -81,7 +83,11 @@ export function App() {
   const addSnapshot = useCallback((snapshot: LoadedSnapshot) => {
     setWorkspace((w) => ({ ...(w ?? { target: null, gone: null, heap: [] }), snapshots: [...(w?.snapshots ?? []).filter((s) => s.id !== snapshot.id), snapshot].sort((a, b) => a.takenAt - b.takenAt) }));
   }, []);
-  const actions: AppActions = useMemo(() => ({ fail, notify, show, addSnapshot, setProgress }), [fail, notify, show, addSnapshot]);
+  const openTarget = useCallback((target: TargetInfo) => {
+    setWorkspace({ target, gone: null, snapshots: [], heap: [] });
+    setTab('session');
+  }, []);
+  const actions: AppActions = useMemo(() => ({ fail, notify, show, addSnapshot, setProgress, openTarget }), [fail, notify, show, addSnapshot, openTarget]);
 
   useEffect(() => {
     const stops = [
@@ -157,7 +163,8 @@ export function App() {
   };
 
   const detach = async () => {
-    if (workspace?.target && !workspace.gone) await call('detach', { sessionId: workspace.target.sessionId }).catch(fail);
+    // A worker's session goes with its process's: detaching detaches both.
+    if (workspace?.target && !workspace.gone) await call('detach', { sessionId: workspace.target.worker?.parentSessionId ?? workspace.target.sessionId }).catch(fail);
     setWorkspace(null);
   };
 

@@ -5,6 +5,7 @@ import { call, isDesktop } from '../api';
 import type { AppActions, Workspace } from '../App';
 import { HeapChart } from '../components';
 import { useSnapshot } from './snapshot';
+import { WorkersPanel } from './Workers';
 
 export function SessionView({ workspace, actions }: { workspace: Workspace; actions: AppActions }) {
   const target = workspace.target!;
@@ -53,6 +54,12 @@ export function SessionView({ workspace, actions }: { workspace: Workspace; acti
           <div className="panel-body kv">
             <span className="muted">Title</span>
             <span>{target.title}</span>
+            {target.worker && (
+              <>
+                <span className="muted">Thread</span>
+                <span>worker {target.worker.workerId} of the process (its own heap)</span>
+              </>
+            )}
             <span className="muted">PID</span>
             <span className="mono">{target.pid ?? '—'}</span>
             <span className="muted">Runtime</span>
@@ -66,6 +73,7 @@ export function SessionView({ workspace, actions }: { workspace: Workspace; acti
           </div>
         </div>
       </div>
+      {!target.worker && target.kind === 'node' && <WorkersPanel target={target} gone={!!workspace.gone} actions={actions} />}
       <div className="panel">
         <div className="panel-head">
           <h3>Snapshots</h3>
