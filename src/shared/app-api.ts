@@ -5,7 +5,7 @@
  */
 import type { EngineMethods, LoadedSnapshot } from './engine-api.ts';
 import type { Result } from './errors.ts';
-import type { HeapUsage, LaidOutRetainerGraph, LivePreview, LiveRef, Progress, ProcessInfo, TargetInfo } from './model.ts';
+import type { HeapUsage, LivePreview, LiveRef, Progress, ProcessInfo, TargetInfo } from './model.ts';
 
 /** What the console shows for an evaluated expression. */
 export interface EvalResult {
@@ -26,8 +26,6 @@ export interface ReportFiles {
 
 /** Each app method: `[params, result]`. Engine methods are reachable as they are. */
 export interface AppMethods extends EngineMethods {
-  /** The engine's retainer graph, with its layered layout (roots left, the object right). */
-  retainerGraph: [EngineMethods['retainerGraph'][0], LaidOutRetainerGraph];
   /** The local Node.js processes. */
   listProcesses: [{ all?: boolean }, ProcessInfo[]];
   /** Attaches by exactly one of pid, port (with host) or url. */

@@ -8,7 +8,7 @@
 import { stat } from 'node:fs/promises';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { formatBytes, formatBytesDelta, formatDelta } from '../../shared/format.ts';
-import type { DiffRow, RetainerPaths, SeriesRow, SummaryRow } from '../../shared/model.ts';
+import type { DiffRow, OldestSource, RetainerPaths, SeriesRow, SummaryRow } from '../../shared/model.ts';
 import { readSnapshotFile } from '../heap/load.ts';
 import { formatVia } from '../heap/groupings.ts';
 import { SnapshotStore } from '../heap/store.ts';
@@ -24,6 +24,14 @@ export interface AnalyzeOptions {
   retainers?: number;
 }
 
+/** How the CLI says which instance is the oldest, and why. */
+const OLDEST_SOURCE_TEXT: Record<OldestSource, string> = {
+  trackref: 'by its creation time (trackref)',
+  'allocation-tracking': 'by allocation tracking',
+  'first-snapshot': 'by the first snapshot that held it, then by heap id',
+  'lowest-id': 'by heap id only (one snapshot cannot date objects; give several files, oldest first, for a better answer)',
+};
+
 /** The `analyze --json` document. */
 export interface AnalyzeJson {
   schemaVersion: 1;
@@ -32,6 +40,8 @@ export interface AnalyzeJson {
   diff?: Array<Pick<DiffRow, 'className' | 'added' | 'removed' | 'countDelta' | 'sizeDelta'> & { classKey: string; addedSize: number; removedSize: number }>;
   series?: Array<Pick<SeriesRow, 'className' | 'counts' | 'sizes' | 'onlyGrew'> & { classKey: string }>;
   retainers?: RetainerPaths;
+  /** With --oldest: what ordered the instances (`first-snapshot` with several files, else `lowest-id`). */
+  oldestSource?: OldestSource;
 }
 
 /** Loads the files and computes everything `analyze` reports. */
@@ -70,7 +80,8 @@ export async function runAnalysis(options: AnalyzeOptions, onProgress?: ReturnTy
     result.series = store.series(ids).map(({ className, classKey, counts, sizes, onlyGrew }) => ({ className, classKey, counts, sizes, onlyGrew }));
   }
   if (options.oldest !== undefined) {
-    const nodeId = store.oldest(ids, options.oldest);
+    const { nodeId, source } = store.oldestWithSource(ids, options.oldest);
+    result.oldestSource = source;
     result.retainers = store.retainerPaths(last, nodeId);
   } else if (options.retainers !== undefined) {
     result.retainers = store.retainerPaths(last, options.retainers);
@@ -122,6 +133,7 @@ export function renderAnalysis(result: AnalyzeJson, top: number): string {
   if (result.retainers) {
     const { retainers } = result;
     out.push('', `Why ${retainers.className} @${retainers.nodeId} is alive (${retainers.paths.length} shortest retainer path${retainers.paths.length === 1 ? '' : 's'}):`);
+    if (result.oldestSource) out.push(`  The oldest ${OLDEST_SOURCE_TEXT[result.oldestSource]}.`);
     if (retainers.paths.length === 0) out.push('  It is not reachable from the GC roots: it will be collected.');
     retainers.paths.forEach((path, i) => {
       out.push(`  path ${i + 1}:`);

@@ -5,6 +5,7 @@
  */
 import { LeakExplorerError } from '../../shared/errors.ts';
 import type { EngineMethod, EngineParams, EngineResult, LoadedSnapshot, ProgressListener } from '../../shared/engine-api.ts';
+import { layoutRetainerGraph } from './graph-layout.ts';
 import { readSnapshotFile } from './load.ts';
 import { SnapshotParser } from './parser.ts';
 import { SnapshotStore, type StoredSnapshot } from './store.ts';
@@ -83,9 +84,19 @@ export function createEngineService(store = new SnapshotStore()): { [M in Engine
     series: ({ ids }) => store.series(ids),
     liveRefs: ({ ids, ignore, now, scriptClassesOnly, idTimeline }) => store.liveRefs({ snapshotIds: ids, ignore, now, scriptClassesOnly, idTimeline }),
     instances: ({ ids, classNameOrKey, offset, limit }) => store.instances(ids, classNameOrKey, offset, limit),
-    oldest: ({ ids, classNameOrKey }) => ({ nodeId: store.oldest(ids, classNameOrKey) }),
+    oldest: ({ ids, classNameOrKey }) => store.oldestWithSource(ids, classNameOrKey),
+    instanceRows: ({ ids, classNameOrKey, offset, limit }) => store.instanceRows(ids, classNameOrKey, offset, limit),
+    tree: ({ id, kind, nodeId, offset, limit }) => store.tree(id, kind, nodeId, { offset, limit }),
+    accumulationPath: ({ id }) => ({ nodeIds: store.accumulationPath(id) }),
+    statistics: ({ id }) => store.statistics(id),
     retainerPaths: ({ id, nodeId, maxPaths }) => store.retainerPaths(id, nodeId, { maxPaths }),
-    retainerGraph: ({ id, nodeId, ...options }) => store.retainerGraph(id, nodeId, options),
+    retainerGraph: ({ id, nodeId, ...options }) => {
+      // Laid out here, in the engine's thread, with the weak-toggled graph placed too, so that toggling weak
+      // edges moves no node.
+      const shown = store.retainerGraph(id, nodeId, options);
+      const other = store.retainerGraph(id, nodeId, { ...options, includeWeak: !options.includeWeak });
+      return layoutRetainerGraph(shown, { alsoPlace: other });
+    },
     byVia: ({ id, classNameOrKey, limit }) => store.byVia(id, classNameOrKey, limit),
     referencePattern: ({ id, classNameOrKey, depth, breadth }) => store.referencePattern(id, classNameOrKey, depth, breadth),
     details: ({ id, nodeId, offset, limit }) => store.details(id, nodeId, { offset, limit }),

@@ -12,7 +12,6 @@ import type { ReportFiles } from '../../shared/app-api.ts';
 import { formatAge, formatBytesDelta } from '../../shared/format.ts';
 import type { ByViaRow, DiffRow, LaidOutRetainerGraph, LiveRef, RetainerPaths, SeriesRow, SummaryRow, TargetInfo } from '../../shared/model.ts';
 import type { EngineCaller } from '../heap/engine-service.ts';
-import { layoutRetainerGraph } from './layout.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
 
@@ -109,7 +108,7 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
   if (grower) {
     const { nodeId } = await engine.call('oldest', { ids: snapshotIds, classNameOrKey: grower.classKey });
     retainers = await engine.call('retainerPaths', { id: last.id, nodeId, maxPaths: 3 });
-    retainerGraph = layoutRetainerGraph(await engine.call('retainerGraph', { id: last.id, nodeId, maxNodes: 40, maxRetainersPerNode: 3 }));
+    retainerGraph = await engine.call('retainerGraph', { id: last.id, nodeId, maxNodes: 40, maxRetainersPerNode: 3 });
     byVia = await engine.call('byVia', { id: last.id, classNameOrKey: grower.classKey, limit: 15 });
   }
   const durationMs = Math.max(0, last.takenAt - first.takenAt);

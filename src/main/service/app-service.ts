@@ -17,7 +17,6 @@ import { TargetMonitor } from '../inspector/monitor.ts';
 import { listProcesses } from '../inspector/processes.ts';
 import type { InspectorSession } from '../inspector/session.ts';
 import { buildReportFiles } from '../report/report.ts';
-import { layoutRetainerGraph } from '../report/layout.ts';
 import { PARAM_SCHEMAS } from './schemas.ts';
 
 /** What the service needs from its shell. */
@@ -58,6 +57,10 @@ const ENGINE_METHODS: ReadonlySet<string> = new Set<EngineMethod>([
   'liveRefs',
   'instances',
   'oldest',
+  'instanceRows',
+  'tree',
+  'accumulationPath',
+  'statistics',
   'retainerPaths',
   'retainerGraph',
   'byVia',
@@ -97,9 +100,6 @@ export class AppService {
 
   /** Runs a method with already validated parameters. */
   async call<M extends AppMethod>(method: M, params: AppParams<M>, onProgress: (progress: Progress) => void = () => {}): Promise<AppResult<M>> {
-    if (method === 'retainerGraph') {
-      return layoutRetainerGraph(await this.options.engine.call('retainerGraph', params as AppParams<'retainerGraph'>)) as AppResult<M>;
-    }
     if (ENGINE_METHODS.has(method)) {
       return this.options.engine.call(method as EngineMethod, params as never, onProgress) as Promise<AppResult<M>>;
     }

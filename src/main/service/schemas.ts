@@ -29,6 +29,10 @@ export const PARAM_SCHEMAS: Record<AppMethod, z.ZodType> = {
   sessionLiveRefs: z.object({ sessionId: id, ignore: z.array(name).max(1000).optional(), freshSnapshot: z.boolean().optional() }).strict(),
   instances: z.object({ ids: z.array(id).min(1), classNameOrKey: name, offset, limit }).strict(),
   oldest: z.object({ ids: z.array(id).min(1), classNameOrKey: name }).strict(),
+  instanceRows: z.object({ ids: z.array(id).min(1), classNameOrKey: name, offset, limit: z.number().int().positive().max(1000).optional() }).strict(),
+  tree: z.object({ id, kind: z.enum(['retainers', 'dominators', 'containment']), nodeId: nodeId.nullable(), offset, limit: z.number().int().positive().max(1000).optional() }).strict(),
+  accumulationPath: z.object({ id }).strict(),
+  statistics: z.object({ id }).strict(),
   retainerPaths: z.object({ id, nodeId, maxPaths: z.number().int().positive().max(50).optional() }).strict(),
   retainerGraph: z
     .object({
