@@ -125,7 +125,7 @@ describe('the app, as a newcomer uses it', () => {
     await page.getByRole('tab', { name: 'Console' }).click();
     await page.getByLabel('Expression').fill("getOldest('HtmlResponse').url");
     await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await page.getByLabel('Console output').getByText('"http://www.somenastyspider.com/index.html"').waitFor();
+    await page.getByLabel('Console output').getByText('http://www.somenastyspider.com/index.html', { exact: true }).waitFor();
     await shot(page, '6-console');
   });
 

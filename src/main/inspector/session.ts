@@ -78,6 +78,14 @@ function describeRemote(object: Protocol.Runtime.RemoteObject): string {
   return String(object.value);
 }
 
+/**
+ * An expression that uses `await` at its top level, made evaluable: wrapped in an async arrow (the caller
+ * awaits the promise), so `await fetch(…)` works as in DevTools' console. Other expressions are unchanged.
+ */
+export function topLevelAwait(expression: string): string {
+  return /\bawait\b/.test(expression) ? `(async () => (${expression.trim().replace(/;+$/, '')}))()` : expression;
+}
+
 /** An attached target. */
 export class InspectorSession {
   readonly info: TargetInfo;
@@ -269,6 +277,15 @@ export class InspectorSession {
     return this.tracking ? { ids: [...this.tracking.ids], times: [...this.tracking.times], startedAt: this.tracking.startedAt } : null;
   }
 
+  /**
+   * Runs a full garbage collection in the target (HeapProfiler.collectGarbage), so that counts that follow
+   * do not include dead objects that no GC has reclaimed yet. It pauses the target for the GC's duration.
+   */
+  async collectGarbage(): Promise<void> {
+    await this.connection.send('HeapProfiler.enable');
+    await this.connection.send('HeapProfiler.collectGarbage', undefined, 120_000);
+  }
+
   /** The trackref module's live refs, exact ages included, or null when the target has no registry. */
   async trackrefLiveRefs(ignore: string[] = []): Promise<Array<{ className: string; count: number; oldestAgeMs: number }> | null> {
     const result = await this.connection.send('Runtime.evaluate', {
@@ -376,8 +393,8 @@ export class InspectorSession {
       let result: Protocol.Runtime.RemoteObject;
       let exception: Protocol.Runtime.ExceptionDetails | undefined;
       if (this.info.hasTrackref || !helpers) {
-        const wrapped = `(function () { const __r = ${REGISTRY}; const prefs = (i) => (__r ? __r.prefs(i) : 'trackref is not loaded in this target'); const getOldest = (n) => __r?.getOldest(n); const iterAll = (n) => __r?.iterAll(n) ?? []; return eval(${JSON.stringify(expression)}); })()`;
-        ({ result, exceptionDetails: exception } = await send('Runtime.evaluate', { expression: wrapped, objectGroup: group, generatePreview: false, timeout: 10_000 }));
+        const wrapped = `(function () { const __r = ${REGISTRY}; const prefs = (i) => (__r ? __r.prefs(i) : 'trackref is not loaded in this target'); const getOldest = (n) => __r?.getOldest(n); const iterAll = (n) => __r?.iterAll(n) ?? []; return eval(${JSON.stringify(topLevelAwait(expression))}); })()`;
+        ({ result, exceptionDetails: exception } = await send('Runtime.evaluate', { expression: wrapped, objectGroup: group, generatePreview: false, timeout: 10_000, awaitPromise: true }));
       } else {
         // Resolve the objects the expression asks for by heap id, then bind them as helpers.
         const bag = await send('Runtime.evaluate', { expression: '({ oldest: {}, all: {} })', objectGroup: group });
@@ -399,13 +416,16 @@ export class InspectorSession {
           objectId: bagId,
           functionDeclaration:
             'function(__prefs, __expression) { const __bag = this; const prefs = () => __prefs; const getOldest = (n) => __bag.oldest[n]; const iterAll = (n) => __bag.all[n] ?? []; return eval(__expression); }',
-          arguments: [{ value: helpers.prefsText }, { value: expression }],
+          arguments: [{ value: helpers.prefsText }, { value: topLevelAwait(expression) }],
           objectGroup: group,
+          awaitPromise: true,
         }));
       }
       if (exception) {
         return { ok: false, description: exception.exception?.description ?? exception.text, type: 'error', properties: [] };
       }
+      // A string is printed as its text, as prefs() prints in Scrapy's console: lines, not one quoted line.
+      if (result.type === 'string') return { ok: true, description: String(result.value).slice(0, 100_000), type: 'string', properties: [] };
       const preview = await this.previewObject(result, null, null, result.className ?? result.type);
       return { ok: true, description: preview.description, type: result.subtype ?? result.type, properties: result.type === 'object' ? preview.properties : [] };
     } finally {

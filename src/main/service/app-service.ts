@@ -177,9 +177,32 @@ export class AppService {
       return monitor.takeSnapshot({ file, onProgress });
     },
     sessionSnapshots: async ({ sessionId }) => [...this.session(sessionId).monitor.snapshots],
-    sessionLiveRefs: async ({ sessionId, ignore, freshSnapshot }, onProgress) => {
-      const result = await this.session(sessionId).monitor.liveRefs({ ignore, freshSnapshot, onProgress, onNotice: (message) => this.options.emit('notice', { message }) });
-      return { source: result.source, rows: result.rows };
+    sessionLiveRefs: async ({ sessionId, ignore, freshSnapshot, collectGarbage }, onProgress) => {
+      const result = await this.session(sessionId).monitor.liveRefs({ ignore, freshSnapshot, collectGarbage, onProgress, onNotice: (message) => this.options.emit('notice', { message }) });
+      return { source: result.source, rows: result.rows, afterGc: result.afterGc };
+    },
+    collectGarbage: async ({ sessionId }) => {
+      await this.session(sessionId).monitor.session.collectGarbage();
+      return null;
+    },
+    oldestInstance: async ({ ids, className, sessionId }) => {
+      // A clock beats the series: trackref's creation times, then allocation tracking's id timeline.
+      const monitor = sessionId !== undefined ? this.attached.get(sessionId)?.monitor : undefined;
+      if (monitor && !monitor.session.closed) {
+        const page = await monitor.instances(className, 0, 1).catch(() => null);
+        const nodeId = page?.items[0]?.nodeId ?? null;
+        if (page && nodeId !== null && page.source !== 'snapshot-series') {
+          // The object may have been born after the snapshot shown: then the snapshot cannot show it.
+          const inSnapshot = await this.options.engine.call('details', { id: ids[ids.length - 1], nodeId, limit: 1 }).then(() => true, () => false);
+          if (inSnapshot) return { nodeId, source: page.source === 'trackref' ? 'trackref' : 'allocation-tracking' };
+        }
+      }
+      return this.options.engine.call('oldest', { ids, classNameOrKey: className });
+    },
+    forgetSnapshot: async ({ id }) => {
+      for (const attached of this.attached.values()) attached.monitor.forget(id);
+      await this.options.engine.call('closeSnapshot', { id });
+      return null;
     },
     liveInstances: async ({ sessionId, className, offset, limit }) => this.session(sessionId).monitor.instances(className, offset, limit),
     livePreview: async ({ sessionId, nodeId, className }) => this.session(sessionId).monitor.session.previewById(nodeId, className, null),
