@@ -342,3 +342,9 @@ export interface InstanceRow extends NodeFacts {
   /** Index of the first snapshot of the series that held it (0 = the first). */
   firstSeen: number;
 }
+
+/**
+ * The class of the trackref module's registry (resources/trackref/index.js). Its records and WeakRefs are the
+ * tool's bookkeeping, never the program's leak: views leave them out.
+ */
+export const TRACKREF_REGISTRY_CLASS = 'LeakExplorerTrackrefRegistry';

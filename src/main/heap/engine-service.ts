@@ -93,9 +93,9 @@ export function createEngineService(store = new SnapshotStore()): { [M in Engine
     retainerGraph: ({ id, nodeId, ...options }) => {
       // Laid out here, in the engine's thread, with the weak-toggled graph placed too, so that toggling weak
       // edges moves no node.
-      const shown = store.retainerGraph(id, nodeId, options);
-      const other = store.retainerGraph(id, nodeId, { ...options, includeWeak: !options.includeWeak });
-      return layoutRetainerGraph(shown, { alsoPlace: other });
+      const strong = store.retainerGraph(id, nodeId, { ...options, includeWeak: false });
+      const withWeak = store.retainerGraph(id, nodeId, { ...options, includeWeak: true });
+      return layoutRetainerGraph(options.includeWeak ? withWeak : strong, { placeAll: [strong, withWeak] });
     },
     byVia: ({ id, classNameOrKey, limit }) => store.byVia(id, classNameOrKey, limit),
     referencePattern: ({ id, classNameOrKey, depth, breadth }) => store.referencePattern(id, classNameOrKey, depth, breadth),

@@ -8,7 +8,7 @@
  * hierarchical system structures", IEEE SMC 1981, doi:10.1109/TSMC.1981.4308636), then placed near the mean of
  * their neighbours with a minimum gap.
  *
- * Stability: when `alsoPlace` is given (the same graph with weak edges toggled), the union of both graphs is
+ * Stability: when `placeAll` is given (the graph without and with weak edges, in that order), their union is
  * laid out and each one is drawn at the union's positions, so toggling weak edges moves nothing.
  *
  * Complexity: O(sweeps × (nodes + edges) + nodes log nodes), with 8 sweeps: a 2,000-node graph takes
@@ -27,8 +27,11 @@ const SWEEPS = 8;
 
 /** Options for {@link layoutRetainerGraph}. */
 export interface GraphLayoutOptions {
-  /** Another graph of the same object whose nodes get places too, so both draw at the same positions. */
-  alsoPlace?: RetainerGraph;
+  /**
+   * Graphs of the same object whose nodes all get places (`graph` among them or not), always given in the
+   * same order: their union is laid out, so each of them draws at the same positions.
+   */
+  placeAll?: RetainerGraph[];
 }
 
 /** Lays out a retainer graph left to right (roots left, the object right). */
@@ -36,7 +39,8 @@ export function layoutRetainerGraph(graph: RetainerGraph, options: GraphLayoutOp
   // The union of nodes (first seen first: the graphs list nodes breadth-first from the object) and edges.
   const distanceOf = new Map<number, number>();
   const order: number[] = [];
-  for (const g of options.alsoPlace ? [graph, options.alsoPlace] : [graph]) {
+  const all = options.placeAll ? [...options.placeAll, graph] : [graph];
+  for (const g of all) {
     for (const node of g.nodes) {
       if (!distanceOf.has(node.nodeId)) {
         distanceOf.set(node.nodeId, node.distance);
@@ -48,7 +52,7 @@ export function layoutRetainerGraph(graph: RetainerGraph, options: GraphLayoutOp
   const n = order.length;
   const neighbours: number[][] = Array.from({ length: n }, () => []);
   const seenEdge = new Set<string>();
-  for (const g of options.alsoPlace ? [graph, options.alsoPlace] : [graph]) {
+  for (const g of all) {
     for (const edge of g.edges) {
       const a = index.get(edge.from);
       const b = index.get(edge.to);

@@ -10,7 +10,7 @@
  * Complexity: a page is O(children × log children) (sorting one level); the accumulation path is
  * O(depth × children); statistics are O(nodes + edges of arrays).
  */
-import type { HeapStatistics, InstanceRow, TreeKind, TreePage, TreeRow } from '../../shared/model.ts';
+import { TRACKREF_REGISTRY_CLASS, type HeapStatistics, type InstanceRow, type TreeKind, type TreePage, type TreeRow } from '../../shared/model.ts';
 import type { AnalyzedSnapshot } from './analysis.ts';
 import { describeNode, requireOrdinal } from './retainers.ts';
 
@@ -28,11 +28,28 @@ function dominatedChildren(snapshot: AnalyzedSnapshot, ordinal: number): number[
   return Array.from(dominated.subarray(firstDominated[ordinal], firstDominated[ordinal + 1]));
 }
 
+/**
+ * Whether a node is trackref's registry or held by it (its map of records): the tool's own objects. The map
+ * can be dominated by something else than the registry (the target's inspector holds it in a handle while we
+ * read it), so its retainers are checked too.
+ */
+function isTrackrefOwn(snapshot: AnalyzedSnapshot, ordinal: number): boolean {
+  const { graph, classes } = snapshot;
+  const isRegistry = (o: number) => classes.names[classes.nodeClass[o]] === TRACKREF_REGISTRY_CLASS;
+  if (isRegistry(ordinal)) return true;
+  for (let slot = graph.firstRetainerIndex[ordinal], end = graph.firstRetainerIndex[ordinal + 1]; slot < end; slot++) {
+    if (isRegistry(graph.retainingNodeOrdinals[slot])) return true;
+  }
+  return false;
+}
+
+/** The dominated child with the largest retained size, leaving out trackref's own objects. */
 function biggestChild(snapshot: AnalyzedSnapshot, ordinal: number): number {
   const { firstDominated, dominated, retainedSizes } = snapshot;
   let best = -1;
   for (let i = firstDominated[ordinal], end = firstDominated[ordinal + 1]; i < end; i++) {
     const child = dominated[i];
+    if (isTrackrefOwn(snapshot, child)) continue;
     if (best < 0 || retainedSizes[child] > retainedSizes[best]) best = child;
   }
   return best;
@@ -57,6 +74,9 @@ export function accumulationPath(snapshot: AnalyzedSnapshot): number[] {
     // synthetic nodes are passed through to their biggest child.
     const passThrough = path.length <= 2 || graph.nodeType(current) === synthetic;
     if (!passThrough && retainedSizes[child] < ACCUMULATION_SHARE * retainedSizes[current]) break;
+    // An object's own internals (a JS array's elements store, hidden fields) are part of it: it is the point.
+    const childType = graph.nodeType(child);
+    if (!passThrough && (childType === graph.layout.nodeType.array || childType === graph.layout.nodeType.hidden)) break;
     path.push(child);
   }
   return path;
@@ -68,8 +88,11 @@ function row(snapshot: AnalyzedSnapshot, ordinal: number, edgeIndex: number, kin
   if (kind === 'dominators') hasChildren = firstDominated[ordinal + 1] > firstDominated[ordinal];
   else if (kind === 'retainers') hasChildren = graph.firstRetainerIndex[ordinal + 1] > graph.firstRetainerIndex[ordinal];
   else hasChildren = graph.firstEdgeIndexes[ordinal + 1] > graph.firstEdgeIndexes[ordinal];
+  const facts = describeNode(snapshot, ordinal);
+  // Synthetic nodes are known by their V8 name: (GC roots), (Global handles)…
+  if (graph.nodeType(ordinal) === graph.layout.nodeType.synthetic) facts.name = graph.nodeName(ordinal);
   return {
-    ...describeNode(snapshot, ordinal),
+    ...facts,
     edgeName: edgeIndex >= 0 ? graph.edgeName(edgeIndex) : '',
     edgeType: edgeIndex >= 0 ? graph.edgeTypeName(edgeIndex) : '',
     hasChildren,
@@ -85,7 +108,7 @@ export interface TreeOptions {
 
 /**
  * One page of the children of `nodeId` (the synthetic root when null) in a tree view: retainers sorted by
- * distance (then by edge kind, properties first), dominated objects by retained size (largest first), or
+ * distance (strong before weak, then by edge kind, properties first), dominated objects by retained size (largest first), or
  * references in the snapshot's order.
  */
 export function treeChildren(snapshot: AnalyzedSnapshot, kind: TreeKind, nodeId: number | null, options: TreeOptions = {}): TreePage {
@@ -102,9 +125,11 @@ export function treeChildren(snapshot: AnalyzedSnapshot, kind: TreeKind, nodeId:
     for (let slot = graph.firstRetainerIndex[ordinal], end = graph.firstRetainerIndex[ordinal + 1]; slot < end; slot++) {
       links.push({ ordinal: graph.retainingNodeOrdinals[slot], edgeIndex: graph.retainingEdges[slot] });
     }
-    // Unreached retainers (negative distance) go last, as in DevTools.
+    // Strong retainers first (weak ones do not keep the object alive), then by distance; unreached
+    // retainers (negative distance) go last, as in DevTools.
+    const weak = graph.layout.edgeType.weak;
     const d = (o: number) => (distances[o] < 0 ? Number.MAX_SAFE_INTEGER : distances[o]);
-    links.sort((a, b) => d(a.ordinal) - d(b.ordinal) || (EDGE_RANK[graph.edgeTypeName(a.edgeIndex)] ?? 7) - (EDGE_RANK[graph.edgeTypeName(b.edgeIndex)] ?? 7) || a.edgeIndex - b.edgeIndex);
+    links.sort((a, b) => Number(graph.edgeType(a.edgeIndex) === weak) - Number(graph.edgeType(b.edgeIndex) === weak) || d(a.ordinal) - d(b.ordinal) || (EDGE_RANK[graph.edgeTypeName(a.edgeIndex)] ?? 7) - (EDGE_RANK[graph.edgeTypeName(b.edgeIndex)] ?? 7) || a.edgeIndex - b.edgeIndex);
   } else {
     links = [];
     for (let e = graph.firstEdgeIndexes[ordinal], end = graph.firstEdgeIndexes[ordinal + 1]; e < end; e += graph.layout.edgeFieldCount) {

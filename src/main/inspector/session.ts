@@ -307,6 +307,7 @@ export class InspectorSession {
         objectGroup: group,
       });
       if (!list.result.objectId) return { total: 0, items: [] };
+      await this.connection.send('HeapProfiler.enable');
       const { result: props } = await this.connection.send('Runtime.getProperties', { objectId: list.result.objectId, ownProperties: true });
       const total = Number(props.find((p) => p.name === 'total')?.value?.value ?? 0);
       const pageId = props.find((p) => p.name === 'page')?.value?.objectId;
@@ -317,7 +318,10 @@ export class InspectorSession {
         const { result: elements } = await this.connection.send('Runtime.getProperties', { objectId: pageId, ownProperties: true });
         for (const element of elements.filter((e) => /^\d+$/.test(e.name)).sort((a, b) => Number(a.name) - Number(b.name))) {
           if (!element.value?.objectId) continue;
-          items.push(await this.previewObject(element.value, null, ages[Number(element.name)] ?? null, className));
+          // The heap id ties the live object to its node in the snapshots (V8 keeps ids stable), so that
+          // "the oldest" in the graph is trackref's oldest. V8 answers 0 until a snapshot has numbered it.
+          const heapId = await this.connection.send('HeapProfiler.getHeapObjectId', { objectId: element.value.objectId }).then((r) => Number(r.heapSnapshotObjectId) || null, () => null);
+          items.push(await this.previewObject(element.value, heapId, ages[Number(element.name)] ?? null, className));
         }
       }
       return { total, items };

@@ -84,7 +84,8 @@ export function TreeView({ snapshotId, kind, rootNodeId, totalSize, autoExpand =
           let next: TreeRow | undefined;
           if (autoExpand.kind === 'first') {
             // Along the closest retainer, while each step is closer to the roots, until a root's child.
-            next = page.rows[0];
+            // Weak retainers do not keep the object alive: the path follows the first strong one.
+            next = page.rows.find((r) => r.edgeType !== 'weak');
             if (!next || depth >= autoExpand.depth || next.distance < 1 || next.distance >= previousDistance || !next.hasChildren) break;
             previousDistance = next.distance;
           } else {
@@ -204,7 +205,7 @@ export function TreeView({ snapshotId, kind, rootNodeId, totalSize, autoExpand =
                   </button>
                   {row.edgeType && <span className={`mono via${row.edgeType === 'weak' ? ' weak' : ''}`}>{viaText(row.edgeType, row.edgeName)}</span>}
                   {row.edgeType && <span className="muted"> in </span>}
-                  <span>{row.type === 'string' || row.type === 'concatenated string' ? `"${row.name.slice(0, 60)}"` : row.className}</span>{' '}
+                  <span>{row.type === 'string' || row.type === 'concatenated string' ? `"${row.name.slice(0, 60)}"` : row.type === 'synthetic' ? row.name : row.className}</span>{' '}
                   <span className="mono muted">@{row.nodeId}</span>
                   {row.accumulationPoint && <span className="badge accent" style={{ marginLeft: 6 }}>accumulation point</span>}
                   {onOpen && (

@@ -106,7 +106,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
 
   const onSelect = useCallback((id: number) => setSelected(id), []);
   const onExpand = useCallback((id: number) => setExpand((list) => [...new Set([...list, id])]), []);
-  const autoExpand: AutoExpand = useMemo(() => ({ kind: 'first', depth: 20 }), []);
+  const autoExpand: AutoExpand = useMemo(() => ({ kind: 'first', depth: 100 }), []);
 
   if (!snapshot) return <Empty title="No snapshot yet">The retainer graph comes from a heap snapshot. Take one in the Session tab, or open a file.</Empty>;
 
