@@ -60,9 +60,12 @@ export interface EngineMethods {
   /** A page of a class's instances in the last snapshot of `ids`, oldest first, with sizes. */
   instanceRows: [{ ids: number[]; classNameOrKey: string; offset?: number; limit?: number }, { total: number; rows: InstanceRow[] }];
   /** A page of one level of the Retainers, Dominators or Containment tree (the root's children when nodeId is null). */
-  tree: [{ id: number; kind: TreeKind; nodeId: number | null; offset?: number; limit?: number }, TreePage];
-  /** The dominator tree's path from the root's child down to MAT's accumulation point. */
-  accumulationPath: [{ id: number }, { nodeIds: number[] }];
+  tree: [{ id: number; kind: TreeKind; nodeId: number | null; offset?: number; limit?: number; accumulationNodeId?: number }, TreePage];
+  /**
+   * The dominator tree's path from the root's child down to MAT's accumulation point: from the root, or
+   * through an object or the biggest instance of a class (a suspect).
+   */
+  accumulationPath: [{ id: number; nodeId?: number; classNameOrKey?: string }, { nodeIds: number[] }];
   /** The heap by kind of memory, as DevTools' Statistics view shows it. */
   statistics: [{ id: number }, HeapStatistics];
   retainerPaths: [{ id: number; nodeId: number; maxPaths?: number }, RetainerPaths];

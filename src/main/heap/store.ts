@@ -154,13 +154,13 @@ export class SnapshotStore {
   }
 
   /** One page of a tree view's children (see views.ts). */
-  tree(id: number, kind: TreeKind, nodeId: number | null, options?: TreeOptions): TreePage {
+  tree(id: number, kind: TreeKind, nodeId: number | null, options?: Omit<TreeOptions, 'accumulation'>): TreePage {
     return treeChildren(this.get(id).snapshot, kind, nodeId, options);
   }
 
   /** The dominator tree's path from the root's child down to MAT's accumulation point. */
-  accumulationPath(id: number): number[] {
-    return accumulationPathIds(this.get(id).snapshot);
+  accumulationPath(id: number, from?: { nodeId?: number; classNameOrKey?: string }): number[] {
+    return accumulationPathIds(this.get(id).snapshot, from);
   }
 
   /** The heap by kind of memory, as DevTools' Statistics view shows it. */

@@ -12,7 +12,9 @@
  */
 import { TRACKREF_REGISTRY_CLASS, type HeapStatistics, type InstanceRow, type TreeKind, type TreePage, type TreeRow } from '../../shared/model.ts';
 import type { AnalyzedSnapshot } from './analysis.ts';
+import { LeakExplorerError } from '../../shared/errors.ts';
 import { describeNode, requireOrdinal } from './retainers.ts';
+import { classIdsNamed, instancesOf } from './summary.ts';
 
 /** MAT's rule: descend while the biggest dominated child keeps at least this share of its parent. */
 const ACCUMULATION_SHARE = 0.8;
@@ -56,30 +58,46 @@ function biggestChild(snapshot: AnalyzedSnapshot, ordinal: number): number {
 }
 
 /**
- * The path down the dominator tree along the biggest child, from the root to MAT's accumulation point (the
- * last ordinal of the path). The root's children (global objects, the GC root categories) and synthetic nodes
- * are passed through; below them, the path goes down while the biggest child keeps {@link ACCUMULATION_SHARE} of its
- * parent's retained size: where it stops, the retained size spreads over many objects, which is where a
- * leak's objects accumulate (a queue, a cache, a log).
+ * The path down the dominator tree along the biggest child to MAT's accumulation point (the last ordinal of the
+ * path), from the root, or from a suspect (`from`): then the path starts with the suspect's dominator chain.
+ * From the root, the root's children (global objects, the GC root categories) and synthetic nodes are passed
+ * through; below them (or below the suspect), the path goes down while the biggest child keeps
+ * {@link ACCUMULATION_SHARE} of its parent's retained size: where it stops, the retained size spreads over many
+ * objects, which is where a leak's objects accumulate (a queue, a cache, a log). An object's own internals (a
+ * JS array's elements store) count as the object.
  */
-export function accumulationPath(snapshot: AnalyzedSnapshot): number[] {
-  const { graph, retainedSizes } = snapshot;
+export function accumulationPath(snapshot: AnalyzedSnapshot, from?: number): number[] {
+  const { graph, retainedSizes, dominators } = snapshot;
   const synthetic = graph.layout.nodeType.synthetic;
   const path = [graph.rootNodeOrdinal];
+  if (from !== undefined && from !== graph.rootNodeOrdinal) {
+    const chain: number[] = [];
+    for (let o = from; o !== graph.rootNodeOrdinal && chain.length < 100_000; o = dominators[o]) chain.push(o);
+    path.push(...chain.reverse());
+  }
+  const descentStart = path.length;
   for (let guard = 0; guard < 10_000; guard++) {
     const current = path[path.length - 1];
     const child = biggestChild(snapshot, current);
     if (child < 0) break;
-    // The root, its direct children (global objects, GC root categories: namespaces, not containers) and
-    // synthetic nodes are passed through to their biggest child.
-    const passThrough = path.length <= 2 || graph.nodeType(current) === synthetic;
+    // From the root: the root, its direct children (namespaces, not containers) and synthetic nodes are
+    // passed through to their biggest child.
+    const passThrough = from === undefined && (path.length <= 2 || graph.nodeType(current) === synthetic);
     if (!passThrough && retainedSizes[child] < ACCUMULATION_SHARE * retainedSizes[current]) break;
-    // An object's own internals (a JS array's elements store, hidden fields) are part of it: it is the point.
     const childType = graph.nodeType(child);
-    if (!passThrough && (childType === graph.layout.nodeType.array || childType === graph.layout.nodeType.hidden)) break;
+    if (!passThrough && path.length >= descentStart && (childType === graph.layout.nodeType.array || childType === graph.layout.nodeType.hidden)) break;
     path.push(child);
   }
   return path;
+}
+
+/** The instance of a class (name or key) with the largest retained size: the class's biggest suspect. */
+export function biggestInstance(snapshot: AnalyzedSnapshot, classNameOrKey: string): number {
+  const ordinals = instancesOf(snapshot, classIdsNamed(snapshot.classes, classNameOrKey));
+  if (ordinals.length === 0) throw new LeakExplorerError('CLASS_NOT_FOUND', `No live object of class '${classNameOrKey}' is in this snapshot.`);
+  let best = ordinals[0];
+  for (const o of ordinals) if (snapshot.retainedSizes[o] > snapshot.retainedSizes[best]) best = o;
+  return best;
 }
 
 function row(snapshot: AnalyzedSnapshot, ordinal: number, edgeIndex: number, kind: TreeKind, accumulation: number): TreeRow {
@@ -104,6 +122,10 @@ function row(snapshot: AnalyzedSnapshot, ordinal: number, edgeIndex: number, kin
 export interface TreeOptions {
   offset?: number;
   limit?: number;
+  /** The node id marked as the accumulation point in the dominator tree. */
+  accumulationNodeId?: number;
+  /** (internal) Its ordinal. */
+  accumulation?: number;
 }
 
 /**
@@ -116,6 +138,7 @@ export function treeChildren(snapshot: AnalyzedSnapshot, kind: TreeKind, nodeId:
   const ordinal = nodeId === null ? graph.rootNodeOrdinal : requireOrdinal(snapshot, nodeId);
   const offset = options.offset ?? 0;
   const limit = options.limit ?? 100;
+  if (options.accumulationNodeId !== undefined) options = { ...options, accumulation: requireOrdinal(snapshot, options.accumulationNodeId) };
   let links: Link[];
   if (kind === 'dominators') {
     links = dominatedChildren(snapshot, ordinal).map((child) => ({ ordinal: child, edgeIndex: -1 }));
@@ -136,13 +159,16 @@ export function treeChildren(snapshot: AnalyzedSnapshot, kind: TreeKind, nodeId:
       links.push({ ordinal: graph.edgeTargetOrdinal(e), edgeIndex: e });
     }
   }
-  const accumulation = kind === 'dominators' ? accumulationPath(snapshot).at(-1) ?? -1 : -1;
-  return { total: links.length, rows: links.slice(offset, offset + limit).map((link) => row(snapshot, link.ordinal, link.edgeIndex, kind, accumulation)) };
+  return { total: links.length, rows: links.slice(offset, offset + limit).map((link) => row(snapshot, link.ordinal, link.edgeIndex, kind, options.accumulation ?? -1)) };
 }
 
-/** The node ids from the root's child down to the accumulation point, for opening the dominator tree on it. */
-export function accumulationPathIds(snapshot: AnalyzedSnapshot): number[] {
-  return accumulationPath(snapshot)
+/**
+ * The node ids from the root's child down to the accumulation point, for opening the dominator tree on it:
+ * from the root, or through an object (`nodeId`) or the biggest instance of a class (`classNameOrKey`).
+ */
+export function accumulationPathIds(snapshot: AnalyzedSnapshot, from: { nodeId?: number; classNameOrKey?: string } = {}): number[] {
+  const start = from.nodeId !== undefined ? requireOrdinal(snapshot, from.nodeId) : from.classNameOrKey !== undefined ? biggestInstance(snapshot, from.classNameOrKey) : undefined;
+  return accumulationPath(snapshot, start)
     .slice(1)
     .map((ordinal) => snapshot.graph.nodeId(ordinal));
 }

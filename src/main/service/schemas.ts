@@ -33,8 +33,8 @@ export const PARAM_SCHEMAS: Record<AppMethod, z.ZodType> = {
   instances: z.object({ ids: z.array(id).min(1), classNameOrKey: name, offset, limit }).strict(),
   oldest: z.object({ ids: z.array(id).min(1), classNameOrKey: name }).strict(),
   instanceRows: z.object({ ids: z.array(id).min(1), classNameOrKey: name, offset, limit: z.number().int().positive().max(1000).optional() }).strict(),
-  tree: z.object({ id, kind: z.enum(['retainers', 'dominators', 'containment']), nodeId: nodeId.nullable(), offset, limit: z.number().int().positive().max(1000).optional() }).strict(),
-  accumulationPath: z.object({ id }).strict(),
+  tree: z.object({ id, kind: z.enum(['retainers', 'dominators', 'containment']), nodeId: nodeId.nullable(), offset, limit: z.number().int().positive().max(1000).optional(), accumulationNodeId: nodeId.optional() }).strict(),
+  accumulationPath: z.object({ id, nodeId: nodeId.optional(), classNameOrKey: name.optional() }).strict(),
   statistics: z.object({ id }).strict(),
   retainerPaths: z.object({ id, nodeId, maxPaths: z.number().int().positive().max(50).optional() }).strict(),
   retainerGraph: z

@@ -29,6 +29,8 @@ interface Props {
   /** The snapshot's total size, for the % of heap column. */
   totalSize: number;
   autoExpand?: AutoExpand;
+  /** The dominator tree's accumulation point, marked in its row. */
+  accumulationNodeId?: number;
   label: string;
   /** The row a person picked. */
   selected?: number | null;
@@ -40,7 +42,7 @@ interface Props {
 
 const keyOf = (path: number[]) => path.join('/');
 
-export function TreeView({ snapshotId, kind, rootNodeId, totalSize, autoExpand = null, label, selected, onSelect, onOpen, onError }: Props) {
+export function TreeView({ snapshotId, kind, rootNodeId, totalSize, autoExpand = null, accumulationNodeId, label, selected, onSelect, onOpen, onError }: Props) {
   const [levels, setLevels] = useState<Map<string, Level>>(new Map());
   const [open, setOpen] = useState<Set<string>>(new Set());
   const generation = useRef(0);
@@ -51,7 +53,7 @@ export function TreeView({ snapshotId, kind, rootNodeId, totalSize, autoExpand =
     async (path: number[], offset = 0): Promise<Level | null> => {
       const mine = generation.current;
       const nodeId = path.length ? path[path.length - 1] : null;
-      const page = await call('tree', { id: snapshotId, kind, nodeId, offset, limit: PAGE });
+      const page = await call('tree', { id: snapshotId, kind, nodeId, offset, limit: PAGE, accumulationNodeId });
       // A tree for another snapshot or object came meanwhile: this answer is stale.
       if (mine !== generation.current) return null;
       let merged: Level = page;
@@ -64,7 +66,7 @@ export function TreeView({ snapshotId, kind, rootNodeId, totalSize, autoExpand =
       });
       return page;
     },
-    [snapshotId, kind],
+    [snapshotId, kind, accumulationNodeId],
   );
 
   // A new snapshot, tree or object: start over, and open the requested path.

@@ -8,7 +8,7 @@ import type { HeapStatistics, TreeRow } from '../../../shared/model';
 import { formatBytes } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Focus, Workspace } from '../App';
-import { Empty, useSnapshotChoice } from '../components';
+import { Empty, SubmitRow, useSnapshotChoice } from '../components';
 import { formatPercent } from '../table';
 import { TreeView, type AutoExpand } from '../tree';
 
@@ -24,19 +24,23 @@ function useOpenGraph(actions: AppActions, snapshotId: number | null) {
 
 export function DominatorsView({ workspace, focus, actions }: ViewProps) {
   const { snapshot, picker } = useSnapshotChoice(workspace.snapshots, focus.snapshotId);
-  const [path, setPath] = useState<{ snapshotId: number; nodeIds: number[] } | null>(null);
+  const [path, setPath] = useState<{ key: string; nodeIds: number[] } | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
+  const [suspect, setSuspect] = useState('');
+  // From the root, or from a suspect: an object (@id) or a class's biggest instance.
+  const [from, setFrom] = useState<{ nodeId?: number; classNameOrKey?: string }>({});
   const openGraph = useOpenGraph(actions, snapshot?.id ?? null);
+  const key = `${snapshot?.id}:${from.nodeId ?? ''}:${from.classNameOrKey ?? ''}`;
   useEffect(() => {
     if (!snapshot) return;
     let live = true;
-    call('accumulationPath', { id: snapshot.id })
-      .then(({ nodeIds }) => live && setPath({ snapshotId: snapshot.id, nodeIds }))
+    call('accumulationPath', { id: snapshot.id, ...from })
+      .then(({ nodeIds }) => live && setPath({ key, nodeIds }))
       .catch(actions.fail);
     return () => {
       live = false;
     };
-  }, [snapshot?.id, actions]);
+  }, [key, actions]);
   const autoExpand: AutoExpand = useMemo(() => (path ? { kind: 'path', nodeIds: path.nodeIds } : null), [path]);
   if (!snapshot) return <Empty title="No snapshot yet">The dominator tree comes from a heap snapshot.</Empty>;
   return (
@@ -44,11 +48,28 @@ export function DominatorsView({ workspace, focus, actions }: ViewProps) {
       <div className="panel-head">
         <h3>Dominators</h3>
         {picker}
-        <span className="muted">Each object with what it keeps alive alone (its retained size), largest first. Opened down to MAT's accumulation point: where a big retained size spreads over many small objects.</span>
+        <SubmitRow
+          onSubmit={() => {
+            const text = suspect.trim();
+            if (!text) setFrom({});
+            else if (/^@?\d+$/.test(text)) setFrom({ nodeId: Number(text.replace('@', '')) });
+            else setFrom({ classNameOrKey: text });
+          }}
+        >
+          <input className="field" aria-label="Suspect" placeholder="Class or @id (empty: from the root)" value={suspect} onChange={(e) => setSuspect(e.target.value)} style={{ width: 240 }} />
+          <button className="btn" type="submit">
+            Find its accumulation point
+          </button>
+        </SubmitRow>
       </div>
-      {path?.snapshotId === snapshot.id && (
+      <div className="panel-body muted" style={{ paddingBottom: 4 }}>
+        Each object with what it keeps alive alone (its retained size), largest first, opened down to MAT's accumulation point: where a big retained size spreads over many small objects
+        {from.classNameOrKey ? `, below the biggest ${from.classNameOrKey}` : from.nodeId !== undefined ? `, below @${from.nodeId}` : ', from the root'}.
+      </div>
+      {path?.key === key && (
         <TreeView
-          key={snapshot.id}
+          key={key}
+          accumulationNodeId={path.nodeIds[path.nodeIds.length - 1]}
           snapshotId={snapshot.id}
           kind="dominators"
           rootNodeId={null}
