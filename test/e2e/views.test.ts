@@ -227,17 +227,29 @@ describe('the views DevTools and MAT users expect, on the demo crawler', () => {
     await shots('v-console');
   });
 
-  it('never shows a closed snapshot: closing it and opening another shows the new one only', async () => {
+  it('never shows a closed snapshot: closing the one on screen shows the other, named above it', async () => {
+    // A second snapshot, opened from a file in the same workspace: the crawler fixture's last, whose
+    // HtmlResponse count is known.
+    const fixture = crawlerSeries();
     await page.getByRole('tab', { name: 'Type summary' }).click();
     const table = page.getByRole('table', { name: 'Type summary' });
-    await table.getByRole('row').filter({ hasText: 'HtmlResponse' }).first().waitFor();
-    await page.getByRole('button', { name: 'Close snapshot #1' }).click();
-    await expect(table.getByRole('row').filter({ hasText: 'HtmlResponse' }).count()).resolves.toBe(0);
-    // A different program's snapshot, opened in the same workspace: its rows, and none of the crawler's.
-    await page.getByLabel('Open snapshot files in this workspace').setInputFiles(crawlerSeries().files[0]);
+    const picker = page.getByLabel('Snapshot', { exact: true });
+    const countOf = async () => Number(((await table.getByRole('row').filter({ hasText: /^HtmlResponse/ }).first().locator('.num').first().textContent()) ?? '').replace(/\D/g, ''));
     await table.getByRole('row').filter({ hasText: 'HtmlResponse' }).first().waitFor({ timeout: 30_000 });
-    const label = await page.getByLabel('Snapshot', { exact: true }).first().inputValue();
-    expect(Number(label)).toBeGreaterThan(1);
+    const live = await picker.inputValue();
+    const liveCount = await countOf();
+    expect(liveCount).not.toBe(fixture.downloaded);
+    await page.getByLabel('Open snapshot files in this workspace').setInputFiles(fixture.files[2]);
+    await expect.poll(() => picker.locator('option').count(), { timeout: 30_000 }).toBe(2);
+    const options = await picker.locator('option').evaluateAll((list) => list.map((o) => (o as HTMLOptionElement).value));
+    const fileId = options.find((value) => value !== live) as string;
+    // Opening a file shows it (the summary follows the latest); look at the live snapshot again.
+    await picker.selectOption(live);
+    await expect.poll(countOf).toBe(liveCount);
+    const position = options.indexOf(live) + 1;
+    await page.getByRole('button', { name: `Close snapshot #${position}` }).click();
+    await expect.poll(() => picker.inputValue()).toBe(fileId);
+    await expect.poll(countOf).toBe(fixture.downloaded);
     await checkContrast('summary');
     await shots('v-summary');
     expect(pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);

@@ -17,9 +17,9 @@ type SortKey = 'className' | 'count' | 'shallowSize' | 'retainedSize' | 'distanc
 const COLUMNS: Array<{ key: SortKey | 'shallowShare' | 'retainedShare'; sortBy: SortKey; title: string; num: boolean; width: string }> = [
   { key: 'className', sortBy: 'className', title: 'Class', num: false, width: 'minmax(0, 1fr)' },
   { key: 'count', sortBy: 'count', title: 'Count', num: true, width: '82px' },
-  { key: 'shallowSize', sortBy: 'shallowSize', title: 'Shallow', num: true, width: '86px' },
+  { key: 'shallowSize', sortBy: 'shallowSize', title: 'Shallow', num: true, width: '96px' },
   { key: 'shallowShare', sortBy: 'shallowSize', title: '%', num: true, width: '62px' },
-  { key: 'retainedSize', sortBy: 'retainedSize', title: 'Retained', num: true, width: '86px' },
+  { key: 'retainedSize', sortBy: 'retainedSize', title: 'Retained', num: true, width: '100px' },
   { key: 'retainedShare', sortBy: 'retainedSize', title: '%', num: true, width: '62px' },
   { key: 'distance', sortBy: 'distance', title: 'Distance', num: true, width: '74px' },
 ];
