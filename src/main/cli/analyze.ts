@@ -7,7 +7,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { LeakExplorerError } from '../../shared/errors.ts';
-import { formatBytes, formatBytesDelta, formatDelta } from '../../shared/format.ts';
+import { describeOldestSource, formatBytes, formatBytesDelta, formatDelta } from '../../shared/format.ts';
 import type { DiffRow, OldestSource, RetainerPaths, SeriesRow, SummaryRow } from '../../shared/model.ts';
 import { readSnapshotFile } from '../heap/load.ts';
 import { formatVia } from '../heap/groupings.ts';
@@ -23,14 +23,6 @@ export interface AnalyzeOptions {
   oldest?: string;
   retainers?: number;
 }
-
-/** How the CLI says which instance is the oldest, and why. */
-const OLDEST_SOURCE_TEXT: Record<OldestSource, string> = {
-  trackref: 'by its creation time (trackref)',
-  'allocation-tracking': 'by allocation tracking',
-  'first-snapshot': 'by the first snapshot that held it, then by heap id',
-  'lowest-id': 'by heap id only (one snapshot cannot date objects; give several files, oldest first, for a better answer)',
-};
 
 /** The `analyze --json` document. */
 export interface AnalyzeJson {
@@ -133,7 +125,7 @@ export function renderAnalysis(result: AnalyzeJson, top: number): string {
   if (result.retainers) {
     const { retainers } = result;
     out.push('', `Why ${retainers.className} @${retainers.nodeId} is alive (${retainers.paths.length} shortest retainer path${retainers.paths.length === 1 ? '' : 's'}):`);
-    if (result.oldestSource) out.push(`  The oldest ${OLDEST_SOURCE_TEXT[result.oldestSource]}.`);
+    if (result.oldestSource) out.push(`  @${retainers.nodeId} is the ${describeOldestSource(result.oldestSource)}${result.oldestSource === 'lowest-id' ? ' (give several files, oldest first, for a better answer)' : ''}.`);
     if (retainers.paths.length === 0) out.push('  It is not reachable from the GC roots: it will be collected.');
     retainers.paths.forEach((path, i) => {
       out.push(`  path ${i + 1}:`);

@@ -52,6 +52,10 @@ export const reportSchema = z
     series: z.array(z.object({ className: z.string(), counts: z.array(z.number()), sizes: z.array(z.number()), onlyGrew: z.boolean() })).nullable(),
     onlyGrew: z.array(z.string()),
     retainers: z.object({ nodeId: z.number().int(), className: z.string(), paths: z.array(z.array(pathStep)) }).nullable(),
+    oldestSource: z
+      .enum(['trackref', 'allocation-tracking', 'first-snapshot', 'lowest-id'])
+      .nullable()
+      .describe('What made the retainers\' object the oldest of its class: a clock, the first snapshot that held it, or only its heap id'),
     retainerGraph: z
       .object({
         targetNodeId: z.number().int(),
