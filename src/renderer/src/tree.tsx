@@ -206,7 +206,7 @@ export function TreeView({ snapshotId, kind, rootNodeId, totalSize, autoExpand =
                     {row.hasChildren ? (isOpen ? '▾' : '▸') : ''}
                   </button>
                   {row.edgeType && <span className={`mono via${row.edgeType === 'weak' ? ' weak' : ''}`}>{viaText(row.edgeType, row.edgeName)}</span>}
-                  {row.edgeType && <span className="muted"> in </span>}
+                  {row.edgeType && <span className="muted">{kind === 'retainers' ? ' in ' : ' → '}</span>}
                   <span>{row.type === 'string' || row.type === 'concatenated string' ? `"${row.name.slice(0, 60)}"` : row.type === 'synthetic' ? row.name : row.className}</span>{' '}
                   <span className="mono muted">@{row.nodeId}</span>
                   {row.accumulationPoint && <span className="badge accent" style={{ marginLeft: 6 }}>accumulation point</span>}
