@@ -9,7 +9,7 @@ import { InstancesList } from '../instances';
 import { DataTable, formatSignedCount, type Column } from '../table';
 
 /** trackref's own bookkeeping (a record and a WeakRef per tracked object): it grows with them, and is never the leak. */
-const TRACKREF_OWN = new Set(['{className, createdAt, ref}', 'WeakRef']);
+const TRACKREF_OWN = new Set(['{className, ref}', '{className, createdAt, ref}', 'WeakRef']);
 
 export function DiffView({ workspace, actions }: { workspace: Workspace; actions: AppActions }) {
   const snapshots = workspace.snapshots;

@@ -16,10 +16,10 @@ const SOURCE_TEXT: Record<LiveRef['ageSource'], string> = {
 
 const PAGE = 25;
 /**
- * trackref's own bookkeeping: each record is a `{className, createdAt, ref}` holding a WeakRef. They grow with
+ * trackref's own bookkeeping: each record (V8 names its shape `{className, ref}`) holds a WeakRef. They grow with
  * the objects they track, and are never the leak.
  */
-const TRACKREF_OWN = new Set(['{className, createdAt, ref}', 'WeakRef']);
+const TRACKREF_OWN = new Set(['{className, ref}', '{className, createdAt, ref}', 'WeakRef']);
 
 export function LiveRefsView({ workspace, actions }: { workspace: Workspace; actions: AppActions }) {
   const target = workspace.target!;
