@@ -11,7 +11,9 @@
 
 const KEY = Symbol.for('leak-explorer.trackref');
 
-class Registry {
+// The class name is how Leak Explorer tells trackref's own bookkeeping from the program's objects in a heap
+// snapshot (src/shared/model.ts TRACKREF_REGISTRY_CLASS): keep the two in step.
+class LeakExplorerTrackrefRegistry {
   constructor() {
     /** className -> Set of records {ref: WeakRef, createdAt} */
     this.byClass = new Map();
@@ -95,7 +97,7 @@ class Registry {
   }
 }
 
-const registry = (globalThis[KEY] ??= new Registry());
+const registry = (globalThis[KEY] ??= new LeakExplorerTrackrefRegistry());
 
 /** Records `object` (under `className`, by default its constructor's name) and returns it. */
 export function track(object, className) {

@@ -5,7 +5,7 @@
  */
 import type { EngineMethods, LoadedSnapshot } from './engine-api.ts';
 import type { Result } from './errors.ts';
-import type { HeapUsage, LaidOutRetainerGraph, LivePreview, LiveRef, Progress, ProcessInfo, TargetInfo, WorkerThreadInfo } from './model.ts';
+import type { HeapUsage, LivePreview, LiveRef, OldestSource, Progress, ProcessInfo, TargetInfo, WorkerThreadInfo } from './model.ts';
 
 /** What the console shows for an evaluated expression. */
 export interface EvalResult {
@@ -26,8 +26,6 @@ export interface ReportFiles {
 
 /** Each app method: `[params, result]`. Engine methods are reachable as they are. */
 export interface AppMethods extends EngineMethods {
-  /** The engine's retainer graph, with its layered layout (roots left, the object right). */
-  retainerGraph: [EngineMethods['retainerGraph'][0], LaidOutRetainerGraph];
   /** The local Node.js processes. */
   listProcesses: [{ all?: boolean }, ProcessInfo[]];
   /** Attaches by exactly one of pid, port (with host) or url. */
@@ -52,7 +50,20 @@ export interface AppMethods extends EngineMethods {
   /** The session's snapshots, oldest first. */
   sessionSnapshots: [{ sessionId: number }, LoadedSnapshot[]];
   /** Live refs with ages (trackref, tracking or the series); takes a first snapshot if it must. */
-  sessionLiveRefs: [{ sessionId: number; ignore?: string[]; freshSnapshot?: boolean }, { source: LiveRef['ageSource']; rows: LiveRef[] }];
+  /**
+   * Live refs with ages (trackref, tracking or the series); takes a first snapshot if it must. With
+   * `collectGarbage`, a full GC runs in the target first; `afterGc` says whether the counts follow one.
+   */
+  sessionLiveRefs: [{ sessionId: number; ignore?: string[]; freshSnapshot?: boolean; collectGarbage?: boolean }, { source: LiveRef['ageSource']; rows: LiveRef[]; afterGc: boolean }];
+  /** Runs a full garbage collection in the target (HeapProfiler.collectGarbage). */
+  collectGarbage: [{ sessionId: number }, null];
+  /**
+   * The oldest instance of a class in the last snapshot of `ids`: by the target's trackref or allocation
+   * tracking when the session has them, else by the first snapshot that held it, else by id; `source` says which.
+   */
+  oldestInstance: [{ ids: number[]; className: string; sessionId?: number }, { nodeId: number; source: OldestSource }];
+  /** Closes a snapshot in the engine (freeing it) and drops it from its session's series. */
+  forgetSnapshot: [{ id: number }, null];
   /** Instances of a class, oldest first, with live previews. */
   liveInstances: [{ sessionId: number; className: string; offset?: number; limit?: number }, { total: number; items: LivePreview[]; source: LiveRef['ageSource'] }];
   /** A live preview of one object by heap id. */

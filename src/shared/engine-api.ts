@@ -5,17 +5,22 @@
 import type {
   ByViaRow,
   DiffRow,
+  HeapStatistics,
+  InstanceRow,
+  LaidOutRetainerGraph,
   LiveRef,
   NewObject,
   ObjectDetails,
+  OldestSource,
   Progress,
   ReferencePatternRow,
-  RetainerGraph,
   RetainerPaths,
   SeriesRow,
   SnapshotInfo,
   SummaryRow,
   SuspectReport,
+  TreeKind,
+  TreePage,
 } from './model.ts';
 
 /** A loaded snapshot as the engine reports it. */
@@ -53,11 +58,23 @@ export interface EngineMethods {
     LiveRef[],
   ];
   instances: [{ ids: number[]; classNameOrKey: string; offset?: number; limit?: number }, { total: number; nodeIds: number[]; firstSeen: number[] }];
-  oldest: [{ ids: number[]; classNameOrKey: string }, { nodeId: number }];
+  /** The oldest instance of a class in the last snapshot of `ids`, and what ordered it. */
+  oldest: [{ ids: number[]; classNameOrKey: string }, { nodeId: number; source: OldestSource }];
+  /** A page of a class's instances in the last snapshot of `ids`, oldest first, with sizes. */
+  instanceRows: [{ ids: number[]; classNameOrKey: string; offset?: number; limit?: number }, { total: number; rows: InstanceRow[] }];
+  /** A page of one level of the Retainers, Dominators or Containment tree (the root's children when nodeId is null). */
+  tree: [{ id: number; kind: TreeKind; nodeId: number | null; offset?: number; limit?: number; accumulationNodeId?: number }, TreePage];
+  /**
+   * The dominator tree's path from the root's child down to MAT's accumulation point: from the root, or
+   * through an object or the biggest instance of a class (a suspect).
+   */
+  accumulationPath: [{ id: number; nodeId?: number; classNameOrKey?: string }, { nodeIds: number[] }];
+  /** The heap by kind of memory, as DevTools' Statistics view shows it. */
+  statistics: [{ id: number }, HeapStatistics];
   retainerPaths: [{ id: number; nodeId: number; maxPaths?: number }, RetainerPaths];
   retainerGraph: [
     { id: number; nodeId: number; maxNodes?: number; maxRetainersPerNode?: number; includeWeak?: boolean; expand?: number[]; collapse?: number[] },
-    RetainerGraph,
+    LaidOutRetainerGraph,
   ];
   byVia: [{ id: number; classNameOrKey: string; limit?: number }, ByViaRow[]];
   referencePattern: [{ id: number; classNameOrKey: string; depth?: number; breadth?: number }, ReferencePatternRow[]];

@@ -95,3 +95,20 @@ export function formatNodeLabel(node: { className: string; closure?: FunctionLoc
   const place = formatFunction(node.closure);
   return node.className === 'system / Context' ? `context of ${place}` : place;
 }
+
+/**
+ * How a report or the CLI says why an object counts as the oldest of its class: by a clock (trackref,
+ * allocation tracking), by the first snapshot that held it, or only by its heap id.
+ */
+export function describeOldestSource(source: 'trackref' | 'allocation-tracking' | 'first-snapshot' | 'lowest-id'): string {
+  switch (source) {
+    case 'trackref':
+      return 'oldest by its creation time (trackref)';
+    case 'allocation-tracking':
+      return 'oldest by allocation tracking';
+    case 'first-snapshot':
+      return 'oldest by the first snapshot that held it, then by heap id';
+    default:
+      return 'oldest by heap id only: one snapshot cannot date objects';
+  }
+}

@@ -412,3 +412,59 @@ export interface SuspectReport {
   /** Warnings for people, each starting with its code (`SNAPSHOT_IDS_UNRELATED: …`). */
   warnings: string[];
 }
+/** Which tree a {@link TreeRow} belongs to: who holds an object, what it dominates, or what it references. */
+export type TreeKind = 'retainers' | 'dominators' | 'containment';
+
+/** A row of the Retainers, Dominators or Containment tree: an object, and the edge that links it to its parent row. */
+export interface TreeRow extends NodeFacts {
+  /** The edge's name ('' in the dominator tree, whose links are not edges). */
+  edgeName: string;
+  /** The edge's type (property, element, context, internal, hidden, shortcut, weak), or '' in the dominator tree. */
+  edgeType: string;
+  /** Whether this row can be expanded (it has retainers, dominated objects or references). */
+  hasChildren: boolean;
+  /** True for MAT's accumulation point: where a big retained size spreads over many small objects. */
+  accumulationPoint: boolean;
+}
+
+/** One page of a tree's children. */
+export interface TreePage {
+  /** How many children the parent has. */
+  total: number;
+  rows: TreeRow[];
+}
+
+/** The heap by kind of memory, computed as DevTools' Statistics view does. All sizes in bytes. */
+export interface HeapStatistics {
+  /** The snapshot's total size (reachable objects plus V8's extra native bytes). */
+  total: number;
+  /** Compiled code and its metadata. */
+  code: number;
+  /** Strings of every kind (sequential, concatenated, sliced). */
+  strings: number;
+  /** JavaScript arrays, with their element stores when no one else holds them. */
+  jsArrays: number;
+  /** Backing stores of ArrayBuffers and typed arrays. */
+  typedArrays: number;
+  /** V8's internal (hidden) objects. */
+  system: number;
+  /** Native memory (outside the JS heap) that the snapshot knows of, typed arrays included. */
+  native: number;
+  /** What is left of the JS heap: ordinary objects, closures and the like. */
+  other: number;
+}
+
+/** Where "the oldest" came from, best first: a clock (trackref, allocation tracking), the series, or the id. */
+export type OldestSource = 'trackref' | 'allocation-tracking' | 'first-snapshot' | 'lowest-id';
+
+/** An instance of a class, as the expanded class rows list them. */
+export interface InstanceRow extends NodeFacts {
+  /** Index of the first snapshot of the series that held it (0 = the first). */
+  firstSeen: number;
+}
+
+/**
+ * The class of the trackref module's registry (resources/trackref/index.js). Its records and WeakRefs are the
+ * tool's bookkeeping, never the program's leak: views leave them out.
+ */
+export const TRACKREF_REGISTRY_CLASS = 'LeakExplorerTrackrefRegistry';

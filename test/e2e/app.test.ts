@@ -125,7 +125,7 @@ describe('the app, as a newcomer uses it', () => {
     await page.getByRole('tab', { name: 'Console' }).click();
     await page.getByLabel('Expression').fill("getOldest('HtmlResponse').url");
     await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await page.getByLabel('Console output').getByText('"http://www.somenastyspider.com/index.html"').waitFor();
+    await page.getByLabel('Console output').getByText('http://www.somenastyspider.com/index.html', { exact: true }).waitFor();
     await shot(page, '6-console');
   });
 
@@ -146,17 +146,19 @@ describe('the app, as a newcomer uses it', () => {
 
   it('opens a corrupt file with a clear error, and keeps working', async () => {
     await page.getByRole('button', { name: 'Detach' }).click();
+    // Detach asks first: the session's snapshots would be closed.
+    await page.getByRole('alertdialog', { name: 'Close the workspace' }).getByRole('button', { name: 'Detach and discard' }).click();
     const dir = mkdtempSync(join(tmpdir(), 'le-e2e-'));
     const good = crawlerSeries().files[0];
     const cut = join(dir, 'cut.heapsnapshot');
     writeFileSync(cut, readFileSync(good).subarray(0, 200_000));
-    await page.getByLabel('Open snapshot files').setInputFiles(cut);
+    await page.getByLabel('Open snapshot files', { exact: true }).setInputFiles(cut);
     const alert = page.getByRole('alert');
     await alert.waitFor();
     await expect(alert.textContent()).resolves.toMatch(/SNAPSHOT_TRUNCATED.*The snapshot ends after \d+ bytes.*Take or copy it again/s);
     await shot(page, '8-corrupt-file');
     await page.getByRole('button', { name: 'Dismiss' }).click();
-    await page.getByLabel('Open snapshot files').setInputFiles(good);
+    await page.getByLabel('Open snapshot files', { exact: true }).setInputFiles(good);
     await page.getByRole('table', { name: 'Type summary' }).getByRole('row').filter({ hasText: 'HtmlResponse' }).first().waitFor({ timeout: 30_000 });
     expect(pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });

@@ -32,7 +32,7 @@ describe('leak-explorer/trackref', () => {
       for (const path of paths) {
         // Kept alive by the program's own `keep`, never by trackref's records.
         expect(path.map((s) => s.edgeName)).toContain('keep');
-        expect(path.some((s) => s.className === 'Registry' || s.edgeName === 'byClass')).toBe(false);
+        expect(path.some((s) => s.className === 'LeakExplorerTrackrefRegistry' || s.edgeName === 'byClass')).toBe(false);
       }
     }
   });

@@ -10,8 +10,8 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { LeakExplorerError } from '../../shared/errors.ts';
-import { formatBytes, formatBytesDelta, formatDelta, formatNodeLabel, formatVia, VIA_LEGEND } from '../../shared/format.ts';
-import type { DiffRow, RetainerPaths, SeriesRow, SummaryRow, Suspect } from '../../shared/model.ts';
+import { describeOldestSource, formatBytes, formatBytesDelta, formatDelta, formatNodeLabel, formatVia, VIA_LEGEND } from '../../shared/format.ts';
+import type { DiffRow, OldestSource, RetainerPaths, SeriesRow, SummaryRow, Suspect } from '../../shared/model.ts';
 import { readSnapshotFile } from '../heap/load.ts';
 import { formatAllocationFrame } from '../heap/allocation-stacks.ts';
 import { renderFoldedPath } from '../heap/leaks/fold.ts';
@@ -44,6 +44,8 @@ export interface AnalyzeJson {
   /** Warnings, each starting with its code. */
   warnings?: string[];
   retainers?: RetainerPaths;
+  /** With --oldest: what ordered the instances (`first-snapshot` with several files, else `lowest-id`). */
+  oldestSource?: OldestSource;
 }
 
 /** Loads the files and computes everything `analyze` reports. */
@@ -86,7 +88,8 @@ export async function runAnalysis(options: AnalyzeOptions, onProgress?: ReturnTy
     result.warnings = suspects.warnings;
   }
   if (options.oldest !== undefined) {
-    const nodeId = store.oldest(ids, options.oldest);
+    const { nodeId, source } = store.oldestWithSource(ids, options.oldest);
+    result.oldestSource = source;
     result.retainers = store.retainerPaths(last, nodeId);
   } else if (options.retainers !== undefined) {
     result.retainers = store.retainerPaths(last, options.retainers);
@@ -157,6 +160,7 @@ export function renderAnalysis(result: AnalyzeJson, top: number): string {
   if (result.retainers) {
     const { retainers } = result;
     out.push('', `Why ${formatNodeLabel(retainers)} @${retainers.nodeId} is alive (${retainers.paths.length} shortest retainer path${retainers.paths.length === 1 ? '' : 's'}):`);
+    if (result.oldestSource) out.push(`  @${retainers.nodeId} is the ${describeOldestSource(result.oldestSource)}${result.oldestSource === 'lowest-id' ? ' (give several files, oldest first, for a better answer)' : ''}.`);
     if (retainers.paths.length === 0) out.push('  It is not reachable from the GC roots: it will be collected.');
     retainers.paths.forEach((path, i) => {
       out.push(`  path ${i + 1}:`);

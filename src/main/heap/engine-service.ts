@@ -5,10 +5,27 @@
  */
 import { LeakExplorerError } from '../../shared/errors.ts';
 import type { EngineMethod, EngineParams, EngineResult, LoadedSnapshot, ProgressListener } from '../../shared/engine-api.ts';
+import { layoutRetainerGraph } from './graph-layout.ts';
 import { readSnapshotFile } from './load.ts';
 import { SnapshotParser } from './parser.ts';
 import { SnapshotStore, type StoredSnapshot } from './store.ts';
 import { stat } from 'node:fs/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+let gcFunction: (() => void) | null | undefined;
+/** Runs a full garbage collection, exposing V8's `gc` once when the process was not started with --expose-gc. */
+function fullGc(): void {
+  if (gcFunction === undefined) {
+    try {
+      setFlagsFromString('--expose-gc');
+      gcFunction = runInNewContext('gc') as () => void;
+    } catch {
+      gcFunction = null;
+    }
+  }
+  gcFunction?.();
+}
 
 type Handler<M extends EngineMethod> = (params: EngineParams<M>, onProgress: ProgressListener) => EngineResult<M> | Promise<EngineResult<M>>;
 
@@ -72,6 +89,9 @@ export function createEngineService(store = new SnapshotStore()): { [M in Engine
     },
     closeSnapshot({ id }) {
       store.remove(id);
+      // A closed snapshot's arrays are hundreds of megabytes that nothing else will make V8 collect soon
+      // (the engine allocates little between calls): collect now, so that closing frees the memory.
+      fullGc();
       return null;
     },
     listSnapshots() {
@@ -84,9 +104,19 @@ export function createEngineService(store = new SnapshotStore()): { [M in Engine
     suspects: ({ ids, ...options }) => store.suspects(ids, options),
     liveRefs: ({ ids, ignore, now, scriptClassesOnly, idTimeline }) => store.liveRefs({ snapshotIds: ids, ignore, now, scriptClassesOnly, idTimeline }),
     instances: ({ ids, classNameOrKey, offset, limit }) => store.instances(ids, classNameOrKey, offset, limit),
-    oldest: ({ ids, classNameOrKey }) => ({ nodeId: store.oldest(ids, classNameOrKey) }),
+    oldest: ({ ids, classNameOrKey }) => store.oldestWithSource(ids, classNameOrKey),
+    instanceRows: ({ ids, classNameOrKey, offset, limit }) => store.instanceRows(ids, classNameOrKey, offset, limit),
+    tree: ({ id, kind, nodeId, offset, limit, accumulationNodeId }) => store.tree(id, kind, nodeId, { offset, limit, accumulationNodeId }),
+    accumulationPath: ({ id, nodeId, classNameOrKey }) => ({ nodeIds: store.accumulationPath(id, { nodeId, classNameOrKey }) }),
+    statistics: ({ id }) => store.statistics(id),
     retainerPaths: ({ id, nodeId, maxPaths }) => store.retainerPaths(id, nodeId, { maxPaths }),
-    retainerGraph: ({ id, nodeId, ...options }) => store.retainerGraph(id, nodeId, options),
+    retainerGraph: ({ id, nodeId, ...options }) => {
+      // Laid out here, in the engine's thread, with the weak-toggled graph placed too, so that toggling weak
+      // edges moves no node.
+      const strong = store.retainerGraph(id, nodeId, { ...options, includeWeak: false });
+      const withWeak = store.retainerGraph(id, nodeId, { ...options, includeWeak: true });
+      return layoutRetainerGraph(options.includeWeak ? withWeak : strong, { placeAll: [strong, withWeak] });
+    },
     byVia: ({ id, classNameOrKey, limit }) => store.byVia(id, classNameOrKey, limit),
     referencePattern: ({ id, classNameOrKey, depth, breadth }) => store.referencePattern(id, classNameOrKey, depth, breadth),
     details: ({ id, nodeId, offset, limit }) => store.details(id, nodeId, { offset, limit }),

@@ -6,9 +6,12 @@ import { LeakExplorerError } from '../../shared/errors.ts';
 import type {
   ByViaRow,
   DiffRow,
+  HeapStatistics,
+  InstanceRow,
   LiveRef,
   NewObject,
   ObjectDetails,
+  OldestSource,
   ReferencePatternRow,
   RetainerGraph,
   RetainerPaths,
@@ -16,6 +19,8 @@ import type {
   SnapshotInfo,
   SummaryRow,
   SuspectReport,
+  TreeKind,
+  TreePage,
 } from '../../shared/model.ts';
 import { analyzeSnapshotInParallel, ordinalForId, type AnalysisOptions, type AnalyzedSnapshot } from './analysis.ts';
 import { allocationStack } from './allocation-stacks.ts';
@@ -26,6 +31,7 @@ import { byVia, objectSet, referencePattern } from './groupings.ts';
 import type { RawSnapshot } from './parser.ts';
 import { oldestInstance, retainerGraph, shortestRetainerPaths, type PathOptions, type RetainerGraphOptions } from './retainers.ts';
 import { classTotals, summarize, type SummaryOptions } from './summary.ts';
+import { accumulationPathIds, heapStatistics, instanceRows, treeChildren, type TreeOptions } from './views.ts';
 
 /** A snapshot held by the store. */
 export interface StoredSnapshot {
@@ -168,10 +174,41 @@ export class SnapshotStore {
 
   /** The oldest instance of a class in the last of `seriesIds` (first seen earliest, then lowest id). */
   oldest(seriesIds: number[], classNameOrKey: string): number {
+    return this.oldestWithSource(seriesIds, classNameOrKey).nodeId;
+  }
+
+  /**
+   * The oldest instance of a class in the last of `seriesIds`, and what ordered it: the first snapshot that
+   * held it when there is a series, else the lowest id (V8 numbers objects as snapshots first meet them,
+   * so within one snapshot the lowest id is only a guess).
+   */
+  oldestWithSource(seriesIds: number[], classNameOrKey: string): { nodeId: number; source: OldestSource } {
     const stored = seriesIds.map((id) => this.get(id));
     const last = stored[stored.length - 1].snapshot;
     const firstSeen = stored.length > 1 ? firstSeenIndexes(stored.map((s) => s.snapshot)) : undefined;
-    return oldestInstance(last, classNameOrKey, firstSeen);
+    return { nodeId: oldestInstance(last, classNameOrKey, firstSeen), source: firstSeen ? 'first-snapshot' : 'lowest-id' };
+  }
+
+  /** One page of a tree view's children (see views.ts). */
+  tree(id: number, kind: TreeKind, nodeId: number | null, options?: Omit<TreeOptions, 'accumulation'>): TreePage {
+    return treeChildren(this.get(id).snapshot, kind, nodeId, options);
+  }
+
+  /** The dominator tree's path from the root's child down to MAT's accumulation point. */
+  accumulationPath(id: number, from?: { nodeId?: number; classNameOrKey?: string }): number[] {
+    return accumulationPathIds(this.get(id).snapshot, from);
+  }
+
+  /** The heap by kind of memory, as DevTools' Statistics view shows it. */
+  statistics(id: number): HeapStatistics {
+    return heapStatistics(this.get(id).snapshot);
+  }
+
+  /** A page of a class's instances, oldest first, with their sizes and the snapshot that first held each. */
+  instanceRows(seriesIds: number[], classNameOrKey: string, offset = 0, limit = 50): { total: number; rows: InstanceRow[] } {
+    const page = this.instances(seriesIds, classNameOrKey, offset, limit);
+    const last = this.get(seriesIds[seriesIds.length - 1]).snapshot;
+    return { total: page.total, rows: instanceRows(last, page.nodeIds, page.firstSeen) };
   }
 
   /**

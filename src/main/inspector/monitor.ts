@@ -21,6 +21,8 @@ export interface LiveRefsResult {
   rows: LiveRef[];
   /** The snapshot taken for this answer, if one was. */
   snapshot: LoadedSnapshot | null;
+  /** Whether the counts were taken right after a full GC (a heap snapshot always runs one first). */
+  afterGc: boolean;
 }
 
 /** Options for {@link TargetMonitor.liveRefs}. */
@@ -31,6 +33,8 @@ export interface LiveRefsOptions {
   onProgress?: (progress: Progress) => void;
   /** Told when a snapshot is about to be taken, and why. */
   onNotice?: (message: string) => void;
+  /** Run a full GC in the target first, so that dead objects are not counted (default false). */
+  collectGarbage?: boolean;
 }
 
 /** Watches one attached target, keeping its snapshots in the engine. */
@@ -46,6 +50,12 @@ export class TargetMonitor {
   constructor(session: InspectorSession, engine: EngineCaller) {
     this.session = session;
     this.engine = engine;
+  }
+
+  /** Drops a snapshot from the series (it was closed in the engine). */
+  forget(snapshotId: number): void {
+    const index = this.snapshots.findIndex((s) => s.id === snapshotId);
+    if (index >= 0) this.snapshots.splice(index, 1);
   }
 
   /** Takes a snapshot, parsed by the engine while it streams in, and keeps it in the series. */
@@ -83,6 +93,7 @@ export class TargetMonitor {
   /** Live refs (prefs()): per class, count and oldest age, from the best source available. */
   async liveRefs(options: LiveRefsOptions = {}): Promise<LiveRefsResult> {
     const ignore = options.ignore ?? [];
+    if (options.collectGarbage) await this.session.collectGarbage();
     const trackref = options.freshSnapshot ? null : await this.session.trackrefLiveRefs(ignore);
     if (trackref) {
       this.polls++;
@@ -106,7 +117,7 @@ export class TargetMonitor {
           history: this.trackrefHistory.get(row.className) as number[],
         };
       });
-      return { source: 'trackref', rows, snapshot: null };
+      return { source: 'trackref', rows, snapshot: null, afterGc: options.collectGarbage ?? false };
     }
     let snapshot: LoadedSnapshot | null = null;
     if (this.snapshots.length === 0 || options.freshSnapshot) {
@@ -115,7 +126,8 @@ export class TargetMonitor {
     }
     const timeline = this.session.idTimeline() ?? undefined;
     const rows = await this.engine.call('liveRefs', { ids: this.ids(), ignore, now: Date.now(), idTimeline: timeline });
-    return { source: timeline ? 'allocation-tracking' : 'snapshot-series', rows, snapshot };
+    // Counts from a snapshot are after a GC: V8 collects garbage before it writes one.
+    return { source: timeline ? 'allocation-tracking' : 'snapshot-series', rows, snapshot, afterGc: true };
   }
 
   /** The oldest instance of a class: a live preview, with its heap id and age when known. */

@@ -79,6 +79,14 @@ function describeRemote(object: Protocol.Runtime.RemoteObject): string {
   return String(object.value);
 }
 
+/**
+ * An expression that uses `await` at its top level, made evaluable: wrapped in an async arrow (the caller
+ * awaits the promise), so `await fetch(…)` works as in DevTools' console. Other expressions are unchanged.
+ */
+export function topLevelAwait(expression: string): string {
+  return /\bawait\b/.test(expression) ? `(async () => (${expression.trim().replace(/;+$/, '')}))()` : expression;
+}
+
 /** An attached target. */
 export class InspectorSession {
   readonly info: TargetInfo;
@@ -270,6 +278,15 @@ export class InspectorSession {
     return this.tracking ? { ids: [...this.tracking.ids], times: [...this.tracking.times], startedAt: this.tracking.startedAt } : null;
   }
 
+  /**
+   * Runs a full garbage collection in the target (HeapProfiler.collectGarbage), so that counts that follow
+   * do not include dead objects that no GC has reclaimed yet. It pauses the target for the GC's duration.
+   */
+  async collectGarbage(): Promise<void> {
+    await this.connection.send('HeapProfiler.enable');
+    await this.connection.send('HeapProfiler.collectGarbage', undefined, 120_000);
+  }
+
   /** The trackref module's live refs, exact ages included, or null when the target has no registry. */
   async trackrefLiveRefs(ignore: string[] = []): Promise<Array<{ className: string; count: number; oldestAgeMs: number }> | null> {
     const result = await this.connection.send('Runtime.evaluate', {
@@ -291,6 +308,7 @@ export class InspectorSession {
         objectGroup: group,
       });
       if (!list.result.objectId) return { total: 0, items: [] };
+      await this.connection.send('HeapProfiler.enable');
       const { result: props } = await this.connection.send('Runtime.getProperties', { objectId: list.result.objectId, ownProperties: true });
       const total = Number(props.find((p) => p.name === 'total')?.value?.value ?? 0);
       const pageId = props.find((p) => p.name === 'page')?.value?.objectId;
@@ -301,7 +319,10 @@ export class InspectorSession {
         const { result: elements } = await this.connection.send('Runtime.getProperties', { objectId: pageId, ownProperties: true });
         for (const element of elements.filter((e) => /^\d+$/.test(e.name)).sort((a, b) => Number(a.name) - Number(b.name))) {
           if (!element.value?.objectId) continue;
-          items.push(await this.previewObject(element.value, null, ages[Number(element.name)] ?? null, className));
+          // The heap id ties the live object to its node in the snapshots (V8 keeps ids stable), so that
+          // "the oldest" in the graph is trackref's oldest. V8 answers 0 until a snapshot has numbered it.
+          const heapId = await this.connection.send('HeapProfiler.getHeapObjectId', { objectId: element.value.objectId }).then((r) => Number(r.heapSnapshotObjectId) || null, () => null);
+          items.push(await this.previewObject(element.value, heapId, ages[Number(element.name)] ?? null, className));
         }
       }
       return { total, items };
@@ -377,8 +398,8 @@ export class InspectorSession {
       let result: Protocol.Runtime.RemoteObject;
       let exception: Protocol.Runtime.ExceptionDetails | undefined;
       if (this.info.hasTrackref || !helpers) {
-        const wrapped = `(function () { const __r = ${REGISTRY}; const prefs = (i) => (__r ? __r.prefs(i) : 'trackref is not loaded in this target'); const getOldest = (n) => __r?.getOldest(n); const iterAll = (n) => __r?.iterAll(n) ?? []; return eval(${JSON.stringify(expression)}); })()`;
-        ({ result, exceptionDetails: exception } = await send('Runtime.evaluate', { expression: wrapped, objectGroup: group, generatePreview: false, timeout: 10_000 }));
+        const wrapped = `(function () { const __r = ${REGISTRY}; const prefs = (i) => (__r ? __r.prefs(i) : 'trackref is not loaded in this target'); const getOldest = (n) => __r?.getOldest(n); const iterAll = (n) => __r?.iterAll(n) ?? []; return eval(${JSON.stringify(topLevelAwait(expression))}); })()`;
+        ({ result, exceptionDetails: exception } = await send('Runtime.evaluate', { expression: wrapped, objectGroup: group, generatePreview: false, timeout: 10_000, awaitPromise: true }));
       } else {
         // Resolve the objects the expression asks for by heap id, then bind them as helpers.
         const bag = await send('Runtime.evaluate', { expression: '({ oldest: {}, all: {} })', objectGroup: group });
@@ -400,13 +421,16 @@ export class InspectorSession {
           objectId: bagId,
           functionDeclaration:
             'function(__prefs, __expression) { const __bag = this; const prefs = () => __prefs; const getOldest = (n) => __bag.oldest[n]; const iterAll = (n) => __bag.all[n] ?? []; return eval(__expression); }',
-          arguments: [{ value: helpers.prefsText }, { value: expression }],
+          arguments: [{ value: helpers.prefsText }, { value: topLevelAwait(expression) }],
           objectGroup: group,
+          awaitPromise: true,
         }));
       }
       if (exception) {
         return { ok: false, description: exception.exception?.description ?? exception.text, type: 'error', properties: [] };
       }
+      // A string is printed as its text, as prefs() prints in Scrapy's console: lines, not one quoted line.
+      if (result.type === 'string') return { ok: true, description: String(result.value).slice(0, 100_000), type: 'string', properties: [] };
       const preview = await this.previewObject(result, null, null, result.className ?? result.type);
       return { ok: true, description: preview.description, type: result.subtype ?? result.type, properties: result.type === 'object' ? preview.properties : [] };
     } finally {

@@ -2,7 +2,7 @@
  * The Markdown report: short, for pasting into an issue or a pull request. The headline, the top growers
  * and the retainer path as text. Every heap string is escaped.
  */
-import { formatBytes, formatBytesDelta, formatDelta, formatNodeLabel, formatVia, VIA_LEGEND } from '../../shared/format.ts';
+import { describeOldestSource, formatBytes, formatBytesDelta, formatDelta, formatNodeLabel, formatVia, VIA_LEGEND } from '../../shared/format.ts';
 import { escapeCodeBlock, escapeMarkdown as m } from './escape.ts';
 import type { ReportData } from './report.ts';
 
@@ -29,7 +29,9 @@ export function renderMarkdown(data: ReportData): string {
   }
   const path = data.retainers?.paths[0];
   if (data.retainers && path) {
-    lines.push(`Why the oldest ${m(formatNodeLabel(data.retainers))} is alive (shortest path to a GC root):`, '', '~~~');
+    lines.push(`Why the oldest ${m(formatNodeLabel(data.retainers))} is alive (shortest path to a GC root):`, '');
+    if (data.oldestSource) lines.push(`@${data.retainers.nodeId}: ${m(describeOldestSource(data.oldestSource))}.`, '');
+    lines.push('~~~');
     for (const step of path) {
       const via = step.edgeName === '' ? '(GC root)' : `held by ${formatVia(step.edgeType, step.edgeName)} of`;
       lines.push(escapeCodeBlock(`${formatNodeLabel(step)} @${step.nodeId}  ${via}`));

@@ -10,9 +10,8 @@ import { createHash } from 'node:crypto';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import type { ReportFiles } from '../../shared/app-api.ts';
 import { formatAge, formatBytesDelta, formatNodeLabel } from '../../shared/format.ts';
-import type { ByViaRow, DiffRow, FunctionLocation, LaidOutRetainerGraph, LiveRef, RetainerPaths, SeriesRow, SummaryRow, Suspect, TargetInfo } from '../../shared/model.ts';
+import type { ByViaRow, DiffRow, FunctionLocation, LaidOutRetainerGraph, LiveRef, OldestSource, RetainerPaths, SeriesRow, SummaryRow, Suspect, TargetInfo } from '../../shared/model.ts';
 import type { EngineCaller } from '../heap/engine-service.ts';
-import { layoutRetainerGraph } from './layout.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
 
@@ -42,6 +41,8 @@ export interface ReportData {
   series: Array<Pick<SeriesRow, 'className' | 'counts' | 'sizes' | 'onlyGrew'>> | null;
   onlyGrew: string[];
   retainers: RetainerPaths | null;
+  /** What made the retainers' object the oldest of its class. */
+  oldestSource: OldestSource | null;
   retainerGraph: LaidOutRetainerGraph | null;
   byVia: ByViaRow[] | null;
   /** The leak suspects of the series, in rank order; null for a single snapshot. */
@@ -115,12 +116,14 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
   const top = suspects?.[0];
   const grower = chooseGrower(series, diff, summary);
   let retainers: RetainerPaths | null = null;
+  let oldestSource: OldestSource | null = null;
   let retainerGraph: LaidOutRetainerGraph | null = null;
   let byVia: ByViaRow[] | null = null;
   if (grower) {
-    const { nodeId } = await engine.call('oldest', { ids: snapshotIds, classNameOrKey: grower.classKey });
+    const { nodeId, source } = await engine.call('oldest', { ids: snapshotIds, classNameOrKey: grower.classKey });
+    oldestSource = source;
     retainers = await engine.call('retainerPaths', { id: last.id, nodeId, maxPaths: 3 });
-    retainerGraph = layoutRetainerGraph(await engine.call('retainerGraph', { id: last.id, nodeId, maxNodes: 40, maxRetainersPerNode: 3 }));
+    retainerGraph = await engine.call('retainerGraph', { id: last.id, nodeId, maxNodes: 40, maxRetainersPerNode: 3 });
     byVia = await engine.call('byVia', { id: last.id, classNameOrKey: grower.classKey, limit: 15 });
   }
   const durationMs = Math.max(0, last.takenAt - first.takenAt);
@@ -152,6 +155,7 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
     series: series?.map(({ className, counts, sizes, onlyGrew }) => ({ className, counts, sizes, onlyGrew })) ?? null,
     onlyGrew: series?.filter((r) => r.onlyGrew).map((r) => r.className) ?? [],
     retainers,
+    oldestSource,
     retainerGraph,
     byVia,
     suspects,

@@ -91,6 +91,10 @@ export const reportSchema = z
           .describe('Where the object was allocated, innermost frame first; null when the snapshot has no allocation tracking'),
       })
       .nullable(),
+    oldestSource: z
+      .enum(['trackref', 'allocation-tracking', 'first-snapshot', 'lowest-id'])
+      .nullable()
+      .describe('What made the retainers\' object the oldest of its class: a clock, the first snapshot that held it, or only its heap id'),
     retainerGraph: z
       .object({
         targetNodeId: z.number().int(),

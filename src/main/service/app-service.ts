@@ -18,7 +18,6 @@ import { listProcesses } from '../inspector/processes.ts';
 import type { InspectorSession } from '../inspector/session.ts';
 import { WorkerHub } from '../inspector/workers.ts';
 import { buildReportFiles } from '../report/report.ts';
-import { layoutRetainerGraph } from '../report/layout.ts';
 import { PARAM_SCHEMAS } from './schemas.ts';
 
 /** What the service needs from its shell. */
@@ -60,6 +59,10 @@ const ENGINE_METHODS: ReadonlySet<string> = new Set<EngineMethod>([
   'liveRefs',
   'instances',
   'oldest',
+  'instanceRows',
+  'tree',
+  'accumulationPath',
+  'statistics',
   'retainerPaths',
   'retainerGraph',
   'byVia',
@@ -99,9 +102,6 @@ export class AppService {
 
   /** Runs a method with already validated parameters. */
   async call<M extends AppMethod>(method: M, params: AppParams<M>, onProgress: (progress: Progress) => void = () => {}): Promise<AppResult<M>> {
-    if (method === 'retainerGraph') {
-      return layoutRetainerGraph(await this.options.engine.call('retainerGraph', params as AppParams<'retainerGraph'>)) as AppResult<M>;
-    }
     if (ENGINE_METHODS.has(method)) {
       return this.options.engine.call(method as EngineMethod, params as never, onProgress) as Promise<AppResult<M>>;
     }
@@ -192,9 +192,32 @@ export class AppService {
       return monitor.takeSnapshot({ file, onProgress });
     },
     sessionSnapshots: async ({ sessionId }) => [...this.session(sessionId).monitor.snapshots],
-    sessionLiveRefs: async ({ sessionId, ignore, freshSnapshot }, onProgress) => {
-      const result = await this.session(sessionId).monitor.liveRefs({ ignore, freshSnapshot, onProgress, onNotice: (message) => this.options.emit('notice', { message }) });
-      return { source: result.source, rows: result.rows };
+    sessionLiveRefs: async ({ sessionId, ignore, freshSnapshot, collectGarbage }, onProgress) => {
+      const result = await this.session(sessionId).monitor.liveRefs({ ignore, freshSnapshot, collectGarbage, onProgress, onNotice: (message) => this.options.emit('notice', { message }) });
+      return { source: result.source, rows: result.rows, afterGc: result.afterGc };
+    },
+    collectGarbage: async ({ sessionId }) => {
+      await this.session(sessionId).monitor.session.collectGarbage();
+      return null;
+    },
+    oldestInstance: async ({ ids, className, sessionId }) => {
+      // A clock beats the series: trackref's creation times, then allocation tracking's id timeline.
+      const monitor = sessionId !== undefined ? this.attached.get(sessionId)?.monitor : undefined;
+      if (monitor && !monitor.session.closed) {
+        const page = await monitor.instances(className, 0, 1).catch(() => null);
+        const nodeId = page?.items[0]?.nodeId ?? null;
+        if (page && nodeId !== null && page.source !== 'snapshot-series') {
+          // The object may have been born after the snapshot shown: then the snapshot cannot show it.
+          const inSnapshot = await this.options.engine.call('details', { id: ids[ids.length - 1], nodeId, limit: 1 }).then(() => true, () => false);
+          if (inSnapshot) return { nodeId, source: page.source === 'trackref' ? 'trackref' : 'allocation-tracking' };
+        }
+      }
+      return this.options.engine.call('oldest', { ids, classNameOrKey: className });
+    },
+    forgetSnapshot: async ({ id }) => {
+      for (const attached of this.attached.values()) attached.monitor.forget(id);
+      await this.options.engine.call('closeSnapshot', { id });
+      return null;
     },
     liveInstances: async ({ sessionId, className, offset, limit }) => this.session(sessionId).monitor.instances(className, offset, limit),
     livePreview: async ({ sessionId, nodeId, className }) => this.session(sessionId).monitor.session.previewById(nodeId, className, null),

@@ -29,9 +29,16 @@ export const PARAM_SCHEMAS: Record<AppMethod, z.ZodType> = {
     .object({ ids: z.array(id).min(2).max(1000), minCountGrowth: z.number().int().positive().optional(), minRetainedGrowth: z.number().nonnegative().optional(), maxSuspects: z.number().int().positive().max(1000).optional() })
     .strict(),
   liveRefs: z.object({ ids: z.array(id).optional(), ignore: z.array(name).max(1000).optional(), now: z.number().optional(), scriptClassesOnly: z.boolean().optional() }).strict(),
-  sessionLiveRefs: z.object({ sessionId: id, ignore: z.array(name).max(1000).optional(), freshSnapshot: z.boolean().optional() }).strict(),
+  sessionLiveRefs: z.object({ sessionId: id, ignore: z.array(name).max(1000).optional(), freshSnapshot: z.boolean().optional(), collectGarbage: z.boolean().optional() }).strict(),
+  collectGarbage: z.object({ sessionId: id }).strict(),
+  oldestInstance: z.object({ ids: z.array(id).min(1).max(1000), className: name, sessionId: id.optional() }).strict(),
+  forgetSnapshot: z.object({ id }).strict(),
   instances: z.object({ ids: z.array(id).min(1), classNameOrKey: name, offset, limit }).strict(),
   oldest: z.object({ ids: z.array(id).min(1), classNameOrKey: name }).strict(),
+  instanceRows: z.object({ ids: z.array(id).min(1), classNameOrKey: name, offset, limit: z.number().int().positive().max(1000).optional() }).strict(),
+  tree: z.object({ id, kind: z.enum(['retainers', 'dominators', 'containment']), nodeId: nodeId.nullable(), offset, limit: z.number().int().positive().max(1000).optional(), accumulationNodeId: nodeId.optional() }).strict(),
+  accumulationPath: z.object({ id, nodeId: nodeId.optional(), classNameOrKey: name.optional() }).strict(),
+  statistics: z.object({ id }).strict(),
   retainerPaths: z.object({ id, nodeId, maxPaths: z.number().int().positive().max(50).optional() }).strict(),
   retainerGraph: z
     .object({

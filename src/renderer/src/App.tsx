@@ -16,8 +16,9 @@ import { SummaryView } from './views/Summary';
 import { DiffView } from './views/Diff';
 import { RetainersView } from './views/Retainers';
 import { ConsoleView } from './views/Console';
+import { ContainmentView, DominatorsView, StatisticsView } from './views/Trees';
 
-export type Tab = 'session' | 'live' | 'summary' | 'diff' | 'retainers' | 'console';
+export type Tab = 'session' | 'live' | 'summary' | 'diff' | 'retainers' | 'dominators' | 'containment' | 'statistics' | 'console';
 
 /** What the views share: the workspace, and ways to act on it. */
 export interface Workspace {
@@ -50,6 +51,9 @@ const TABS: Array<{ id: Tab; label: string; live?: boolean }> = [
   { id: 'summary', label: 'Type summary' },
   { id: 'diff', label: 'Diff & growth' },
   { id: 'retainers', label: 'Retainers' },
+  { id: 'dominators', label: 'Dominators' },
+  { id: 'containment', label: 'Containment' },
+  { id: 'statistics', label: 'Statistics' },
   { id: 'console', label: 'Console', live: true },
 ];
 
@@ -87,6 +91,15 @@ export function App() {
     setWorkspace({ target, gone: null, snapshots: [], heap: [] });
     setTab('session');
   }, []);
+  /** Closes a snapshot: the engine frees it, and no view can show it any more. */
+  const closeSnapshot = useCallback(
+    async (id: number) => {
+      setWorkspace((w) => (w ? { ...w, snapshots: w.snapshots.filter((s) => s.id !== id) } : w));
+      setFocus((f) => (f.snapshotId === id ? { ...f, snapshotId: null, nodeId: null } : f));
+      await call('forgetSnapshot', { id }).catch(fail);
+    },
+    [fail],
+  );
   const actions: AppActions = useMemo(() => ({ fail, notify, show, addSnapshot, setProgress, openTarget }), [fail, notify, show, addSnapshot, openTarget]);
 
   useEffect(() => {
@@ -162,10 +175,21 @@ export function App() {
     setError(null);
   };
 
-  const detach = async () => {
+  const [confirmDetach, setConfirmDetach] = useState(false);
+  /** Leaves the workspace: detaches from its target and frees its snapshots in the engine. Asks first when snapshots would be lost. */
+  const detach = async (confirmed = false) => {
+    if (!workspace) return;
+    if (!confirmed && workspace.snapshots.length > 0) {
+      setConfirmDetach(true);
+      return;
+    }
+    setConfirmDetach(false);
     // A worker's session goes with its process's: detaching detaches both.
-    if (workspace?.target && !workspace.gone) await call('detach', { sessionId: workspace.target.worker?.parentSessionId ?? workspace.target.sessionId }).catch(fail);
+    if (workspace.target && !workspace.gone) await call('detach', { sessionId: workspace.target.worker?.parentSessionId ?? workspace.target.sessionId }).catch(fail);
+    const ids = workspace.snapshots.map((s) => s.id);
     setWorkspace(null);
+    setFocus({ className: null, nodeId: null, snapshotId: null });
+    for (const id of ids) await call('forgetSnapshot', { id }).catch(fail);
   };
 
   const exportReport = async () => {
@@ -203,6 +227,11 @@ export function App() {
       }}
     >
       <header className="topbar">
+        {progress && (
+          <div className="topbar-progress">
+            <ProgressBar progress={progress} />
+          </div>
+        )}
         <div className="brand">
           <span className="brand-mark" aria-hidden /> Leak Explorer
         </div>
@@ -245,11 +274,18 @@ export function App() {
               ))}
               <h4>Snapshots</h4>
               {workspace.snapshots.length === 0 && <div className="snap muted">None yet</div>}
+              <label className="btn small open-in-workspace">
+                Open snapshot…
+                <input type="file" accept=".heapsnapshot,application/json" multiple hidden aria-label="Open snapshot files in this workspace" onChange={(e) => void openFiles([...(e.target.files ?? [])])} />
+              </label>
               {workspace.snapshots.map((s, i) => (
                 <div key={s.id} className="snap">
                   <span>#{i + 1} {new Date(s.takenAt).toLocaleTimeString()}</span>
                   <span className="muted">{formatBytes(s.info.totalSize)}</span>
                   <small title={s.info.file}>{s.info.nodeCount.toLocaleString()} objects</small>
+                  <button className="snap-close" onClick={() => void closeSnapshot(s.id)} aria-label={`Close snapshot #${i + 1}`} title="Close this snapshot (frees its memory)">
+                    ×
+                  </button>
                 </div>
               ))}
             </>
@@ -265,11 +301,25 @@ export function App() {
             </Notice>
           ))}
           {workspace?.gone && <ErrorBanner error={{ code: 'TARGET_GONE', message: workspace.gone, remedy: 'Its snapshots stay open here. Attach again to continue.' }} />}
-          {progress && (
-            <div className="panel" style={{ marginBottom: 12 }}>
-              <div className="panel-body">
-                <ProgressBar progress={progress} />
+          {confirmDetach && workspace && (
+            <div className="banner notice" role="alertdialog" aria-label="Close the workspace">
+              <div>
+                <b>{workspace.target && !workspace.gone ? 'Detach' : 'Close'}, and close its {workspace.snapshots.length} snapshot{workspace.snapshots.length === 1 ? '' : 's'}?</b>{' '}
+                {workspace.target ? 'The target keeps running. ' : ''}Save the snapshots you want to keep first:{' '}
+                {workspace.target
+                  ? workspace.snapshots.map((s, i) => (
+                      <a key={s.id} className="btn small" style={{ marginRight: 4 }} href={isDesktop ? `file://${s.info.file}` : `/download?path=${encodeURIComponent(s.info.file)}`} download>
+                        Save #{i + 1}
+                      </a>
+                    ))
+                  : 'they are files on disk already.'}
               </div>
+              <button className="btn small" onClick={() => void detach(true)}>
+                {workspace.target && !workspace.gone ? 'Detach' : 'Close'} and discard
+              </button>
+              <button className="btn small" onClick={() => setConfirmDetach(false)}>
+                Cancel
+              </button>
             </div>
           )}
           {!workspace && <TargetsView actions={actions} onAttached={attached} onFiles={(files) => void openFiles(files)} />}
@@ -287,6 +337,9 @@ export function App() {
               {current === 'summary' && <SummaryView workspace={workspace} focus={focus} actions={actions} />}
               {current === 'diff' && <DiffView workspace={workspace} actions={actions} />}
               {current === 'retainers' && <RetainersView workspace={workspace} focus={focus} actions={actions} />}
+              {current === 'dominators' && <DominatorsView workspace={workspace} focus={focus} actions={actions} />}
+              {current === 'containment' && <ContainmentView workspace={workspace} focus={focus} actions={actions} />}
+              {current === 'statistics' && <StatisticsView workspace={workspace} focus={focus} actions={actions} />}
               {current === 'console' && workspace.target && <ConsoleView workspace={workspace} actions={actions} />}
             </>
           )}

@@ -1,5 +1,6 @@
 /** Small building blocks shared by the views: banners, progress, empty states, charts and property lists. */
-import type { CSSProperties, ReactNode } from 'react';
+import { useState, type CSSProperties, type ReactNode } from 'react';
+import type { LoadedSnapshot } from '../../shared/engine-api';
 import type { ErrorInfo } from '../../shared/errors';
 import type { ByViaRow, HeapUsage, Progress } from '../../shared/model';
 import { formatBytes } from '../../shared/format';
@@ -160,7 +161,8 @@ export function GrowthChart({ rows }: { rows: Array<{ className: string; counts:
 /** guppy's byvia: the set's objects grouped by the reference that holds them. */
 export function ByViaTable({ rows, showSize = true }: { rows: ByViaRow[]; showSize?: boolean }) {
   return (
-    <table className="data" aria-label="By referrer">
+    <div className="byvia-scroll">
+    <table className="data byvia" aria-label="By referrer">
       <thead>
         <tr>
           <th>Via</th>
@@ -175,13 +177,14 @@ export function ByViaTable({ rows, showSize = true }: { rows: ByViaRow[]; showSi
           <tr key={`${g.via}|${g.retainerClass}`}>
             <td className="mono">{g.via}</td>
             <td>{g.retainerClass}</td>
-            <td className="num">{g.count.toLocaleString()}</td>
+            <td className="num">{new Intl.NumberFormat().format(g.count)}</td>
             {showSize && <td className="num">{formatBytes(g.shallowSize)}</td>}
             <td className="num">{(g.share * 100).toFixed(1)}%</td>
           </tr>
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 
@@ -196,4 +199,23 @@ export function PropertyList({ properties, className = 'props', style }: { prope
       ))}
     </div>
   );
+}
+
+/**
+ * The snapshot a view shows, and the picker that names it. The choice is checked against the workspace on
+ * every render: a closed snapshot is never shown, the latest one is shown instead, and the picker says so.
+ */
+export function useSnapshotChoice(snapshots: LoadedSnapshot[], preferred: number | null): { snapshot: LoadedSnapshot | null; picker: ReactNode } {
+  const [chosen, setChosen] = useState<number | null>(preferred);
+  const snapshot = snapshots.find((s) => s.id === chosen) ?? snapshots[snapshots.length - 1] ?? null;
+  const picker = (
+    <select className="field" value={snapshot?.id ?? ''} onChange={(e) => setChosen(Number(e.target.value))} aria-label="Snapshot">
+      {snapshots.map((s, i) => (
+        <option key={s.id} value={s.id}>
+          #{i + 1} · {new Date(s.takenAt).toLocaleTimeString()}
+        </option>
+      ))}
+    </select>
+  );
+  return { snapshot, picker };
 }

@@ -63,12 +63,15 @@ describe('leak-explorer analyze', () => {
     const path = retainers.paths[0];
     expect(path[0]).toEqual({ nodeId: retainers.nodeId, className: 'HtmlResponse', edgeName: 'referer', edgeType: 'property' });
     expect(path.map((s: { edgeName: string }) => s.edgeName)).toContain('cbKwargs');
+    // With a series, "oldest" means first held by the earliest snapshot, and the output says so.
+    expect(json.oldestSource).toBe('first-snapshot');
   });
 
   it('prints readable tables and the path by default', () => {
     const run = cli(['analyze', files[0], files[2], '--oldest', 'HtmlResponse', '--top', '25', '--quiet']);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/Type summary \(top 25 of \d+ classes by retained size\)/);
+    expect(run.stdout).toMatch(/@\d+ is the oldest by the first snapshot that held it, then by heap id\./);
     expect(run.stdout).toMatch(/HtmlResponse\s+400\s+0\s+\+400/);
     expect(run.stdout).toMatch(/HtmlResponse @\d+ {2}held by \.referer of\n\s+\{referer\} @\d+ {2}held by \.cbKwargs of\n\s+Request @\d+/);
     expect(run.stderr).toBe('');

@@ -70,11 +70,15 @@ describe('attach by PID and tracker queries', () => {
       expect(page.total).toBeGreaterThanOrEqual(b?.count ?? 0);
       expect(page.items.map((i) => i.ageMs)).toEqual([...page.items.map((i) => i.ageMs)].sort((x, y) => (y ?? 0) - (x ?? 0)));
       const url = await monitor.evaluate("getOldest('HtmlResponse').url");
-      expect(url).toMatchObject({ ok: true, description: '"http://www.somenastyspider.com/index.html"' });
+      // A string is printed as its text, as Scrapy's console prints it.
+      expect(url).toMatchObject({ ok: true, type: 'string', description: 'http://www.somenastyspider.com/index.html' });
       const urls = await monitor.evaluate("iterAll('HtmlResponse').slice(0, 2).map((r) => r.url)");
       expect(urls.properties.map((p) => p.value)).toEqual(['"http://www.somenastyspider.com/index.html"', '"http://www.somenastyspider.com/product.php?pid=1"']);
       const prefs = await monitor.evaluate('prefs()');
-      expect(prefs.description).toMatch(/Live References\\n\\nRequest +\d+ +oldest: \d+s ago/);
+      expect(prefs.description).toMatch(/^Live References\n\nRequest +\d+ +oldest: \d+s ago$/m);
+      // Top-level await, as in DevTools' console.
+      const awaited = await monitor.evaluate("await new Promise((resolve) => setTimeout(() => resolve(getOldest('HtmlResponse').status), 10))");
+      expect(awaited).toMatchObject({ ok: true, description: '200' });
       const failing = await monitor.evaluate('nope.nope');
       expect(failing).toMatchObject({ ok: false });
       expect(failing.description).toMatch(/ReferenceError: nope is not defined/);

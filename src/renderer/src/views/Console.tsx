@@ -1,5 +1,5 @@
 /** A console in the target, with prefs(), getOldest(name) and iterAll(name), as in Scrapy's telnet console. */
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { EvalResult } from '../../../shared/app-api';
 import { call } from '../api';
 import { PropertyList, SubmitRow } from '../components';
@@ -14,6 +14,11 @@ export function ConsoleView({ workspace, actions }: { workspace: Workspace; acti
   const [cursor, setCursor] = useState<number | null>(null);
   const out = useRef<HTMLDivElement>(null);
 
+  // Follow the output: the newest result is always in view.
+  useEffect(() => {
+    out.current?.scrollTo({ top: out.current.scrollHeight });
+  }, [history.length]);
+
   const run = async (expression: string) => {
     if (!expression.trim() || workspace.gone) return;
     try {
@@ -21,7 +26,6 @@ export function ConsoleView({ workspace, actions }: { workspace: Workspace; acti
       setHistory((h) => [...h, { expression, result }]);
       setInput('');
       setCursor(null);
-      requestAnimationFrame(() => out.current?.scrollTo({ top: out.current.scrollHeight }));
     } catch (e) {
       actions.fail(e);
     }
@@ -31,7 +35,7 @@ export function ConsoleView({ workspace, actions }: { workspace: Workspace; acti
     <div className="panel">
       <div className="panel-head">
         <h3>Console</h3>
-        <span className="muted">Runs in the target. <code>prefs()</code>, <code>getOldest(name)</code> and <code>iterAll(name)</code> are available.</span>
+        <span className="muted">Runs in the target. <code>prefs()</code>, <code>getOldest(name)</code> and <code>iterAll(name)</code> are available; <code>await</code> works at the top level.</span>
       </div>
       <div className="panel-body">
         <div className="console-out" ref={out} aria-live="polite" aria-label="Console output">

@@ -1,10 +1,15 @@
 /** Diff of any two snapshots (DevTools' Comparison, Pympler's SummaryTracker) and growth across all of them. */
 import { useEffect, useMemo, useState } from 'react';
 import type { DiffRow, SeriesRow } from '../../../shared/model';
-import { formatBytesDelta, formatDelta } from '../../../shared/format';
+import { formatBytesDelta } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Workspace } from '../App';
 import { Empty, GrowthChart } from '../components';
+import { InstancesList } from '../instances';
+import { DataTable, formatSignedCount, type Column } from '../table';
+
+/** trackref's own bookkeeping (a record and a WeakRef per tracked object): it grows with them, and is never the leak. */
+const TRACKREF_OWN = new Set(['{className, ref}', '{className, createdAt, ref}', 'WeakRef']);
 
 export function DiffView({ workspace, actions }: { workspace: Workspace; actions: AppActions }) {
   const snapshots = workspace.snapshots;
@@ -30,11 +35,21 @@ export function DiffView({ workspace, actions }: { workspace: Workspace; actions
     call('series', { ids: snapshots.map((s) => s.id) }).then(setSeries).catch(actions.fail);
   }, [ids, actions]);
 
-  const grew = useMemo(() => new Set(series?.filter((r) => r.onlyGrew).map((r) => r.className) ?? []), [series]);
-  const shown = useMemo(() => (rows ?? []).filter((r) => !onlyGrowing || grew.has(r.className)).slice(0, 500), [rows, onlyGrowing, grew]);
+  const grew = useMemo(() => new Set(series?.filter((r) => r.onlyGrew && !TRACKREF_OWN.has(r.className)).map((r) => r.className) ?? []), [series]);
+  // Rows with no change at all say nothing; trackref's own bookkeeping is never the leak.
+  const shown = useMemo(() => (rows ?? []).filter((r) => (r.added !== 0 || r.removed !== 0 || r.countDelta !== 0 || r.sizeDelta !== 0) && !TRACKREF_OWN.has(r.className) && (!onlyGrowing || grew.has(r.className))), [rows, onlyGrowing, grew]);
+  const [selected, setSelected] = useState<DiffRow | null>(null);
+  const columns: Array<Column<DiffRow>> = [
+    { key: 'className', title: 'Class', value: (r) => r.className, render: (r) => <>{r.className} {grew.has(r.className) && <span className="badge accent">only grew</span>}</> },
+    // New and Deleted need one id space: snapshots from separate inspector sessions have neither (null).
+    { key: 'added', title: 'New', num: true, value: (r) => r.added ?? -1, render: (r) => (r.added === null ? '—' : r.added.toLocaleString()) },
+    { key: 'removed', title: 'Deleted', num: true, value: (r) => r.removed ?? -1, render: (r) => (r.removed === null ? '—' : r.removed.toLocaleString()) },
+    { key: 'countDelta', title: 'Δ Count', num: true, value: (r) => r.countDelta, render: (r) => formatSignedCount(r.countDelta), cellClass: (r) => (r.countDelta > 0 ? 'grow' : r.countDelta < 0 ? 'shrink' : '') },
+    { key: 'sizeDelta', title: 'Δ Size', num: true, value: (r) => r.sizeDelta, render: (r) => formatBytesDelta(r.sizeDelta), cellClass: (r) => (r.sizeDelta > 0 ? 'grow' : r.sizeDelta < 0 ? 'shrink' : '') },
+  ];
   if (snapshots.length < 2) return <Empty title="A diff needs two snapshots">Take another snapshot in the Session tab (or a series every N seconds), or open a second file of the same process.</Empty>;
 
-  const chartRows = (series ?? []).filter((r) => r.onlyGrew && !r.classKey.startsWith(',')).slice(0, 6);
+  const chartRows = (series ?? []).filter((r) => r.onlyGrew && !r.classKey.startsWith(',') && !TRACKREF_OWN.has(r.className)).slice(0, 6);
   return (
     <>
       <div className="panel">
@@ -68,34 +83,30 @@ export function DiffView({ workspace, actions }: { workspace: Workspace; actions
         </div>
         {beforeId === afterId && <Empty title="Pick two different snapshots." />}
         {rows && (
-          <table className="data" aria-label="Diff">
-            <thead>
-              <tr>
-                <th>Class</th>
-                <th className="num">New</th>
-                <th className="num">Deleted</th>
-                <th className="num">Δ Count</th>
-                <th className="num">Δ Size</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((r) => (
-                <tr key={r.classKey} className="clickable" tabIndex={0} onClick={() => actions.show('retainers', { className: r.className, nodeId: null, snapshotId: afterId })} onKeyDown={(e) => e.key === 'Enter' && actions.show('retainers', { className: r.className, nodeId: null, snapshotId: afterId })}>
-                  <td>
-                    {r.className} {grew.has(r.className) && <span className="badge accent">only grew</span>}
-                  </td>
-                  <td className="num">{r.added?.toLocaleString() ?? '—'}</td>
-                  <td className="num">{r.removed?.toLocaleString() ?? '—'}</td>
-                  <td className={`num ${r.countDelta > 0 ? 'grow' : r.countDelta < 0 ? 'shrink' : ''}`}>{formatDelta(r.countDelta)}</td>
-                  <td className={`num ${r.sizeDelta > 0 ? 'grow' : r.sizeDelta < 0 ? 'shrink' : ''}`}>{formatBytesDelta(r.sizeDelta)}</td>
-                  <td className="muted">retainers →</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            label="Diff"
+            rows={shown}
+            columns={columns}
+            rowKey={(r) => r.classKey}
+            initialSort={{ key: 'sizeDelta', desc: true }}
+            selectedKey={selected?.classKey ?? null}
+            onRowClick={(r) => setSelected(r)}
+            placeholder="Filter classes"
+          />
         )}
       </div>
+      {selected && afterId !== null && (
+        <div className="panel">
+          <div className="panel-head">
+            <h3>{selected.className} in snapshot #{snapshots.findIndex((s) => s.id === afterId) + 1}, oldest first</h3>
+            <span className="spacer" />
+            <button className="btn small" onClick={() => actions.show('retainers', { className: selected.className, nodeId: null, snapshotId: afterId })}>
+              Retainers of the oldest
+            </button>
+          </div>
+          <InstancesList series={snapshots.slice(0, snapshots.findIndex((s) => s.id === afterId) + 1)} className={selected.classKey} onOpen={(row) => actions.show('retainers', { className: selected.className, nodeId: row.nodeId, snapshotId: afterId })} onError={actions.fail} />
+        </div>
+      )}
     </>
   );
 }

@@ -5,6 +5,7 @@ import { formatAge, formatBytes } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Workspace } from '../App';
 import { Empty, PropertyList, Sparkline } from '../components';
+import { DataTable, formatCount, type Column } from '../table';
 import { useSnapshot } from './snapshot';
 
 const SOURCE_TEXT: Record<LiveRef['ageSource'], string> = {
@@ -13,6 +14,13 @@ const SOURCE_TEXT: Record<LiveRef['ageSource'], string> = {
   'snapshot-series': 'Ages are lower bounds (≥): the time since the first snapshot that held the object. Take snapshots over time to sharpen them.',
 };
 
+const PAGE = 25;
+/**
+ * trackref's own bookkeeping: each record (V8 names its shape `{className, ref}`) holds a WeakRef. They grow with
+ * the objects they track, and are never the leak.
+ */
+const TRACKREF_OWN = new Set(['{className, ref}', '{className, createdAt, ref}', 'WeakRef']);
+
 export function LiveRefsView({ workspace, actions }: { workspace: Workspace; actions: AppActions }) {
   const target = workspace.target!;
   const [rows, setRows] = useState<LiveRef[] | null>(null);
@@ -20,7 +28,10 @@ export function LiveRefsView({ workspace, actions }: { workspace: Workspace; act
   const [auto, setAuto] = useState(true);
   const [ignore, setIgnore] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
-  const [instances, setInstances] = useState<{ total: number; items: LivePreview[] } | null>(null);
+  const [instances, setInstances] = useState<{ className: string; total: number; items: LivePreview[] } | null>(null);
+  const [gcFirst, setGcFirst] = useState(false);
+  const [afterGc, setAfterGc] = useState<boolean | null>(null);
+  const [collecting, setCollecting] = useState(false);
   const { take, panel } = useSnapshot(workspace, actions);
   const snapshotsKey = workspace.snapshots.map((s) => s.id).join(',');
 
@@ -28,9 +39,10 @@ export function LiveRefsView({ workspace, actions }: { workspace: Workspace; act
     if (workspace.gone) return;
     try {
       const ignored = ignore.split(',').map((s) => s.trim()).filter(Boolean);
-      const result = await call('sessionLiveRefs', { sessionId: target.sessionId, ignore: ignored }, actions.setProgress);
-      setRows(result.rows);
+      const result = await call('sessionLiveRefs', { sessionId: target.sessionId, ignore: ignored, collectGarbage: gcFirst }, actions.setProgress);
+      setRows(result.rows.filter((r) => !TRACKREF_OWN.has(r.className)));
       setSource(result.source);
+      setAfterGc(result.afterGc);
     } catch (e) {
       actions.fail(e);
       setAuto(false);
@@ -38,7 +50,24 @@ export function LiveRefsView({ workspace, actions }: { workspace: Workspace; act
       actions.setProgress(null);
     }
     // snapshotsKey: a new snapshot refreshes the series-based ages.
-  }, [target.sessionId, ignore, workspace.gone, actions, snapshotsKey]);
+  }, [target.sessionId, ignore, workspace.gone, actions, snapshotsKey, gcFirst]);
+
+  const collectGarbage = async () => {
+    setCollecting(true);
+    try {
+      await call('collectGarbage', { sessionId: target.sessionId });
+      const ignored = ignore.split(',').map((s) => s.trim()).filter(Boolean);
+      const result = await call('sessionLiveRefs', { sessionId: target.sessionId, ignore: ignored }, actions.setProgress);
+      setRows(result.rows.filter((r) => !TRACKREF_OWN.has(r.className)));
+      setSource(result.source);
+      setAfterGc(true);
+    } catch (e) {
+      actions.fail(e);
+    } finally {
+      setCollecting(false);
+      actions.setProgress(null);
+    }
+  };
 
   useEffect(() => {
     void refresh();
@@ -49,26 +78,27 @@ export function LiveRefsView({ workspace, actions }: { workspace: Workspace; act
     return () => clearInterval(timer);
   }, [auto, source, refresh, workspace.gone]);
 
-  const open = async (className: string) => {
-    setSelected(className);
-    setInstances(null);
+  const open = async (className: string, offset = 0) => {
+    if (offset === 0) {
+      setSelected(className);
+      setInstances(null);
+    }
     try {
-      setInstances(await call('liveInstances', { sessionId: target.sessionId, className, offset: 0, limit: 25 }));
+      const page = await call('liveInstances', { sessionId: target.sessionId, className, offset, limit: PAGE });
+      setInstances((old) => (offset > 0 && old?.className === className ? { className, total: page.total, items: [...old.items, ...page.items] } : { className, total: page.total, items: page.items }));
     } catch (e) {
       actions.fail(e);
     }
   };
 
-  const onKey = (event: React.KeyboardEvent<HTMLTableRowElement>, className: string) => {
-    if (event.key === 'Enter' || event.key === ' ') {
-      event.preventDefault();
-      void open(className);
-    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      const next = (event.key === 'ArrowDown' ? event.currentTarget.nextElementSibling : event.currentTarget.previousElementSibling) as HTMLElement | null;
-      next?.focus();
-    }
-  };
+  const columns: Array<Column<LiveRef>> = [
+    { key: 'className', title: 'Class', value: (r) => r.className },
+    { key: 'count', title: 'Count', num: true, value: (r) => r.count, cellProps: (r) => ({ 'data-testid': `count-${r.className}` }) },
+    { key: 'trend', title: 'Trend', value: (r) => r.history[r.history.length - 1] - r.history[0], render: (r) => <Sparkline values={r.history} /> },
+    { key: 'oldest', title: 'Oldest', num: true, value: (r) => r.oldestAgeMs ?? -1, render: (r) => formatAge(r.oldestAgeMs, r.ageIsLowerBound), cellProps: (r) => ({ 'data-testid': `age-${r.className}`, 'data-age-ms': r.oldestAgeMs ?? '' }) },
+    { key: 'shallowSize', title: 'Shallow', num: true, value: (r) => r.shallowSize ?? -1, render: (r) => (r.shallowSize === null ? '—' : formatBytes(r.shallowSize)) },
+    { key: 'retainedSize', title: 'Retained', num: true, value: (r) => r.retainedSize ?? -1, render: (r) => (r.retainedSize === null ? '—' : formatBytes(r.retainedSize)) },
+  ];
 
   return (
     <>
@@ -88,42 +118,26 @@ export function LiveRefsView({ workspace, actions }: { workspace: Workspace; act
                 Snapshot now
               </button>
             )}
+            <label className="row" title="Run a full GC in the target before each count (it pauses the target briefly)">
+              <input type="checkbox" checked={gcFirst} onChange={(e) => setGcFirst(e.target.checked)} /> GC before counting
+            </label>
+            <button className="btn" onClick={() => void collectGarbage()} disabled={!!workspace.gone || collecting}>
+              {collecting ? 'Collecting…' : 'Collect garbage'}
+            </button>
             <button className="btn" onClick={() => void refresh()} disabled={!!workspace.gone}>
               Refresh
             </button>
           </div>
-          {source && <div className="panel-body muted" style={{ paddingBottom: 0 }}>{SOURCE_TEXT[source]}</div>}
+          {source && (
+            <div className="panel-body muted" style={{ paddingBottom: 0 }}>
+              {SOURCE_TEXT[source]}{' '}
+              <span data-testid="after-gc">{afterGc ? 'Counted right after a full GC.' : 'Counted without a GC first: dead objects not yet collected are included.'}</span>
+            </div>
+          )}
           {rows === null && <Empty title="Counting live objects…" />}
           {rows?.length === 0 && <Empty title="No tracked classes have live objects." />}
           {rows && rows.length > 0 && (
-            <table className="data" aria-label="Live references">
-              <thead>
-                <tr>
-                  <th>Class</th>
-                  <th className="num">Count</th>
-                  <th>Trend</th>
-                  <th className="num">Oldest</th>
-                  <th className="num">Shallow</th>
-                  <th className="num">Retained</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.className} className="clickable" tabIndex={0} aria-selected={selected === r.className} onClick={() => void open(r.className)} onKeyDown={(e) => onKey(e, r.className)}>
-                    <td>{r.className}</td>
-                    <td className="num" data-testid={`count-${r.className}`}>{r.count.toLocaleString()}</td>
-                    <td>
-                      <Sparkline values={r.history} />
-                    </td>
-                    <td className="num" data-testid={`age-${r.className}`} data-age-ms={r.oldestAgeMs ?? ''}>
-                      {formatAge(r.oldestAgeMs, r.ageIsLowerBound)}
-                    </td>
-                    <td className="num">{r.shallowSize === null ? '—' : formatBytes(r.shallowSize)}</td>
-                    <td className="num">{r.retainedSize === null ? '—' : formatBytes(r.retainedSize)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable label="Live references" rows={rows} columns={columns} rowKey={(r) => r.className} selectedKey={selected} onRowClick={(r) => void open(r.className)} placeholder="Filter classes" />
           )}
         </div>
         <div className="panel">
@@ -146,9 +160,11 @@ export function LiveRefsView({ workspace, actions }: { workspace: Workspace; act
           {selected && !instances && <Empty title="Reading instances…" />}
           {instances && (
             <div className="panel-body" style={{ maxHeight: 560, overflow: 'auto' }}>
-              <p className="muted" style={{ marginTop: 0 }}>{instances.total.toLocaleString()} live</p>
+              <p className="muted" style={{ marginTop: 0 }}>
+                {formatCount(instances.total)} live{instances.items.length < instances.total ? `, the oldest ${formatCount(instances.items.length)} shown` : ''}
+              </p>
               {instances.items.map((item, i) => (
-                <div key={`${item.nodeId ?? i}-${i}`} className="panel" style={{ marginBottom: 8 }}>
+                <div key={`${item.nodeId ?? i}-${i}`} className="panel" style={{ marginBottom: 8 }} data-testid="instance" data-node-id={item.nodeId ?? ''}>
                   <div className="panel-body">
                     <div className="row">
                       <b>{item.className}</b>
@@ -157,9 +173,19 @@ export function LiveRefsView({ workspace, actions }: { workspace: Workspace; act
                       {item.ageMs !== null && <span className="badge accent">{formatAge(item.ageMs, source !== 'trackref')} old</span>}
                     </div>
                     <PropertyList properties={item.properties} className="props mono" />
+                    {item.nodeId !== null && workspace.snapshots.length > 0 && (
+                      <button className="link-button" onClick={() => actions.show('retainers', { className: item.className, nodeId: item.nodeId })}>
+                        Why is it alive?
+                      </button>
+                    )}
                   </div>
                 </div>
               ))}
+              {instances.items.length < instances.total && (
+                <button className="btn small" onClick={() => void open(instances.className, instances.items.length)}>
+                  Show {formatCount(Math.min(PAGE, instances.total - instances.items.length))} more
+                </button>
+              )}
             </div>
           )}
         </div>

@@ -1,30 +1,39 @@
 /**
- * The retainer graph: from the oldest instance of a class back to the GC roots, drawn with d3 on the
- * layered layout the main process computes (roots on the left, the object on the right). The shortest path
- * is highlighted; weak edges are hidden unless asked for; double-click expands a node, and the details pane
- * collapses it; zoom and pan with the mouse or the keyboard; hover for sizes; click for details.
+ * Why an object is alive: from the oldest instance of a class (or any @id) back to the GC roots. The graph is
+ * drawn on the layered layout the engine worker computes (roots on the left, the object on the right) and
+ * opens fitted; beside it, DevTools' expandable Retainers tree, closest retainers first. The shortest path is
+ * highlighted and each of its steps pans the graph to its node; weak edges are hidden unless asked for;
+ * double-click expands a node, and the details pane collapses it; hover for sizes; click for details.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { select, zoom, zoomIdentity, type ZoomBehavior } from 'd3';
-import type { ByViaRow, GraphNode, LaidOutRetainerGraph, LivePreview, ObjectDetails, RetainerPaths } from '../../../shared/model';
-import { formatBytes, formatNodeLabel, formatVia } from '../../../shared/format';
+import type { ByViaRow, LaidOutRetainerGraph, LivePreview, ObjectDetails, OldestSource, RetainerPaths } from '../../../shared/model';
+import { formatBytes, formatNodeLabel } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Focus, Workspace } from '../App';
-import { ByViaTable, Empty, PropertyList, SubmitRow } from '../components';
-
-/** Edges read as in every other output (‹name› marks a V8 internal, not a JavaScript property). */
-const viaText = formatVia;
+import { ByViaTable, Empty, PropertyList, SubmitRow, useSnapshotChoice } from '../components';
+import { TreeView, type AutoExpand } from '../tree';
+import { RetainerGraphView, viaText, type GraphHandle } from './Graph';
 
 /** A node's label: its class, or for a function its name and place (`revalidateUpload() crawler.mjs:88`). */
 const nodeLabel = formatNodeLabel;
 
+const OLDEST_TEXT: Record<OldestSource, string> = {
+  trackref: 'oldest by its creation time (trackref in the target)',
+  'allocation-tracking': 'oldest by allocation tracking',
+  'first-snapshot': 'oldest by the first snapshot that held it, then by heap id',
+  'lowest-id': 'oldest by heap id only: one snapshot cannot date objects (take another, or load trackref)',
+};
+
 export function RetainersView({ workspace, focus, actions }: { workspace: Workspace; focus: Focus; actions: AppActions }) {
   const snapshots = workspace.snapshots;
-  const snapshotId = focus.snapshotId && snapshots.some((s) => s.id === focus.snapshotId) ? focus.snapshotId : snapshots[snapshots.length - 1]?.id ?? null;
+  const { snapshot, picker } = useSnapshotChoice(snapshots, focus.snapshotId);
+  const snapshotId = snapshot?.id ?? null;
   const [className, setClassName] = useState(focus.className ?? '');
   const [nodeId, setNodeId] = useState<number | null>(focus.nodeId);
-  const [graph, setGraph] = useState<LaidOutRetainerGraph | null>(null);
-  const [paths, setPaths] = useState<RetainerPaths | null>(null);
+  const [oldestSource, setOldestSource] = useState<OldestSource | null>(null);
+  const [goTo, setGoTo] = useState('');
+  const [graph, setGraph] = useState<{ key: string; value: LaidOutRetainerGraph } | null>(null);
+  const [paths, setPaths] = useState<{ key: string; value: RetainerPaths } | null>(null);
   const [weak, setWeak] = useState(false);
   const [expand, setExpand] = useState<number[]>([]);
   const [collapse, setCollapse] = useState<number[]>([]);
@@ -32,25 +41,29 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
   const [details, setDetails] = useState<ObjectDetails | null>(null);
   const [live, setLive] = useState<LivePreview | null>(null);
   const [byVia, setByVia] = useState<ByViaRow[] | null>(null);
-  const [hover, setHover] = useState<{ node: GraphNode; x: number; y: number } | null>(null);
-  const svgRef = useRef<SVGSVGElement>(null);
-  const layerRef = useRef<SVGGElement>(null);
-  const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
+  const graphRef = useRef<GraphHandle>(null);
+  const liveSession = workspace.target && !workspace.gone ? workspace.target.sessionId : undefined;
+
+  const open = useCallback((id: number) => {
+    setExpand([]);
+    setCollapse([]);
+    setSelected(id);
+    setNodeId(id);
+  }, []);
 
   const findOldest = useCallback(
     async (name: string) => {
       if (!name || snapshotId === null) return;
       try {
-        const { nodeId: oldest } = await call('oldest', { ids: snapshots.map((s) => s.id).filter((id) => id <= snapshotId), classNameOrKey: name });
-        setExpand([]);
-        setCollapse([]);
-        setSelected(oldest);
-        setNodeId(oldest);
+        const ids = snapshots.map((s) => s.id);
+        const oldest = await call('oldestInstance', { ids: ids.slice(0, ids.indexOf(snapshotId) + 1), className: name, sessionId: liveSession });
+        setOldestSource(oldest.source);
+        open(oldest.nodeId);
       } catch (e) {
         actions.fail(e);
       }
     },
-    [snapshotId, snapshots, actions],
+    [snapshotId, snapshots, actions, liveSession, open],
   );
 
   useEffect(() => {
@@ -58,115 +71,114 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
       setClassName(focus.className);
       void findOldest(focus.className);
     }
-  }, [focus.className, focus.nodeId, findOldest]);
+    // Only a new focus asks again; findOldest changes with the snapshot list.
+  }, [focus.className, focus.nodeId]);
 
+  const key = `${snapshotId}:${nodeId}`;
   useEffect(() => {
     if (nodeId === null || snapshotId === null) return;
-    call('retainerGraph', { id: snapshotId, nodeId, includeWeak: weak, expand, collapse, maxNodes: 80 }).then(setGraph).catch(actions.fail);
-    call('retainerPaths', { id: snapshotId, nodeId, maxPaths: 3 }).then(setPaths).catch(actions.fail);
-  }, [nodeId, snapshotId, weak, expand, collapse, actions]);
+    let current = true;
+    call('retainerGraph', { id: snapshotId, nodeId, includeWeak: weak, expand, collapse, maxNodes: 80 })
+      .then((value) => current && setGraph({ key, value }))
+      .catch(actions.fail);
+    call('retainerPaths', { id: snapshotId, nodeId, maxPaths: 3 })
+      .then((value) => current && setPaths({ key, value }))
+      .catch(actions.fail);
+    return () => {
+      current = false;
+    };
+  }, [nodeId, snapshotId, weak, expand, collapse, actions, key]);
+
+  const shownGraph = graph?.key === key ? graph.value : null;
+  const shownPaths = paths?.key === key ? paths.value : null;
 
   useEffect(() => {
-    const name = paths?.className;
+    const name = shownPaths?.className;
     if (!name || snapshotId === null) return;
     call('byVia', { id: snapshotId, classNameOrKey: name, limit: 12 }).then(setByVia).catch(actions.fail);
-  }, [paths?.className, snapshotId, actions]);
+  }, [shownPaths?.className, snapshotId, actions]);
 
   useEffect(() => {
     if (selected === null || snapshotId === null) return;
     setLive(null);
     call('details', { id: snapshotId, nodeId: selected, limit: 40 }).then(setDetails).catch(actions.fail);
-    if (workspace.target && !workspace.gone) {
-      call('livePreview', { sessionId: workspace.target.sessionId, nodeId: selected, className: '' }).then(setLive).catch(() => setLive(null));
+    if (liveSession !== undefined) {
+      call('livePreview', { sessionId: liveSession, nodeId: selected, className: '' }).then(setLive).catch(() => setLive(null));
     }
-  }, [selected, snapshotId, workspace.target, workspace.gone, actions]);
+  }, [selected, snapshotId, liveSession, actions]);
 
-  // Zoom and pan, fitted to the graph whenever it changes.
-  useEffect(() => {
-    const svg = svgRef.current;
-    const layer = layerRef.current;
-    if (!svg || !layer || !graph) return;
-    const behaviour = zoom<SVGSVGElement, unknown>()
-      .scaleExtent([0.15, 3])
-      .on('zoom', (event) => layer.setAttribute('transform', event.transform.toString()));
-    zoomRef.current = behaviour;
-    const selection = select(svg);
-    selection.call(behaviour).on('dblclick.zoom', null);
-    const { width, height } = svg.getBoundingClientRect();
-    const { layout } = graph;
-    const fit = Math.min(1.1, (width - 40) / (layout.width + 40), (height - 40) / (layout.height + 40));
-    if (fit >= 0.55) {
-      selection.call(behaviour.transform, zoomIdentity.translate((width - layout.width * fit) / 2, (height - layout.height * fit) / 2).scale(fit));
-    } else {
-      // Too big to read whole: open on the object (right), readable, with its path leading off to the roots.
-      const scale = 0.85;
-      const target = layout.nodes.find((n) => n.nodeId === graph.targetNodeId) ?? layout.nodes[0];
-      selection.call(behaviour.transform, zoomIdentity.translate(width - 40 - (target.x + layout.nodeWidth / 2) * scale, height / 2 - target.y * scale).scale(scale));
-    }
-    return () => {
-      selection.on('.zoom', null);
-    };
-  }, [graph]);
+  const onSelect = useCallback((id: number) => setSelected(id), []);
+  const onExpand = useCallback((id: number) => setExpand((list) => [...new Set([...list, id])]), []);
+  const autoExpand: AutoExpand = useMemo(() => ({ kind: 'first', depth: 100 }), []);
 
-  const zoomBy = (factor: number) => {
-    if (svgRef.current && zoomRef.current) select(svgRef.current).call(zoomRef.current.scaleBy, factor);
-  };
-
-  const labels = useMemo(() => {
-    const map = new Map<string, { text: string; hot: boolean; weak: boolean }>();
-    for (const edge of graph?.edges ?? []) {
-      const key = `${edge.from}>${edge.to}`;
-      const existing = map.get(key);
-      const text = viaText(edge.type, edge.name);
-      map.set(key, { text: existing ? `${existing.text}, ${text}` : text, hot: (existing?.hot ?? false) || edge.onShortestPath, weak: (existing?.weak ?? true) && edge.type === 'weak' });
-    }
-    return map;
-  }, [graph]);
-
-  if (snapshots.length === 0) return <Empty title="No snapshot yet">The retainer graph comes from a heap snapshot. Take one in the Session tab, or open a file.</Empty>;
-  const nodesById = new Map(graph?.nodes.map((n) => [n.nodeId, n]) ?? []);
-  const w = graph?.layout.nodeWidth ?? 0;
-  const h = graph?.layout.nodeHeight ?? 0;
+  if (!snapshot) return <Empty title="No snapshot yet">The retainer graph comes from a heap snapshot. Take one in the Session tab, or open a file.</Empty>;
 
   return (
     <>
       <div className="panel">
-        <div className="panel-head">
+        <div className="panel-head wrap">
           <h3>Retainers</h3>
+          {picker}
           <SubmitRow onSubmit={() => void findOldest(className.trim())}>
-            <input className="field" aria-label="Class" placeholder="Class, e.g. HtmlResponse" value={className} onChange={(e) => setClassName(e.target.value)} style={{ width: 220 }} />
+            <input className="field" aria-label="Class" placeholder="Class, e.g. HtmlResponse" value={className} onChange={(e) => setClassName(e.target.value)} style={{ width: 200 }} />
             <button className="btn" type="submit">
               Oldest instance
+            </button>
+          </SubmitRow>
+          <SubmitRow
+            onSubmit={() => {
+              const id = Number(goTo.trim().replace(/^@/, ''));
+              if (Number.isInteger(id) && id >= 0) {
+                setOldestSource(null);
+                open(id);
+              } else actions.fail(new Error(`'${goTo}' is not a heap id: write it as @12345 or 12345.`));
+            }}
+          >
+            <input className="field mono" aria-label="Go to object id" placeholder="@id" value={goTo} onChange={(e) => setGoTo(e.target.value)} style={{ width: 110 }} />
+            <button className="btn" type="submit">
+              Go
             </button>
           </SubmitRow>
           <span className="spacer" />
           <label className="row">
             <input type="checkbox" checked={weak} onChange={(e) => setWeak(e.target.checked)} /> Show weak edges
           </label>
-          <button className="btn small" onClick={() => zoomBy(1.25)} aria-label="Zoom in">
+          <button className="btn small" onClick={() => graphRef.current?.fit()} title="Fit the whole graph in view (0)">
+            Fit
+          </button>
+          <button className="btn small" onClick={() => graphRef.current?.reset()} title="Actual size, on the object">
+            Reset
+          </button>
+          <button className="btn small" onClick={() => graphRef.current?.zoomBy(1.25)} aria-label="Zoom in">
             +
           </button>
-          <button className="btn small" onClick={() => zoomBy(0.8)} aria-label="Zoom out">
+          <button className="btn small" onClick={() => graphRef.current?.zoomBy(0.8)} aria-label="Zoom out">
             −
           </button>
         </div>
-        {paths && (
+        {shownPaths && (
           <div className="panel-body" aria-label="Shortest retainer path">
-            {paths.paths.length === 0 ? (
+            {oldestSource && shownPaths.nodeId === nodeId && (
+              <div className="muted" data-oldest-source={oldestSource} style={{ marginBottom: 4 }}>
+                {shownPaths.className} @{shownPaths.nodeId}: {OLDEST_TEXT[oldestSource]}.
+              </div>
+            )}
+            {shownPaths.paths.length === 0 ? (
               <span className="muted">This object is not reachable from the GC roots: it will be collected.</span>
             ) : (
               <div className="mono" style={{ lineHeight: 1.8 }}>
-                {paths.paths[0].map((step, i) => (
+                {shownPaths.paths[0].map((step, i) => (
                   <span key={`${step.nodeId}-${i}`}>
-                    <a
-                      href="#"
-                      onClick={(e) => {
-                        e.preventDefault();
+                    <button
+                      className="link-button"
+                      onClick={() => {
                         setSelected(step.nodeId);
+                        graphRef.current?.panTo(step.nodeId);
                       }}
+                      title={`@${step.nodeId}: show it in the graph`}
                     >
                       {formatNodeLabel(step)}
-                    </a>
+                    </button>
                     {step.edgeName && (
                       <span className="grow">
                         {' '}
@@ -181,78 +193,33 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
           </div>
         )}
         {nodeId === null && <Empty title="Pick a class">Enter a class name, or choose one in Live refs, the Type summary or the Diff. The graph opens on its oldest instance.</Empty>}
-        {graph && (
-          <div className="graph-host">
-            <svg ref={svgRef} role="img" aria-label={`Retainer graph of @${graph.targetNodeId}`} tabIndex={0} onKeyDown={(e) => (e.key === '+' || e.key === '=' ? zoomBy(1.25) : e.key === '-' ? zoomBy(0.8) : undefined)}>
-              <defs>
-                <marker id="arrowhead" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                  <path d="M0,0 L10,5 L0,10 z" fill="var(--muted)" />
-                </marker>
-                <marker id="arrowhead-hot" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                  <path d="M0,0 L10,5 L0,10 z" fill="var(--accent)" />
-                </marker>
-              </defs>
-              <g ref={layerRef}>
-                {graph.layout.edges.map((edge) => {
-                  const label = labels.get(`${edge.from}>${edge.to}`);
-                  const points = edge.points;
-                  const d = points.map(([x, y], i) => `${i ? 'L' : 'M'}${x},${y}`).join(' ');
-                  const k = Math.max(1, Math.floor(points.length / 2));
-                  const mid = [(points[k - 1][0] + points[k][0]) / 2, (points[k - 1][1] + points[k][1]) / 2];
-                  return (
-                    <g key={`${edge.from}>${edge.to}`} className={`edge${label?.hot ? ' hot' : ''}${label?.weak ? ' weak' : ''}`}>
-                      <path d={d} markerEnd={`url(#${label?.hot ? 'arrowhead-hot' : 'arrowhead'})`} />
-                      <text x={mid[0]} y={mid[1] - 6} textAnchor="middle">
-                        {(label?.text ?? '').slice(0, 30)}
-                      </text>
-                    </g>
-                  );
-                })}
-                {graph.layout.nodes.map((p) => {
-                  const node = nodesById.get(p.nodeId);
-                  if (!node) return null;
-                  const classes = ['node', node.isRoot ? 'root' : '', node.nodeId === graph.targetNodeId ? 'target' : '', node.nodeId === selected ? 'selected' : ''].join(' ');
-                  return (
-                    <g
-                      key={p.nodeId}
-                      className={classes}
-                      transform={`translate(${p.x - w / 2},${p.y - h / 2})`}
-                      style={{ cursor: 'pointer' }}
-                      onClick={() => setSelected(node.nodeId)}
-                      onDoubleClick={() => setExpand((list) => [...new Set([...list, node.nodeId])])}
-                      onMouseEnter={(e) => setHover({ node, x: e.nativeEvent.offsetX, y: e.nativeEvent.offsetY })}
-                      onMouseLeave={() => setHover(null)}
-                    >
-                      <rect width={w} height={h} rx={6} />
-                      <text x={10} y={19} fontWeight={600}>
-                        {nodeLabel(node).length > 24 ? `${nodeLabel(node).slice(0, 23)}…` : nodeLabel(node)}
-                      </text>
-                      <text className="sub" x={10} y={36}>
-                        @{node.nodeId} · {formatBytes(node.retainedSize)}
-                        {node.truncated ? ' · ⋯' : ''}
-                      </text>
-                    </g>
-                  );
-                })}
-              </g>
-            </svg>
-            {hover && (
-              <div className="tooltip" style={{ left: hover.x + 14, top: hover.y + 14 }}>
-                <b>{nodeLabel(hover.node)}</b> <span className="mono muted">@{hover.node.nodeId}</span>
-                {hover.node.closure?.script && (
-                  <div className="mono muted">
-                    {hover.node.closure.script}:{hover.node.closure.line}:{hover.node.closure.column}
-                  </div>
-                )}
-                <div>
-                  Shallow {formatBytes(hover.node.shallowSize)} · Retained {formatBytes(hover.node.retainedSize)}
-                </div>
-                <div className="muted">
-                  Distance {hover.node.distance} · {hover.node.type}
-                  {hover.node.truncated ? ' · more retainers: double-click' : ''}
-                </div>
+        {nodeId !== null && (
+          <div className="retainers-layout">
+            {shownGraph ? <RetainerGraphView ref={graphRef} graph={shownGraph} selected={selected} fitKey={`${key}:${expand.join(',')}:${collapse.join(',')}`} onSelect={onSelect} onExpand={onExpand} /> : <div className="graph-host"><Empty title="Laying out the graph…" /></div>}
+            <div className="retainer-tree" aria-label="Retainers tree">
+              <div className="tree-head">
+                <b>Retainers tree</b> <span className="muted">closest to the roots first</span>
               </div>
-            )}
+              <TreeView
+                key={key}
+                snapshotId={snapshot.id}
+                kind="retainers"
+                rootNodeId={nodeId}
+                totalSize={snapshot.info.totalSize}
+                autoExpand={autoExpand}
+                label="Retainers tree"
+                selected={selected}
+                onSelect={(row) => {
+                  setSelected(row.nodeId);
+                  graphRef.current?.panTo(row.nodeId);
+                }}
+                onOpen={(row) => {
+                  setOldestSource(null);
+                  open(row.nodeId);
+                }}
+                onError={actions.fail}
+              />
+            </div>
           </div>
         )}
       </div>
@@ -269,7 +236,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
                 <button className="btn small" onClick={() => setCollapse((l) => [...new Set([...l, details.nodeId])])}>
                   Collapse
                 </button>
-                <button className="btn small" onClick={() => setNodeId(details.nodeId)}>
+                <button className="btn small" onClick={() => open(details.nodeId)}>
                   Graph from here
                 </button>
               </>
@@ -315,7 +282,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
         </div>
         <div className="panel">
           <div className="panel-head">
-            <h3>{paths ? `${paths.className} by referrer` : 'By referrer'}</h3>
+            <h3>{shownPaths ? `${shownPaths.className} by referrer` : 'By referrer'}</h3>
           </div>
           {!byVia && <Empty title="—" />}
           {byVia && (

@@ -9,22 +9,30 @@ import type { ByViaRow, SummaryRow } from '../../../shared/model';
 import { formatBytes } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Focus, Workspace } from '../App';
-import { ByViaTable, Empty } from '../components';
+import { ByViaTable, Empty, useSnapshotChoice } from '../components';
+import { InstancesList } from '../instances';
+import { formatCount, formatPercent } from '../table';
 
 type SortKey = 'className' | 'count' | 'shallowSize' | 'retainedSize' | 'distance';
-const COLUMNS: Array<{ key: SortKey; title: string; num: boolean; width: string }> = [
-  { key: 'className', title: 'Class', num: false, width: 'minmax(0, 1fr)' },
-  { key: 'count', title: 'Count', num: true, width: '90px' },
-  { key: 'shallowSize', title: 'Shallow', num: true, width: '100px' },
-  { key: 'retainedSize', title: 'Retained', num: true, width: '100px' },
-  { key: 'distance', title: 'Distance', num: true, width: '80px' },
+const COLUMNS: Array<{ key: SortKey | 'shallowShare' | 'retainedShare'; sortBy: SortKey; title: string; num: boolean; width: string }> = [
+  { key: 'className', sortBy: 'className', title: 'Class', num: false, width: 'minmax(0, 1fr)' },
+  { key: 'count', sortBy: 'count', title: 'Count', num: true, width: '82px' },
+  { key: 'shallowSize', sortBy: 'shallowSize', title: 'Shallow', num: true, width: '96px' },
+  { key: 'shallowShare', sortBy: 'shallowSize', title: '%', num: true, width: '62px' },
+  { key: 'retainedSize', sortBy: 'retainedSize', title: 'Retained', num: true, width: '100px' },
+  { key: 'retainedShare', sortBy: 'retainedSize', title: '%', num: true, width: '62px' },
+  { key: 'distance', sortBy: 'distance', title: 'Distance', num: true, width: '74px' },
 ];
 const GRID = COLUMNS.map((c) => c.width).join(' ');
 
 export function SummaryView({ workspace, focus, actions }: { workspace: Workspace; focus: Focus; actions: AppActions }) {
   const snapshots = workspace.snapshots;
-  const [snapshotId, setSnapshotId] = useState<number | null>(focus.snapshotId ?? snapshots[snapshots.length - 1]?.id ?? null);
-  const [rows, setRows] = useState<SummaryRow[] | null>(null);
+  const { snapshot, picker } = useSnapshotChoice(snapshots, focus.snapshotId);
+  const snapshotId = snapshot?.id ?? null;
+  // Rows carry the id of the snapshot they came from: rows of another snapshot are never shown.
+  const [loaded, setLoaded] = useState<{ snapshotId: number; rows: SummaryRow[] } | null>(null);
+  const rows = loaded && loaded.snapshotId === snapshotId ? loaded.rows : null;
+  const [showInstances, setShowInstances] = useState(false);
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'retainedSize', desc: true });
   const [selected, setSelected] = useState<string | null>(focus.className);
@@ -32,16 +40,25 @@ export function SummaryView({ workspace, focus, actions }: { workspace: Workspac
   const scroller = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    if (snapshotId === null && snapshots.length) setSnapshotId(snapshots[snapshots.length - 1].id);
-  }, [snapshots, snapshotId]);
-  useEffect(() => {
     if (snapshotId === null) return;
-    setRows(null);
-    call('summary', { id: snapshotId }).then(setRows).catch(actions.fail);
+    let current = true;
+    call('summary', { id: snapshotId })
+      .then((value) => current && setLoaded({ snapshotId, rows: value }))
+      .catch(actions.fail);
+    return () => {
+      current = false;
+    };
   }, [snapshotId, actions]);
   useEffect(() => {
-    if (snapshotId === null || !selected) return setByVia(null);
-    call('byVia', { id: snapshotId, classNameOrKey: selected, limit: 30 }).then(setByVia).catch(actions.fail);
+    setByVia(null);
+    if (snapshotId === null || !selected) return;
+    let current = true;
+    call('byVia', { id: snapshotId, classNameOrKey: selected, limit: 30 })
+      .then((value) => current && setByVia(value))
+      .catch(actions.fail);
+    return () => {
+      current = false;
+    };
   }, [snapshotId, selected, actions]);
 
   const visible = useMemo(() => {
@@ -57,23 +74,19 @@ export function SummaryView({ workspace, focus, actions }: { workspace: Workspac
 
   const virtualizer = useVirtualizer({ count: visible.length, getScrollElement: () => scroller.current, estimateSize: () => 27, overscan: 20 });
 
-  if (snapshots.length === 0) return <Empty title="No snapshot yet">Take a snapshot in the Session tab, or open a .heapsnapshot file.</Empty>;
+  if (!snapshot) return <Empty title="No snapshot yet">Take a snapshot in the Session tab, or open a .heapsnapshot file.</Empty>;
+  const total = snapshot.info.totalSize;
+  const series = snapshots.slice(0, snapshots.findIndex((s) => s.id === snapshot.id) + 1);
   const selectedRow = rows?.find((r) => r.className === selected);
   return (
     <div className="grid-2">
       <div className="panel">
         <div className="panel-head">
           <h3>Type summary</h3>
-          <select className="field" value={snapshotId ?? ''} onChange={(e) => setSnapshotId(Number(e.target.value))} aria-label="Snapshot">
-            {snapshots.map((s, i) => (
-              <option key={s.id} value={s.id}>
-                #{i + 1} · {new Date(s.takenAt).toLocaleTimeString()}
-              </option>
-            ))}
-          </select>
+          {picker}
           <span className="spacer" />
           <input className="field" placeholder="Filter classes  /" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter classes" style={{ width: 200 }} />
-          <span className="muted">{rows ? `${visible.length.toLocaleString()} of ${rows.length.toLocaleString()}` : ''}</span>
+          <span className="muted">{rows ? `${formatCount(visible.length)} of ${formatCount(rows.length)}` : ''}</span>
         </div>
         <div role="table" aria-label="Type summary" aria-rowcount={visible.length}>
           <div role="row" style={{ display: 'grid', gridTemplateColumns: GRID, borderBottom: '1px solid var(--line)' }}>
@@ -84,9 +97,10 @@ export function SummaryView({ workspace, focus, actions }: { workspace: Workspac
                 tabIndex={0}
                 className={c.num ? 'num' : ''}
                 style={{ padding: '6px 10px', fontSize: 11, textTransform: 'uppercase', color: 'var(--muted)', cursor: 'pointer', letterSpacing: '0.04em' }}
-                aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}
-                onClick={() => setSort((s) => ({ key: c.key, desc: s.key === c.key ? !s.desc : c.num }))}
-                onKeyDown={(e) => e.key === 'Enter' && setSort((s) => ({ key: c.key, desc: s.key === c.key ? !s.desc : c.num }))}
+                aria-sort={sort.key === c.sortBy ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+                title={c.title === '%' ? 'Share of the heap' : undefined}
+                onClick={() => setSort((s) => ({ key: c.sortBy, desc: s.key === c.sortBy ? !s.desc : c.num }))}
+                onKeyDown={(e) => e.key === 'Enter' && setSort((s) => ({ key: c.sortBy, desc: s.key === c.sortBy ? !s.desc : c.num }))}
               >
                 {c.title} {sort.key === c.key ? (sort.desc ? '▾' : '▴') : ''}
               </div>
@@ -128,9 +142,11 @@ export function SummaryView({ workspace, focus, actions }: { workspace: Workspac
                     <div style={{ padding: '0 10px', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={r.className}>
                       {r.className}
                     </div>
-                    <div className="num" style={{ padding: '0 10px' }}>{r.count.toLocaleString()}</div>
+                    <div className="num" style={{ padding: '0 10px' }}>{formatCount(r.count)}</div>
                     <div className="num" style={{ padding: '0 10px' }}>{formatBytes(r.shallowSize)}</div>
+                    <div className="num muted" style={{ padding: '0 6px' }}>{formatPercent(r.shallowSize, total)}</div>
                     <div className="num" style={{ padding: '0 10px' }}>{formatBytes(r.retainedSize)}</div>
+                    <div className="num muted" style={{ padding: '0 6px' }}>{formatPercent(r.retainedSize, total)}</div>
                     <div className="num muted" style={{ padding: '0 10px' }}>{r.distance >= 100_000_000 ? `${r.distance - 100_000_000}*` : r.distance}</div>
                   </div>
                 );
@@ -155,8 +171,14 @@ export function SummaryView({ workspace, focus, actions }: { workspace: Workspac
         {!selected && <Empty title="Pick a class">Its objects grouped by the reference that holds them, as guppy's byvia does.</Empty>}
         {selected && selectedRow && (
           <div className="panel-body muted" style={{ paddingBottom: 0 }}>
-            {selectedRow.count.toLocaleString()} objects, {formatBytes(selectedRow.shallowSize)} shallow, {formatBytes(selectedRow.retainedSize)} retained.
+            {formatCount(selectedRow.count)} objects, {formatBytes(selectedRow.shallowSize)} shallow, {formatBytes(selectedRow.retainedSize)} retained ({formatPercent(selectedRow.retainedSize, total)} of the heap).{' '}
+            <button className="link-button" aria-expanded={showInstances} onClick={() => setShowInstances((v) => !v)}>
+              {showInstances ? 'Hide instances' : 'Show instances'}
+            </button>
           </div>
+        )}
+        {selected && selectedRow && showInstances && (
+          <InstancesList series={series} className={selectedRow.classKey} onOpen={(row) => actions.show('retainers', { className: selectedRow.className, nodeId: row.nodeId, snapshotId })} onError={actions.fail} />
         )}
         {selected && byVia && (
           <ByViaTable rows={byVia} />

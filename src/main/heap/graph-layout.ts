@@ -1,0 +1,166 @@
+/**
+ * A layered layout of a retainer DAG for drawing: GC roots on the left, the retained object on the right.
+ *
+ * Columns are the nodes' distances from the GC roots (the distinct distances present, in order), so a node's
+ * column depends on the node alone, never on which other nodes the bounded graph kept: the retainer DAG only
+ * holds edges from a closer node to a farther one, so every edge points right. Within a column, nodes are
+ * ordered by the barycentre heuristic (Sugiyama, Tagawa and Toda, "Methods for visual understanding of
+ * hierarchical system structures", IEEE SMC 1981, doi:10.1109/TSMC.1981.4308636), then placed near the mean of
+ * their neighbours with a minimum gap.
+ *
+ * Stability: when `placeAll` is given (the graph without and with weak edges, in that order), their union is
+ * laid out and each one is drawn at the union's positions, so toggling weak edges moves nothing.
+ *
+ * Complexity: O(sweeps × (nodes + edges) + nodes log nodes), with 8 sweeps: a 2,000-node graph takes
+ * milliseconds, where the d3-dag Sugiyama layout this replaces took 46 s (quadratic decrossing and
+ * coordinate programs).
+ */
+import type { GraphLayout, LaidOutRetainerGraph, RetainerGraph } from '../../shared/model.ts';
+
+/** The drawn size of a node box, in layout units (px at scale 1). */
+export const NODE_WIDTH = 190;
+export const NODE_HEIGHT = 46;
+const COLUMN_GAP = 80;
+const ROW_GAP = 16;
+const MARGIN = 20;
+const SWEEPS = 8;
+
+/** Options for {@link layoutRetainerGraph}. */
+export interface GraphLayoutOptions {
+  /**
+   * Graphs of the same object whose nodes all get places (`graph` among them or not), always given in the
+   * same order: their union is laid out, so each of them draws at the same positions.
+   */
+  placeAll?: RetainerGraph[];
+}
+
+/** Lays out a retainer graph left to right (roots left, the object right). */
+export function layoutRetainerGraph(graph: RetainerGraph, options: GraphLayoutOptions = {}): LaidOutRetainerGraph {
+  // The union of nodes (first seen first: the graphs list nodes breadth-first from the object) and edges.
+  const distanceOf = new Map<number, number>();
+  const order: number[] = [];
+  const all = options.placeAll ? [...options.placeAll, graph] : [graph];
+  for (const g of all) {
+    for (const node of g.nodes) {
+      if (!distanceOf.has(node.nodeId)) {
+        distanceOf.set(node.nodeId, node.distance);
+        order.push(node.nodeId);
+      }
+    }
+  }
+  const index = new Map(order.map((id, i) => [id, i]));
+  const n = order.length;
+  const neighbours: number[][] = Array.from({ length: n }, () => []);
+  const seenEdge = new Set<string>();
+  for (const g of all) {
+    for (const edge of g.edges) {
+      const a = index.get(edge.from);
+      const b = index.get(edge.to);
+      if (a === undefined || b === undefined || a === b) continue;
+      const key = a < b ? `${a}:${b}` : `${b}:${a}`;
+      if (seenEdge.has(key)) continue;
+      seenEdge.add(key);
+      neighbours[a].push(b);
+      neighbours[b].push(a);
+    }
+  }
+
+  // Columns: the distinct distances, ascending (roots first). Unreached nodes (negative) go last.
+  const distances = [...new Set(distanceOf.values())].sort((a, b) => (a < 0 ? 1 : b < 0 ? -1 : a - b));
+  const columnOfDistance = new Map(distances.map((d, i) => [d, i]));
+  const column = new Int32Array(n);
+  const columns: number[][] = distances.map(() => []);
+  for (let i = 0; i < n; i++) {
+    column[i] = columnOfDistance.get(distanceOf.get(order[i]) as number) as number;
+    columns[column[i]].push(i);
+  }
+
+  // Ordering: barycentres of the neighbours' ranks, sweeping from the object's side to the roots and back.
+  const rank = new Float64Array(n);
+  const setRanks = (col: number[]) => col.forEach((node, r) => (rank[node] = r - (col.length - 1) / 2));
+  columns.forEach(setRanks);
+  const key = new Float64Array(n);
+  for (let sweep = 0; sweep < SWEEPS; sweep++) {
+    const leftward = sweep % 2 === 0;
+    for (let step = 0; step < columns.length; step++) {
+      const c = leftward ? columns.length - 1 - step : step;
+      const col = columns[c];
+      for (const node of col) {
+        let sum = 0;
+        let count = 0;
+        for (const other of neighbours[node]) {
+          // Sweeping leftwards, a column follows the one on its right; then the other way.
+          if (leftward ? column[other] > c : column[other] < c) {
+            sum += rank[other];
+            count++;
+          }
+        }
+        key[node] = count > 0 ? sum / count : rank[node];
+      }
+      col.sort((a, b) => key[a] - key[b] || rank[a] - rank[b]);
+      setRanks(col);
+    }
+  }
+
+  // Coordinates: each node near the mean of its neighbours, in column order, at least a row apart.
+  const rowHeight = NODE_HEIGHT + ROW_GAP;
+  const y = new Float64Array(n);
+  for (const col of columns) col.forEach((node, r) => (y[node] = (r - (col.length - 1) / 2) * rowHeight));
+  const desired = new Float64Array(n);
+  for (let sweep = 0; sweep < SWEEPS; sweep++) {
+    const leftward = sweep % 2 === 0;
+    for (let step = 0; step < columns.length; step++) {
+      const col = columns[leftward ? columns.length - 1 - step : step];
+      for (const node of col) {
+        let sum = 0;
+        for (const other of neighbours[node]) sum += y[other];
+        desired[node] = neighbours[node].length ? sum / neighbours[node].length : y[node];
+      }
+      // Keep the order and the gap, then shift the column so that it sits on its desired centre.
+      let shift = 0;
+      for (let r = 0; r < col.length; r++) {
+        const node = col[r];
+        y[node] = r === 0 ? desired[node] : Math.max(desired[node], y[col[r - 1]] + rowHeight);
+        shift += desired[node] - y[node];
+      }
+      shift /= Math.max(1, col.length);
+      for (const node of col) y[node] += shift;
+    }
+  }
+
+  let minY = Infinity;
+  let maxY = -Infinity;
+  for (let i = 0; i < n; i++) {
+    minY = Math.min(minY, y[i]);
+    maxY = Math.max(maxY, y[i]);
+  }
+  if (n === 0) minY = maxY = 0;
+  const columnWidth = NODE_WIDTH + COLUMN_GAP;
+  const xOf = (i: number) => MARGIN + NODE_WIDTH / 2 + column[i] * columnWidth;
+  const yOf = (i: number) => MARGIN + NODE_HEIGHT / 2 + (y[i] - minY);
+  const layout: GraphLayout = {
+    width: 2 * MARGIN + Math.max(1, columns.length) * columnWidth - COLUMN_GAP,
+    height: 2 * MARGIN + NODE_HEIGHT + (maxY - minY),
+    nodeWidth: NODE_WIDTH,
+    nodeHeight: NODE_HEIGHT,
+    nodes: graph.nodes.map((node) => {
+      const i = index.get(node.nodeId) as number;
+      return { nodeId: node.nodeId, x: xOf(i), y: yOf(i) };
+    }),
+    edges: [],
+  };
+  const drawn = new Set<string>();
+  for (const edge of graph.edges) {
+    const a = index.get(edge.from);
+    const b = index.get(edge.to);
+    const pair = `${edge.from}>${edge.to}`;
+    if (a === undefined || b === undefined || a === b || drawn.has(pair)) continue;
+    drawn.add(pair);
+    // Out of the retainer's right side, across the gaps, into the retained object's left side.
+    const x1 = xOf(a) + NODE_WIDTH / 2;
+    const x2 = xOf(b) - NODE_WIDTH / 2;
+    const bend = Math.min(COLUMN_GAP / 2, (x2 - x1) / 3);
+    layout.edges.push({ from: edge.from, to: edge.to, points: [[x1, yOf(a)], [x1 + bend, yOf(a)], [x2 - bend, yOf(b)], [x2, yOf(b)]] });
+  }
+  return { ...graph, layout };
+}
