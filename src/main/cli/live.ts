@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { formatAge, formatBytes } from '../../shared/format.ts';
+import { parsePid } from '../../shared/pid.ts';
 import type { LiveRef } from '../../shared/model.ts';
 import { LocalEngine } from '../heap/engine-service.ts';
 import { attachByPid, attachByPort, attachByUrl, launchUnderInspection } from '../inspector/attach.ts';
@@ -22,6 +23,7 @@ export const TARGET_OPTIONS = {
   host: { type: 'string' },
   url: { type: 'string' },
   target: { type: 'string' },
+  resume: { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
 } as const;
 
@@ -31,16 +33,66 @@ function whole(value: string, name: string): number {
   return n;
 }
 
+/** The sessions this CLI holds, detached (and their targets restored) if the CLI is interrupted. */
+const openSessions = new Set<InspectorSession>();
+/** An attach under way: an interrupt waits for it, then detaches it (it may have opened the inspector). */
+let attaching: Promise<InspectorSession | null> | null = null;
+let interruptHandled = false;
+
+/**
+ * SIGINT and SIGTERM detach first, so that a target whose inspector we opened has it closed again,
+ * within a deadline; a second signal exits at once.
+ */
+function detachOnInterrupt(): void {
+  if (interruptHandled) return;
+  interruptHandled = true;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const status = signal === 'SIGINT' ? 130 : 143;
+    process.removeAllListeners('SIGINT');
+    process.removeAllListeners('SIGTERM');
+    process.once('SIGINT', () => process.exit(status));
+    process.once('SIGTERM', () => process.exit(status));
+    if (openSessions.size === 0 && attaching === null) process.exit(status);
+    process.stderr.write(`leak-explorer: ${signal}: detaching…\n`);
+    const deadline = new Promise((done) => setTimeout(done, 15_000).unref());
+    const detach = async () => {
+      const pending = await attaching;
+      await Promise.all([...openSessions, ...(pending ? [pending] : [])].map((session) => session.close().catch(() => undefined)));
+    };
+    void Promise.race([detach(), deadline]).then(() => process.exit(status));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
 /** Attaches as the command line says: exactly one of --pid, --port or --url. */
-export async function attachFromArgs(values: { pid?: string; port?: string; host?: string; url?: string; target?: string; quiet?: boolean }): Promise<InspectorSession> {
+export async function attachFromArgs(values: { pid?: string; port?: string; host?: string; url?: string; target?: string; resume?: boolean; quiet?: boolean }): Promise<InspectorSession> {
   const given = [values.pid, values.port, values.url].filter((v) => v !== undefined).length;
   if (given !== 1) throw new LeakExplorerError('BAD_ARGUMENTS', 'Name the target with exactly one of --pid N, --port P or --url ws://….');
   const onNotice = (message: string) => {
-    if (!values.quiet) process.stderr.write(`${message}\n`);
+    // Saying that a target could not be restored matters more than --quiet.
+    if (!values.quiet || /^Could not close/.test(message)) process.stderr.write(`leak-explorer: ${message}\n`);
   };
-  if (values.pid !== undefined) return attachByPid(whole(values.pid, '--pid'), { onNotice });
-  if (values.port !== undefined) return attachByPort(whole(values.port, '--port'), { host: values.host, targetId: values.target, onNotice });
-  return attachByUrl(values.url as string, { onNotice });
+  const options = { onNotice, resume: values.resume };
+  detachOnInterrupt();
+  const attach =
+    values.pid !== undefined
+      ? attachByPid(parsePid(values.pid, '--pid'), options)
+      : values.port !== undefined
+        ? attachByPort(whole(values.port, '--port'), { ...options, host: values.host, targetId: values.target })
+        : attachByUrl(values.url as string, options);
+  attaching = attach.catch(() => null);
+  let session: InspectorSession;
+  try {
+    session = await attach;
+  } finally {
+    attaching = null;
+  }
+  openSessions.add(session);
+  session.onBeforeClose(async () => {
+    openSessions.delete(session);
+  });
+  return session;
 }
 
 /** `ps [--json] [--all]` */

@@ -51,6 +51,7 @@ Usage:
   process is Node.js and catches SIGUSR1, then sends SIGUSR1 to open the inspector on 127.0.0.1:9229.
 
 Options:
+  --resume        let a target started with --inspect-brk, still waiting for its debugger, run
   --json          print one JSON object (schemaVersion 1) instead of tables
   --top N         rows per table (default 25)
   --quiet         no progress on stderr
