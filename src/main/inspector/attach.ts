@@ -163,13 +163,18 @@ async function requireDefaultPortFree(forPid: number): Promise<void> {
   );
 }
 
-/** Waits until `pid` listens with an inspector on 9229, where SIGUSR1 opens it. */
-async function waitForInspector(pid: number, timeoutMs: number): Promise<void> {
+/**
+ * Waits until `pid` listens with an inspector on a port it did not listen on before the signal; returns
+ * the port. SIGUSR1 opens it on 9229, unless the process ran `inspector.open(port)` before (as our move
+ * does): Node then keeps that port for the next SIGUSR1, and 0 means a free one.
+ */
+async function waitForInspector(pid: number, before: Set<number>, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await exited(pid)) throw new LeakExplorerError('TARGET_GONE', `PID ${pid} exited while its inspector was opening.`);
-    // Ask nothing of the target's other ports: they are its own business.
-    if ((await listeningPortsOf(pid)).some((s) => s.port === DEFAULT_INSPECTOR_PORT) && (await probeInspector('127.0.0.1', DEFAULT_INSPECTOR_PORT, 400))) return;
+    // Ask nothing of the target's own ports: only a port that the signal opened.
+    const opened = (await listeningPortsOf(pid)).filter((s) => !before.has(s.port) && (s.address === '127.0.0.1' || s.address === '::1'));
+    for (const socket of opened) if (await probeInspector('127.0.0.1', socket.port, 400)) return socket.port;
     await sleep(50);
   }
   throw new LeakExplorerError('INSPECTOR_TIMEOUT', `PID ${pid} did not open its inspector within ${Math.round(timeoutMs / 1000)} s of SIGUSR1. It is still running.`, {
@@ -181,7 +186,7 @@ async function waitForInspector(pid: number, timeoutMs: number): Promise<void> {
  * Moves the inspector that SIGUSR1 just opened in `pid` from 9229 to a free loopback port, and records in
  * the target that an explorer opened it. Returns the new port.
  */
-async function moveOffDefaultPort(pid: number, timeoutMs: number): Promise<number> {
+async function moveOffDefaultPort(pid: number, before: Set<number>, timeoutMs: number): Promise<number> {
   const target = chooseTarget(await listTargets('127.0.0.1', DEFAULT_INSPECTOR_PORT, 2000));
   const connection = await InspectorConnection.open(target.webSocketDebuggerUrl as string, 3000);
   try {
@@ -203,15 +208,27 @@ async function moveOffDefaultPort(pid: number, timeoutMs: number): Promise<numbe
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await exited(pid)) throw new LeakExplorerError('TARGET_GONE', `PID ${pid} exited while its inspector was moving to a free port.`);
-    const facts = await procFacts(pid);
-    const ports = facts ? inspectorCandidates(facts, await listeningPortsOf(pid)).filter((port) => port !== DEFAULT_INSPECTOR_PORT) : [];
-    const found = await findInspectorPort(ports);
+    const opened = (await listeningPortsOf(pid)).filter((s) => s.port !== DEFAULT_INSPECTOR_PORT && !before.has(s.port) && s.address === '127.0.0.1');
+    const found = await findInspectorPort(opened.map((s) => s.port));
     if (found !== null) return found;
     await sleep(50);
   }
   throw new LeakExplorerError('INSPECTOR_TIMEOUT', `PID ${pid} did not reopen its inspector on a free port within ${Math.round(timeoutMs / 1000)} s. It is still running.`, {
     remedy: 'The target may be busy (a long synchronous task delays it). Try again, or start it with --inspect=127.0.0.1:0 and attach with --port.',
   });
+}
+
+/** Records in `pid` that an explorer opened the inspector on `port` (a free port already); returns the port. */
+async function markOpened(pid: number, port: number): Promise<number> {
+  const target = chooseTarget(await listTargets('127.0.0.1', port, 2000));
+  const connection = await InspectorConnection.open(target.webSocketDebuggerUrl as string, 3000);
+  try {
+    const { result } = await connection.send('Runtime.evaluate', { expression: `typeof process === 'object' && process.pid === ${pid} ? (${MARK_OPENED}, 'marked') : 'other'`, returnByValue: true }, 4000);
+    if (result.value !== 'marked') throw new LeakExplorerError('PID_MISMATCH', `The inspector that opened on port ${port} after SIGUSR1 does not answer as PID ${pid}.`);
+  } finally {
+    await connection.close();
+  }
+  return port;
 }
 
 /** Closes the inspector we opened in `pid` when the attach failed after opening it, as nobody uses it. */
@@ -241,6 +258,11 @@ export async function attachByPid(pidValue: number | string, options: AttachOpti
   const refusal = refusalOf(facts, await selfFacts());
   if (refusal) {
     if (refusal.code === 'PERMISSION_DENIED') checkAlive(pid);
+    // A process in the middle of exiting has already let go of its executable and memory map.
+    if (refusal.code !== 'TARGET_ZOMBIE') {
+      await sleep(50);
+      if (await exited(pid)) throw new LeakExplorerError('TARGET_GONE', `PID ${pid} exited while Leak Explorer was looking at it.`);
+    }
     throw new LeakExplorerError(refusal.code, refusal.message);
   }
   try {
@@ -253,10 +275,11 @@ export async function attachByPid(pidValue: number | string, options: AttachOpti
         throw new LeakExplorerError('SIGUSR1_NOT_CAUGHT', `PID ${pid} does not handle SIGUSR1 (started with --disable-sigusr1?), so signalling it would kill it. It was not signalled.`);
       }
       await requireDefaultPortFree(pid);
+      const before = new Set((await listeningPortsOf(pid)).map((s) => s.port));
       process.kill(pid, 'SIGUSR1');
       const openTimeoutMs = options.openTimeoutMs ?? 5000;
-      await waitForInspector(pid, openTimeoutMs);
-      const port = await moveOffDefaultPort(pid, openTimeoutMs);
+      const opened = await waitForInspector(pid, before, openTimeoutMs);
+      const port = opened === DEFAULT_INSPECTOR_PORT ? await moveOffDefaultPort(pid, before, openTimeoutMs) : await markOpened(pid, opened);
       try {
         return await connectByPid(pid, port, options);
       } catch (error) {

@@ -18,6 +18,8 @@ import type { InspectorConnection } from './connection.ts';
 
 /** The global symbol under which a target keeps its explorer record. */
 export const ATTACH_KEY = 'leak-explorer.attach';
+/** Another explorer's snapshot can hold the target's thread for seconds. */
+const CALL_TIMEOUT_MS = 10_000;
 const RECORD = `globalThis[Symbol.for(${JSON.stringify(ATTACH_KEY)})]`;
 
 function sleep(ms: number): Promise<void> {
@@ -103,7 +105,7 @@ export async function registerExplorer(connection: InspectorConnection, token: s
   const { result } = await connection.send(
     'Runtime.evaluate',
     { expression: `(() => { const r = ${RECORD}; if (!r || !r.opened) return false; r.explorers.push(${JSON.stringify(token)}); return true; })()`, returnByValue: true },
-    4000,
+    CALL_TIMEOUT_MS,
   );
   return result.value === true;
 }
@@ -128,6 +130,6 @@ export async function unregisterExplorer(connection: InspectorConnection, token:
     setTimeout(() => { try { process.getBuiltinModule('node:inspector').close(); } catch {} }, 0);
     return 'closing';
   })()`;
-  const { result } = await connection.send('Runtime.evaluate', { expression, returnByValue: true }, 4000);
+  const { result } = await connection.send('Runtime.evaluate', { expression, returnByValue: true }, CALL_TIMEOUT_MS);
   return result.value as Unregistered;
 }

@@ -69,6 +69,12 @@ export interface SessionMeta {
   resume?: boolean;
 }
 
+/**
+ * How long the first calls may take. Another explorer's snapshot holds the target's thread for seconds;
+ * a paused target still answers (V8 evaluates in its pause loop).
+ */
+const FIRST_CALL_TIMEOUT_MS = 10_000;
+
 interface Identity {
   pid: number | null;
   node: string | null;
@@ -86,7 +92,7 @@ async function identify(connection: InspectorConnection): Promise<Identity> {
         expression: `JSON.stringify({ pid: typeof process === 'object' ? process.pid : null, node: typeof process === 'object' ? process.version : null, title: typeof document === 'object' ? document.title : null, trackref: !!${REGISTRY} })`,
         returnByValue: true,
       },
-      4000,
+      FIRST_CALL_TIMEOUT_MS,
     );
   } catch (error) {
     // A Node.js target that is exiting has destroyed its context but still waits for its debuggers.
@@ -110,14 +116,14 @@ async function identify(connection: InspectorConnection): Promise<Identity> {
  */
 async function followExit(connection: InspectorConnection): Promise<void> {
   connection.on('NodeRuntime.waitingForDisconnect', () => connection.markGone());
-  await connection.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }, 4000).catch((error: unknown) => {
+  await connection.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }, FIRST_CALL_TIMEOUT_MS).catch((error: unknown) => {
     if (error instanceof LeakExplorerError && error.code !== 'INTERNAL') throw error;
   });
 }
 
 /**
  * Whether the target is a Node.js process that waits for its debugger before running (--inspect-brk,
- * --inspect-wait): it has a context, named by Node `EXECPATH[PID]`, where `process` does not exist yet.
+ * --inspect-wait): it has a context, named by Node `EXECPATH[PID]`, where `process.pid` is not set yet.
  */
 async function waitsForDebugger(connection: InspectorConnection): Promise<boolean> {
   const names: string[] = [];
@@ -170,11 +176,11 @@ export class InspectorSession {
     try {
       await followExit(connection);
       identity = await identify(connection);
-      if (identity.pid === null && identity.node === null && (await waitsForDebugger(connection))) {
+      if (identity.pid === null && (await waitsForDebugger(connection))) {
         if (!meta.resume) {
           throw new LeakExplorerError('TARGET_WAITING_FOR_DEBUGGER', 'The target is a Node.js process started with --inspect-brk (or --inspect-wait) that still waits for its debugger: it has not run any of its code yet. It was left waiting.');
         }
-        await connection.send('Runtime.runIfWaitingForDebugger', undefined, 4000);
+        await runWaitingTarget(connection);
         identity = await identify(connection);
       }
       // V8 still evaluates while paused (in a nested loop), so ask the debugger itself.
@@ -498,6 +504,26 @@ export class InspectorSession {
     }
     for (const hook of this.beforeClose.splice(0)) await hook().catch(() => undefined);
     await this.connection.close();
+  }
+}
+
+/**
+ * Lets a target that waits for its debugger run. --inspect-brk also stops it at its first statement once
+ * a debugger listens: that stop is resumed too, since the user asked for the target to run.
+ */
+async function runWaitingTarget(connection: InspectorConnection): Promise<void> {
+  let paused!: () => void;
+  const firstStop = new Promise<void>((resolve) => (paused = resolve));
+  const stop = connection.on('Debugger.paused', () => paused());
+  try {
+    await connection.send('Debugger.enable', {}, 4000);
+    await connection.send('Runtime.runIfWaitingForDebugger', undefined, 4000);
+    if ((await Promise.race([firstStop.then(() => 'paused'), new Promise((resolve) => setTimeout(resolve, 1000, 'running'))])) === 'paused') {
+      await connection.send('Debugger.resume', {}, 4000);
+    }
+  } finally {
+    stop();
+    await connection.send('Debugger.disable', undefined, 2000).catch(() => undefined);
   }
 }
 
