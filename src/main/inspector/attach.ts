@@ -17,7 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { parsePid } from '../../shared/pid.ts';
 import { InspectorConnection } from './connection.ts';
-import { explorerToken, MARK_OPENED, registerExplorer, unregisterExplorer, withTargetLock } from './coordination.ts';
+import { CLOSE_DELAY_MS, explorerToken, MARK_OPENED, registerExplorer, unregisterExplorer, withTargetLock } from './coordination.ts';
 import { listTargets, probeInspector, type InspectorTarget } from './http.ts';
 import { catchesSigusr1, listeningPortsOf, pidListeningOn, procFacts } from './procfs.ts';
 import { findInspectorPort, inspectorCandidates, refusalOf, selfFacts } from './processes.ts';
@@ -110,11 +110,11 @@ async function closeIfLast(session: InspectorSession, token: string, options: At
     await session.connection.close();
     if (outcome !== 'closing' || pid === null || process.platform !== 'linux') return;
     // The target closes it once our call returns; it cannot while it is paused or busy.
-    for (let waited = 0; waited < 2000; waited += 50) {
+    for (let waited = 0; waited < CLOSE_DELAY_MS + 2500; waited += 50) {
       if (!(await listeningPortsOf(pid)).some((s) => s.port === port) || (await exited(pid))) return;
       await sleep(50);
     }
-    cannot('it is still listening 2 s later: the process may be paused or busy');
+    cannot('it is still listening 3 s later: the process may be paused or busy');
   };
   if (pid !== null && process.platform === 'linux') await withTargetLock(pid, options.lockTimeoutMs ?? 20_000, work);
   else await work();
@@ -190,11 +190,11 @@ async function moveOffDefaultPort(pid: number, before: Set<number>, timeoutMs: n
   const target = chooseTarget(await listTargets('127.0.0.1', DEFAULT_INSPECTOR_PORT, 2000));
   const connection = await InspectorConnection.open(target.webSocketDebuggerUrl as string, 3000);
   try {
-    // `inspector.close()` drops every connection, ours too, so it runs after this call has answered.
+    // `inspector.close()` drops every connection, ours too, so it runs once we are gone (CLOSE_DELAY_MS).
     const { result } = await connection.send(
       'Runtime.evaluate',
       {
-        expression: `typeof process === 'object' && process.pid === ${pid} ? (${MARK_OPENED}, setTimeout(() => { try { const inspector = process.getBuiltinModule('node:inspector'); inspector.close(); inspector.open(0, '127.0.0.1'); } catch {} }, 0), 'moving') : typeof process === 'object' ? process.pid : 'no process'`,
+        expression: `typeof process === 'object' && process.pid === ${pid} ? (${MARK_OPENED}, setTimeout(() => { try { const inspector = process.getBuiltinModule('node:inspector'); inspector.close(); inspector.open(0, '127.0.0.1'); } catch {} }, ${CLOSE_DELAY_MS}), 'moving') : typeof process === 'object' ? process.pid : 'no process'`,
         returnByValue: true,
       },
       4000,

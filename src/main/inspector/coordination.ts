@@ -18,6 +18,11 @@ import type { InspectorConnection } from './connection.ts';
 
 /** The global symbol under which a target keeps its explorer record. */
 export const ATTACH_KEY = 'leak-explorer.attach';
+/**
+ * How long the target waits before closing its inspector, so that our connection is gone by then: Node
+ * 24 crashed (SIGSEGV) in `inspector.close()` racing a session's own disconnect, after a few cycles.
+ */
+export const CLOSE_DELAY_MS = 500;
 /** Another explorer's snapshot can hold the target's thread for seconds. */
 const CALL_TIMEOUT_MS = 10_000;
 const RECORD = `globalThis[Symbol.for(${JSON.stringify(ATTACH_KEY)})]`;
@@ -115,8 +120,8 @@ export type Unregistered = 'closing' | 'others' | 'no-record';
 
 /**
  * Removes `token` (and the tokens of explorers that died) from the target's record. When no explorer is
- * left, deletes the record and closes the inspector, once the current call has returned: Node's
- * `inspector.close()` drops every connection, ours included.
+ * left, deletes the record and closes the inspector once our connection is gone (CLOSE_DELAY_MS): Node's
+ * `inspector.close()` drops every connection.
  */
 export async function unregisterExplorer(connection: InspectorConnection, token: string): Promise<Unregistered> {
   const expression = `(() => {
@@ -127,7 +132,7 @@ export async function unregisterExplorer(connection: InspectorConnection, token:
     r.explorers = r.explorers.filter((t) => t !== ${JSON.stringify(token)} && alive(Number(t.split(':')[0])));
     if (r.explorers.length > 0) return 'others';
     delete globalThis[key];
-    setTimeout(() => { try { process.getBuiltinModule('node:inspector').close(); } catch {} }, 0);
+    setTimeout(() => { try { process.getBuiltinModule('node:inspector').close(); } catch {} }, ${CLOSE_DELAY_MS});
     return 'closing';
   })()`;
   const { result } = await connection.send('Runtime.evaluate', { expression, returnByValue: true }, CALL_TIMEOUT_MS);

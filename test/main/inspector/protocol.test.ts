@@ -152,7 +152,7 @@ describe('touch only the named target', () => {
 
     // Two `refs --pid` at once, as two people would run them.
     const [first, second] = await Promise.all([cliAsync(['refs', '--pid', String(target.pid), '--json']).done, cliAsync(['refs', '--pid', String(target.pid), '--json']).done]);
-    expect(first.status, first.stderr).toBe(0);
+    expect(first.status, `${first.stderr}\n${second.stderr}\ntarget: ${target.stderr()} ${target.child.exitCode} ${target.child.signalCode}`).toBe(0);
     expect(second.status, second.stderr).toBe(0);
     expect(JSON.parse(first.stdout).pid).toBe(target.pid);
     expect(JSON.parse(second.stdout).pid).toBe(target.pid);
