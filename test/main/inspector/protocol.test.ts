@@ -192,7 +192,7 @@ describe('nothing waits forever', () => {
 
   it('ends every attach to a target that exits at some point of it with a coded error or a snapshot, and the target exits', async () => {
     const engine = new LocalEngine();
-    for (const delay of [0, 40, 150, 500, 1500, 4000]) {
+    for (const delay of [0, 80, 400, 2000]) {
       const target = await startPlainLeak({ EXIT_AFTER_MS: String(delay), BALLAST_MB: '20' });
       const attempt = (async () => {
         const session = await attachByPid(target.pid);
