@@ -28,8 +28,8 @@ export interface ReportFiles {
 export interface AppMethods extends EngineMethods {
   /** The local Node.js processes. */
   listProcesses: [{ all?: boolean }, ProcessInfo[]];
-  /** Attaches by exactly one of pid, port (with host) or url. */
-  attach: [{ pid?: number; port?: number; host?: string; url?: string }, TargetInfo];
+  /** Attaches by exactly one of pid (a number, or the text typed: checked strictly), port (with host) or url. */
+  attach: [{ pid?: number | string; port?: number; host?: string; url?: string }, TargetInfo];
   /** Starts the demo crawler and attaches to it. */
   launchDemo: [Record<string, never>, TargetInfo];
   /** Detaches; the target keeps running. A demo started by the app is stopped. */

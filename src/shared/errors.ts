@@ -23,6 +23,12 @@ export const ERROR_REMEDIES = {
   SNAPSHOTS_MISMATCH: 'These snapshots are from different processes; a diff needs snapshots of one process.',
   NOT_A_NODE_PROCESS: 'Only Node.js processes can be attached by PID. Start the program with node, or attach by port.',
   NO_SUCH_PROCESS: 'No process has that PID. It may have exited; list the processes again.',
+  // Attaching (issue 14: touch only the named target, leave it as found, never wait forever).
+  TARGET_ZOMBIE: 'The process has exited; only its entry remains until its parent reaps it. Restart the program and attach to the new PID.',
+  TARGET_NOT_INSPECTABLE:
+    'The kernel hides this process from Leak Explorer: it is more privileged. Run Leak Explorer with the same privileges, or start the target with --inspect=0 and attach with --port.',
+  TARGET_WAITING_FOR_DEBUGGER:
+    'The target was started with --inspect-brk (or --inspect-wait) and has not run yet. Attach with --resume to let it run, or resume it in its debugger.',
   PERMISSION_DENIED: 'That process belongs to another user. Run Leak Explorer as that user.',
   SIGUSR1_NOT_CAUGHT: 'The process does not handle SIGUSR1, so signalling it would kill it. Restart it with --inspect.',
   INSPECTOR_PORT_BUSY: 'The inspector port is taken by another program. Free the port or attach with --port.',

@@ -7,6 +7,7 @@ import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { formatAge, formatBytes } from '../../shared/format.ts';
+import { parsePid } from '../../shared/pid.ts';
 import type { LiveRef, WorkerThreadInfo } from '../../shared/model.ts';
 import { LocalEngine } from '../heap/engine-service.ts';
 import { attachByPid, attachByPort, attachByUrl, launchUnderInspection } from '../inspector/attach.ts';
@@ -29,6 +30,7 @@ export const TARGET_OPTIONS = {
   host: { type: 'string' },
   url: { type: 'string' },
   target: { type: 'string' },
+  resume: { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
 } as const;
 
@@ -38,16 +40,66 @@ function whole(value: string, name: string): number {
   return n;
 }
 
+/** The sessions this CLI holds, detached (and their targets restored) if the CLI is interrupted. */
+const openSessions = new Set<InspectorSession>();
+/** An attach under way: an interrupt waits for it, then detaches it (it may have opened the inspector). */
+let attaching: Promise<InspectorSession | null> | null = null;
+let interruptHandled = false;
+
+/**
+ * SIGINT and SIGTERM detach first, so that a target whose inspector we opened has it closed again,
+ * within a deadline; a second signal exits at once.
+ */
+function detachOnInterrupt(): void {
+  if (interruptHandled) return;
+  interruptHandled = true;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const status = signal === 'SIGINT' ? 130 : 143;
+    process.removeAllListeners('SIGINT');
+    process.removeAllListeners('SIGTERM');
+    process.once('SIGINT', () => process.exit(status));
+    process.once('SIGTERM', () => process.exit(status));
+    if (openSessions.size === 0 && attaching === null) process.exit(status);
+    process.stderr.write(`leak-explorer: ${signal}: detaching…\n`);
+    const deadline = new Promise((done) => setTimeout(done, 15_000).unref());
+    const detach = async () => {
+      const pending = await attaching;
+      await Promise.all([...openSessions, ...(pending ? [pending] : [])].map((session) => session.close().catch(() => undefined)));
+    };
+    void Promise.race([detach(), deadline]).then(() => process.exit(status));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
 /** Attaches as the command line says: exactly one of --pid, --port or --url. */
-export async function attachFromArgs(values: { pid?: string; port?: string; host?: string; url?: string; target?: string; quiet?: boolean }): Promise<InspectorSession> {
+export async function attachFromArgs(values: { pid?: string; port?: string; host?: string; url?: string; target?: string; resume?: boolean; quiet?: boolean }): Promise<InspectorSession> {
   const given = [values.pid, values.port, values.url].filter((v) => v !== undefined).length;
   if (given !== 1) throw new LeakExplorerError('BAD_ARGUMENTS', 'Name the target with exactly one of --pid N, --port P or --url ws://….');
   const onNotice = (message: string) => {
-    if (!values.quiet) process.stderr.write(`${message}\n`);
+    // Saying that a target could not be restored matters more than --quiet.
+    if (!values.quiet || /^Could not close/.test(message)) process.stderr.write(`leak-explorer: ${message}\n`);
   };
-  if (values.pid !== undefined) return attachByPid(whole(values.pid, '--pid'), { onNotice });
-  if (values.port !== undefined) return attachByPort(whole(values.port, '--port'), { host: values.host, targetId: values.target, onNotice });
-  return attachByUrl(values.url as string, { onNotice });
+  const options = { onNotice, resume: values.resume };
+  detachOnInterrupt();
+  const attach =
+    values.pid !== undefined
+      ? attachByPid(parsePid(values.pid, '--pid'), options)
+      : values.port !== undefined
+        ? attachByPort(whole(values.port, '--port'), { ...options, host: values.host, targetId: values.target })
+        : attachByUrl(values.url as string, options);
+  attaching = attach.catch(() => null);
+  let session: InspectorSession;
+  try {
+    session = await attach;
+  } finally {
+    attaching = null;
+  }
+  openSessions.add(session);
+  session.onBeforeClose(async () => {
+    openSessions.delete(session);
+  });
+  return session;
 }
 
 /** `ps [--json] [--all]` */
@@ -94,7 +146,7 @@ export async function snapshotCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { ...TARGET_OPTIONS, ...WORKER_OPTION, output: { type: 'string', short: 'o' }, json: { type: 'boolean', default: false } } });
   if (!values.output) throw new LeakExplorerError('BAD_ARGUMENTS', 'snapshot needs -o FILE, the .heapsnapshot to write.');
   const file = resolve(values.output);
-  if (values.pid !== undefined && (await isPythonProcess(whole(values.pid, '--pid')))) return pythonSnapshot(whole(values.pid, '--pid'), file, values);
+  if (values.pid !== undefined && (await isPythonProcess(parsePid(values.pid, '--pid')))) return pythonSnapshot(parsePid(values.pid, '--pid'), file, values);
   const session = await attachFromArgs(values);
   const progress = progressReporter(process.stderr, values.quiet);
   try {
@@ -211,8 +263,8 @@ export async function refsCommand(args: string[]): Promise<number> {
   });
   const snapshots = values.snapshots === undefined ? 1 : whole(values.snapshots, '--snapshots');
   const interval = values.interval === undefined ? 5 : whole(values.interval, '--interval');
-  if (values.pid !== undefined && (await isPythonProcess(whole(values.pid, '--pid')))) {
-    return pythonRefs(whole(values.pid, '--pid'), { json: values.json, ignore: values.ignore ?? [], quiet: values.quiet });
+  if (values.pid !== undefined && (await isPythonProcess(parsePid(values.pid, '--pid')))) {
+    return pythonRefs(parsePid(values.pid, '--pid'), { json: values.json, ignore: values.ignore ?? [], quiet: values.quiet });
   }
   const session = await attachFromArgs(values);
   const progress = progressReporter(process.stderr, values.quiet);

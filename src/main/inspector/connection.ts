@@ -6,8 +6,16 @@ import CDP from 'chrome-remote-interface';
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping';
 import { LeakExplorerError } from '../../shared/errors.ts';
 
-type Commands = ProtocolMapping.Commands;
-type Events = ProtocolMapping.Events;
+/** Node.js's own domains, which devtools-protocol does not describe (Node's src/inspector/node_protocol.pdl). */
+interface NodeCommands {
+  'NodeRuntime.notifyWhenWaitingForDisconnect': { paramsType: [{ enabled: boolean }]; returnType: Record<string, never> };
+}
+interface NodeEvents {
+  'NodeRuntime.waitingForDisconnect': [Record<string, never>];
+}
+
+type Commands = ProtocolMapping.Commands & NodeCommands;
+type Events = ProtocolMapping.Events & NodeEvents;
 
 /** A command's parameters (optional where the protocol says so), then an optional timeout. */
 type SendArgs<M extends keyof Commands> = Commands[M]['paramsType'] extends []
@@ -24,13 +32,18 @@ interface RawClient {
   on(event: string, listener: (params: unknown) => void): void;
   removeListener(event: string, listener: (params: unknown) => void): void;
   close(): Promise<void>;
+  /** chrome-remote-interface's WebSocket, to cut a connection whose peer no longer answers. */
+  _ws?: { terminate(): void };
 }
 
 /**
  * What a session needs of a connection. An {@link InspectorConnection} is one; a worker thread's
  * connection, relayed through its main thread's inspector (workers.ts), is another.
  */
-export type CdpConnection = Pick<InspectorConnection, 'url' | 'isClosed' | 'send' | 'on' | 'onDisconnect' | 'close'>;
+export type CdpConnection = Pick<InspectorConnection, 'url' | 'isClosed' | 'send' | 'on' | 'onDisconnect' | 'close' | 'markGone'>;
+
+/** How long a close may wait for the peer's goodbye before the socket is cut. */
+const CLOSE_TIMEOUT_MS = 2000;
 
 /** One open inspector connection. */
 export class InspectorConnection {
@@ -44,7 +57,7 @@ export class InspectorConnection {
     this.client = client;
     client.on('disconnect', () => {
       this.closed = true;
-      for (const listener of this.disconnectListeners) listener();
+      this.notifyGone();
     });
   }
 
@@ -54,10 +67,13 @@ export class InspectorConnection {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new LeakExplorerError('INSPECTOR_UNREACHABLE', `No inspector answered at ${url} within ${timeoutMs} ms.`)), timeoutMs);
     });
+    const connecting = CDP({ target: url, local: true }) as unknown as Promise<RawClient>;
     try {
-      const client = (await Promise.race([CDP({ target: url, local: true }), timeout])) as unknown as RawClient;
+      const client = await Promise.race([connecting, timeout]);
       return new InspectorConnection(url, client);
     } catch (error) {
+      // A connection that completes after the deadline would hold a session in the target: close it.
+      connecting.then((late) => late.close().catch(() => undefined)).catch(() => undefined);
       if (error instanceof LeakExplorerError) throw error;
       const message = (error as Error).message ?? String(error);
       if (/Unexpected server response: 400|ECONNRESET|socket hang up/.test(message)) {
@@ -113,14 +129,35 @@ export class InspectorConnection {
     return () => this.disconnectListeners.delete(listener);
   }
 
-  /** Closes the connection; safe to call twice. */
+  /**
+   * Treats the target as gone (it announced its exit, say): calls under way fail with TARGET_GONE at
+   * once, and the connection is closed so that the target is not kept waiting for us.
+   */
+  markGone(): void {
+    if (this.closed) return;
+    this.notifyGone();
+    void this.close();
+  }
+
+  private goneNotified = false;
+  private notifyGone(): void {
+    if (this.goneNotified) return;
+    this.goneNotified = true;
+    for (const listener of [...this.disconnectListeners]) listener();
+  }
+
+  /** Closes the connection within a deadline; safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.client.close();
+      const cut = new Promise<'cut'>((resolve) => (timer = setTimeout(() => resolve('cut'), CLOSE_TIMEOUT_MS)));
+      if ((await Promise.race([this.client.close(), cut])) === 'cut') this.client._ws?.terminate();
     } catch {
       // Already gone.
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -21,6 +21,59 @@ export function looksLikeNode(facts: ProcFacts): boolean {
   return isNodeExecutable(facts.exe) || facts.mapsNode === true;
 }
 
+/** Why a process cannot be attached before anything is asked of it, with the code to report. */
+export interface Refusal {
+  code: 'TARGET_ZOMBIE' | 'NOT_A_NODE_PROCESS' | 'PERMISSION_DENIED' | 'TARGET_NOT_INSPECTABLE';
+  /** Short, for the `ps` table. */
+  reason: string;
+  /** A sentence, for the error. */
+  message: string;
+}
+
+/**
+ * Tells apart the processes that cannot be attached, from /proc alone: a zombie (it has exited), a kernel
+ * thread, another user's process, one the kernel hides from this user although it is ours (more
+ * privileged: PID 1 of a container, a process with capabilities we lack), and one that is not Node.js.
+ * Null means it looks like Node.js.
+ */
+export function refusalOf(facts: ProcFacts, self: { uid: number | null; capPermitted: bigint | null }): Refusal | null {
+  const who = `PID ${facts.pid} (${facts.command.length > 80 ? `${facts.command.slice(0, 80)}…` : facts.command})`;
+  if (facts.state === 'Z' || facts.state === 'X') {
+    return { code: 'TARGET_ZOMBIE', reason: 'has exited (a zombie): its parent has not reaped it', message: `${who} has exited; it is a zombie that its parent (PID ${facts.ppid ?? '?'}) has not reaped. There is nothing left to attach to.` };
+  }
+  if (facts.kernelThread) {
+    return { code: 'NOT_A_NODE_PROCESS', reason: 'a kernel thread', message: `${who} is a kernel thread, not a Node.js process; it was not signalled.` };
+  }
+  if (facts.exe === null && facts.mapsNode === null) {
+    const ours = self.uid === 0 || (facts.uid !== null && facts.uid === self.uid);
+    if (!ours) {
+      return { code: 'PERMISSION_DENIED', reason: 'owned by another user', message: `Cannot see what ${who} runs: it belongs to another user (uid ${facts.uid ?? '?'}). It was not signalled.` };
+    }
+    // Ours by uid (or we are root), yet the kernel's ptrace check hides it: it is more privileged.
+    const extra = facts.capPermitted !== null && self.capPermitted !== null ? facts.capPermitted & ~self.capPermitted : null;
+    const why =
+      extra !== null && extra !== 0n
+        ? `it holds capabilities that Leak Explorer lacks (CapPrm bits 0x${extra.toString(16)})`
+        : 'it is more privileged than Leak Explorer (not dumpable, or in an outer container)';
+    const init = facts.pid === 1 ? ' It is the init process of this system or container.' : '';
+    return {
+      code: 'TARGET_NOT_INSPECTABLE',
+      reason: 'hidden by the kernel: more privileged than Leak Explorer',
+      message: `Cannot see what ${who} runs: the kernel refuses to show its executable and memory map (${facts.exeError ?? 'EACCES'}) even though it runs as uid ${facts.uid ?? '?'}, because ${why}.${init} It was not signalled.`,
+    };
+  }
+  if (!looksLikeNode(facts)) {
+    return { code: 'NOT_A_NODE_PROCESS', reason: 'not a Node.js process', message: `${who} is not a Node.js process; it was not signalled.` };
+  }
+  return null;
+}
+
+/** This process's uid and capabilities, to compare with a target's. */
+export async function selfFacts(): Promise<{ uid: number | null; capPermitted: bigint | null }> {
+  const self = await procFacts(process.pid);
+  return { uid: process.geteuid?.() ?? self?.uid ?? null, capPermitted: self?.capPermitted ?? null };
+}
+
 /** Finds an open inspector among a process's listening ports (9229 first), by asking each. */
 export async function findInspectorPort(ports: number[]): Promise<number | null> {
   const ordered = [...new Set(ports)].sort((a, b) => (a === 9229 ? -1 : b === 9229 ? 1 : a - b));
@@ -44,12 +97,13 @@ export function inspectorCandidates(facts: ProcFacts, sockets: ListeningSocket[]
 }
 
 /** Describes one Linux process from /proc. */
-export async function describeLinuxProcess(facts: ProcFacts, users: Map<number, string>): Promise<ProcessInfo> {
+export async function describeLinuxProcess(facts: ProcFacts, users: Map<number, string>, self?: { uid: number | null; capPermitted: bigint | null }): Promise<ProcessInfo> {
   const isNode = looksLikeNode(facts);
   const user = facts.uid === null ? '?' : (users.get(facts.uid) ?? String(facts.uid));
   const info: ProcessInfo = { pid: facts.pid, command: facts.command, user, rss: facts.rssBytes, isNode, inspectorPort: null, attachable: false, reason: '' };
-  if (!isNode) {
-    info.reason = 'not a Node.js process';
+  const refusal = refusalOf(facts, self ?? (await selfFacts()));
+  if (refusal) {
+    info.reason = refusal.reason;
     return info;
   }
   info.inspectorPort = await findInspectorPort(inspectorCandidates(facts, await listeningPortsOf(facts.pid)));
@@ -71,10 +125,11 @@ export async function describeLinuxProcess(facts: ProcFacts, users: Map<number, 
 
 async function listLinux(includeAll: boolean): Promise<ProcessInfo[]> {
   const users = await userNames();
+  const self = await selfFacts();
   const pids = (await allPids()).filter((pid) => pid !== process.pid);
   const facts = (await Promise.all(pids.map(procFacts))).filter((f): f is ProcFacts => f !== null);
   const wanted = includeAll ? facts : facts.filter(looksLikeNode);
-  const described = await Promise.all(wanted.map((f) => describeLinuxProcess(f, users)));
+  const described = await Promise.all(wanted.map((f) => describeLinuxProcess(f, users, self)));
   return described.sort((a, b) => a.pid - b.pid);
 }
 

@@ -18,6 +18,16 @@ export interface ProcFacts {
   caughtSignals: bigint | null;
   /** Whether libnode or a node binary is mapped, per /proc/PID/maps. */
   mapsNode: boolean | null;
+  /** The scheduler state letter from /proc/PID/status: R, S, D, T, Z (zombie), X… */
+  state: string | null;
+  /** The parent's PID. */
+  ppid: number | null;
+  /** Why /proc/PID/exe could not be read (EACCES, EPERM, ENOENT…), or null when it could. */
+  exeError: string | null;
+  /** A kernel thread: no command line, and kthreadd (PID 2) or itself as its parent. */
+  kernelThread: boolean;
+  /** The CapPrm mask: the capabilities it may use. */
+  capPermitted: bigint | null;
 }
 
 async function readText(path: string): Promise<string | null> {
@@ -36,14 +46,18 @@ export async function procFacts(pid: number): Promise<ProcFacts | null> {
   const uid = field('Uid');
   const rss = field('VmRSS');
   const sigCgt = field('SigCgt');
+  const capPrm = field('CapPrm');
+  const ppid = field('PPid');
   let exe: string | null = null;
+  let exeError: string | null = null;
   try {
     exe = await readlink(`/proc/${pid}/exe`);
-  } catch {
-    exe = null;
+  } catch (error) {
+    exeError = (error as NodeJS.ErrnoException).code ?? 'EIO';
   }
   const cmdline = (await readText(`/proc/${pid}/cmdline`)) ?? '';
   const maps = await readText(`/proc/${pid}/maps`);
+  const parent = ppid === null ? null : Number(ppid);
   return {
     pid,
     exe,
@@ -52,6 +66,11 @@ export async function procFacts(pid: number): Promise<ProcFacts | null> {
     rssBytes: rss === null ? null : Number(rss.replace(/\s*kB$/, '')) * 1024,
     caughtSignals: sigCgt === null ? null : BigInt(`0x${sigCgt.trim()}`),
     mapsNode: maps === null ? null : /\/(libnode\.so[^\s]*|node|nodejs)$/m.test(maps),
+    state: field('State')?.charAt(0) ?? null,
+    ppid: parent,
+    exeError,
+    kernelThread: cmdline === '' && exeError === 'ENOENT' && (pid === 2 || parent === 2),
+    capPermitted: capPrm === null ? null : BigInt(`0x${capPrm.trim()}`),
   };
 }
 

@@ -66,6 +66,77 @@ export interface SessionMeta {
   via: TargetInfo['via'];
   title: string;
   kind: string;
+  /** Let a target that waits for its debugger (--inspect-brk) run, instead of failing. */
+  resume?: boolean;
+}
+
+/**
+ * How long the first calls may take. Another explorer's snapshot holds the target's thread for seconds;
+ * a paused target still answers (V8 evaluates in its pause loop).
+ */
+const FIRST_CALL_TIMEOUT_MS = 10_000;
+
+interface Identity {
+  pid: number | null;
+  node: string | null;
+  title: string | null;
+  trackref: boolean;
+}
+
+/** Who the target is, asked of the target itself. */
+async function identify(connection: InspectorConnection): Promise<Identity> {
+  let result;
+  try {
+    result = await connection.send(
+      'Runtime.evaluate',
+      {
+        expression: `JSON.stringify({ pid: typeof process === 'object' ? process.pid : null, node: typeof process === 'object' ? process.version : null, title: typeof document === 'object' ? document.title : null, trackref: !!${REGISTRY} })`,
+        returnByValue: true,
+      },
+      FIRST_CALL_TIMEOUT_MS,
+    );
+  } catch (error) {
+    // A Node.js target that is exiting has destroyed its context but still waits for its debuggers.
+    if (error instanceof LeakExplorerError && error.code === 'INTERNAL' && /Cannot find context/.test(error.message)) {
+      throw new LeakExplorerError('TARGET_GONE', 'The target is exiting: its JavaScript context is gone.', { cause: error });
+    }
+    throw error;
+  }
+  if (result.exceptionDetails || typeof result.result.value !== 'string') {
+    throw new LeakExplorerError('INSPECTOR_BUSY', `The target could not say who it is (${result.exceptionDetails?.text ?? 'no answer'}).`);
+  }
+  const parsed = JSON.parse(result.result.value) as Partial<Identity>;
+  return { pid: parsed.pid ?? null, node: parsed.node ?? null, title: parsed.title ?? null, trackref: parsed.trackref === true };
+}
+
+/**
+ * Makes a Node.js target tell us when it exits. A Node.js process that exits while a debugger that sent it
+ * any command is connected waits, printing "Waiting for the debugger to disconnect...", until that
+ * debugger goes; it also stops answering snapshots. Asked to notify, it says so
+ * (`NodeRuntime.waitingForDisconnect`), and we let it go at once. Other targets do not know the domain.
+ */
+async function followExit(connection: InspectorConnection): Promise<void> {
+  connection.on('NodeRuntime.waitingForDisconnect', () => connection.markGone());
+  await connection.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }, FIRST_CALL_TIMEOUT_MS).catch((error: unknown) => {
+    if (error instanceof LeakExplorerError && error.code !== 'INTERNAL') throw error;
+  });
+}
+
+/**
+ * Whether the target is a Node.js process that waits for its debugger before running (--inspect-brk,
+ * --inspect-wait): it has a context, named by Node `EXECPATH[PID]`, where `process.pid` is not set yet.
+ */
+async function waitsForDebugger(connection: InspectorConnection): Promise<boolean> {
+  const names: string[] = [];
+  const stop = connection.on('Runtime.executionContextCreated', ({ context }) => names.push(context.name));
+  try {
+    // Enabling reports the existing contexts before it answers.
+    await connection.send('Runtime.enable', undefined, 4000);
+    return names.some((name) => /\[\d+\]$/.test(name));
+  } finally {
+    stop();
+    await connection.send('Runtime.disable', undefined, 2000).catch(() => undefined);
+  }
 }
 
 let nextSessionId = 1;
@@ -94,6 +165,7 @@ export class InspectorSession {
   private snapshotBusy: Promise<unknown> = Promise.resolve();
   private tracking: (IdTimeline & { startedAt: number; stop: () => void; trackAllocations: boolean }) | null = null;
   private readonly goneListeners = new Set<() => void>();
+  private readonly beforeClose: Array<() => Promise<void>> = [];
 
   private constructor(connection: InspectorConnection, info: TargetInfo) {
     this.connection = connection;
@@ -103,26 +175,28 @@ export class InspectorSession {
     });
   }
 
-  /** Identifies the target behind a fresh connection; fails with TARGET_PAUSED if it is stopped at a breakpoint. */
+  /**
+   * Identifies the target behind a fresh connection. Fails with TARGET_PAUSED if it is stopped at a
+   * breakpoint, and with TARGET_WAITING_FOR_DEBUGGER if it was started with --inspect-brk and has not run
+   * yet (unless `meta.resume`, which lets it run). Closes the connection on failure.
+   */
   static async create(connection: InspectorConnection, meta: SessionMeta): Promise<InspectorSession> {
-    let identity: { pid: number | null; node: string | null; title: string | null; trackref: boolean };
+    let identity: Identity;
     try {
-      const result = await connection.send(
-        'Runtime.evaluate',
-        {
-          expression: `JSON.stringify({ pid: typeof process === 'object' ? process.pid : null, node: typeof process === 'object' ? process.version : null, title: typeof document === 'object' ? document.title : null, trackref: !!${REGISTRY} })`,
-          returnByValue: true,
-        },
-        4000,
-      );
-      identity = JSON.parse(String(result.result.value));
+      await followExit(connection);
+      identity = await identify(connection);
+      if (identity.pid === null && (await waitsForDebugger(connection))) {
+        if (!meta.resume) {
+          throw new LeakExplorerError('TARGET_WAITING_FOR_DEBUGGER', 'The target is a Node.js process started with --inspect-brk (or --inspect-wait) that still waits for its debugger: it has not run any of its code yet. It was left waiting.');
+        }
+        await runWaitingTarget(connection);
+        identity = await identify(connection);
+      }
       // V8 still evaluates while paused (in a nested loop), so ask the debugger itself.
       if (await isPaused(connection)) {
-        await connection.close();
         throw new LeakExplorerError('TARGET_PAUSED', 'The target is paused at a breakpoint: its heap will not change, and a snapshot would hold it longer. It was left paused.');
       }
     } catch (error) {
-      if (error instanceof LeakExplorerError && error.code === 'TARGET_PAUSED') throw error;
       if (error instanceof LeakExplorerError && error.code === 'INSPECTOR_TIMEOUT' && (await isPaused(connection))) {
         await connection.close();
         throw new LeakExplorerError('TARGET_PAUSED', 'The target is paused at a breakpoint, so it cannot answer. It was left as it is.');
@@ -140,6 +214,14 @@ export class InspectorSession {
       nodeVersion: identity.node,
       hasTrackref: identity.trackref,
     });
+  }
+
+  /**
+   * Runs `hook` when the session is closed, before the connection goes (detaching by PID uses it to close
+   * the inspector it opened). A hook must keep its own deadlines; its failure does not stop the close.
+   */
+  onBeforeClose(hook: () => Promise<void>): void {
+    this.beforeClose.push(hook);
   }
 
   /** Whether the target has gone away. */
@@ -438,14 +520,35 @@ export class InspectorSession {
     }
   }
 
-  /** Detaches: stops tracking and closes the connection. The target keeps running. */
+  /** Detaches: stops tracking, runs the close hooks, and closes the connection. The target keeps running. */
   async close(): Promise<void> {
     try {
       if (this.tracking && !this.closed) await this.stopTracking();
     } catch {
       // The target may be gone already.
     }
+    for (const hook of this.beforeClose.splice(0)) await hook().catch(() => undefined);
     await this.connection.close();
+  }
+}
+
+/**
+ * Lets a target that waits for its debugger run. --inspect-brk also stops it at its first statement once
+ * a debugger listens: that stop is resumed too, since the user asked for the target to run.
+ */
+async function runWaitingTarget(connection: InspectorConnection): Promise<void> {
+  let paused!: () => void;
+  const firstStop = new Promise<void>((resolve) => (paused = resolve));
+  const stop = connection.on('Debugger.paused', () => paused());
+  try {
+    await connection.send('Debugger.enable', {}, 4000);
+    await connection.send('Runtime.runIfWaitingForDebugger', undefined, 4000);
+    if ((await Promise.race([firstStop.then(() => 'paused'), new Promise((resolve) => setTimeout(resolve, 1000, 'running'))])) === 'paused') {
+      await connection.send('Debugger.resume', {}, 4000);
+    }
+  } finally {
+    stop();
+    await connection.send('Debugger.disable', undefined, 2000).catch(() => undefined);
   }
 }
 

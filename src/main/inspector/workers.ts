@@ -92,6 +92,11 @@ export class WorkerConnection {
     return () => this.disconnectListeners.delete(listener);
   }
 
+  /** The worker's side is gone (its process waits to exit): calls end at once with WORKER_GONE. */
+  markGone(): void {
+    this.gone(new LeakExplorerError('WORKER_GONE', `Worker ${this.worker.workerId} (${this.worker.title}) is exiting; nothing was saved.`));
+  }
+
   /** Stops using the worker's session. The session itself ends with the hub (NodeWorker.disable). */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -57,7 +57,8 @@ export const PARAM_SCHEMAS: Record<AppMethod, z.ZodType> = {
   listProcesses: z.object({ all: z.boolean().optional() }).strict(),
   attach: z
     .object({
-      pid: z.number().int().positive().optional(),
+      // Checked strictly by attachByPid (parsePid), which says what is wrong with BAD_ARGUMENTS.
+      pid: z.union([z.number(), z.string().max(100)]).optional(),
       port: z.number().int().min(1).max(65535).optional(),
       host: z.string().min(1).max(255).optional(),
       url: z.string().min(1).max(2000).optional(),

@@ -20,11 +20,15 @@ describe('attach by PID and tracker queries', () => {
     expect(before).toMatchObject({ isNode: true, inspectorPort: null, attachable: true, reason: 'inspector closed; SIGUSR1 will open it' });
     const session = await attachByPid(target.pid);
     expect(session.info).toMatchObject({ pid: target.pid, via: 'pid', kind: 'node', hasTrackref: false, nodeVersion: process.version });
-    await session.close();
-    const after = (await listProcesses()).find((p) => p.pid === target.pid);
-    expect(after).toMatchObject({ inspectorPort: 9229, attachable: true, reason: 'inspector open on port 9229' });
+    // While attached, the inspector listens on a free loopback port (moved off 9229 at once).
+    const port = Number(new URL(session.connection.url).port);
+    expect(port).not.toBe(9229);
     const json = cli(['ps', '--json']);
-    expect(JSON.parse(json.stdout).find((p: { pid: number }) => p.pid === target.pid)).toMatchObject({ inspectorPort: 9229, attachable: true });
+    expect(JSON.parse(json.stdout).find((p: { pid: number }) => p.pid === target.pid)).toMatchObject({ inspectorPort: port, attachable: true });
+    await session.close();
+    // Detached, the target is as it was found: no inspector listening.
+    const after = (await listProcesses()).find((p) => p.pid === target.pid);
+    expect(after).toMatchObject({ inspectorPort: null, attachable: true, reason: 'inspector closed; SIGUSR1 will open it' });
     expect(target.alive()).toBe(true);
   });
 
@@ -42,6 +46,8 @@ describe('attach by PID and tracker queries', () => {
     expect(sessions.shallowSize).toBeGreaterThan(0);
     await sleep(200);
     expect(target.alive()).toBe(true);
+    // The CLI closed the inspector it opened.
+    expect((await listProcesses()).find((p) => p.pid === target.pid)).toMatchObject({ inspectorPort: null });
   });
 
   it('sees the response class grow, and its oldest age grow, in the demo crawler (trackref)', async () => {

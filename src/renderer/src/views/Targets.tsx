@@ -18,7 +18,7 @@ export function TargetsView({ actions, onAttached, onFiles }: { actions: AppActi
   }, [actions]);
   useEffect(refresh, [refresh]);
 
-  const attach = async (params: { pid?: number; port?: number; url?: string }, label: string) => {
+  const attach = async (params: { pid?: number | string; port?: number; url?: string }, label: string) => {
     setBusy(label);
     try {
       onAttached(await call('attach', params));
@@ -33,9 +33,11 @@ export function TargetsView({ actions, onAttached, onFiles }: { actions: AppActi
   const submit = () => {
     const text = value.trim();
     if (mode === 'url') return void attach({ url: text }, 'Attaching');
+    // The service reads a PID strictly (digits only, within the kernel's limit) and says what is wrong.
+    if (mode === 'pid') return void attach({ pid: text }, 'Attaching');
     const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0) return actions.fail({ message: `'${text}' is not a ${mode === 'pid' ? 'process id' : 'port'}.` });
-    void attach(mode === 'pid' ? { pid: n } : { port: n }, 'Attaching');
+    if (!Number.isInteger(n) || n <= 0) return actions.fail({ message: `'${text}' is not a port.` });
+    void attach({ port: n }, 'Attaching');
   };
 
   const demo = async () => {
