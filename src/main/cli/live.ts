@@ -340,6 +340,7 @@ export const TARGET_OPTIONS_HELP: OptionHelp[] = [
   { name: 'host', value: 'H', text: 'with --port: the inspector\'s host (default 127.0.0.1)' },
   { name: 'url', value: 'WS', text: 'attach to the inspector at this ws:// URL' },
   { name: 'target', value: 'ID', text: 'with --port and several targets (Chrome tabs): the one to use, from /json/list' },
+  { name: 'resume', text: 'let a target started with --inspect-brk, still waiting for its debugger, run' },
   QUIET_OPTION,
 ];
 
