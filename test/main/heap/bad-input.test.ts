@@ -145,11 +145,11 @@ describe('bad input', () => {
     await expect(readSnapshotFile(path, { maxArrayBytes: 1 << 20 })).rejects.toMatchObject({ code: 'SNAPSHOT_TOO_LARGE' });
   });
 
-  it('missing files and folders get FILE_NOT_FOUND and FILE_UNREADABLE', async () => {
+  it('missing files and folders get FILE_NOT_FOUND and FILE_NOT_REGULAR', async () => {
     await expect(readSnapshotFile(join(dir, 'nope.heapsnapshot'))).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
     const folder = join(dir, 'folder.heapsnapshot');
     mkdirSync(folder, { recursive: true });
-    await expect(readSnapshotFile(folder)).rejects.toMatchObject({ code: 'FILE_UNREADABLE', remedy: 'Give the path of a .heapsnapshot file in it.' });
+    await expect(readSnapshotFile(folder)).rejects.toMatchObject({ code: 'FILE_NOT_REGULAR', remedy: 'Give the path of a .heapsnapshot file in it.' });
   });
 
   it('the undamaged file still loads after all that', () => {
