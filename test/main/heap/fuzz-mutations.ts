@@ -37,7 +37,8 @@ function regions(bytes: Uint8Array): Array<[number, number]> {
 
 function position(random: Random, bytes: Uint8Array, aims: Array<[number, number]>): number {
   const [from, to] = pick(random, aims);
-  return from + below(random, Math.max(1, to - from));
+  // The regions come from the original; an earlier mutation of the same case may have shortened the bytes.
+  return Math.min(bytes.length, from + below(random, Math.max(1, to - from)));
 }
 
 const STRUCTURE = Array.from(ascii(`{}[]:,"\\-.eE0123456789 \n`));
