@@ -14,6 +14,7 @@
 // Run it: `node resources/demo/crawler.mjs` (or `npm run demo`). It prints its PID and keeps crawling.
 // It is also imported by the test fixtures and the benchmark, which drive it step by step.
 
+import { pathToFileURL } from 'node:url';
 import { ObjectRef } from '../trackref/index.js';
 
 export class Request extends ObjectRef {
@@ -135,7 +136,8 @@ export function createCrawler({ pageBytes = 2048, fanOut = 2, host = 'http://www
   };
 }
 
-const isMain = typeof process !== 'undefined' && process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+// pathToFileURL, not `file://${path}`: a folder named with `#` or `%` would otherwise never match.
+const isMain = typeof process !== 'undefined' && process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain) {
   const pagesPerSecond = Number(process.env.CRAWLER_RATE ?? 40);
   const crawler = createCrawler();
@@ -150,4 +152,16 @@ if (isMain) {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Started by the app or the web shell: exit when that parent goes, however it goes (a crash or kill -9
+  // gives it no chance to stop us), so a crawler with its inspector open never outlives the tool. Once the
+  // parent is gone the kernel gives this process a new parent, which is what the watchdog sees.
+  const parent = Number(process.env.LEAK_EXPLORER_PARENT_PID);
+  if (Number.isInteger(parent) && parent > 0) {
+    const watchdog = () => {
+      if (process.ppid !== parent) stop();
+    };
+    watchdog();
+    setInterval(watchdog, 500);
+    process.on('disconnect', stop);
+  }
 }

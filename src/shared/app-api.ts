@@ -24,12 +24,34 @@ export interface ReportFiles {
   baseName: string;
 }
 
-/** Each app method: `[params, result]`. Engine methods are reachable as they are. */
-export interface AppMethods extends EngineMethods {
+/**
+ * What became of a save. The desktop app writes where the user picked in a native dialog (`savedTo`, or
+ * `cancelled`); the web shell writes into its own download folder and gives URLs the page downloads from
+ * (`downloads`, fetched with the session's cookie).
+ */
+export interface SaveOutcome {
+  /** The user closed the save dialog: nothing was written. */
+  cancelled: boolean;
+  /** Where the files were written (desktop app). */
+  savedTo: string[];
+  /** Same-origin URLs to download the files from, in order (web shell). */
+  downloads: Array<{ name: string; url: string }>;
+}
+
+/**
+ * Each app method: `[params, result]`. Engine methods are reachable as they are, except `openFile`: the UI
+ * never names a path to read (files come as bytes through the stream methods, from a native open dialog, or
+ * from the command line).
+ */
+export interface AppMethods extends Omit<EngineMethods, 'openFile'> {
   /** The local Node.js processes. */
   listProcesses: [{ all?: boolean }, ProcessInfo[]];
-  /** Attaches by exactly one of pid (a number, or the text typed: checked strictly), port (with host) or url. */
-  attach: [{ pid?: number | string; port?: number; host?: string; url?: string }, TargetInfo];
+  /**
+   * Attaches by exactly one of pid (a number, or the text typed: checked strictly), port (with host) or url.
+   * A host that is not this machine needs `allowRemote`, which only the user's explicit confirmation in the
+   * UI sets (REMOTE_HOST_NOT_CONFIRMED otherwise).
+   */
+  attach: [{ pid?: number | string; port?: number; host?: string; url?: string; allowRemote?: boolean }, TargetInfo];
   /** Starts the demo crawler and attaches to it. */
   launchDemo: [Record<string, never>, TargetInfo];
   /** Detaches; the target keeps running. A demo started by the app is stopped. */
@@ -45,8 +67,10 @@ export interface AppMethods extends EngineMethods {
   attachWorker: [{ sessionId: number; workerId: string }, TargetInfo];
   /** The target's heap usage now, and the warning to show before a snapshot. */
   heapUsage: [{ sessionId: number }, HeapUsage];
-  /** Takes a snapshot of the target into the engine (progress events); optionally saves it to disk. */
-  takeSnapshot: [{ sessionId: number; saveTo?: string }, LoadedSnapshot];
+  /** Takes a snapshot of the target into the engine (progress events), kept in the session's folder. */
+  takeSnapshot: [{ sessionId: number }, LoadedSnapshot];
+  /** Saves a live snapshot's file where the user chooses (desktop: save dialog; web shell: a download). */
+  saveSnapshot: [{ id: number }, SaveOutcome];
   /** The session's snapshots, oldest first. */
   sessionSnapshots: [{ sessionId: number }, LoadedSnapshot[]];
   /** Live refs with ages (trackref, tracking or the series); takes a first snapshot if it must. */
@@ -78,6 +102,8 @@ export interface AppMethods extends EngineMethods {
   initialSnapshots: [Record<string, never>, LoadedSnapshot[]];
   /** Builds HTML, JSON and Markdown reports from snapshots (oldest first). */
   buildReport: [{ snapshotIds: number[]; sessionId?: number; redactStrings?: boolean }, ReportFiles];
+  /** Builds the reports and saves them as HTML, JSON and Markdown files where the user chooses. */
+  exportReport: [{ snapshotIds: number[]; sessionId?: number; redactStrings?: boolean }, SaveOutcome];
 }
 
 /** An app method name. */

@@ -50,6 +50,15 @@ export const ERROR_REMEDIES = {
   SERVER_PORT_BUSY: 'That port is already in use. Choose another with --port, or leave it out to get a free one.',
   BAD_ARGUMENTS: 'Check the command line: run leak-explorer --help.',
   BAD_REQUEST: 'The request was malformed.',
+  // Hardening of the shells (h-shell): bad input at the API boundary, files that are not files, saves.
+  UNKNOWN_METHOD: 'The UI asked for a method this Leak Explorer does not have. Reload the page, or restart Leak Explorer if it was updated.',
+  FILE_NOT_REGULAR:
+    'That path is not a regular file (a folder, a pipe or a device). Give the path of a .heapsnapshot file.',
+  FILE_UNWRITABLE: 'The file could not be written there. Choose another place, with write permission and free space.',
+  SNAPSHOT_NOT_SAVED:
+    'Only snapshots taken from a live target in this session can be saved; a file you opened is already on disk.',
+  REMOTE_HOST_NOT_CONFIRMED:
+    'That host is not this machine: anyone who can reach its inspector can run code in it. Confirm the remote attach in the app if you mean it.',
   INTERNAL: 'Something went wrong inside Leak Explorer. Please report it with the steps that led here.',
   // Leak suspects (issue 15): warning codes of a series, printed as `warning CODE: …`.
   SNAPSHOT_IDS_UNRELATED:

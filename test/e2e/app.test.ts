@@ -69,13 +69,14 @@ describe('the app, as a newcomer uses it', () => {
     await page.getByRole('button', { name: 'Take snapshot' }).click();
     await page.getByRole('cell', { name: '2', exact: true }).waitFor({ timeout: 60_000 });
     await shot(page, '3-session');
-    // Save: the live snapshot downloads as the real file; nothing outside the session's folder does.
-    const href = (await page.locator('[data-save-snapshot]').first().getAttribute('href')) as string;
-    const saved = await page.request.get(new URL(href, shell.origin).href);
-    expect(saved.status()).toBe(200);
-    expect((await saved.body()).subarray(0, 12).toString()).toBe('{"snapshot":');
-    const outside = await page.request.get(`${shell.origin}/download?path=${encodeURIComponent('/etc/passwd')}`);
-    expect(outside.status()).toBe(404);
+    // Save…: the server puts the live snapshot in its download folder and the page downloads it by id, with
+    // its cookie; the page names no path, and a path given in the URL reaches nothing.
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.locator('[data-save-snapshot]').first().click()]);
+    expect(saved.suggestedFilename()).toMatch(/^pid-\d+-.*\.heapsnapshot$/);
+    expect(readFileSync((await saved.path()) as string).subarray(0, 12).toString()).toBe('{"snapshot":');
+    for (const probe of [`/download?path=${encodeURIComponent('/etc/passwd')}`, '/download/..%2F..%2Fetc%2Fpasswd', '/download/unknown-id']) {
+      expect((await page.request.get(`${shell.origin}${probe}`)).status(), probe).toBe(404);
+    }
     await page.getByRole('tab', { name: 'Diff & growth' }).click();
     const row = page.getByRole('table', { name: 'Diff' }).getByRole('row').filter({ hasText: 'HtmlResponse' }).first();
     await row.waitFor();

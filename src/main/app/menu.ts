@@ -9,10 +9,10 @@ export function installMenu(window: BrowserWindow, service: AppService): void {
     const picked = await dialog.showOpenDialog(window, { title: 'Open heap snapshots', properties: ['openFile', 'multiSelections'], filters: [{ name: 'Heap snapshots', extensions: ['heapsnapshot'] }] });
     if (picked.canceled) return;
     const snapshots: LoadedSnapshot[] = [];
-    for (const path of picked.filePaths) {
-      const result = await service.dispatch({ callId: 0, method: 'openFile', params: { path } });
-      if (result.ok) snapshots.push(result.value as LoadedSnapshot);
-      else dialog.showErrorBox(`Cannot open ${path}`, `${result.error.message}\n\n${result.error.remedy}`);
+    // Paths from the native dialog: the user picked them, so the shell opens them (the UI cannot name one).
+    for (const result of await service.openPaths(picked.filePaths)) {
+      if (result.ok) snapshots.push(result.value);
+      else dialog.showErrorBox(`Cannot open ${result.path}`, `${result.error.message}\n\n${result.error.remedy}`);
     }
     if (snapshots.length) sendEvent(window, 'snapshotsOpened', { snapshots });
   };

@@ -2,12 +2,14 @@
  * The app window, hardened as Electron's security checklist asks: context isolation, the sandbox, no Node
  * in the renderer, a strict CSP (in index.html), navigation blocked and new windows denied.
  */
-import { BrowserWindow, app } from 'electron';
+import { BrowserWindow, app, session } from 'electron';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** The URL the renderer is loaded from; IPC accepts calls only from frames at this origin. */
 export function rendererUrl(): string {
-  return process.env.ELECTRON_RENDERER_URL ?? `file://${join(__dirname, '../renderer/index.html')}`;
+  // pathToFileURL encodes `#`, `%` and spaces: an install folder with them must still match the frame's URL.
+  return process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(join(__dirname, '../renderer/index.html')).href;
 }
 
 /** Creates the main window. */
@@ -33,6 +35,12 @@ export function createMainWindow(): BrowserWindow {
   if (process.env.ELECTRON_RENDERER_URL) void window.loadURL(process.env.ELECTRON_RENDERER_URL);
   else void window.loadFile(join(__dirname, '../renderer/index.html'));
   return window;
+}
+
+/** Denies every permission (camera, notifications, clipboard read…): the UI needs none of them. */
+export function denyPermissions(): void {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
 }
 
 /** Blocks navigation and window creation in every web contents the app makes. */

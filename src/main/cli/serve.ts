@@ -25,7 +25,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     shell = await startWebShell({
       rendererDir: BUNDLE_PATHS.renderer,
       port,
-      createService: (broadcast) => new AppService({ engine, emit: broadcast, demoScript: BUNDLE_PATHS.demo, initialFiles: positionals, reportOrigin: 'leak-explorer serve (web shell)' }),
+      createService: (broadcast, saver) => new AppService({ engine, emit: broadcast, saver, demoScript: BUNDLE_PATHS.demo, initialFiles: positionals, reportOrigin: 'leak-explorer serve (web shell)' }),
     });
   } catch (error) {
     await engine.close();

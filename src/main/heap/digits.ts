@@ -311,7 +311,9 @@ export function decodeIntegerRange(data: {
   const fs = process.getBuiltinModule('node:fs');
   const target = new Uint32Array(data.buffer);
   const capacity = target.length;
-  const fd = fs.openSync(data.path, 'r');
+  // The main thread checked that this path is a regular file; O_NONBLOCK keeps a path swapped for a FIFO since
+  // then from blocking this thread in open() (a read then fails, and the main thread parses alone).
+  const fd = fs.openSync(data.path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   const kernel = newParseKernel(data.kernel ?? null, 4 << 20);
   const chunk = kernel ? kernel.input : new Uint8Array(4 << 20);
   const state = new Float64Array(5);

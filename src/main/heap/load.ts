@@ -2,6 +2,7 @@
  * Loading a snapshot file: streamed in chunks through {@link SnapshotParser}, so memory holds only the
  * decoded arrays, never the file's text. File-system errors become coded errors with a remedy.
  */
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { LeakExplorerError } from '../../shared/errors.ts';
@@ -31,22 +32,40 @@ export function fileError(path: string, error: unknown): LeakExplorerError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT') return new LeakExplorerError('FILE_NOT_FOUND', `No file at ${path}.`, { cause: error });
   if (code === 'EISDIR') {
-    return new LeakExplorerError('FILE_UNREADABLE', `${path} is a folder, not a snapshot file.`, { cause: error, remedy: 'Give the path of a .heapsnapshot file in it.' });
+    return new LeakExplorerError('FILE_NOT_REGULAR', `${path} is a folder, not a snapshot file.`, { cause: error, remedy: 'Give the path of a .heapsnapshot file in it.' });
+  }
+  if (code === 'ENXIO') {
+    // O_NONBLOCK on a FIFO with no writer, or a socket file: not something a snapshot can be read from.
+    return new LeakExplorerError('FILE_NOT_REGULAR', `${path} is not a regular file.`, { cause: error });
   }
   if (code === 'EACCES' || code === 'EPERM') return new LeakExplorerError('FILE_UNREADABLE', `No permission to read ${path}.`, { cause: error });
   return new LeakExplorerError('FILE_UNREADABLE', `Could not read ${path}: ${(error as Error).message}`, { cause: error });
 }
 
-/** Reads and parses a `.heapsnapshot` file. */
+/**
+ * Opening flags. O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer, holding one of libuv's
+ * four file-system threads for good, so after a few such opens every later file operation waits too. It
+ * changes nothing for a regular file, and anything else is refused right after the open (Windows has no
+ * FIFOs to open this way and no such flag).
+ */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+/** Reads and parses a `.heapsnapshot` file. Only a regular file, checked on the opened descriptor (no race). */
 export async function readSnapshotFile(path: string, options: ReadOptions = {}): Promise<RawSnapshot> {
   let handle;
   try {
-    handle = await open(path, 'r');
+    handle = await open(path, OPEN_FLAGS);
   } catch (error) {
     throw fileError(path, error);
   }
   try {
-    const { size } = await handle.stat();
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      const what = stats.isDirectory() ? 'a folder' : stats.isFIFO() ? 'a pipe (FIFO)' : stats.isCharacterDevice() || stats.isBlockDevice() ? 'a device' : stats.isSocket() ? 'a socket' : 'not a regular file';
+      const remedy = stats.isDirectory() ? 'Give the path of a .heapsnapshot file in it.' : undefined;
+      throw new LeakExplorerError('FILE_NOT_REGULAR', `${path} is ${what}, not a snapshot file.`, { remedy });
+    }
+    const { size } = stats;
     const notes: string[] = [];
     const parserOptions = {
       totalBytes: size,

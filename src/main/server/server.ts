@@ -5,6 +5,11 @@
  * Security: it listens on loopback only; every request needs the random token, given once in the URL and
  * then kept in an HttpOnly, SameSite=Strict cookie; the Host header must name this loopback address (DNS
  * rebinding) and a WebSocket's Origin must be this shell. Requests without the token get 401, sockets 403.
+ *
+ * Robustness: nothing a client sends ends the process. A request line or path that does not parse, or a
+ * cookie that does not decode, gets 400; a WebSocket protocol error (oversized frame, bad UTF-8, bad
+ * opcode) closes that socket only; every socket has an 'error' listener, so a reset peer is one closed
+ * connection. Files are saved into the shell's download folder and fetched by id, never by a path.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -15,6 +20,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppEvent, WireRequest } from '../../shared/app-api.ts';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import type { AppService } from '../service/app-service.ts';
+import type { FileSaver } from '../service/save.ts';
+import { DownloadFolder } from './downloads.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -45,8 +52,8 @@ export interface WebShellOptions {
   rendererDir: string;
   /** 0 (default) picks a free port. */
   port?: number;
-  /** Answers the API; given a broadcast function once the shell knows where to send events. */
-  createService: (broadcast: (event: AppEvent, data: unknown) => void) => AppService;
+  /** Answers the API; given where to send events and where saves go (this shell's download folder). */
+  createService: (broadcast: (event: AppEvent, data: unknown) => void, saver: FileSaver) => AppService;
   /** A fixed token (tests); random by default. */
   token?: string;
 }
@@ -58,10 +65,37 @@ function sameToken(given: string | null | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The token cookie as sent. The token is base64url, so it is compared as it comes, never decoded. */
 function cookieToken(req: IncomingMessage): string | null {
   const cookie = req.headers.cookie ?? '';
   const match = /(?:^|;\s*)le_token=([^;]+)/.exec(cookie);
-  return match ? decodeURIComponent(match[1]) : null;
+  return match ? match[1].trim() : null;
+}
+
+/** The request's URL, or null when its target does not parse (`GET http://[ HTTP/1.1`). */
+function requestUrl(req: IncomingMessage): URL | null {
+  const target = req.url ?? '/';
+  // Only origin-form targets are ours; an absolute-form target (a proxy request) is not.
+  if (!target.startsWith('/')) return null;
+  try {
+    return new URL(target, 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
+/** A URL path decoded, or null when its percent-encoding is malformed (`/%E0%A4%A`). */
+function decodedPath(pathname: string): string | null {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+}
+
+/** Ignores errors of a socket that is going away: a reset peer must not become an uncaught 'error'. */
+function ignoreErrors(socket: Duplex): void {
+  if (socket.listenerCount('error') === 0) socket.on('error', () => undefined);
 }
 
 /** Starts the web shell on 127.0.0.1. */
@@ -76,7 +110,8 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     const message = JSON.stringify({ event, data });
     for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(message);
   };
-  const service = options.createService(broadcast);
+  const downloads = new DownloadFolder();
+  const service = options.createService(broadcast, downloads);
   let port = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
 
@@ -86,7 +121,8 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
   };
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(req);
+    if (!url) return deny(res, 400, 'Bad request: the request target is not a path.');
     if (!allowedHosts().has(req.headers.host ?? '')) return deny(res, 403, 'Forbidden: this server answers only at its loopback address.');
     const queryToken = url.searchParams.get('token');
     if (sameToken(queryToken, token)) {
@@ -100,8 +136,10 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       return res.end();
     }
     if (!sameToken(cookieToken(req), token)) return deny(res, 401, 'Unauthorized: open the URL that leak-explorer printed (it carries a token).');
-    if (url.pathname === '/download') return download(url, res);
-    let path = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    const decoded = decodedPath(url.pathname);
+    if (decoded === null) return deny(res, 400, 'Bad request: malformed percent-encoding in the path.');
+    if (decoded.startsWith('/download/')) return download(decoded.slice('/download/'.length), res);
+    let path = normalize(decoded).replace(/^([/\\])+/, '');
     if (path === '' || path === '.') path = 'index.html';
     const file = resolve(rendererDir, path);
     if (!file.startsWith(rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) return deny(res, 404, 'Not found.');
@@ -112,35 +150,58 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
     });
-    createReadStream(file).pipe(res);
+    send(file, res);
+  });
+  server.on('connection', (socket) => ignoreErrors(socket));
+  // A request Node's parser rejects (bad request line, oversized headers): answer 400 when the socket can
+  // still take it, and close that connection only.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    ignoreErrors(socket);
+    if (socket.writable && error.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
   });
 
-  /** Serves a saved live snapshot for download: only files in the session's snapshot folder. */
-  function download(url: URL, res: ServerResponse): void {
-    const requested = resolve(url.searchParams.get('path') ?? '');
-    if (!requested.startsWith(resolve(service.snapshotDir) + sep) || !existsSync(requested)) return deny(res, 404, 'No such snapshot.');
+  /** Streams a file the checks above allowed; a read error (the file went away) ends that response only. */
+  function send(file: string, res: ServerResponse): void {
+    const stream = createReadStream(file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  }
+
+  /** Serves a file this shell saved for download, by the id the save gave: never by a path. */
+  function download(id: string, res: ServerResponse): void {
+    const found = downloads.find(id);
+    if (!found || !existsSync(found.path)) return deny(res, 404, 'No such download.');
     res.writeHead(200, {
       'content-type': 'application/octet-stream',
-      'content-disposition': `attachment; filename="${requested.split(sep).pop()?.replace(/[^\w.-]/g, '_')}"`,
+      'content-disposition': `attachment; filename="${found.name.replace(/[^\w.-]/g, '_')}"`,
+      'x-content-type-options': 'nosniff',
       'cache-control': 'no-store',
     });
-    createReadStream(requested).pipe(res);
+    send(found.path, res);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 80 << 20 });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    ignoreErrors(socket);
+    const url = requestUrl(req);
+    if (!url) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const origin = req.headers.origin ?? '';
     const okHost = allowedHosts().has(req.headers.host ?? '');
     const okOrigin = origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
     const okToken = sameToken(cookieToken(req), token) || sameToken(url.searchParams.get('token'), token);
     if (url.pathname !== '/ws' || !okHost || !okOrigin || !okToken) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-      socket.destroy();
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
+      // A protocol error (oversized frame, bad UTF-8, bad opcode, unmasked frame) arrives here; ws then
+      // closes this socket with the matching status code. Without a listener it would end the process.
+      ws.on('error', () => ws.terminate());
       ws.on('close', () => sockets.delete(ws));
       ws.on('message', async (raw) => {
         let request: WireRequest;
@@ -172,6 +233,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     broadcast,
     async close() {
       await service.close();
+      downloads.dispose();
       for (const socket of sockets) socket.terminate();
       wss.close();
       const closed = new Promise<void>((done) => server.close(() => done()));

@@ -5,8 +5,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { AppEvent, AppEvents, AppMethod, AppParams, AppResult, WireRequest } from '../../shared/app-api.ts';
 import type { EngineMethod, LoadedSnapshot } from '../../shared/engine-api.ts';
 import { LeakExplorerError, toErrorInfo, type Result } from '../../shared/errors.ts';
@@ -18,7 +19,8 @@ import { listProcesses } from '../inspector/processes.ts';
 import type { InspectorSession } from '../inspector/session.ts';
 import { WorkerHub } from '../inspector/workers.ts';
 import { buildReportFiles } from '../report/report.ts';
-import { PARAM_SCHEMAS } from './schemas.ts';
+import type { FileSaver } from './save.ts';
+import { schemaOf } from './schemas.ts';
 
 /** What the service needs from its shell. */
 export interface AppServiceOptions {
@@ -35,6 +37,39 @@ export interface AppServiceOptions {
   heapSampleMs?: number;
   /** How the report says it was made. */
   reportOrigin?: string;
+  /** Where saves and report exports go: the desktop app's save dialog, the web shell's download folder. */
+  saver: FileSaver;
+}
+
+/** Whether `host` names this machine (loopback), so attaching there needs no confirmation. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare.endsWith('.localhost')) return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  if (isIP(bare) === 6) return bare === '::1' || /^::ffff:127\./.test(bare) || bare === '0:0:0:0:0:0:0:1';
+  return false;
+}
+
+/** The host an attach request would connect to, or null for this machine's loopback (PID, port alone). */
+function attachHost({ host, url }: AppParams<'attach'>): string | null {
+  if (url !== undefined) {
+    try {
+      return new URL(url).hostname;
+    } catch {
+      throw new LeakExplorerError('BAD_REQUEST', `'${url}' is not a WebSocket URL.`, { remedy: 'Give the inspector URL as ws://HOST:PORT/ID, as /json/list shows it.' });
+    }
+  }
+  return host ?? null;
+}
+
+/** A file-system error that reached the boundary without a code of ours gets one (never INTERNAL). */
+function codedSystemError(error: unknown): unknown {
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (error instanceof LeakExplorerError || typeof errno !== 'string' || !/^E[A-Z]+$/.test(errno)) return error;
+  const path = (error as NodeJS.ErrnoException).path ?? 'a file';
+  if (errno === 'ENOENT') return new LeakExplorerError('FILE_NOT_FOUND', `No file at ${path}.`, { cause: error });
+  if (errno === 'EISDIR') return new LeakExplorerError('FILE_NOT_REGULAR', `${path} is a folder.`, { cause: error });
+  return new LeakExplorerError('FILE_UNREADABLE', `${path}: ${(error as Error).message}`, { cause: error });
 }
 
 interface Attached {
@@ -43,8 +78,7 @@ interface Attached {
   timer: NodeJS.Timeout | null;
 }
 
-const ENGINE_METHODS: ReadonlySet<string> = new Set<EngineMethod>([
-  'openFile',
+const ENGINE_METHODS: ReadonlySet<string> = new Set<Exclude<EngineMethod, 'openFile'>>([
   'beginStream',
   'writeStream',
   'endStream',
@@ -75,6 +109,8 @@ export class AppService {
   readonly snapshotDir: string;
   private readonly options: AppServiceOptions;
   private readonly attached = new Map<number, Attached>();
+  /** The files of the live snapshots this service wrote, by snapshot id: the only files it offers to save. */
+  private readonly liveFiles = new Map<number, string>();
   private initial: Promise<LoadedSnapshot[]> | null = null;
 
   constructor(options: AppServiceOptions) {
@@ -85,8 +121,8 @@ export class AppService {
   /** Validates and runs one request; never throws. */
   async dispatch(request: WireRequest, onProgress?: (progress: Progress) => void): Promise<Result<unknown>> {
     try {
-      const schema = PARAM_SCHEMAS[request.method as AppMethod];
-      if (!schema) throw new LeakExplorerError('BAD_REQUEST', `Unknown method '${String(request.method)}'.`);
+      const schema = schemaOf(request.method);
+      if (!schema) throw new LeakExplorerError('UNKNOWN_METHOD', `Unknown method '${String(request.method).slice(0, 100)}'.`);
       const parsed = schema.safeParse(request.params ?? {});
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
@@ -96,7 +132,7 @@ export class AppService {
       const value = await this.call(request.method, parsed.data as never, progress);
       return { ok: true, value };
     } catch (error) {
-      return { ok: false, error: toErrorInfo(error) };
+      return { ok: false, error: toErrorInfo(codedSystemError(error)) };
     }
   }
 
@@ -105,8 +141,9 @@ export class AppService {
     if (ENGINE_METHODS.has(method)) {
       return this.options.engine.call(method as EngineMethod, params as never, onProgress) as Promise<AppResult<M>>;
     }
-    const handler = (this.handlers as Record<string, (p: unknown, progress: (p: Progress) => void) => Promise<unknown>>)[method];
-    return handler(params, onProgress) as Promise<AppResult<M>>;
+    const handlers = this.handlers as Record<string, (p: unknown, progress: (p: Progress) => void) => Promise<unknown>>;
+    if (!Object.hasOwn(handlers, method)) throw new LeakExplorerError('UNKNOWN_METHOD', `Unknown method '${String(method).slice(0, 100)}'.`);
+    return handlers[method](params, onProgress) as Promise<AppResult<M>>;
   }
 
   private session(sessionId: number): Attached {
@@ -142,9 +179,15 @@ export class AppService {
 
   private readonly handlers: { [M in AppMethod]?: (params: AppParams<M>, onProgress: (progress: Progress) => void) => Promise<AppResult<M>> } = {
     listProcesses: async ({ all }) => listProcesses({ includeAll: all }),
-    attach: async ({ pid, port, host, url }) => {
+    attach: async (params) => {
+      const { pid, port, host, url, allowRemote } = params;
       const given = [pid, port, url].filter((v) => v !== undefined).length;
       if (given !== 1) throw new LeakExplorerError('BAD_REQUEST', 'Attach needs exactly one of a PID, a port or a URL.');
+      if (host !== undefined && port === undefined) throw new LeakExplorerError('BAD_REQUEST', 'A host goes with a port.');
+      const remote = attachHost(params);
+      if (remote !== null && !isLoopbackHost(remote) && allowRemote !== true) {
+        throw new LeakExplorerError('REMOTE_HOST_NOT_CONFIRMED', `${remote} is not this machine; attaching there needs your confirmation.`);
+      }
       const onNotice = (message: string) => this.options.emit('notice', { message });
       const session = pid !== undefined ? await attachByPid(pid, { onNotice }) : port !== undefined ? await attachByPort(port, { host, onNotice }) : await attachByUrl(url as string, { onNotice });
       return this.adopt(session, null);
@@ -154,7 +197,9 @@ export class AppService {
       const { child, session } = await launchUnderInspection([process.execPath, this.options.demoScript], {
         stdio: 'pipe',
         programIsNode: true,
-        env: { ELECTRON_RUN_AS_NODE: '1', CRAWLER_RATE: '40' },
+        // The crawler watches for this PID to stay its parent and exits once it is gone (even after a kill -9
+        // of the shell), so a demo with its inspector open never outlives the app that started it.
+        env: { ELECTRON_RUN_AS_NODE: '1', CRAWLER_RATE: '40', LEAK_EXPLORER_PARENT_PID: String(process.pid) },
       });
       child.stdout?.resume();
       session.info.title = 'Demo crawler';
@@ -184,12 +229,19 @@ export class AppService {
       return existing ? existing.monitor.session.info : this.adopt(await hub.attach(workerId, parent), null);
     },
     heapUsage: async ({ sessionId }) => this.session(sessionId).monitor.session.heapUsage(),
-    takeSnapshot: async ({ sessionId, saveTo }, onProgress) => {
+    takeSnapshot: async ({ sessionId }, onProgress) => {
       const { monitor } = this.session(sessionId);
       mkdirSync(this.snapshotDir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const file = saveTo ?? join(this.snapshotDir, `pid-${monitor.session.info.pid ?? 'x'}-${stamp}.heapsnapshot`);
-      return monitor.takeSnapshot({ file, onProgress });
+      const file = join(this.snapshotDir, `pid-${monitor.session.info.pid ?? 'x'}-${stamp}.heapsnapshot`);
+      const loaded = await monitor.takeSnapshot({ file, onProgress });
+      this.liveFiles.set(loaded.id, file);
+      return loaded;
+    },
+    saveSnapshot: async ({ id }) => {
+      const file = this.liveFiles.get(id);
+      if (file === undefined) throw new LeakExplorerError('SNAPSHOT_NOT_SAVED', `Snapshot ${id} was not taken from a live target in this session.`);
+      return this.options.saver.save([{ name: basename(file), content: { path: file } }], 'Save snapshot');
     },
     sessionSnapshots: async ({ sessionId }) => [...this.session(sessionId).monitor.snapshots],
     sessionLiveRefs: async ({ sessionId, ignore, freshSnapshot, collectGarbage }, onProgress) => {
@@ -237,13 +289,42 @@ export class AppService {
       })();
       return this.initial;
     },
-    buildReport: async ({ snapshotIds, sessionId, redactStrings }) => {
-      const target = sessionId !== undefined ? this.attached.get(sessionId)?.monitor.session.info : undefined;
-      const monitor = sessionId !== undefined ? this.attached.get(sessionId)?.monitor : undefined;
-      const liveRefs = monitor ? (await monitor.liveRefs()).rows : undefined;
-      return buildReportFiles(this.options.engine, { snapshotIds, target, liveRefs, redactStrings: redactStrings ?? false, origin: this.options.reportOrigin ?? 'Leak Explorer app' });
+    buildReport: async (params) => this.buildReport(params),
+    exportReport: async (params) => {
+      const files = await this.buildReport(params);
+      return this.options.saver.save(
+        [
+          { name: `${files.baseName}.html`, content: { text: files.html } },
+          { name: `${files.baseName}.json`, content: { text: files.json } },
+          { name: `${files.baseName}.md`, content: { text: files.markdown } },
+        ],
+        'Export report',
+      );
     },
   };
+
+  private async buildReport({ snapshotIds, sessionId, redactStrings }: AppParams<'buildReport'>): Promise<AppResult<'buildReport'>> {
+    const target = sessionId !== undefined ? this.attached.get(sessionId)?.monitor.session.info : undefined;
+    const monitor = sessionId !== undefined ? this.attached.get(sessionId)?.monitor : undefined;
+    const liveRefs = monitor ? (await monitor.liveRefs()).rows : undefined;
+    return buildReportFiles(this.options.engine, { snapshotIds, target, liveRefs, redactStrings: redactStrings ?? false, origin: this.options.reportOrigin ?? 'Leak Explorer app' });
+  }
+
+  /**
+   * Opens snapshot files by path, for the shells only: paths from a native open dialog or the command line.
+   * The UI cannot call this (it is no API method); it sends a file's bytes through the stream methods.
+   */
+  async openPaths(paths: string[], onProgress: (progress: Progress) => void = () => {}): Promise<Array<Result<LoadedSnapshot> & { path: string }>> {
+    const results: Array<Result<LoadedSnapshot> & { path: string }> = [];
+    for (const path of paths) {
+      try {
+        results.push({ path, ok: true, value: await this.options.engine.call('openFile', { path }, onProgress) });
+      } catch (error) {
+        results.push({ path, ok: false, error: toErrorInfo(codedSystemError(error)) });
+      }
+    }
+    return results;
+  }
 
   /** Detaches from every target (stopping demos), for shutdown. */
   async close(): Promise<void> {

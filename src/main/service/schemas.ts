@@ -1,6 +1,7 @@
 /**
  * Payload schemas for every app method, checked at the trust boundary (IPC, WebSocket) before anything
- * runs. A method without a schema does not exist for the UI.
+ * runs. A method without a schema does not exist for the UI; the table is a null-prototype object, so
+ * `__proto__`, `constructor` or `toString` are not methods either.
  */
 import { z } from 'zod';
 import type { AppMethod } from '../../shared/app-api.ts';
@@ -12,9 +13,7 @@ const empty = z.object({}).strict();
 const limit = z.number().int().positive().max(100_000).optional();
 const offset = z.number().int().nonnegative().optional();
 
-/** The schema of each method's parameters. */
-export const PARAM_SCHEMAS: Record<AppMethod, z.ZodType> = {
-  openFile: z.object({ path: z.string().min(1).max(4096), takenAt: z.number().optional() }).strict(),
+const schemas: Record<AppMethod, z.ZodType> = {
   beginStream: z.object({ label: z.string().max(4096), takenAt: z.number() }).strict(),
   writeStream: z.object({ streamId: id, chunk: z.string().max(64 << 20) }).strict(),
   endStream: z.object({ streamId: id }).strict(),
@@ -62,6 +61,7 @@ export const PARAM_SCHEMAS: Record<AppMethod, z.ZodType> = {
       port: z.number().int().min(1).max(65535).optional(),
       host: z.string().min(1).max(255).optional(),
       url: z.string().min(1).max(2000).optional(),
+      allowRemote: z.boolean().optional(),
     })
     .strict(),
   launchDemo: empty,
@@ -70,7 +70,8 @@ export const PARAM_SCHEMAS: Record<AppMethod, z.ZodType> = {
   listWorkers: z.object({ sessionId: id }).strict(),
   attachWorker: z.object({ sessionId: id, workerId: z.string().min(1).max(100) }).strict(),
   heapUsage: z.object({ sessionId: id }).strict(),
-  takeSnapshot: z.object({ sessionId: id, saveTo: z.string().min(1).max(4096).optional() }).strict(),
+  takeSnapshot: z.object({ sessionId: id }).strict(),
+  saveSnapshot: z.object({ id }).strict(),
   sessionSnapshots: z.object({ sessionId: id }).strict(),
   liveInstances: z.object({ sessionId: id, className: name, offset, limit }).strict(),
   livePreview: z.object({ sessionId: id, nodeId, className: z.string().max(2000) }).strict(),
@@ -79,4 +80,13 @@ export const PARAM_SCHEMAS: Record<AppMethod, z.ZodType> = {
   setTracking: z.object({ sessionId: id, enabled: z.boolean(), trackAllocations: z.boolean().optional() }).strict(),
   initialSnapshots: empty,
   buildReport: z.object({ snapshotIds: z.array(id).min(1).max(1000), sessionId: id.optional(), redactStrings: z.boolean().optional() }).strict(),
+  exportReport: z.object({ snapshotIds: z.array(id).min(1).max(1000), sessionId: id.optional(), redactStrings: z.boolean().optional() }).strict(),
 };
+
+/** The schema of each method's parameters. */
+export const PARAM_SCHEMAS: Readonly<Record<AppMethod, z.ZodType>> = Object.freeze(Object.assign(Object.create(null) as Record<AppMethod, z.ZodType>, schemas));
+
+/** The schema of `method` if it is an app method: own properties only, so inherited names are unknown. */
+export function schemaOf(method: unknown): z.ZodType | undefined {
+  return typeof method === 'string' && Object.hasOwn(PARAM_SCHEMAS, method) ? PARAM_SCHEMAS[method as AppMethod] : undefined;
+}

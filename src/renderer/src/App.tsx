@@ -7,7 +7,7 @@ import type { LoadedSnapshot } from '../../shared/engine-api';
 import type { ErrorInfo } from '../../shared/errors';
 import type { HeapUsage, Progress, TargetInfo } from '../../shared/model';
 import { formatBytes } from '../../shared/format';
-import { call, isDesktop, on, openLocalFile, saveText } from './api';
+import { call, finishSave, isDesktop, on, openLocalFile } from './api';
 import { ErrorBanner, Notice, ProgressBar, errorInfo } from './components';
 import { TargetsView } from './views/Targets';
 import { SessionView } from './views/Session';
@@ -116,10 +116,10 @@ export function App() {
       on('menu', ({ action }) => {
         if (action === 'export-report') document.getElementById('export-report')?.click();
         if (action === 'save-snapshot') {
-          // Save the latest live snapshot: the Session tab lists each with its Save link.
+          // Save the latest live snapshot: the Session tab lists each with its Save button.
           setTab('session');
           requestAnimationFrame(() => {
-            const links = document.querySelectorAll<HTMLAnchorElement>('[data-save-snapshot]');
+            const links = document.querySelectorAll<HTMLButtonElement>('[data-save-snapshot]');
             links[links.length - 1]?.click();
           });
         }
@@ -197,11 +197,9 @@ export function App() {
     try {
       setProgress({ phase: 'Building the report', done: 0, total: 0 });
       const redact = (document.getElementById('redact') as HTMLInputElement | null)?.checked ?? false;
-      const files = await call('buildReport', { snapshotIds: workspace.snapshots.map((s) => s.id), sessionId: workspace.gone ? undefined : workspace.target?.sessionId, redactStrings: redact });
-      saveText(`${files.baseName}.html`, files.html, 'text/html');
-      saveText(`${files.baseName}.json`, files.json, 'application/json');
-      saveText(`${files.baseName}.md`, files.markdown, 'text/markdown');
-      notify(`Report exported: ${files.baseName}.html, .json and .md.`);
+      // The main process saves the files (a save dialog, or the web shell's download folder): the page never names a path.
+      const saved = finishSave(await call('exportReport', { snapshotIds: workspace.snapshots.map((s) => s.id), sessionId: workspace.gone ? undefined : workspace.target?.sessionId, redactStrings: redact }));
+      if (saved) notify(`Report exported. ${saved}`);
     } catch (e) {
       fail(e);
     } finally {

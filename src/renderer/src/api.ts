@@ -2,7 +2,7 @@
  * The renderer's access to the app: IPC through the preload in Electron, a WebSocket to the web shell in a
  * browser. Everything else in the renderer goes through `api` and never knows which.
  */
-import type { AppEvent, AppEvents, AppMethod, AppParams, AppResult, AppTransport, WireReply } from '../../shared/app-api';
+import type { AppEvent, AppEvents, AppMethod, AppParams, AppResult, AppTransport, SaveOutcome, WireReply } from '../../shared/app-api';
 import type { LoadedSnapshot } from '../../shared/engine-api';
 import type { ErrorInfo, Result } from '../../shared/errors';
 import type { Progress } from '../../shared/model';
@@ -113,12 +113,19 @@ export async function openLocalFile(file: File, onProgress: (progress: Progress)
   }
 }
 
-/** Offers text as a file to save (a download in the browser, a save dialog in Electron). */
-export function saveText(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+/**
+ * Finishes a save the main process made: the web shell's files are downloaded from the URLs it gave (same
+ * origin, with the session's cookie); the desktop app has already written them where the user picked.
+ * Returns what to tell the user, or null when the save dialog was cancelled.
+ */
+export function finishSave(outcome: SaveOutcome): string | null {
+  if (outcome.cancelled) return null;
+  for (const download of outcome.downloads) {
+    const link = document.createElement('a');
+    link.href = download.url;
+    link.download = download.name;
+    link.click();
+  }
+  const names = outcome.savedTo.length ? outcome.savedTo : outcome.downloads.map((d) => d.name);
+  return `Saved ${names.join(', ')}.`;
 }

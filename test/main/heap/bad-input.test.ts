@@ -1,10 +1,12 @@
 // Every kind of bad input gets a coded error with a remedy, never a hang, a crash or a wrong answer.
 // Damaged files are made from a real snapshot's bytes, as a disk or a copy would damage them.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeSnapshot } from '../../../src/main/heap/analysis.ts';
+import { EngineClient } from '../../../src/main/heap/engine-client.ts';
 import { readSnapshotFile } from '../../../src/main/heap/load.ts';
 import { parseSnapshot } from '../../../src/main/heap/parser.ts';
 import { ERROR_REMEDIES, LeakExplorerError, type ErrorCode } from '../../../src/shared/errors.ts';
@@ -145,11 +147,32 @@ describe('bad input', () => {
     await expect(readSnapshotFile(path, { maxArrayBytes: 1 << 20 })).rejects.toMatchObject({ code: 'SNAPSHOT_TOO_LARGE' });
   });
 
-  it('missing files and folders get FILE_NOT_FOUND and FILE_UNREADABLE', async () => {
+  it('missing files and folders get FILE_NOT_FOUND and FILE_NOT_REGULAR', async () => {
     await expect(readSnapshotFile(join(dir, 'nope.heapsnapshot'))).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
     const folder = join(dir, 'folder.heapsnapshot');
     mkdirSync(folder, { recursive: true });
-    await expect(readSnapshotFile(folder)).rejects.toMatchObject({ code: 'FILE_UNREADABLE', remedy: 'Give the path of a .heapsnapshot file in it.' });
+    await expect(readSnapshotFile(folder)).rejects.toMatchObject({ code: 'FILE_NOT_REGULAR', remedy: 'Give the path of a .heapsnapshot file in it.' });
+  });
+
+  it('a FIFO or a device is FILE_NOT_REGULAR at once, and later opens are not blocked', async () => {
+    const fifo = join(dir, 'pipe.heapsnapshot');
+    execFileSync('mkfifo', [fifo]);
+    await expect(readSnapshotFile(fifo)).rejects.toMatchObject({ code: 'FILE_NOT_REGULAR', message: expect.stringContaining('a pipe (FIFO)') });
+    await expect(readSnapshotFile('/dev/zero')).rejects.toMatchObject({ code: 'FILE_NOT_REGULAR', message: expect.stringContaining('a device') });
+    // Through the engine worker, more FIFO opens than libuv has file-system threads (4), then a real file: a
+    // blocking open would hold every thread and the real file would never load.
+    const engine = new EngineClient(new URL('../../../src/main/heap/worker.ts', import.meta.url));
+    try {
+      const opens = [fifo, fifo, fifo, fifo, fifo, '/dev/zero'].map((path) => engine.call('openFile', { path }).catch((error: LeakExplorerError) => error.code));
+      const real = engine.call('openFile', { path: crawlerSeries().files[0] });
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise<'stuck'>((resolve) => (timer = setTimeout(() => resolve('stuck'), 30_000)));
+      const outcome = await Promise.race([Promise.all([Promise.all(opens), real.then((loaded) => loaded.info.nodeCount > 0)]), stuck]);
+      clearTimeout(timer);
+      expect(outcome).toEqual([Array(6).fill('FILE_NOT_REGULAR'), true]);
+    } finally {
+      await engine.close();
+    }
   });
 
   it('the undamaged file still loads after all that', () => {

@@ -307,7 +307,7 @@ describe('clear reasons', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("error BAD_ARGUMENTS: --pid takes a process id: a whole number from 1 to 4194304, not '9007199254740993'.");
 
-    const service = new AppService({ engine: new LocalEngine(), emit: () => {}, demoScript: '', heapSampleMs: 0 });
+    const service = new AppService({ engine: new LocalEngine(), emit: () => {}, demoScript: '', heapSampleMs: 0, saver: { save: async () => ({ cancelled: true, savedTo: [], downloads: [] }) } });
     const reply = await service.dispatch({ callId: 1, method: 'attach', params: { pid: 'abc' } });
     expect(reply).toEqual({ ok: false, error: expect.objectContaining({ code: 'BAD_ARGUMENTS', message: "PID takes a process id: a whole number from 1 to 4194304, not 'abc'." }) });
     const rounded = await service.dispatch({ callId: 2, method: 'attach', params: { pid: 9007199254740993 } });

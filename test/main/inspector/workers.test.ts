@@ -173,7 +173,7 @@ describe('worker threads', () => {
     const target = await startWorkerLeak();
     const engine = new LocalEngine();
     const dir = mkdtempSync(join(tmpdir(), 'le-workers-'));
-    const service = new AppService({ engine, emit: () => {}, demoScript: '', heapSampleMs: 0, snapshotDir: dir });
+    const service = new AppService({ engine, emit: () => {}, demoScript: '', heapSampleMs: 0, snapshotDir: dir, saver: { save: async () => ({ cancelled: true, savedTo: [], downloads: [] }) } });
     try {
       const main = await service.dispatch({ callId: 1, method: 'attach', params: { pid: target.pid } });
       expect(main.ok).toBe(true);

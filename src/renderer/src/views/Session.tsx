@@ -1,7 +1,7 @@
 /** The attached target: who it is, its heap over time, its snapshots, a series, and allocation tracking. */
 import { useEffect, useRef, useState } from 'react';
 import { formatBytes } from '../../../shared/format';
-import { call, isDesktop } from '../api';
+import { call, finishSave } from '../api';
 import type { AppActions, Workspace } from '../App';
 import { HeapChart } from '../components';
 import { useSnapshot } from './snapshot';
@@ -27,6 +27,16 @@ export function SessionView({ workspace, actions }: { workspace: Workspace; acti
       await call('setTracking', { sessionId: target.sessionId, enabled: !tracking });
       setTracking(!tracking);
       if (!tracking) actions.notify('Allocation tracking is on: ages are measured for objects allocated from now on. It slows big heaps a lot; turn it off when done.');
+    } catch (e) {
+      actions.fail(e);
+    }
+  };
+
+  // A save through the API: a save dialog in the desktop app, a download from the web shell's folder.
+  const save = async (id: number) => {
+    try {
+      const saved = finishSave(await call('saveSnapshot', { id }));
+      if (saved) actions.notify(saved);
     } catch (e) {
       actions.fail(e);
     }
@@ -112,9 +122,9 @@ export function SessionView({ workspace, actions }: { workspace: Workspace; acti
                     <td className="num">{formatBytes(s.info.totalSize)}</td>
                     <td className="mono muted" title={s.info.file}>
                       {s.info.file}{' '}
-                      <a className="btn small" data-save-snapshot href={isDesktop ? `file://${s.info.file}` : `/download?path=${encodeURIComponent(s.info.file)}`} download>
+                      <button className="btn small" data-save-snapshot onClick={() => void save(s.id)}>
                         Save…
-                      </a>
+                      </button>
                     </td>
                   </tr>
                 ))}

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ProcessInfo, TargetInfo } from '../../../shared/model';
 import { formatBytes } from '../../../shared/format';
-import { call } from '../api';
+import { ApiError, call } from '../api';
 import type { AppActions } from '../App';
 import { Empty, SubmitRow } from '../components';
 
@@ -21,7 +21,14 @@ export function TargetsView({ actions, onAttached, onFiles }: { actions: AppActi
   const attach = async (params: { pid?: number | string; port?: number; url?: string }, label: string) => {
     setBusy(label);
     try {
-      onAttached(await call('attach', params));
+      try {
+        onAttached(await call('attach', params));
+      } catch (e) {
+        // A host that is not this machine: only the user's explicit yes lets the attach go there.
+        if (!(e instanceof ApiError && e.info.code === 'REMOTE_HOST_NOT_CONFIRMED')) throw e;
+        if (!window.confirm(`${e.info.message}\n\n${e.info.remedy}\n\nAttach anyway?`)) return;
+        onAttached(await call('attach', { ...params, allowRemote: true }));
+      }
     } catch (e) {
       actions.fail(e);
       refresh();
