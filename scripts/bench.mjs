@@ -12,7 +12,7 @@
 // `leak-explorer analyze` on 5 and 50 MB files beside Microsoft's Rust parser (@vscode/v8-heap-parser).
 //
 // Usage: npm run bench [-- --sizes 50,300] [--big] [--huge] [--runs 3] [--skip-memlab] [--skip-series] [--skip-live]
-//                      [--startup-sizes 5,50] [--skip-startup] [--skip-layout]
+//                      [--startup-sizes 5,50] [--skip-startup] [--skip-layout] [--skip-sampling]
 // A few minutes: npm run bench -- --sizes 50 --skip-memlab --skip-series --skip-live
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
@@ -187,6 +187,17 @@ if (!flag('--skip-layout')) {
   console.log('|---|---|---|---|');
   if (layout.error) console.log(`| layered, by distance | failed: ${layout.error} | | |`);
   else for (const r of layout.sizes) console.log(`| layered, by distance | ${r.nodes} | ${r.edges} | ${r.ms.toFixed(1)} ms |`);
+}
+
+// What allocation sampling costs a busy target (the `allocations` command): its requests per second with V8's
+// sampling heap profiler on (32 KiB interval, a profile read every 5 s) and off, in alternating phases of one
+// process. Target: at most 5% slower. A snapshot, by contrast, freezes the target.
+if (!flag('--skip-sampling')) {
+  const cost = run('sampling', '8', '5');
+  console.log('\n| allocation sampling | requests/s off | requests/s on | slowdown |');
+  console.log('|---|---|---|---|');
+  if (cost.error) console.log(`| busy target, 32 KiB interval | failed: ${cost.error} | | |`);
+  else console.log(`| busy target, 32 KiB interval | ${Math.round(cost.offPerSecond)} | ${Math.round(cost.onPerSecond)} | ${(cost.slowdown * 100).toFixed(1)}% |`);
 }
 
 console.log('\nCommand: npm run bench' + (args.length ? ` -- ${args.join(' ')}` : ''));

@@ -2,7 +2,7 @@
 // each second; sampling is switched on and off in alternating phases of PHASE_S seconds (on: V8's default
 // 32 KiB interval, with a profile read every 5 s, as `leak-explorer allocations` does), so that drift of the
 // machine hits both alike. Prints {offPerSecond, onPerSecond, slowdown} as JSON (medians of the seconds).
-// Usage: sampling-cost.mjs [PHASES=6] [PHASE_S=5] [SAMPLING_INTERVAL_BYTES=32768]
+// Usage: run-sampling.mjs [PHASES=6] [PHASE_S=5] [SAMPLING_INTERVAL_BYTES=32768]
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
