@@ -28,6 +28,6 @@ describe('fuzzing the loader with mutated real snapshots', () => {
     expect(table.size).toBeGreaterThanOrEqual(4);
     expect(table.get('loaded') ?? 0).toBeGreaterThan(0);
     console.log([...table].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${code}: ${count}`).join(', '));
-    // CPU-bound: the long deadline is for a machine shared with other work (127 s at a load average of 26).
+    // CPU-bound: the long deadline is for a machine shared with other work (13 s on an idle 2-core machine, 127 s at a load average of 26).
   }, 900_000);
 });
