@@ -44,6 +44,23 @@ describe('the app, as a newcomer uses it', () => {
     // The token left the address bar once it became a cookie.
     expect(page.url()).not.toContain('token=');
     await shot(page, '1-targets');
+    // Typing mistakes get their code and a remedy, never INTERNAL: a PID (checked by the service) and a port.
+    for (const [mode, typed, why] of [
+      ['PID', 'abc', /BAD_ARGUMENTS.*'abc'/s],
+      ['Inspector port', 'abc', /BAD_ARGUMENTS.*'abc' is not a port.*1 to 65535/s],
+    ] as const) {
+      await page.getByLabel(mode, { exact: true }).check();
+      await page.getByLabel('Target', { exact: true }).fill(typed);
+      await page.locator('form').getByRole('button', { name: 'Attach', exact: true }).click();
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      const text = await alert.textContent();
+      expect(text).toMatch(why);
+      expect(text).not.toMatch(/INTERNAL|\[object Object\]/);
+      await page.getByRole('button', { name: 'Dismiss' }).click();
+    }
+    await page.getByLabel('Target', { exact: true }).fill('');
+    await page.getByLabel('PID', { exact: true }).check();
   });
 
   it('tries the demo and sees the response class grow, and its oldest age grow', async () => {

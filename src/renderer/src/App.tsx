@@ -7,7 +7,7 @@ import type { LoadedSnapshot } from '../../shared/engine-api';
 import type { ErrorInfo } from '../../shared/errors';
 import type { HeapUsage, Progress, TargetInfo } from '../../shared/model';
 import { formatBytes } from '../../shared/format';
-import { call, finishSave, isDesktop, on, openLocalFile } from './api';
+import { ApiError, call, finishSave, isDesktop, on, openLocalFile } from './api';
 import { ErrorBanner, Notice, ProgressBar, errorInfo } from './components';
 import { TargetsView } from './views/Targets';
 import { SessionView } from './views/Session';
@@ -193,7 +193,7 @@ export function App() {
   };
 
   const exportReport = async () => {
-    if (!workspace || workspace.snapshots.length === 0) return fail({ message: 'Take or open a snapshot first.' });
+    if (!workspace || workspace.snapshots.length === 0) return fail(new ApiError({ code: 'BAD_ARGUMENTS', message: 'There is no snapshot to report on yet.', remedy: 'Take or open a snapshot first.' }));
     try {
       setProgress({ phase: 'Building the report', done: 0, total: 0 });
       const redact = (document.getElementById('redact') as HTMLInputElement | null)?.checked ?? false;

@@ -43,7 +43,9 @@ export function TargetsView({ actions, onAttached, onFiles }: { actions: AppActi
     // The service reads a PID strictly (digits only, within the kernel's limit) and says what is wrong.
     if (mode === 'pid') return void attach({ pid: text }, 'Attaching');
     const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0) return actions.fail({ message: `'${text}' is not a port.` });
+    if (!/^\d{1,5}$/.test(text) || !Number.isInteger(n) || n <= 0 || n > 65535) {
+      return actions.fail(new ApiError({ code: 'BAD_ARGUMENTS', message: `'${text}' is not a port.`, remedy: 'Type the inspector port, a whole number from 1 to 65535 (Node opens 9229 by default).' }));
+    }
     void attach({ port: n }, 'Attaching');
   };
 
