@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { LeakExplorerError } from '../../shared/errors.ts';
-import type { Suspect } from '../../shared/model.ts';
+import type { SuspectReport } from '../../shared/model.ts';
 import { readSnapshotFile } from '../heap/load.ts';
 import { SnapshotStore } from '../heap/store.ts';
 import { renderSuspect } from './analyze.ts';
@@ -15,18 +15,8 @@ import type { CliCommand } from './help.ts';
 import { QUIET_OPTION } from './help.ts';
 import { progressReporter } from './progress.ts';
 
-/** The `suspects --json` document. */
-export interface SuspectsJson {
-  schemaVersion: 1;
-  idSpaceMismatch: boolean;
-  intervals: number;
-  durationMs: number;
-  /** True with two snapshots: one interval of growth may be noise. */
-  tentative: boolean;
-  suspects: Suspect[];
-  /** Warnings, each starting with its code. */
-  warnings: string[];
-}
+/** The `suspects --json` document: the engine's report, versioned. */
+export type SuspectsJson = { schemaVersion: 1 } & SuspectReport;
 
 /** Renders suspects for people: the top headline first, then each suspect with its path. */
 export function renderSuspects(doc: Pick<SuspectsJson, 'suspects' | 'warnings' | 'tentative' | 'intervals'> & { idSpaceMismatch?: boolean }, top = 10): string {
