@@ -452,15 +452,26 @@ export class InspectorSession {
     try {
       const fp = await send('Runtime.evaluate', { expression: 'Function.prototype', objectGroup: group });
       const functions = await send('Runtime.queryObjects', { prototypeObjectId: fp.result.objectId as string, objectGroup: group });
+      // Every constructor of that name counts, as in a heap snapshot's class: a program's `Session` and the
+      // one node:inspector defines (loaded once an explorer attached) are one class by name.
       const prototypes = await send('Runtime.callFunctionOn', {
         objectId: functions.objects.objectId as string,
-        functionDeclaration: 'function(name) { const found = this.find((f) => f.name === name && f.prototype && typeof f.prototype === "object"); return found ? found.prototype : undefined; }',
+        functionDeclaration: 'function(name) { return this.filter((f) => f.name === name && f.prototype && typeof f.prototype === "object").map((f) => f.prototype); }',
         arguments: [{ value: className }],
         objectGroup: group,
       });
-      if (!prototypes.result.objectId) return null;
-      const instances = await send('Runtime.queryObjects', { prototypeObjectId: prototypes.result.objectId, objectGroup: group });
-      const length = await send('Runtime.callFunctionOn', { objectId: instances.objects.objectId as string, functionDeclaration: 'function() { return this.length; }', returnByValue: true });
+      const { result: entries } = await send('Runtime.getProperties', { objectId: prototypes.result.objectId as string, ownProperties: true });
+      const prototypeIds = entries.filter((entry) => /^\d+$/.test(entry.name) && entry.value?.objectId).map((entry) => entry.value?.objectId as string);
+      if (prototypeIds.length === 0) return null;
+      const found: string[] = [];
+      for (const prototypeObjectId of prototypeIds) found.push((await send('Runtime.queryObjects', { prototypeObjectId, objectGroup: group })).objects.objectId as string);
+      // A subclass's instances are found through both prototypes: count each object once.
+      const length = await send('Runtime.callFunctionOn', {
+        objectId: found[0],
+        functionDeclaration: 'function(...others) { const all = new Set(this); for (const list of others) for (const o of list) all.add(o); return all.size; }',
+        arguments: found.slice(1).map((objectId) => ({ objectId })),
+        returnByValue: true,
+      });
       return Number(length.result.value);
     } finally {
       // The query results pin every instance until released.

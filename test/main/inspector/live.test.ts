@@ -158,4 +158,17 @@ describe('attach by PID and tracker queries', () => {
       child.kill('SIGKILL');
     }
   });
+
+  it('counts a class by name across every constructor of that name, as a snapshot does', async () => {
+    // node:inspector defines its own `Session`; the program's `Session` must still be counted.
+    const source = "class Session {} globalThis.keep = Array.from({ length: 7 }, () => new Session()); const { Session: InspectorSession } = require('node:inspector'); globalThis.own = InspectorSession; setInterval(() => {}, 1000); console.log('ready')";
+    const { child, session } = await launchUnderInspection([process.execPath, '-e', source], { stdio: 'pipe' });
+    try {
+      expect(await session.liveCount('Session')).toBe(7);
+      expect(await session.liveCount('NoSuchClass')).toBeNull();
+    } finally {
+      await session.close();
+      child.kill('SIGKILL');
+    }
+  });
 });
