@@ -290,7 +290,14 @@ export async function attachByPid(pidValue: number | string, options: AttachOpti
   } catch (error) {
     // Whatever step it failed at, a target that exited meanwhile is the reason to give.
     if (error instanceof LeakExplorerError && ['TARGET_GONE', 'NO_SUCH_PROCESS', 'TARGET_WAITING_FOR_DEBUGGER', 'BAD_ARGUMENTS'].includes(error.code)) throw error;
-    if (await exited(pid)) throw new LeakExplorerError('TARGET_GONE', `PID ${pid} exited while Leak Explorer was attaching to it.`, { cause: error });
+    // An inspector that stops answering may be a process on its way out, not yet gone from /proc: give it a
+    // moment to finish exiting before blaming the connection.
+    const connectionLost = error instanceof LeakExplorerError && ['INSPECTOR_UNREACHABLE', 'INSPECTOR_BUSY', 'INSPECTOR_TIMEOUT'].includes(error.code);
+    for (let waited = 0; ; waited += 50) {
+      if (await exited(pid)) throw new LeakExplorerError('TARGET_GONE', `PID ${pid} exited while Leak Explorer was attaching to it.`, { cause: error });
+      if (!connectionLost || waited >= 1000) break;
+      await sleep(50);
+    }
     throw error;
   }
 }
