@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -45,9 +45,8 @@ if (binary) {
     "Electron's binary is not available here (it is downloaded on first run, and this machine could not fetch it).\n" +
       'Starting the same UI in your browser instead.\n',
   );
-  const child = spawn(process.execPath, [join(root, 'bin', 'leak-explorer.js'), 'serve', ...files], { stdio: 'inherit' });
-  const forward = (signal) => child.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  child.on('exit', (code) => process.exit(code ?? 0));
+  // The web shell runs in this process rather than as a child: a child would be orphaned, still serving,
+  // if this process were killed with SIGKILL (no handler runs then).
+  process.argv = [process.argv[0], join(root, 'bin', 'leak-explorer.js'), 'serve', ...files];
+  await import(pathToFileURL(process.argv[1]).href);
 }
