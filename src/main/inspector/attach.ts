@@ -17,7 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { parsePid } from '../../shared/pid.ts';
 import { InspectorConnection } from './connection.ts';
-import { CLOSE_DELAY_MS, explorerToken, MARK_OPENED, registerExplorer, unregisterExplorer, withTargetLock } from './coordination.ts';
+import { CLOSE_DELAY_MS, explorerToken, MARK_OPENED, registerExplorer, targetLockPath, unregisterExplorer, withTargetLock } from './coordination.ts';
 import { listTargets, probeInspector, type InspectorTarget } from './http.ts';
 import { catchesSigusr1, listeningPortsOf, pidListeningOn, procFacts } from './procfs.ts';
 import { findInspectorPort, inspectorCandidates, refusalOf, selfFacts } from './processes.ts';
@@ -80,7 +80,8 @@ export function chooseTarget(targets: InspectorTarget[], targetId?: string): Ins
  */
 async function joinExplorers(session: InspectorSession, options: AttachOptions, pid: number | null): Promise<void> {
   const token = explorerToken();
-  if (!(await registerExplorer(session.connection, token))) return;
+  const lockPath = pid !== null && process.platform === 'linux' ? await targetLockPath(pid) : null;
+  if (!(await registerExplorer(session.connection, token, lockPath))) return;
   session.onBeforeClose(() => closeIfLast(session, token, options, pid));
 }
 

@@ -56,12 +56,17 @@ async function lockFolder(): Promise<string> {
   return folder;
 }
 
+/** The lock file of target `pid`: it exists while an explorer of this user attaches to or detaches from it. */
+export async function targetLockPath(pid: number): Promise<string> {
+  return join(await lockFolder(), `target-${pid}.lock`);
+}
+
 /**
  * Runs `work` holding the lock of target `pid`, waiting up to `timeoutMs` for another explorer of this
  * user to finish attaching to or detaching from it.
  */
 export async function withTargetLock<T>(pid: number, timeoutMs: number, work: () => Promise<T>): Promise<T> {
-  const path = join(await lockFolder(), `target-${pid}.lock`);
+  const path = await targetLockPath(pid);
   const mine = `${process.pid} ${randomBytes(6).toString('hex')}`;
   const deadline = Date.now() + timeoutMs;
   let holder = 0;
@@ -102,16 +107,46 @@ export function explorerToken(): string {
   return `${process.pid}:${randomBytes(6).toString('hex')}`;
 }
 
+/** How often the target checks that the explorers in its record are still running. */
+export const WATCHDOG_INTERVAL_MS = 2000;
+
 /**
  * Adds `token` to the target's record if an explorer opened its inspector; returns whether it did (and
  * so whether this session must take part in closing it).
+ *
+ * It also starts, once per record, a watchdog in the target: an explorer killed with SIGKILL runs no
+ * detach, and the inspector it opened would stay open for any local user. Every WATCHDOG_INTERVAL_MS the
+ * watchdog drops the explorers whose process is gone; when that leaves none, and no explorer holds a lock
+ * file of this target (one may be attaching right now), it closes the inspector. An explorer that never
+ * registered is never counted, so an attach in progress is not cut short. The timer is unref'd: it never
+ * keeps the target alive. `lockPath` is this explorer's lock file for the target, or null where there is none.
  */
-export async function registerExplorer(connection: CdpConnection, token: string): Promise<boolean> {
-  const { result } = await connection.send(
-    'Runtime.evaluate',
-    { expression: `(() => { const r = ${RECORD}; if (!r || !r.opened) return false; r.explorers.push(${JSON.stringify(token)}); return true; })()`, returnByValue: true },
-    CALL_TIMEOUT_MS,
-  );
+export async function registerExplorer(connection: CdpConnection, token: string, lockPath: string | null = null): Promise<boolean> {
+  const expression = `(() => {
+    const key = Symbol.for(${JSON.stringify(ATTACH_KEY)});
+    const r = globalThis[key];
+    if (!r || !r.opened) return false;
+    r.explorers.push(${JSON.stringify(token)});
+    r.locks ??= [];
+    const lock = ${JSON.stringify(lockPath)};
+    if (lock && !r.locks.includes(lock)) r.locks.push(lock);
+    if (!r.watchdog && typeof process === 'object' && typeof process.getBuiltinModule === 'function') {
+      const fs = process.getBuiltinModule('node:fs');
+      const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+      r.watchdog = setInterval(() => {
+        if (globalThis[key] !== r) { clearInterval(r.watchdog); return; }
+        const before = r.explorers.length;
+        r.explorers = r.explorers.filter((t) => alive(Number(t.split(':')[0])));
+        if (before === 0 || r.explorers.length > 0 || r.locks.some((p) => fs.existsSync(p))) return;
+        clearInterval(r.watchdog);
+        delete globalThis[key];
+        try { process.getBuiltinModule('node:inspector').close(); } catch {}
+      }, ${WATCHDOG_INTERVAL_MS});
+      r.watchdog.unref?.();
+    }
+    return true;
+  })()`;
+  const { result } = await connection.send('Runtime.evaluate', { expression, returnByValue: true }, CALL_TIMEOUT_MS);
   return result.value === true;
 }
 
@@ -131,6 +166,7 @@ export async function unregisterExplorer(connection: CdpConnection, token: strin
     const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
     r.explorers = r.explorers.filter((t) => t !== ${JSON.stringify(token)} && alive(Number(t.split(':')[0])));
     if (r.explorers.length > 0) return 'others';
+    if (r.watchdog) clearInterval(r.watchdog);
     delete globalThis[key];
     setTimeout(() => { try { process.getBuiltinModule('node:inspector').close(); } catch {} }, ${CLOSE_DELAY_MS});
     return 'closing';

@@ -11,6 +11,7 @@ import { attachByPid, attachByPort } from '../../../src/main/inspector/attach.ts
 import { listTargets } from '../../../src/main/inspector/http.ts';
 import { TargetMonitor } from '../../../src/main/inspector/monitor.ts';
 import { listProcesses } from '../../../src/main/inspector/processes.ts';
+import { WATCHDOG_INTERVAL_MS } from '../../../src/main/inspector/coordination.ts';
 import { listeningPortsOf, pidListeningOn } from '../../../src/main/inspector/procfs.ts';
 import { AppService } from '../../../src/main/service/app-service.ts';
 import { LeakExplorerError } from '../../../src/shared/errors.ts';
@@ -172,6 +173,33 @@ describe('touch only the named target', () => {
     const result = await run.done;
     expect(result.status, result.stderr).toBe(130);
     expect(result.stderr).toMatch(/SIGINT: detaching/);
+    expect(await portsOf(target.pid)).toEqual([]);
+    expect(target.alive()).toBe(true);
+  });
+  it('closes the inspector it opened when the CLIs are killed with SIGKILL, once no explorer is left', async () => {
+    const target = await startPlainLeak();
+    /** A `refs` series that stays attached for minutes, started once its first snapshot is taken. */
+    const attached = async () => {
+      const run = cliAsync(['refs', '--pid', String(target.pid), '--snapshots', '2', '--interval', '600']);
+      let stderr = '';
+      run.child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+      for (let i = 0; i < 600 && !/Snapshot 1 of 2/.test(stderr); i++) await sleep(100);
+      expect(stderr).toMatch(/Snapshot 1 of 2/);
+      return run;
+    };
+    const first = await attached();
+    const second = await attached();
+    const ports = await portsOf(target.pid);
+    expect(ports).toHaveLength(1);
+    // No detach runs on SIGKILL. The other explorer still uses the inspector: it must stay open.
+    first.child.kill('SIGKILL');
+    await first.done;
+    await sleep(3 * WATCHDOG_INTERVAL_MS);
+    expect(await portsOf(target.pid)).toEqual(ports);
+    // The last explorer is gone too: the target's watchdog closes the inspector that was opened for them.
+    second.child.kill('SIGKILL');
+    await second.done;
+    for (let i = 0; i < 60 && (await portsOf(target.pid)).length > 0; i++) await sleep(100);
     expect(await portsOf(target.pid)).toEqual([]);
     expect(target.alive()).toBe(true);
   });
