@@ -5,7 +5,7 @@
  */
 import type { EngineMethods, LoadedSnapshot } from './engine-api.ts';
 import type { Result } from './errors.ts';
-import type { HeapUsage, LivePreview, LiveRef, OldestSource, Progress, ProcessInfo, TargetInfo, WorkerThreadInfo } from './model.ts';
+import type { AllocationSampling, HeapUsage, LivePreview, LiveRef, OldestSource, Progress, ProcessInfo, TargetInfo, WorkerThreadInfo } from './model.ts';
 
 /** What the console shows for an evaluated expression. */
 export interface EvalResult {
@@ -104,6 +104,18 @@ export interface AppMethods extends Omit<EngineMethods, 'openFile'> {
   buildReport: [{ snapshotIds: number[]; sessionId?: number; redactStrings?: boolean }, ReportFiles];
   /** Builds the reports and saves them as HTML, JSON and Markdown files where the user chooses. */
   exportReport: [{ snapshotIds: number[]; sessionId?: number; redactStrings?: boolean }, SaveOutcome];
+  // Allocation sampling and source locations (issue 18): no snapshot is taken, so the target never freezes.
+  /** Starts V8's sampling heap profiler on the target (already sampling: the run as it is) and reads a first profile. */
+  startSampling: [{ sessionId: number; samplingInterval?: number }, AllocationSampling];
+  /** Reads a new profile while sampling (unless `sample` is false) and compares samples `from` and `to` (indexes). */
+  pollSampling: [{ sessionId: number; from?: number; to?: number; sample?: boolean }, AllocationSampling];
+  /** Reads a last profile and stops sampling; the profiles stay to compare and to report. */
+  stopSampling: [{ sessionId: number }, AllocationSampling];
+  /**
+   * Opens a source location in the user's editor (desktop app). The location must be an existing local file
+   * (EDITOR_PATH_INVALID); the web shell has no editor (EDITOR_UNAVAILABLE, with the path to copy).
+   */
+  openInEditor: [{ url: string; line: number; column?: number }, { path: string; line: number; column: number }];
 }
 
 /** An app method name. */

@@ -81,6 +81,10 @@ const schemas: Record<AppMethod, z.ZodType> = {
   initialSnapshots: empty,
   buildReport: z.object({ snapshotIds: z.array(id).min(1).max(1000), sessionId: id.optional(), redactStrings: z.boolean().optional() }).strict(),
   exportReport: z.object({ snapshotIds: z.array(id).min(1).max(1000), sessionId: id.optional(), redactStrings: z.boolean().optional() }).strict(),
+  startSampling: z.object({ sessionId: id, samplingInterval: z.number().int().min(1024).max(1 << 30).optional() }).strict(),
+  pollSampling: z.object({ sessionId: id, from: z.number().int().nonnegative().optional(), to: z.number().int().nonnegative().optional(), sample: z.boolean().optional() }).strict(),
+  stopSampling: z.object({ sessionId: id }).strict(),
+  openInEditor: z.object({ url: z.string().min(1).max(4096), line: z.number().int().min(1).max(10_000_000), column: z.number().int().min(0).max(10_000_000).optional() }).strict(),
 };
 
 /** The schema of each method's parameters. */
