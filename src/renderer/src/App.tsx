@@ -16,9 +16,10 @@ import { SummaryView } from './views/Summary';
 import { DiffView } from './views/Diff';
 import { RetainersView } from './views/Retainers';
 import { ConsoleView } from './views/Console';
+import { AllocationsView } from './views/Allocations';
 import { ContainmentView, DominatorsView, StatisticsView } from './views/Trees';
 
-export type Tab = 'session' | 'live' | 'summary' | 'diff' | 'retainers' | 'dominators' | 'containment' | 'statistics' | 'console';
+export type Tab = 'session' | 'live' | 'summary' | 'diff' | 'retainers' | 'dominators' | 'containment' | 'statistics' | 'console' | 'allocations';
 
 /** What the views share: the workspace, and ways to act on it. */
 export interface Workspace {
@@ -48,6 +49,7 @@ export interface AppActions {
 const TABS: Array<{ id: Tab; label: string; live?: boolean }> = [
   { id: 'session', label: 'Session', live: true },
   { id: 'live', label: 'Live refs', live: true },
+  { id: 'allocations', label: 'Allocations', live: true },
   { id: 'summary', label: 'Type summary' },
   { id: 'diff', label: 'Diff & growth' },
   { id: 'retainers', label: 'Retainers' },
@@ -339,6 +341,7 @@ export function App() {
               {current === 'containment' && <ContainmentView workspace={workspace} focus={focus} actions={actions} />}
               {current === 'statistics' && <StatisticsView workspace={workspace} focus={focus} actions={actions} />}
               {current === 'console' && workspace.target && <ConsoleView workspace={workspace} actions={actions} />}
+              {current === 'allocations' && workspace.target && <AllocationsView workspace={workspace} actions={actions} />}
             </>
           )}
         </main>
