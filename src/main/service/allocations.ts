@@ -13,6 +13,9 @@ import type { InspectorSession } from '../inspector/session.ts';
 /** Profiles kept per run: at the view's 2 s poll, 12 minutes. Past that the oldest but the first are dropped. */
 export const MAX_PROFILES = 360;
 
+/** A stop reads a last profile only when the previous one is at least this old. */
+const MIN_FINAL_INTERVAL_MS = 1000;
+
 interface Run {
   session: InspectorSession;
   active: boolean;
@@ -65,7 +68,10 @@ export class AllocationSampler {
     if (run.active) {
       run.active = false;
       try {
-        if (!run.session.closed) run.profiles.push(await readProfile(run.session));
+        // A profile read a moment ago is the last one: an interval of a few milliseconds would show no
+        // growth, and make every site look as if it had stopped growing.
+        const last = run.profiles[run.profiles.length - 1];
+        if (!run.session.closed && (!last || Date.now() - last.at >= MIN_FINAL_INTERVAL_MS)) run.profiles.push(await readProfile(run.session));
       } finally {
         await stopSampling(run.session);
       }
@@ -109,7 +115,7 @@ export class AllocationSampler {
       samples: run.profiles.map((p) => ({ at: p.at, liveBytes: liveBytes(p.head) })),
       from,
       to,
-      flame: last >= 0 ? flameTree(run.profiles[to].head, from < to ? run.profiles[from].head : null, { mapFrame }) : null,
+      flame: last >= 0 ? flameTree(run.profiles[to].head, run.profiles[from].head, { mapFrame }) : null,
       sites: growingSites(compared, { limit: 200, mapFrame }),
       sourceMapProblems: run.mapper.problems.map(({ code, message, script }) => ({ code, message, script })),
     };
