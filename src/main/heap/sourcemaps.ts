@@ -201,3 +201,19 @@ export class SourceMapper {
     return { ...place, script: found.url, line: found.line, column: found.column, generated: { url: place.script, line: place.line, column: place.column } };
   }
 }
+
+const mappers = new WeakMap<object, SourceMapper>();
+
+/**
+ * Gives a snapshot's graph a mapper, so that every function location and allocation stack read from it
+ * (locations.ts, allocation-stacks.ts) shows the original position where a source map gives one.
+ */
+export function useSourceMaps(graph: object, mapper: SourceMapper | null): void {
+  if (mapper) mappers.set(graph, mapper);
+  else mappers.delete(graph);
+}
+
+/** The mapper given to a snapshot's graph, if any. */
+export function sourceMapperOf(graph: object): SourceMapper | undefined {
+  return mappers.get(graph);
+}

@@ -60,6 +60,23 @@ describe('leak-explorer allocations on targets whose leaking function is known',
     expect(top.stack[0]).toMatchObject({ url: pathToFileURL(TS_SOURCE).href, line: top.line });
   });
 
+  it('names the leaked closures of a heap snapshot series at their .ts line too (watch, leak suspects)', async () => {
+    const js = compileTsTarget('file');
+    const target = await startTarget([js]);
+    const dir = mkdtempSync(join(tmpdir(), 'alloc-watch-'));
+    try {
+      const out = join(dir, 'report.json');
+      const run = cli(['watch', '--pid', String(target.pid), '--snapshots', '3', '--interval', '1', '--json', out, '--quiet']);
+      expect(run.status, run.stderr).toBe(0);
+      const report = JSON.parse(readFileSync(out, 'utf8'));
+      const closure = report.suspects[0].closures.find((c: { name: string }) => c.name === 'expired');
+      expect(closure).toMatchObject({ script: pathToFileURL(TS_SOURCE).href, line: lineIn(TS_SOURCE, 'expired: () => Date.now()'), generated: { url: pathToFileURL(js).href, line: lineIn(js, 'expired: () => Date.now()') } });
+      expect(report.suspects[0].headline).toContain(`\`expired()\` (sessions.ts:${lineIn(TS_SOURCE, 'expired: () => Date.now()')})`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('shows the .ts line in the table too, and writes the top growing sites with their stacks to --report DIR', async () => {
     const js = compileTsTarget('inline');
     const target = await startTarget([js]);

@@ -1,11 +1,13 @@
 // The app's allocation sampling through the service (the same dispatch both shells use), on the real
 // TypeScript target attached by PID: start, poll, compare two samples, stop; no snapshot is taken and the
 // target keeps running. Then the report of the session carries the growing sites with their stacks.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../fixtures/fixtures.ts';
 import type { LoadedSnapshot } from '../../../src/shared/engine-api.ts';
 import type { Result } from '../../../src/shared/errors.ts';
 import type { AllocationFlameNode, AllocationSampling } from '../../../src/shared/model.ts';
@@ -85,6 +87,9 @@ describe('allocation sampling in the app service', () => {
       const report = value<ReportFiles>(await dispatch('buildReport', { snapshotIds: [snapshot.id], sessionId }));
       const json = JSON.parse(report.json);
       expect(json.allocations.sites[0]).toMatchObject({ functionName: 'trackSession', line: tsLine, growsInEveryInterval: true });
+      // The documented contract (resources/report.schema.json) covers the allocations and the generated positions.
+      const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(ROOT, 'resources', 'report.schema.json'), 'utf8')));
+      expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
       expect(report.html).toContain('Where the growing memory was allocated');
       expect(report.html).toContain(`trackSession (sessions.ts:${tsLine}:`);
       expect(report.markdown).toMatch(/### Where the growing memory was allocated/);
