@@ -31,13 +31,17 @@ export interface AllocationsInput {
 const TOP_SITES = 10;
 const STACK_FRAMES = 16;
 
-/** The report's section from a run: the top sites (growing ones first). */
-export function allocationsReport(input: AllocationsInput): AllocationsReport {
+/**
+ * The report's section from a run: the top sites (growing ones first). With `redact` (--redact-strings), script
+ * URLs, free text from the target, are replaced as the report's other script names are; function names stay.
+ */
+export function allocationsReport(input: AllocationsInput, redact?: (text: string) => string): AllocationsReport {
+  const frame = <T extends StackFrame>(f: T): T => (redact ? { ...f, url: f.url && redact(f.url), ...(f.generated ? { generated: { ...f.generated, url: redact(f.generated.url) } } : {}) } : f);
   return {
     samplingInterval: input.samplingInterval,
     durationMs: input.durationMs,
     profiles: input.profiles,
-    sites: input.sites.slice(0, TOP_SITES).map((site) => ({ ...site, stack: site.stack.slice(0, STACK_FRAMES) })),
+    sites: input.sites.slice(0, TOP_SITES).map((site) => frame({ ...site, stack: site.stack.slice(0, STACK_FRAMES).map(frame) })),
   };
 }
 

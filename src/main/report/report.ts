@@ -167,7 +167,7 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
     idSpaceMismatch: suspectReport?.idSpaceMismatch ?? false,
     warnings: suspectReport?.warnings ?? [],
     redacted: input.redactStrings,
-    allocations: input.allocations ? allocationsReport(input.allocations) : null,
+    allocations: input.allocations ? allocationsReport(input.allocations, input.redactStrings ? redact : undefined) : null,
   };
   if (input.redactStrings) redactReport(data);
   return data;

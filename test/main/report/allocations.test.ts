@@ -36,4 +36,11 @@ describe('the allocations report section', () => {
     expect(markdown).toMatch(/### Where the growing memory was allocated[\s\S]*<sub>Made with/);
     expect(withAllocationsHtml('<main></main>', null)).toBe('<main></main>');
   });
+
+  it('redacts script URLs with --redact-strings, and keeps the function names', () => {
+    const redacted = allocationsReport({ sites: [site('remember', 'file:///home/alice/secret-project/app.js', true, 9000)], samplingInterval: 32768, durationMs: 20_000, profiles: 7 }, (text) => `⟨${text.length}⟩`);
+    expect(JSON.stringify(redacted)).not.toContain('secret-project');
+    expect(redacted.sites[0]).toMatchObject({ functionName: 'remember', url: '⟨40⟩' });
+    expect(redacted.sites[0].stack[0].url).toBe('⟨40⟩');
+  });
 });
