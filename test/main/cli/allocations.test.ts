@@ -36,6 +36,8 @@ describe('leak-explorer allocations on targets whose leaking function is known',
     const { doc, alive } = await sampleByPid(file);
     const growing = doc.sites.filter((s) => s.growsInEveryInterval);
     expect(growing[0]).toMatchObject({ functionName: 'remember', url: pathToFileURL(file).href, line: lineIn(file, 'function remember(') });
+    // The audit log grows in every interval too, more slowly: remember wins on growth, not by being alone.
+    expect(growing.find((s) => s.line === lineIn(file, 'audit.push('))?.growthBytesPerMinute).toBeLessThan(growing[0].growthBytesPerMinute);
     // quote() allocates as much and keeps nothing: it is never a leak candidate.
     expect(growing.some((s) => s.functionName === 'quote')).toBe(false);
     expect(alive).toBe(true);
@@ -46,6 +48,7 @@ describe('leak-explorer allocations on targets whose leaking function is known',
     const { doc } = await sampleByPid(file);
     const growing = doc.sites.filter((s) => s.growsInEveryInterval);
     expect(growing[0]).toMatchObject({ functionName: 'subscribe', url: pathToFileURL(file).href, line: lineIn(file, 'function subscribe(') });
+    expect(growing.find((s) => s.line === lineIn(file, 'audit.push('))?.growthBytesPerMinute).toBeLessThan(growing[0].growthBytesPerMinute);
   });
 
   it('reports the TypeScript leak at its .ts line, through the source map tsc wrote beside the script', async () => {
