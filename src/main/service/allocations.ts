@@ -48,6 +48,10 @@ export class AllocationSampler {
     await startSampling(session, samplingInterval);
     const run: Run = { session, active: true, samplingInterval, startedAt: Date.now(), profiles: [], mapper: new SourceMapper() };
     this.runs.set(sessionId, run);
+    // A target that exits stops sampling with it: its profiles stay to compare.
+    session.onGone(() => {
+      run.active = false;
+    });
     run.profiles.push(await readProfile(session));
     return this.view(run, {});
   }
