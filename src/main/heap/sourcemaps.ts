@@ -52,7 +52,12 @@ export const diskFiles: LocalFiles = {
     if (size > maxBytes) {
       throw new LeakExplorerError('SOURCE_MAP_TOO_LARGE', `${path} is ${size} bytes; source maps and their scripts are read up to ${maxBytes} bytes.`);
     }
-    return readFileSync(path, 'utf8');
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      // Unreadable (permissions, a race with a delete): as if there were no file.
+      return null;
+    }
   },
 };
 
@@ -108,7 +113,8 @@ export function parseSourceMap(text: string, mapUrl: string): TraceMap {
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new LeakExplorerError('SOURCE_MAP_INVALID', `${mapUrl} is not JSON: ${(cause as Error).message}`, { cause });
+    // Not the parser's message: V8 quotes the text it failed on, and that text is a local file's content.
+    throw new LeakExplorerError('SOURCE_MAP_INVALID', `${mapUrl} is not JSON.`, { cause });
   }
   const map = json as { version?: unknown; mappings?: unknown; sources?: unknown; sections?: unknown };
   if (typeof json !== 'object' || json === null || map.version !== 3 || (!Array.isArray(map.sections) && (typeof map.mappings !== 'string' || !Array.isArray(map.sources)))) {
@@ -123,6 +129,8 @@ export function parseSourceMap(text: string, mapUrl: string): TraceMap {
 
 /** At most this many problems are kept: one bad map a script, not one a frame. */
 const MAX_PROBLEMS = 20;
+/** At most this many scripts are read per mapper: a snapshot naming thousands of local files cannot make it read them all. */
+export const MAX_SCRIPTS = 1000;
 
 /** Maps generated positions to original ones, reading each local script and its map once. */
 export class SourceMapper {
@@ -138,6 +146,7 @@ export class SourceMapper {
   /** The source map of a script, or null when it has none, is not local, or its map failed (see problems). */
   mapOf(scriptUrl: string): TraceMap | null {
     if (this.maps.has(scriptUrl)) return this.maps.get(scriptUrl) ?? null;
+    if (this.maps.size >= MAX_SCRIPTS) return null;
     let map: TraceMap | null = null;
     try {
       map = this.load(scriptUrl);

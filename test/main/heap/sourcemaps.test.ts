@@ -71,6 +71,12 @@ describe('source maps', () => {
     }
     expect(mapper.problems.map((p) => p.code)).toEqual(['SOURCE_MAP_INVALID', 'SOURCE_MAP_INVALID', 'SOURCE_MAP_INVALID', 'SOURCE_MAP_INVALID']);
     expect(mapper.problems[2].remedy).toMatch(/beside the script/);
+    // A map path may name any local file: its content never shows in the message.
+    writeFileSync(join(scratch, 'secret.txt'), 'root:x:0:0:hunter2');
+    const leaky = new SourceMapper();
+    leaky.original(scriptNaming('leaky.js', 'secret.txt'), 6, 1);
+    expect(leaky.problems[0].code).toBe('SOURCE_MAP_INVALID');
+    expect(JSON.stringify(leaky.problems)).not.toContain('hunter2');
   });
 
   it('refuses a map past the size cap with SOURCE_MAP_TOO_LARGE, before reading it', () => {
