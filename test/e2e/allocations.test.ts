@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 describe('the Allocations view', () => {
-  it('samples a live leaking target without a snapshot and names remember() in the flame graph and the growth table', async () => {
+  it('samples a live leaking target (saying it takes no snapshot) and names remember() in the flame graph and the growth table', async () => {
     await page.goto(shell.url);
     const row = page.getByRole('row').filter({ hasText: String(target.pid) }).filter({ hasText: 'remember-app.js' });
     await row.waitFor({ timeout: 30_000 });
