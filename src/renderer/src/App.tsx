@@ -49,7 +49,6 @@ export interface AppActions {
 const TABS: Array<{ id: Tab; label: string; live?: boolean }> = [
   { id: 'session', label: 'Session', live: true },
   { id: 'live', label: 'Live refs', live: true },
-  { id: 'allocations', label: 'Allocations', live: true },
   { id: 'summary', label: 'Type summary' },
   { id: 'diff', label: 'Diff & growth' },
   { id: 'retainers', label: 'Retainers' },
@@ -57,6 +56,7 @@ const TABS: Array<{ id: Tab; label: string; live?: boolean }> = [
   { id: 'containment', label: 'Containment' },
   { id: 'statistics', label: 'Statistics' },
   { id: 'console', label: 'Console', live: true },
+  { id: 'allocations', label: 'Allocations', live: true },
 ];
 
 function initialTheme(): 'light' | 'dark' {
