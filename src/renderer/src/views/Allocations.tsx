@@ -119,6 +119,26 @@ function FlameGraph({ root, comparing, onPick }: { root: AllocationFlameNode; co
   );
 }
 
+/** Live sampled bytes at each sample, with the two compared marked: where on the run the slider stands. */
+function SampleChart({ data }: { data: AllocationSampling }) {
+  const { samples } = data;
+  const width = 480;
+  const height = 44;
+  const max = Math.max(1, ...samples.map((s) => s.liveBytes));
+  const x = (i: number) => (samples.length > 1 ? (i / (samples.length - 1)) * (width - 8) + 4 : width / 2);
+  const y = (bytes: number) => height - 4 - (bytes / max) * (height - 8);
+  return (
+    <svg width={width} height={height} role="img" aria-label={`Live sampled bytes of ${samples.length} samples`} style={{ display: 'block', marginBottom: 4 }}>
+      <polyline fill="none" stroke="var(--muted)" strokeWidth={1.5} points={samples.map((s, i) => `${x(i)},${y(s.liveBytes)}`).join(' ')} />
+      {[data.from, data.to].map((i, k) => (
+        <circle key={k} cx={x(i)} cy={y(samples[i]?.liveBytes ?? 0)} r={4} fill={k === 0 ? 'hsl(215 18% 60%)' : 'hsl(24 88% 55%)'}>
+          <title>{`sample #${i + 1}: ${formatBytes(samples[i]?.liveBytes ?? 0)} live sampled`}</title>
+        </circle>
+      ))}
+    </svg>
+  );
+}
+
 export function AllocationsView({ workspace, actions }: { workspace: Workspace; actions: AppActions }) {
   const target = workspace.target!;
   const sessionId = target.sessionId;
@@ -242,6 +262,7 @@ export function AllocationsView({ workspace, actions }: { workspace: Workspace; 
         </div>
         <div className="panel-body">
           {!data && <Empty title="Not sampling">Start sampling to see which functions allocate what stays alive, as a flame graph and a table of growing sites.</Empty>}
+          {data && samples.length > 1 && <SampleChart data={data} />}
           {data && samples.length > 1 && (
             <div className="row" style={{ marginBottom: 10 }} aria-label="Samples compared">
               <label className="row">
