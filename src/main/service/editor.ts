@@ -30,7 +30,8 @@ const MAX_POSITION = 10_000_000;
 /** The path of `path` as a vscode:// URL path: each segment percent-encoded, so no character can escape it. */
 function encodePath(path: string): string {
   const posix = path.replace(/\\/g, '/');
-  return (posix.startsWith('/') ? '' : '/') + posix.split('/').map(encodeURIComponent).join('/');
+  // A Windows drive (`C:`) stays as VS Code expects it: vscode://file/C:/src/app.ts.
+  return (posix.startsWith('/') ? '' : '/') + posix.split('/').map((segment, i) => (i === 0 && /^[A-Za-z]:$/.test(segment) ? segment : encodeURIComponent(segment))).join('/');
 }
 
 /**
