@@ -4,14 +4,14 @@
  * stay here, and only slices (rows, one graph) go back.
  */
 import { parentPort } from 'node:worker_threads';
-import { toErrorInfo } from '../../shared/errors.ts';
-import type { EngineMethod } from '../../shared/engine-api.ts';
-import type { Progress } from '../../shared/model.ts';
-import { createEngineService } from './engine-service.ts';
-import type { WorkerReply, WorkerRequest } from './engine-client.ts';
+import { toErrorInfo } from '../../../shared/errors.ts';
+import type { EngineMethod } from '../../../shared/engine-api.ts';
+import type { Progress } from '../../../shared/model.ts';
+import { createEngineService } from '../engine-service.ts';
+import type { WorkerReply, WorkerRequest } from '../engine-client.ts';
 
 const port = parentPort;
-if (!port) throw new Error('worker.ts must run as a worker thread');
+if (!port) throw new Error('engine.worker.ts must run as a worker thread');
 const service = createEngineService();
 
 // Calls run one at a time, in order: a stream's chunks must not overtake each other.
