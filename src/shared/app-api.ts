@@ -46,5 +46,15 @@ export interface AppTransport {
   onEvent(listener: (event: AppEvent, data: unknown) => void): () => void;
 }
 
-/** The name under which the preload exposes the transport to the renderer. */
-export const PRELOAD_GLOBAL = 'leakExplorer';
+/**
+ * The names both sides of Electron's IPC must agree on, as types: the preload and the renderer may import
+ * only types from here, so each side writes the literal and the compiler checks it against these.
+ */
+export interface IpcNames {
+  /** The channel calls go through (ipcRenderer.invoke → ipcMain.handle). */
+  call: 'leak-explorer:call';
+  /** The channel events come through (webContents.send → ipcRenderer.on). */
+  event: 'leak-explorer:event';
+  /** The global under which the preload exposes the {@link AppTransport} to the renderer. */
+  global: 'leakExplorer';
+}

@@ -3,6 +3,8 @@
 // the day the error goes away). What it cannot see is checked here at run time: the built web shell serves
 // exactly the declared methods, each behind its own strict schema; every engine method declared has a handler
 // in the engine, and every service method one in the service.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_METHOD_NAMES, API, type AppParams, type ServiceHandlers, type ServiceMethod } from '../../../src/shared/contract.ts';
 import type { EngineParams } from '../../../src/shared/engine-api.ts';
@@ -10,7 +12,7 @@ import type { ErrorInfo, Result } from '../../../src/shared/errors.ts';
 import { createEngineService, LocalEngine } from '../../../src/main/heap/engine-service.ts';
 import { DownloadFolder } from '../../../src/main/server/downloads.ts';
 import { AppService } from '../../../src/main/service/app-service.ts';
-import { CRAWLER } from '../../fixtures/fixtures.ts';
+import { CRAWLER, ROOT } from '../../fixtures/fixtures.ts';
 import { startShell, type Shell } from '../../e2e/browser.ts';
 import { ApiClient } from '../server/wire.ts';
 
@@ -85,6 +87,20 @@ describe('the contract, at run time', () => {
     } finally {
       await service.close();
       downloads.dispose();
+    }
+  });
+});
+
+describe('the contract in the page', () => {
+  it('stays types: zod, which checks calls in the main process, is in neither the renderer nor the preload bundle', () => {
+    // zod's issue codes are strings no minifier renames; the main process's bundle has them, as a control.
+    const marker = 'unrecognized_keys';
+    const read = (dir: string) => readdirSync(dir).filter((f) => /\.c?js$/.test(f)).map((f) => readFileSync(join(dir, f), 'utf8'));
+    expect(read(join(ROOT, 'out', 'main')).some((code) => code.includes(marker)), 'control: the main bundle has zod').toBe(true);
+    for (const dir of [join(ROOT, 'out', 'renderer', 'assets'), join(ROOT, 'out', 'preload')]) {
+      const bundles = read(dir);
+      expect(bundles.length, dir).toBeGreaterThan(0);
+      expect(bundles.filter((code) => code.includes(marker)), dir).toEqual([]);
     }
   });
 });
