@@ -21,8 +21,9 @@ port.on('message', (request: WorkerRequest) => {
     const { callId, method, params } = request;
     let reply: WorkerReply;
     try {
+      // Own properties only: `constructor` or `toString` are no engine methods.
+      if (!Object.hasOwn(service, method)) throw new Error(`Unknown engine method ${String(method)}`);
       const handler = service[method as EngineMethod] as (p: unknown, onProgress: (progress: Progress) => void) => unknown;
-      if (typeof handler !== 'function') throw new Error(`Unknown engine method ${String(method)}`);
       const value = await handler(params, (progress) => port.postMessage({ type: 'progress', callId, progress } satisfies WorkerReply));
       reply = { type: 'result', callId, ok: true, value };
     } catch (error) {
