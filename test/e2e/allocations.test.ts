@@ -53,6 +53,10 @@ describe('the Allocations view', () => {
     // Remember grew between the first and the last sample: its cell is coloured as growing (orange, not grey).
     await expect(rememberCell.first().locator('rect').getAttribute('fill')).resolves.toMatch(/^hsl\((1[4-9]|2\d)(\.\d+)? 88%/);
     await shot(page, 'allocations-1-flame');
+    // Clicking a frame zooms into it and names it, with its full location, below the graph.
+    await rememberCell.first().click();
+    await expect(page.getByLabel('Selected frame').textContent()).resolves.toContain(`remember file://${APP}:${REMEMBER_LINE}:`);
+    await page.getByRole('button', { name: 'Show all stacks' }).click();
 
     // The web shell has no editor: it offers the path to copy instead.
     await growing.first().getByRole('button', { name: 'Open remember in the editor' }).click();

@@ -78,6 +78,11 @@ function FlameGraph({ root, comparing, onPick }: { root: AllocationFlameNode; co
   const x = (value: number) => ((value - focus.x0) / (focus.x1 - focus.x0)) * width;
   const shown = nodes.filter((d) => d.x1 > focus.x0 && d.x0 < focus.x1 && x(Math.min(d.x1, focus.x1)) - x(Math.max(d.x0, focus.x0)) >= 1);
   const height = (laidOut.height + 1) * ROW_HEIGHT;
+  // Clicking (or Enter on) a frame zooms into it and shows it below; the root shows everything again.
+  const pick = (d: HierarchyRectangularNode<AllocationFlameNode>) => {
+    setZoom(d.depth === 0 ? null : key(d));
+    if (d.depth > 0) onPick(d.data);
+  };
   return (
     <div ref={host} className="flame-host">
       {zoom && (
@@ -99,9 +104,13 @@ function FlameGraph({ root, comparing, onPick }: { root: AllocationFlameNode; co
               transform={`translate(${left},${top})`}
               className="flame-cell"
               data-function={d.data.functionName}
-              onClick={() => {
-                setZoom(d.depth === 0 ? null : key(d));
-                if (d.depth > 0) onPick(d.data);
+              tabIndex={0}
+              onClick={() => pick(d)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' || e.key === ' ') {
+                  e.preventDefault();
+                  pick(d);
+                }
               }}
             >
               <title>{`${d.data.functionName}\n${fullPlace(d.data)}\nlive ${formatBytes(d.data.totalBytes)} (self ${formatBytes(d.data.selfBytes)})${comparing ? `\ngrowth ${formatBytesDelta(growth)}` : ''}`}</title>
