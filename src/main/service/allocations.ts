@@ -60,7 +60,15 @@ export class AllocationSampler {
   async poll(sessionId: number, options: { from?: number; to?: number; sample?: boolean }): Promise<AllocationSampling> {
     const run = this.run(sessionId);
     if (run.active && options.sample !== false && !run.session.closed) {
-      run.profiles.push(await readProfile(run.session));
+      try {
+        run.profiles.push(await readProfile(run.session));
+      } catch (error) {
+        // One profiler per target: another tool (DevTools, `leak-explorer allocations`) may have switched it
+        // off. The run ends there; its profiles stay.
+        run.active = false;
+        if (run.session.closed || !(error instanceof LeakExplorerError) || error.code !== 'INTERNAL') throw error;
+        throw new LeakExplorerError('SAMPLING_BUSY', `The target stopped sampling: ${error.message}`, { cause: error, remedy: 'Another tool (DevTools, leak-explorer allocations) switched the sampling off. Start sampling again when it is done.' });
+      }
       if (run.profiles.length > MAX_PROFILES) run.profiles.splice(1, 1);
     }
     return this.view(run, options);

@@ -15,6 +15,7 @@ import type { ReportFiles } from '../../../src/shared/app-api.ts';
 import { LocalEngine } from '../../../src/main/heap/engine-service.ts';
 import { AppService } from '../../../src/main/service/app-service.ts';
 import { killTargets, startTarget } from '../../fixtures/targets.ts';
+import { cli } from '../cli/cli.ts';
 import { compileTsTarget, lineOf, TS_SOURCE } from '../../fixtures/ts-target.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'alloc-service-'));
@@ -93,6 +94,27 @@ describe('allocation sampling in the app service', () => {
       expect(report.html).toContain('Where the growing memory was allocated');
       expect(report.html).toContain(`trackSession (sessions.ts:${tsLine}:`);
       expect(report.markdown).toMatch(/### Where the growing memory was allocated/);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('ends the run with SAMPLING_BUSY when another tool switches the profiler off, and keeps its profiles', async () => {
+    const target = await startTarget([join(ROOT, 'test', 'fixtures', 'targets', 'remember-app.js')]);
+    const service = new AppService({ engine: new LocalEngine(), emit: () => {}, demoScript: '', heapSampleMs: 0, snapshotDir: dir, saver: { save: async () => ({ cancelled: true, savedTo: [], downloads: [] }) } });
+    let callId = 1;
+    const dispatch = (method: string, params: unknown) => service.dispatch({ callId: callId++, method: method as never, params });
+    try {
+      const { sessionId } = value<{ sessionId: number }>(await dispatch('attach', { pid: target.pid }));
+      value<AllocationSampling>(await dispatch('startSampling', { sessionId }));
+      // V8 has one sampling profiler per isolate: the CLI's run switches it off when it ends.
+      const run = cli(['allocations', '--pid', String(target.pid), '--duration', '2', '--interval', '1', '--json', '--quiet']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(await dispatch('pollSampling', { sessionId })).toMatchObject({ ok: false, error: { code: 'SAMPLING_BUSY', message: expect.stringMatching(/stopped sampling/) } });
+      // The next poll answers with the run as it stands, no longer active, so the view stops polling.
+      const after = value<AllocationSampling>(await dispatch('pollSampling', { sessionId }));
+      expect(after.active).toBe(false);
+      expect(after.samples).toHaveLength(1);
     } finally {
       await service.close();
     }
