@@ -65,8 +65,9 @@ export class AllocationSampler {
       } catch (error) {
         // One profiler per target: another tool (DevTools, `leak-explorer allocations`) may have switched it
         // off. The run ends there; its profiles stay.
-        run.active = false;
+        // Anything else (a busy or gone target) leaves the run as it is: the profiler may still be on.
         if (run.session.closed || !(error instanceof LeakExplorerError) || error.code !== 'INTERNAL') throw error;
+        run.active = false;
         throw new LeakExplorerError('SAMPLING_BUSY', `The target stopped sampling: ${error.message}`, { cause: error, remedy: 'Another tool (DevTools, leak-explorer allocations) switched the sampling off. Start sampling again when it is done.' });
       }
       if (run.profiles.length > MAX_PROFILES) run.profiles.splice(1, 1);
