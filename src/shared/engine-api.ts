@@ -72,8 +72,9 @@ export interface EngineMethods {
   /** The heap by kind of memory, as DevTools' Statistics view shows it. */
   statistics: [{ id: number }, HeapStatistics];
   retainerPaths: [{ id: number; nodeId: number; maxPaths?: number }, RetainerPaths];
+  /** A bounded retainer graph, laid out; with `fold`, repeated stretches of the shortest path are group nodes (`unfold` opens some). */
   retainerGraph: [
-    { id: number; nodeId: number; maxNodes?: number; maxRetainersPerNode?: number; includeWeak?: boolean; expand?: number[]; collapse?: number[] },
+    { id: number; nodeId: number; maxNodes?: number; maxRetainersPerNode?: number; includeWeak?: boolean; expand?: number[]; collapse?: number[]; fold?: boolean; unfold?: number[] },
     LaidOutRetainerGraph,
   ];
   byVia: [{ id: number; classNameOrKey: string; limit?: number }, ByViaRow[]];

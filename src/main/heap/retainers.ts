@@ -16,6 +16,8 @@ import { NO_DISTANCE, ordinalForId, type AnalyzedSnapshot } from './analysis.ts'
 import { instancesOf, classIdsNamed } from './summary.ts';
 import { functionLocation } from './locations.ts';
 import { formatNodeLabel } from '../../shared/format.ts';
+import { foldRuns } from './graph-fold.ts';
+import { renderFoldedPath } from './leaks/fold.ts';
 
 /** Edge types people read as "real" references come first when several retainers are equally close. */
 function edgeRank(type: string): number {
@@ -153,6 +155,13 @@ export interface RetainerGraphOptions {
   expand?: number[];
   /** Node ids whose retainers are hidden, as when a user collapses them. */
   collapse?: number[];
+  /**
+   * Fold each stretch of the shortest path that repeats one segment (graph-fold.ts) into one group node
+   * (default false): a chain-shaped leak then reads as `(… ) × 41` instead of a few hundred boxes in a row.
+   */
+  fold?: boolean;
+  /** Groups (by their `group.key`) drawn object by object although `fold` is on. */
+  unfold?: number[];
 }
 
 /**
@@ -171,9 +180,52 @@ export function retainerGraph(snapshot: AnalyzedSnapshot, nodeId: number, option
   const onPath = new Set<string>();
   for (let i = 0; i + 1 < shortest.length; i++) onPath.add(`${shortest[i + 1].nodeId}>${shortest[i].nodeId}`);
 
+  // Folding: the objects of each repeated stretch are stood in for by the stretch's last object (nearest the
+  // roots), drawn as the group node: edges into the stretch start at the group, and the group's own
+  // retainers are that last object's, so the walk goes on past the chain to the roots.
+  const standIn = new Map<number, number>();
+  const groups = new Map<number, GraphNode>();
+  const unfoldedFrom = new Map<number, number>();
+  if (options.fold) {
+    const unfold = new Set(options.unfold ?? []);
+    for (const run of foldRuns(shortest)) {
+      const steps = shortest.slice(run.start, run.start + run.length * run.repeat);
+      const key = steps[0].nodeId;
+      const ordinals = steps.map((s) => ordinalForId(snapshot, s.nodeId));
+      if (unfold.has(key)) {
+        for (const o of ordinals) unfoldedFrom.set(o, key);
+        continue;
+      }
+      const last = ordinals[ordinals.length - 1];
+      for (const o of ordinals) standIn.set(o, last);
+      const segment = steps.slice(0, run.length);
+      const label = renderFoldedPath(segment.map((s) => ({ ...s, repeat: run.repeat, segment: 0 })));
+      const facts = describeNode(snapshot, last);
+      groups.set(last, {
+        nodeId: -key,
+        className: label,
+        name: label,
+        type: 'group',
+        shallowSize: ordinals.reduce((sum, o) => sum + graph.nodeSelfSize(o), 0),
+        // What the chain keeps alive: everything its object nearest the roots retains.
+        retainedSize: facts.retainedSize,
+        distance: facts.distance,
+        isRoot: false,
+        truncated: false,
+        group: { key, repeat: run.repeat, segment: segment.map(({ className, edgeName, edgeType }) => ({ className, edgeName, edgeType })), objects: steps.length },
+      });
+    }
+  }
+
   const included = new Map<number, GraphNode>();
   const edges: GraphEdge[] = [];
-  const makeNode = (ordinal: number): GraphNode => ({ ...describeNode(snapshot, ordinal), isRoot: isHeldByRoot(snapshot, ordinal), truncated: false });
+  const makeNode = (ordinal: number): GraphNode => {
+    const group = groups.get(ordinal);
+    if (group) return group;
+    const node: GraphNode = { ...describeNode(snapshot, ordinal), isRoot: isHeldByRoot(snapshot, ordinal), truncated: false };
+    const key = unfoldedFrom.get(ordinal);
+    return key === undefined ? node : { ...node, unfoldedFrom: key };
+  };
   // Nodes on the shortest path always make it in, so the highlighted path is complete.
   const mustKeep = new Set(shortest.map((s) => s.nodeId));
   const queue: number[] = [target];
@@ -181,6 +233,7 @@ export function retainerGraph(snapshot: AnalyzedSnapshot, nodeId: number, option
   for (let head = 0; head < queue.length; head++) {
     const ordinal = queue[head];
     const node = included.get(ordinal) as GraphNode;
+    const realId = graph.nodeId(ordinal);
     if (node.isRoot || collapse.has(node.nodeId)) {
       if (collapse.has(node.nodeId) && closerRetainers(snapshot, ordinal, includeWeak).length > 0) node.truncated = true;
       continue;
@@ -189,23 +242,26 @@ export function retainerGraph(snapshot: AnalyzedSnapshot, nodeId: number, option
     const limit = expand.has(node.nodeId) ? 50 : perNode;
     let shown = 0;
     for (const r of retainers) {
+      const from = standIn.get(r.ordinal) ?? r.ordinal;
+      // Inside a group, the links between its own objects are the group.
+      if (from === ordinal) continue;
       const retainerId = graph.nodeId(r.ordinal);
-      const required = onPath.has(`${retainerId}>${node.nodeId}`) && mustKeep.has(retainerId);
-      if (!required && (shown >= limit || (!included.has(r.ordinal) && included.size >= maxNodes))) {
+      const required = onPath.has(`${retainerId}>${realId}`) && mustKeep.has(retainerId);
+      if (!required && (shown >= limit || (!included.has(from) && included.size >= maxNodes))) {
         node.truncated = true;
         continue;
       }
-      if (!included.has(r.ordinal)) {
-        included.set(r.ordinal, makeNode(r.ordinal));
-        queue.push(r.ordinal);
+      if (!included.has(from)) {
+        included.set(from, makeNode(from));
+        queue.push(from);
       }
       shown++;
       edges.push({
-        from: retainerId,
+        from: (included.get(from) as GraphNode).nodeId,
         to: node.nodeId,
         name: graph.edgeName(r.edgeIndex),
         type: graph.edgeTypeName(r.edgeIndex),
-        onShortestPath: onPath.has(`${retainerId}>${node.nodeId}`),
+        onShortestPath: onPath.has(`${retainerId}>${realId}`),
       });
     }
   }

@@ -48,6 +48,8 @@ const schemas: Record<AppMethod, z.ZodType> = {
       includeWeak: z.boolean().optional(),
       expand: z.array(nodeId).max(500).optional(),
       collapse: z.array(nodeId).max(500).optional(),
+      fold: z.boolean().optional(),
+      unfold: z.array(nodeId).max(500).optional(),
     })
     .strict(),
   byVia: z.object({ id, classNameOrKey: name, limit }).strict(),
