@@ -2,7 +2,7 @@
  * The app shell: one workspace at a time (an attached target with its snapshots, or opened snapshot
  * files), tabs for the views, error banners that name a remedy, and light and dark themes.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LoadedSnapshot } from '../../shared/engine-api';
 import type { ErrorInfo } from '../../shared/errors';
 import type { HeapUsage, Progress, TargetInfo } from '../../shared/model';
@@ -17,8 +17,9 @@ import { DiffView } from './views/Diff';
 import { RetainersView } from './views/Retainers';
 import { ConsoleView } from './views/Console';
 import { ContainmentView, DominatorsView, StatisticsView } from './views/Trees';
+import { SuspectsView } from './views/Suspects';
 
-export type Tab = 'session' | 'live' | 'summary' | 'diff' | 'retainers' | 'dominators' | 'containment' | 'statistics' | 'console';
+export type Tab = 'suspects' | 'session' | 'live' | 'summary' | 'diff' | 'retainers' | 'dominators' | 'containment' | 'statistics' | 'console';
 
 /** What the views share: the workspace, and ways to act on it. */
 export interface Workspace {
@@ -45,7 +46,9 @@ export interface AppActions {
   openTarget: (target: TargetInfo) => void;
 }
 
-const TABS: Array<{ id: Tab; label: string; live?: boolean }> = [
+const TABS: Array<{ id: Tab; label: string; live?: boolean; series?: boolean }> = [
+  // First once there is a series: what grows in every interval is where a leak hunt starts.
+  { id: 'suspects', label: 'Suspects', series: true },
   { id: 'session', label: 'Session', live: true },
   { id: 'live', label: 'Live refs', live: true },
   { id: 'summary', label: 'Type summary' },
@@ -56,6 +59,11 @@ const TABS: Array<{ id: Tab; label: string; live?: boolean }> = [
   { id: 'statistics', label: 'Statistics' },
   { id: 'console', label: 'Console', live: true },
 ];
+
+/** Live tabs need an attached target; Suspects needs a series (two snapshots or more). */
+function tabVisible(tab: (typeof TABS)[number], workspace: Workspace | null): boolean {
+  return (!tab.live || Boolean(workspace?.target)) && (!tab.series || (workspace?.snapshots.length ?? 0) >= 2);
+}
 
 function initialTheme(): 'light' | 'dark' {
   const saved = localStorage.getItem('le-theme');
@@ -142,7 +150,7 @@ export function App() {
     const onKey = (event: KeyboardEvent) => {
       if (!(event.ctrlKey || event.metaKey) || !workspace) return;
       const index = Number(event.key) - 1;
-      const visible = TABS.filter((t) => !t.live || workspace.target);
+      const visible = TABS.filter((t) => tabVisible(t, workspace));
       if (index >= 0 && index < visible.length) {
         event.preventDefault();
         setTab(visible[index].id);
@@ -192,6 +200,14 @@ export function App() {
     for (const id of ids) await call('forgetSnapshot', { id }).catch(fail);
   };
 
+  // Files opened into a series land on the Suspects view: with two snapshots there is a series to read.
+  const seriesSize = workspace?.snapshots.length ?? 0;
+  const previousSize = useRef(seriesSize);
+  useEffect(() => {
+    if (previousSize.current < 2 && seriesSize >= 2 && tab === 'summary') setTab('suspects');
+    previousSize.current = seriesSize;
+  }, [seriesSize, tab]);
+
   const exportReport = async () => {
     if (!workspace || workspace.snapshots.length === 0) return fail(new ApiError({ code: 'BAD_ARGUMENTS', message: 'There is no snapshot to report on yet.', remedy: 'Take or open a snapshot first.' }));
     try {
@@ -207,7 +223,7 @@ export function App() {
     }
   };
 
-  const visibleTabs = TABS.filter((t) => !t.live || workspace?.target);
+  const visibleTabs = TABS.filter((t) => tabVisible(t, workspace));
   const current = visibleTabs.some((t) => t.id === tab) ? tab : 'summary';
 
   return (
@@ -330,6 +346,7 @@ export function App() {
                   </button>
                 ))}
               </div>
+              {current === 'suspects' && <SuspectsView workspace={workspace} actions={actions} />}
               {current === 'session' && workspace.target && <SessionView workspace={workspace} actions={actions} />}
               {current === 'live' && workspace.target && <LiveRefsView workspace={workspace} actions={actions} />}
               {current === 'summary' && <SummaryView workspace={workspace} focus={focus} actions={actions} />}

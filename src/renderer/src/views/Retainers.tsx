@@ -37,6 +37,8 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
   const [weak, setWeak] = useState(false);
   const [expand, setExpand] = useState<number[]>([]);
   const [collapse, setCollapse] = useState<number[]>([]);
+  /** Keys of the folded chains (group nodes) the user opened. */
+  const [unfold, setUnfold] = useState<number[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
   const [details, setDetails] = useState<ObjectDetails | null>(null);
   const [live, setLive] = useState<LivePreview | null>(null);
@@ -47,6 +49,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
   const open = useCallback((id: number) => {
     setExpand([]);
     setCollapse([]);
+    setUnfold([]);
     setSelected(id);
     setNodeId(id);
   }, []);
@@ -78,7 +81,8 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
   useEffect(() => {
     if (nodeId === null || snapshotId === null) return;
     let current = true;
-    call('retainerGraph', { id: snapshotId, nodeId, includeWeak: weak, expand, collapse, maxNodes: 80 })
+    // Repeated stretches of the path come folded (a chain-shaped leak is one node × N), unless opened.
+    call('retainerGraph', { id: snapshotId, nodeId, includeWeak: weak, expand, collapse, maxNodes: 80, fold: true, unfold })
       .then((value) => current && setGraph({ key, value }))
       .catch(actions.fail);
     call('retainerPaths', { id: snapshotId, nodeId, maxPaths: 3 })
@@ -87,7 +91,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
     return () => {
       current = false;
     };
-  }, [nodeId, snapshotId, weak, expand, collapse, actions, key]);
+  }, [nodeId, snapshotId, weak, expand, collapse, unfold, actions, key]);
 
   const shownGraph = graph?.key === key ? graph.value : null;
   const shownPaths = paths?.key === key ? paths.value : null;
@@ -109,6 +113,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
 
   const onSelect = useCallback((id: number) => setSelected(id), []);
   const onExpand = useCallback((id: number) => setExpand((list) => [...new Set([...list, id])]), []);
+  const onUnfold = useCallback((groupKey: number) => setUnfold((list) => [...new Set([...list, groupKey])]), []);
   const autoExpand: AutoExpand = useMemo(() => ({ kind: 'first', depth: 100 }), []);
 
   if (!snapshot) return <Empty title="No snapshot yet">The retainer graph comes from a heap snapshot. Take one in the Session tab, or open a file.</Empty>;
@@ -143,6 +148,11 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
           <label className="row">
             <input type="checkbox" checked={weak} onChange={(e) => setWeak(e.target.checked)} /> Show weak edges
           </label>
+          {unfold.length > 0 && (
+            <button className="btn small" onClick={() => setUnfold([])} title="Draw each repeated chain as one node × N again">
+              Fold chains
+            </button>
+          )}
           <button className="btn small" onClick={() => graphRef.current?.fit()} title="Fit the whole graph in view (0)">
             Fit
           </button>
@@ -195,7 +205,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
         {nodeId === null && <Empty title="Pick a class">Enter a class name, or choose one in Live refs, the Type summary or the Diff. The graph opens on its oldest instance.</Empty>}
         {nodeId !== null && (
           <div className="retainers-layout">
-            {shownGraph ? <RetainerGraphView ref={graphRef} graph={shownGraph} selected={selected} fitKey={`${key}:${expand.join(',')}:${collapse.join(',')}`} onSelect={onSelect} onExpand={onExpand} /> : <div className="graph-host"><Empty title="Laying out the graph…" /></div>}
+            {shownGraph ? <RetainerGraphView ref={graphRef} graph={shownGraph} selected={selected} fitKey={`${key}:${expand.join(',')}:${collapse.join(',')}:${unfold.join(',')}`} onSelect={onSelect} onExpand={onExpand} onUnfold={onUnfold} /> : <div className="graph-host"><Empty title="Laying out the graph…" /></div>}
             <div className="retainer-tree" aria-label="Retainers tree">
               <div className="tree-head">
                 <b>Retainers tree</b> <span className="muted">closest to the roots first</span>
