@@ -32,7 +32,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
   const [nodeId, setNodeId] = useState<number | null>(focus.nodeId);
   const [oldestSource, setOldestSource] = useState<OldestSource | null>(null);
   const [goTo, setGoTo] = useState('');
-  const [graph, setGraph] = useState<{ key: string; value: LaidOutRetainerGraph } | null>(null);
+  const [graph, setGraph] = useState<{ key: string; fitKey: string; value: LaidOutRetainerGraph } | null>(null);
   const [paths, setPaths] = useState<{ key: string; value: RetainerPaths } | null>(null);
   const [weak, setWeak] = useState(false);
   const [expand, setExpand] = useState<number[]>([]);
@@ -81,9 +81,12 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
   useEffect(() => {
     if (nodeId === null || snapshotId === null) return;
     let current = true;
+    // The graph carries the request it answers: the view re-fits when that graph arrives, not when the
+    // request leaves (the old graph would be fitted, then the new one drawn unfitted).
+    const fitKey = `${key}:${expand.join(',')}:${collapse.join(',')}:${unfold.join(',')}`;
     // Repeated stretches of the path come folded (a chain-shaped leak is one node × N), unless opened.
     call('retainerGraph', { id: snapshotId, nodeId, includeWeak: weak, expand, collapse, maxNodes: 80, fold: true, unfold })
-      .then((value) => current && setGraph({ key, value }))
+      .then((value) => current && setGraph({ key, fitKey, value }))
       .catch(actions.fail);
     call('retainerPaths', { id: snapshotId, nodeId, maxPaths: 3 })
       .then((value) => current && setPaths({ key, value }))
@@ -205,7 +208,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
         {nodeId === null && <Empty title="Pick a class">Enter a class name, or choose one in Live refs, the Type summary or the Diff. The graph opens on its oldest instance.</Empty>}
         {nodeId !== null && (
           <div className="retainers-layout">
-            {shownGraph ? <RetainerGraphView ref={graphRef} graph={shownGraph} selected={selected} fitKey={`${key}:${expand.join(',')}:${collapse.join(',')}:${unfold.join(',')}`} onSelect={onSelect} onExpand={onExpand} onUnfold={onUnfold} /> : <div className="graph-host"><Empty title="Laying out the graph…" /></div>}
+            {shownGraph ? <RetainerGraphView ref={graphRef} graph={shownGraph} selected={selected} fitKey={graph?.fitKey ?? key} onSelect={onSelect} onExpand={onExpand} onUnfold={onUnfold} /> : <div className="graph-host"><Empty title="Laying out the graph…" /></div>}
             <div className="retainer-tree" aria-label="Retainers tree">
               <div className="tree-head">
                 <b>Retainers tree</b> <span className="muted">closest to the roots first</span>

@@ -1,0 +1,151 @@
+// Leak suspects and the folded retainer graph, in a real browser against the web shell and the demo crawler,
+// clicking as a person would: two snapshots give a tentative suspect, three confirm `Scheduler.queue`
+// holding responses through `cbKwargs.referer`; the suspect opens its retainer graph; the oldest response's
+// graph opens fitted with the referer chain folded into one `× N` node, which a click draws object by object
+// and "Fold chains" folds again. Screenshots of both views, light and dark, land in test-results/screenshots.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, shot, startShell, type Shell } from './browser.ts';
+
+let shell: Shell;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  shell = await startShell();
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await shell?.stop();
+});
+
+async function shots(name: string): Promise<void> {
+  await shot(page, `${name}-light`);
+  await page.getByRole('button', { name: 'Switch theme' }).click();
+  await shot(page, `${name}-dark`);
+  await page.getByRole('button', { name: 'Switch theme' }).click();
+}
+
+/** Takes a snapshot from the Session tab and waits until the session lists it as number `n`. */
+async function takeSnapshot(n: number): Promise<void> {
+  await page.getByRole('tab', { name: 'Session' }).click();
+  await page.getByRole('button', { name: 'Take snapshot' }).click();
+  await page.getByRole('cell', { name: String(n), exact: true }).waitFor({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Take snapshot' }).waitFor();
+}
+
+/** Every node box of the retainer graph lies inside the graph's view. */
+async function expectFitted(): Promise<number> {
+  const svg = page.getByRole('img', { name: /^Retainer graph of @/ });
+  const view = (await svg.boundingBox()) as { x: number; y: number; width: number; height: number };
+  // The group node's stacked back box is drawn out of its box by a few px on purpose: measure each node's main box.
+  const boxes = await page.locator('.graph-host .node > rect:not(.stack)').evaluateAll((rects) => rects.map((r) => r.getBoundingClientRect().toJSON() as DOMRect));
+  for (const box of boxes) {
+    expect(box.left).toBeGreaterThanOrEqual(view.x - 0.5);
+    expect(box.top).toBeGreaterThanOrEqual(view.y - 0.5);
+    expect(box.right).toBeLessThanOrEqual(view.x + view.width + 0.5);
+    expect(box.bottom).toBeLessThanOrEqual(view.y + view.height + 0.5);
+  }
+  return boxes.length;
+}
+
+describe('leak suspects and the folded graph, on the demo crawler', () => {
+  it('shows no Suspects tab before a series, a tentative suspect after two snapshots', async () => {
+    await page.goto(shell.url);
+    await page.getByRole('button', { name: '▶ Try the demo' }).click();
+    await page.getByTestId('count-HtmlResponse').waitFor({ timeout: 20_000 });
+    await takeSnapshot(1);
+    await expect(page.getByRole('tab', { name: 'Suspects' }).count()).resolves.toBe(0);
+    // Time for the crawler to queue more requests than it downloads.
+    await page.waitForTimeout(3000);
+    await takeSnapshot(2);
+    const tabs = await page.getByRole('tab').allTextContents();
+    expect(tabs[0]).toBe('Suspects');
+    await page.getByRole('tab', { name: 'Suspects' }).click();
+    const first = page.getByRole('article', { name: /^Suspect 1: / });
+    await first.waitFor({ timeout: 60_000 });
+    await expect(first.getByText('tentative', { exact: true }).count()).resolves.toBe(1);
+  });
+
+  it('names Scheduler.queue and cbKwargs.referer after three snapshots, no longer tentative, with the path folded', async () => {
+    await page.waitForTimeout(3000);
+    await takeSnapshot(3);
+    await page.getByRole('tab', { name: 'Suspects' }).click();
+    const suspect = page.getByRole('article', { name: 'Suspect 1: Scheduler.queue' });
+    await suspect.waitFor({ timeout: 60_000 });
+    const text = (await suspect.textContent()) ?? '';
+    expect(text).toContain('Scheduler.queue');
+    expect(text).toContain('cbKwargs.referer');
+    expect(text).toMatch(/grows by [\d,]+ Requests?\b/);
+    await expect(page.getByText('tentative: 2 snapshots').count()).resolves.toBe(0);
+    await expect(suspect.getByText('tentative', { exact: true }).count()).resolves.toBe(0);
+    // The path from a held response to the root: the referer chain is one boxed segment × N.
+    const path = suspect.getByLabel('Retainer path of suspect 1');
+    const fold = path.locator('.fold').first();
+    await expect(fold.textContent()).resolves.toMatch(/\.referer.*× \d+/s);
+    expect(Number(/× (\d+)/.exec((await fold.textContent()) ?? '')?.[1])).toBeGreaterThanOrEqual(2);
+    await expect(path.textContent()).resolves.toContain('.queue');
+    await shots('v-suspects');
+  });
+
+  it('opens a suspect’s retainer graph on its representative object', async () => {
+    const suspect = page.getByRole('article', { name: 'Suspect 1: Scheduler.queue' });
+    const first = suspect.getByLabel('Retainer path of suspect 1').getByRole('button').first();
+    const representative = /@(\d+)/.exec((await first.getAttribute('title')) ?? '')?.[1];
+    expect(Number(representative)).toBeGreaterThan(0);
+    await suspect.getByRole('button', { name: 'Open its retainer graph' }).click();
+    const svg = page.getByRole('img', { name: new RegExp(`^Retainer graph of @${representative}:`) });
+    await svg.waitFor({ timeout: 60_000 });
+    await expect(page.getByRole('tab', { name: 'Retainers', exact: true }).getAttribute('aria-selected')).resolves.toBe('true');
+    await expect(page.locator('.graph-host .node.target').getAttribute('data-node-id')).resolves.toBe(representative);
+    await page.getByRole('table', { name: 'Retainers tree' }).getByRole('row').nth(2).waitFor();
+  });
+
+  it('opens the oldest response’s graph fitted, its referer chain folded into × N, which a click expands and Fold chains folds back', async () => {
+    await page.getByLabel('Class', { exact: true }).fill('HtmlResponse');
+    await page.getByRole('button', { name: 'Oldest instance' }).click();
+    await page.locator('[data-oldest-source]').waitFor({ timeout: 60_000 });
+    const group = page.locator('.graph-host .node.group');
+    await group.waitFor({ timeout: 60_000 });
+    await expect(group.count()).resolves.toBe(1);
+    const label = (await group.getAttribute('aria-label')) ?? '';
+    expect(label).toMatch(/HtmlResponse/);
+    expect(label).toMatch(/Request/);
+    const repeat = Number(/× (\d+)/.exec(label)?.[1]);
+    expect(repeat).toBeGreaterThanOrEqual(2);
+    await expect(group.textContent()).resolves.toContain(`× ${repeat}`);
+    // Fitted: every box in view, the object, the group and a GC root among them.
+    expect(await expectFitted()).toBeGreaterThan(4);
+    expect(await page.locator('.graph-host .node.root').count()).toBeGreaterThan(0);
+    expect(await page.locator('.graph-host .node.target').count()).toBe(1);
+    // The scheduler's queue is on screen beside the chain, not hundreds of boxes away.
+    await expect(page.locator('.graph-host .node').filter({ hasText: 'Scheduler' }).count()).resolves.toBeGreaterThan(0);
+    const folded = await page.locator('.graph-host .node').count();
+    await page.locator('.graph-host .legend').waitFor();
+    await shots('v-graph-folded');
+
+    await group.click();
+    await expect.poll(() => group.count(), { timeout: 30_000 }).toBe(0);
+    const members = page.locator('.graph-host .node.unfolded');
+    await expect.poll(() => members.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(2 * repeat);
+    expect(await page.locator('.graph-host .node').count()).toBeGreaterThan(folded);
+    await expect(page.locator('.graph-host .node.unfolded').filter({ hasText: 'Request' }).count()).resolves.toBeGreaterThanOrEqual(repeat);
+    // Re-fitted to the larger graph.
+    await page.waitForFunction(() => document.querySelectorAll('.graph-host .node.unfolded').length > 0);
+    await expectFitted();
+    await shots('v-graph-unfolded');
+
+    await page.getByRole('button', { name: 'Fold chains' }).click();
+    await expect.poll(() => group.count(), { timeout: 30_000 }).toBe(1);
+    await expect(page.locator('.graph-host .node.unfolded').count()).resolves.toBe(0);
+    expect(pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  });
+});
