@@ -162,8 +162,10 @@ export interface RetainerGraphGroup {
   repeat: number;
   /** The segment, from the retained object's side: each object's class and the edge by which the next holds it. */
   segment: Array<Pick<PathStep, 'className' | 'edgeName' | 'edgeType'>>;
-  /** How many heap objects the group stands for. */
+  /** How many heap objects the group stands for: its stretch of the path, and the branches alike to it. */
   objects: number;
+  /** How many steps of the shortest path the group stands for (the segment × repeat), from the key's. */
+  pathSteps: number;
 }
 
 /** An edge of a retainer graph: `from` retains `to` through a property named `name`. */

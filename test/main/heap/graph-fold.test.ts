@@ -58,7 +58,8 @@ describe('folding the referer chain of the crawler leak', () => {
     expect(chainPath.length).toBeGreaterThan(120);
     const graph = store.retainerGraph(chainId, first, options);
     const group = graph.nodes.find((n) => n.group) as GraphNode;
-    expect(group.group).toMatchObject({ repeat: 40, objects: 120 });
+    // One link a page: the chain has no other branch, so the group is exactly the stretch.
+    expect(group.group).toMatchObject({ repeat: 40, objects: 120, pathSteps: 120 });
     expect(group.className).toBe('({referer} ←.cbKwargs— Request ←.request— HtmlResponse ←.referer—) × 40');
     const names = highlightedChain(graph).map((n) => n.className);
     expect(names.slice(0, 2)).toEqual(['HtmlResponse', group.className]);
@@ -75,7 +76,11 @@ describe('folding the referer chain of the crawler leak', () => {
     const [group] = groups;
     const [run] = foldRuns(path);
     expect(group.group?.repeat).toBe(run.repeat);
-    expect(group.group?.objects).toBe(run.length * run.repeat);
+    expect(group.group?.pathSteps).toBe(run.length * run.repeat);
+    // The other branches of the chain (every page links to two) fold in too: more objects than the stretch.
+    expect(group.group?.objects).toBeGreaterThan(run.length * run.repeat);
+    // So no other response is drawn on its own: the object is the only HtmlResponse box.
+    expect(folded.nodes.filter((n) => n.className === 'HtmlResponse').map((n) => n.nodeId)).toEqual([oldest]);
     expect(group.nodeId).toBe(-(group.group?.key ?? 0));
     expect(group.group?.key).toBe(path[run.start].nodeId);
     expect(group.className).toMatch(/^\(.*\.referer.*\) × \d+$/);
@@ -113,6 +118,12 @@ describe('folding the referer chain of the crawler leak', () => {
     const b = layoutRetainerGraph(weak, { placeAll: [strong, weak] });
     const at = new Map(b.layout.nodes.map((p) => [p.nodeId, p]));
     for (const p of a.layout.nodes) expect(at.get(p.nodeId), `@${p.nodeId}`).toEqual(p);
+    // The weak graph's extra nodes go below: the graph without them is drawn as tall as on its own, in the same rows.
+    const alone = layoutRetainerGraph(strong);
+    expect(a.layout.height).toBe(alone.layout.height);
+    const aloneAt = new Map(alone.layout.nodes.map((p) => [p.nodeId, p.y]));
+    for (const p of a.layout.nodes) expect(p.y, `@${p.nodeId}`).toBe(aloneAt.get(p.nodeId));
+    expect(b.layout.height).toBeGreaterThanOrEqual(a.layout.height);
     for (const edge of a.layout.edges) expect(edge.points[0][0]).toBeLessThan(edge.points[edge.points.length - 1][0]);
     const { nodeWidth: w, nodeHeight: h } = a.layout;
     for (const p of a.layout.nodes) {

@@ -6,7 +6,7 @@
  * double-click expands a node, and the details pane collapses it; hover for sizes; click for details.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ByViaRow, LaidOutRetainerGraph, LivePreview, ObjectDetails, OldestSource, RetainerPaths } from '../../../shared/model';
+import type { ByViaRow, LaidOutRetainerGraph, LivePreview, ObjectDetails, OldestSource, PathStep, RetainerGraphGroup, RetainerPaths } from '../../../shared/model';
 import { formatBytes, formatNodeLabel } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Focus, Workspace } from '../App';
@@ -23,6 +23,22 @@ const OLDEST_TEXT: Record<OldestSource, string> = {
   'first-snapshot': 'oldest by the first snapshot that held it, then by heap id',
   'lowest-id': 'oldest by heap id only: one snapshot cannot date objects (take another, or load trackref)',
 };
+
+/**
+ * The shortest path's steps, with each stretch the graph folded into a group node shown once, as that group:
+ * a group's key is its first object's id, and it stands for `pathSteps` steps from there.
+ */
+function foldedSteps(path: PathStep[], graph: LaidOutRetainerGraph | null): Array<{ step: PathStep; i: number; group?: RetainerGraphGroup }> {
+  const groups = new Map<number, RetainerGraphGroup>();
+  for (const node of graph?.nodes ?? []) if (node.group) groups.set(node.group.key, node.group);
+  const out: Array<{ step: PathStep; i: number; group?: RetainerGraphGroup }> = [];
+  for (let i = 0; i < path.length; ) {
+    const group = groups.get(path[i].nodeId);
+    out.push(group ? { step: path[i], i, group } : { step: path[i], i });
+    i += group ? group.pathSteps : 1;
+  }
+  return out;
+}
 
 export function RetainersView({ workspace, focus, actions }: { workspace: Workspace; focus: Focus; actions: AppActions }) {
   const snapshots = workspace.snapshots;
@@ -180,7 +196,14 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
               <span className="muted">This object is not reachable from the GC roots: it will be collected.</span>
             ) : (
               <div className="mono" style={{ lineHeight: 1.8 }}>
-                {shownPaths.paths[0].map((step, i) => (
+                {foldedSteps(shownPaths.paths[0], shownGraph).map(({ step, i, group }) =>
+                  group ? (
+                    <span key={`group-${group.key}`} className="fold">
+                      <button className="link-button" onClick={() => onUnfold(group.key)} title={`${group.objects} objects folded into one node of the graph: draw them`}>
+                        ({group.segment.map((s) => `${s.className} ←${viaText(s.edgeType, s.edgeName)}—`).join(' ')}) × {group.repeat}
+                      </button>{' '}
+                    </span>
+                  ) : (
                   <span key={`${step.nodeId}-${i}`}>
                     <button
                       className="link-button"
@@ -199,7 +222,8 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
                       </span>
                     )}
                   </span>
-                ))}
+                  ),
+                )}
                 <span className="muted"> (GC root)</span>
               </div>
             )}
