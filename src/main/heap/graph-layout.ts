@@ -20,9 +20,9 @@
 import type { GraphLayout, LaidOutRetainerGraph, RetainerGraph } from '../../shared/model.ts';
 
 /** The drawn size of a node box, in layout units (px at scale 1). */
-export const NODE_WIDTH = 190;
+export const NODE_WIDTH = 168;
 export const NODE_HEIGHT = 46;
-const COLUMN_GAP = 80;
+const COLUMN_GAP = 64;
 const ROW_GAP = 16;
 const MARGIN = 20;
 const SWEEPS = 8;

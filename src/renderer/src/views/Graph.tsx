@@ -179,7 +179,7 @@ export const RetainerGraphView = forwardRef<GraphHandle, Props>(function Retaine
                 <rect className="stack" x={5} y={-5} width={w} height={h} rx={6} />
                 <rect width={w} height={h} rx={6} />
                 <text x={10} y={19} fontWeight={700}>
-                  × {group.repeat} <tspan className="sub" fontWeight={400}>{segment.length > 18 ? `${segment.slice(0, 17)}…` : segment}</tspan>
+                  × {group.repeat} <tspan className="sub" fontWeight={400}>{segment.length > 15 ? `${segment.slice(0, 14)}…` : segment}</tspan>
                 </text>
                 <text className="sub" x={10} y={36}>
                   {group.objects} objects · {formatBytes(node.retainedSize)} · ⊞
@@ -205,7 +205,7 @@ export const RetainerGraphView = forwardRef<GraphHandle, Props>(function Retaine
                 {(() => {
                   // A function reads by its name and place (`revalidateUpload() crawler.mjs:88`), cut to the box.
                   const label = formatNodeLabel(node);
-                  return label.length > 22 ? `${label.slice(0, 21)}…` : label;
+                  return label.length > 20 ? `${label.slice(0, 19)}…` : label;
                 })()}
               </text>
               <text className="sub" x={10} y={36}>

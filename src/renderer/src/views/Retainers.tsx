@@ -11,6 +11,7 @@ import { formatBytes, formatNodeLabel } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Focus, Workspace } from '../App';
 import { ByViaTable, Empty, PropertyList, SubmitRow, useSnapshotChoice } from '../components';
+import { DataTable } from '../table';
 import { TreeView, type AutoExpand } from '../tree';
 import { RetainerGraphView, viaText, type GraphHandle } from './Graph';
 
@@ -303,17 +304,19 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
                 </>
               )}
               <b>In the snapshot ({details.propertyCount} references)</b>
-              <table className="data">
-                <tbody>
-                  {details.properties.map((p, i) => (
-                    <tr key={`${p.edgeName}-${i}`} className="clickable" onClick={() => setSelected(p.nodeId)}>
-                      <td className="mono">{viaText(p.edgeType, p.edgeName)}</td>
-                      <td>{p.value ?? nodeLabel(p)}</td>
-                      <td className="num">{formatBytes(p.retainedSize)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                label="References of the object"
+                rows={details.properties.map((p, i) => ({ ...p, i }))}
+                rowKey={(p) => `${p.edgeName}-${p.i}`}
+                filterText={(p) => `${viaText(p.edgeType, p.edgeName)} ${p.value ?? nodeLabel(p)}`}
+                placeholder="Filter references"
+                onRowClick={(p) => setSelected(p.nodeId)}
+                columns={[
+                  { key: 'edge', title: 'Reference', value: (p) => viaText(p.edgeType, p.edgeName), cellClass: () => 'mono' },
+                  { key: 'value', title: 'Value', value: (p) => p.value ?? nodeLabel(p) },
+                  { key: 'retained', title: 'Retained', num: true, value: (p) => p.retainedSize, render: (p) => formatBytes(p.retainedSize) },
+                ]}
+              />
             </div>
           )}
         </div>
