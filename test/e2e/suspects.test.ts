@@ -60,6 +60,8 @@ async function expectFitted(): Promise<number> {
 describe('leak suspects and the folded graph, on the demo crawler', () => {
   it('shows no Suspects tab before a series, a tentative suspect after two snapshots', async () => {
     await page.goto(shell.url);
+    await page.getByRole('table', { name: 'Node.js processes' }).getByRole('row').nth(1).waitFor({ timeout: 30_000 });
+    await shots('v-targets');
     await page.getByRole('button', { name: '▶ Try the demo' }).click();
     await page.getByTestId('count-HtmlResponse').waitFor({ timeout: 20_000 });
     await takeSnapshot(1);
@@ -146,6 +148,44 @@ describe('leak suspects and the folded graph, on the demo crawler', () => {
     await page.getByRole('button', { name: 'Fold chains' }).click();
     await expect.poll(() => group.count(), { timeout: 30_000 }).toBe(1);
     await expect(page.locator('.graph-host .node.unfolded').count()).resolves.toBe(0);
+  });
+
+  it('sorts and filters the tables: statistics by size, the session’s snapshots by objects, with grouped counts', async () => {
+    /** The numbers of a table's column, as shown (grouped digits and units read back as bytes). */
+    const sizes = async (table: string, column: number) =>
+      (await page.getByRole('table', { name: table }).locator(`tbody tr td:nth-child(${column})`).allTextContents()).map((text) => {
+        const m = /([\d.,]+)\s*(B|KiB|MiB|GiB)?/.exec(text.replace(/\u00a0/g, ' '));
+        const scale = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 }[(m?.[2] ?? 'B') as 'B'] ?? 1;
+        return Number((m?.[1] ?? '0').replace(/,/g, '')) * scale;
+      });
+    await page.getByRole('tab', { name: 'Statistics' }).click();
+    const stats = page.getByRole('table', { name: 'Statistics' });
+    await stats.getByRole('row').nth(3).waitFor({ timeout: 60_000 });
+    await stats.getByRole('columnheader', { name: /^Size/ }).click();
+    const desc = await sizes('Statistics', 2);
+    expect(desc.length).toBeGreaterThan(3);
+    expect(desc).toEqual([...desc].sort((a, b) => b - a));
+    await stats.getByRole('columnheader', { name: /^Size/ }).click();
+    const asc = await sizes('Statistics', 2);
+    expect(asc).toEqual([...desc].reverse());
+    await page.getByLabel('Filter Statistics').fill('string');
+    await expect(stats.locator('tbody tr').allTextContents()).resolves.toEqual([expect.stringContaining('Strings')]);
+
+    await page.getByRole('tab', { name: 'Session' }).click();
+    const snapshots = page.getByRole('table', { name: 'Snapshots' });
+    await expect(snapshots.locator('tbody tr').count()).resolves.toBe(3);
+    await snapshots.getByRole('columnheader', { name: /^Objects/ }).click();
+    // Largest first: the heap grew, so the last snapshot leads; object counts are grouped (61,318).
+    const firstRow = (await snapshots.locator('tbody tr').first().textContent()) ?? '';
+    expect(firstRow.startsWith('3')).toBe(true);
+    expect(firstRow).toMatch(/\d{1,3},\d{3}/);
+    await page.getByLabel('Filter Snapshots').fill('#2');
+    await expect(snapshots.locator('tbody tr').count()).resolves.toBe(1);
+    await page.getByLabel('Filter Snapshots').fill('');
+    await shots('v-session');
+    await page.getByRole('tab', { name: 'Diff & growth' }).click();
+    await page.getByRole('table').first().getByRole('row').nth(2).waitFor({ timeout: 60_000 });
+    await shots('v-diff');
     expect(pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
  * The app shell: one workspace at a time (an attached target with its snapshots, or opened snapshot
  * files), tabs for the views, error banners that name a remedy, and light and dark themes.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { LoadedSnapshot } from '../../shared/engine-api';
 import type { ErrorInfo } from '../../shared/errors';
 import type { HeapUsage, Progress, TargetInfo } from '../../shared/model';
@@ -119,7 +119,8 @@ export function App() {
       on('sessionGone', ({ sessionId, reason }) => setWorkspace((w) => (w?.target?.sessionId === sessionId ? { ...w, gone: reason } : w))),
       on('snapshotsOpened', ({ snapshots }) => {
         for (const s of snapshots) addSnapshot(s);
-        setTab('summary');
+        // A series opened at once is read from its suspects; a single file from its summary.
+        setTab(snapshots.length >= 2 ? 'suspects' : 'summary');
       }),
       on('menu', ({ action }) => {
         if (action === 'export-report') document.getElementById('export-report')?.click();
@@ -138,7 +139,7 @@ export function App() {
         setProgress(null);
         if (loaded.length) {
           for (const s of loaded) addSnapshot(s);
-          setTab('summary');
+          setTab(loaded.length >= 2 ? 'suspects' : 'summary');
         }
       })
       .catch(fail);
@@ -162,11 +163,12 @@ export function App() {
 
   const openFiles = useCallback(
     async (files: File[]) => {
-      for (const file of files) {
+      for (const [k, file] of files.entries()) {
         try {
           const loaded = await openLocalFile(file, setProgress);
           addSnapshot(loaded);
-          setTab('summary');
+          // Several files opened at once are a series: read from its suspects once the second is in.
+          setTab(k >= 1 ? 'suspects' : 'summary');
         } catch (e) {
           fail(e);
         } finally {
@@ -199,14 +201,6 @@ export function App() {
     setFocus({ className: null, nodeId: null, snapshotId: null });
     for (const id of ids) await call('forgetSnapshot', { id }).catch(fail);
   };
-
-  // Files opened into a series land on the Suspects view: with two snapshots there is a series to read.
-  const seriesSize = workspace?.snapshots.length ?? 0;
-  const previousSize = useRef(seriesSize);
-  useEffect(() => {
-    if (previousSize.current < 2 && seriesSize >= 2 && tab === 'summary') setTab('suspects');
-    previousSize.current = seriesSize;
-  }, [seriesSize, tab]);
 
   const exportReport = async () => {
     if (!workspace || workspace.snapshots.length === 0) return fail(new ApiError({ code: 'BAD_ARGUMENTS', message: 'There is no snapshot to report on yet.', remedy: 'Take or open a snapshot first.' }));
