@@ -5,7 +5,7 @@
 // and "Fold chains" folds again. Screenshots of both views, light and dark, land in test-results/screenshots.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, shot, startShell, type Shell } from './browser.ts';
+import { contrastFailures, launchBrowser, shot, startShell, type Shell } from './browser.ts';
 
 let shell: Shell;
 let browser: Browser;
@@ -26,6 +26,14 @@ afterAll(async () => {
   await browser?.close();
   await shell?.stop();
 });
+
+/** No text below WCAG AA contrast, in both themes (the theme is left as it was). */
+async function checkContrast(where: string): Promise<void> {
+  for (const theme of ['light', 'dark']) {
+    expect(await contrastFailures(page), `${where}, ${theme}`).toEqual([]);
+    await page.getByRole('button', { name: 'Switch theme' }).click();
+  }
+}
 
 async function shots(name: string): Promise<void> {
   await shot(page, `${name}-light`);
@@ -95,6 +103,7 @@ describe('leak suspects and the folded graph, on the demo crawler', () => {
     await expect(fold.textContent()).resolves.toMatch(/\.referer.*× \d+/s);
     expect(Number(/× (\d+)/.exec((await fold.textContent()) ?? '')?.[1])).toBeGreaterThanOrEqual(2);
     await expect(path.textContent()).resolves.toContain('.queue');
+    await checkContrast('suspects');
     await shots('v-suspects');
   });
 
@@ -132,6 +141,7 @@ describe('leak suspects and the folded graph, on the demo crawler', () => {
     await expect(page.locator('.graph-host .node').filter({ hasText: 'Scheduler' }).count()).resolves.toBeGreaterThan(0);
     const folded = await page.locator('.graph-host .node').count();
     await page.locator('.graph-host .legend').waitFor();
+    await checkContrast('folded graph');
     await shots('v-graph-folded');
 
     await group.click();
