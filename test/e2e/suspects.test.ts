@@ -195,6 +195,7 @@ describe('leak suspects and the folded graph, on the demo crawler', () => {
     await shots('v-session');
     await page.getByRole('tab', { name: 'Diff & growth' }).click();
     await page.getByRole('table').first().getByRole('row').nth(2).waitFor({ timeout: 60_000 });
+    await page.getByText(/\d+ class(es)? only grew/).waitFor({ timeout: 60_000 });
     await shots('v-diff');
     expect(pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });

@@ -168,11 +168,6 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
           <label className="row">
             <input type="checkbox" checked={weak} onChange={(e) => setWeak(e.target.checked)} /> Show weak edges
           </label>
-          {unfold.length > 0 && (
-            <button className="btn small" onClick={() => setUnfold([])} title="Draw each repeated chain as one node × N again">
-              Fold chains
-            </button>
-          )}
           <button className="btn small" onClick={() => graphRef.current?.fit()} title="Fit the whole graph in view (0)">
             Fit
           </button>
@@ -233,6 +228,12 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
         {nodeId === null && <Empty title="Pick a class">Enter a class name, or choose one in Live refs, the Type summary or the Diff. The graph opens on its oldest instance.</Empty>}
         {nodeId !== null && (
           <div className="retainers-layout">
+            {unfold.length > 0 && (
+              // Over the drawing, where the chain was opened: the header has no room left at 1440 px.
+              <button className="btn small fold-chains" onClick={() => setUnfold([])} title="Draw each repeated chain as one node × N again">
+                Fold chains
+              </button>
+            )}
             {shownGraph ? <RetainerGraphView ref={graphRef} graph={shownGraph} selected={selected} fitKey={graph?.fitKey ?? key} onSelect={onSelect} onExpand={onExpand} onUnfold={onUnfold} /> : <div className="graph-host"><Empty title="Laying out the graph…" /></div>}
             <div className="retainer-tree" aria-label="Retainers tree">
               <div className="tree-head">
