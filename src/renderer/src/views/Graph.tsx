@@ -113,6 +113,9 @@ export const RetainerGraphView = forwardRef<GraphHandle, Props>(function Retaine
     };
   }, []);
 
+  // A node that goes away (a group opened, a graph replaced) takes its tooltip with it: no mouseleave comes.
+  useEffect(() => setHover(null), [graph]);
+
   // Open fitted: the whole graph, the object and its roots on one screen.
   useEffect(() => {
     apply(fitTransform());
@@ -182,7 +185,7 @@ export const RetainerGraphView = forwardRef<GraphHandle, Props>(function Retaine
                   × {group.repeat} <tspan className="sub" fontWeight={400}>{segment.length > 15 ? `${segment.slice(0, 14)}…` : segment}</tspan>
                 </text>
                 <text className="sub" x={10} y={36}>
-                  {group.objects} objects · {formatBytes(node.retainedSize)} · ⊞
+                  {group.objects} objects · {formatBytes(node.shallowSize)} · ⊞
                 </text>
               </g>
             );
@@ -261,7 +264,7 @@ export const RetainerGraphView = forwardRef<GraphHandle, Props>(function Retaine
         <div className="tooltip" style={{ left: Math.max(4, Math.min(hover.x, size.width - 260)), top: hover.y + 6 }}>
           <b>{hover.node.className}</b>
           <div>
-            {hover.node.group.objects} objects in a chain · Retained {formatBytes(hover.node.retainedSize)}
+            {hover.node.group.objects} objects in the chain and its branches · {formatBytes(hover.node.shallowSize)} of their own (shallow)
           </div>
           <div className="muted">Click to draw each object.</div>
         </div>
