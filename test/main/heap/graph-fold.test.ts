@@ -37,6 +37,35 @@ function highlightedChain(graph: RetainerGraph): GraphNode[] {
   }
 }
 
+describe('foldRuns on paths built in code', () => {
+  let id = 1;
+  const step = (className: string, edgeName: string, edgeType = 'property') => ({ nodeId: id++, className, edgeName, edgeType });
+
+  it('never folds the object or the root-held node, and leaves a path without repeats alone', () => {
+    // The object and the root are alike the steps beside them: still, they stay their own nodes.
+    const list = [step('Node', 'next'), step('Node', 'next'), step('Node', 'next'), step('Node', 'next'), step('Node', '')];
+    expect(foldRuns(list)).toEqual([{ start: 1, length: 1, repeat: 3 }]);
+    expect(foldRuns([step('A', 'x'), step('B', 'y'), step('C', 'z'), step('D', '')])).toEqual([]);
+    expect(foldRuns([step('A', 'x'), step('B', '')])).toEqual([]);
+  });
+
+  it('finds each repeated stretch where it is, with what lies between them', () => {
+    const path = [
+      step('Obj', 'a'),
+      ...[0, 1, 2].flatMap(() => [step('P', 'p'), step('Q', 'q')]),
+      step('Mid', 'm'),
+      ...[0, 1].map((k) => step('Item', String(k), 'element')),
+      step('Array', 'list'),
+      step('global', ''),
+    ];
+    expect(foldRuns(path)).toEqual([
+      { start: 1, length: 2, repeat: 3 },
+      { start: 8, length: 1, repeat: 2 },
+    ]);
+    expect(foldRuns(path, 3)).toEqual([{ start: 1, length: 2, repeat: 3 }]);
+  });
+});
+
 describe('folding the referer chain of the crawler leak', () => {
   it('finds one repeated stretch on the oldest response’s path: the referer segment, between the object and the root', () => {
     const runs = foldRuns(path);
