@@ -158,6 +158,19 @@ describe('leak suspects and the folded graph, on the demo crawler', () => {
     await page.getByRole('button', { name: 'Fold chains' }).click();
     await expect.poll(() => group.count(), { timeout: 30_000 }).toBe(1);
     await expect(page.locator('.graph-host .node.unfolded').count()).resolves.toBe(0);
+
+    // Without the tree beside it, the graph takes the whole width and fits again, larger.
+    const svg = page.getByRole('img', { name: /^Retainer graph of @/ });
+    const narrow = (await svg.boundingBox())?.width ?? 0;
+    const boxWidth = async () => (await page.locator('.graph-host .node.target > rect').boundingBox())?.width ?? 0;
+    const before = await boxWidth();
+    await page.getByLabel('Retainers tree').getByRole('button', { name: 'Hide' }).click();
+    await expect.poll(async () => (await svg.boundingBox())?.width ?? 0).toBeGreaterThan(narrow + 100);
+    await expect.poll(boxWidth).toBeGreaterThan(before * 1.1);
+    await expectFitted();
+    await shots('v-graph-wide');
+    await page.getByRole('button', { name: 'Show the Retainers tree' }).click();
+    await page.getByRole('table', { name: 'Retainers tree' }).getByRole('row').nth(2).waitFor();
   });
 
   it('sorts and filters the tables: statistics by size, the session’s snapshots by objects, with grouped counts', async () => {

@@ -54,6 +54,13 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
   const [weak, setWeak] = useState(false);
   const [expand, setExpand] = useState<number[]>([]);
   const [collapse, setCollapse] = useState<number[]>([]);
+  /** Whether the Retainers tree sits beside the graph; hidden, the graph has the whole width and re-fits. */
+  const [treeShown, setTreeShown] = useState(true);
+  useEffect(() => {
+    // After the grid has its new columns: fit the drawing to its new width.
+    const frame = requestAnimationFrame(() => graphRef.current?.fit());
+    return () => cancelAnimationFrame(frame);
+  }, [treeShown]);
   /** Keys of the folded chains (group nodes) the user opened. */
   const [unfold, setUnfold] = useState<number[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
@@ -227,17 +234,28 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
         )}
         {nodeId === null && <Empty title="Pick a class">Enter a class name, or choose one in Live refs, the Type summary or the Diff. The graph opens on its oldest instance.</Empty>}
         {nodeId !== null && (
-          <div className="retainers-layout">
-            {unfold.length > 0 && (
-              // Over the drawing, where the chain was opened: the header has no room left at 1440 px.
-              <button className="btn small fold-chains" onClick={() => setUnfold([])} title="Draw each repeated chain as one node × N again">
-                Fold chains
-              </button>
-            )}
+          <div className={`retainers-layout${treeShown ? '' : ' wide'}`}>
+            {/* Over the drawing: the header has no room left at 1440 px. */}
+            <div className="graph-tools row">
+              {unfold.length > 0 && (
+                <button className="btn small" onClick={() => setUnfold([])} title="Draw each repeated chain as one node × N again">
+                  Fold chains
+                </button>
+              )}
+              {!treeShown && (
+                <button className="btn small" onClick={() => setTreeShown(true)}>
+                  Show the Retainers tree
+                </button>
+              )}
+            </div>
             {shownGraph ? <RetainerGraphView ref={graphRef} graph={shownGraph} selected={selected} fitKey={graph?.fitKey ?? key} onSelect={onSelect} onExpand={onExpand} onUnfold={onUnfold} /> : <div className="graph-host"><Empty title="Laying out the graph…" /></div>}
-            <div className="retainer-tree" aria-label="Retainers tree">
-              <div className="tree-head">
+            <div className="retainer-tree" aria-label="Retainers tree" hidden={!treeShown}>
+              <div className="tree-head row">
                 <b>Retainers tree</b> <span className="muted">closest to the roots first</span>
+                <span className="spacer" style={{ flex: 1 }} />
+                <button className="btn small" onClick={() => setTreeShown(false)} title="Give the graph the whole width">
+                  Hide
+                </button>
               </div>
               <TreeView
                 key={key}
