@@ -5,6 +5,7 @@
 // and "Fold chains" folds again. Screenshots of both views, light and dark, land in test-results/screenshots.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenario } from '../fixtures/fixtures.ts';
 import { contrastFailures, launchBrowser, shot, startShell, type Shell } from './browser.ts';
 
 let shell: Shell;
@@ -211,5 +212,28 @@ describe('leak suspects and the folded graph, on the demo crawler', () => {
     await page.getByText(/\d+ class(es)? only grew/).waitFor({ timeout: 60_000 });
     await shots('v-diff');
     expect(pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  });
+});
+
+describe('a healthy program’s series, opened as files', () => {
+  it('lands on Suspects, which finds none and says what a suspect needs', async () => {
+    // A bounded LRU cache, a pool, warm-up growth that levels off and a steady state: four snapshots of one process.
+    const { files } = scenario('healthy-series', ['2000', '4']);
+    const fresh = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    try {
+      await fresh.goto(shell.url);
+      await fresh.getByLabel('Open snapshot files', { exact: true }).setInputFiles(files);
+      await expect.poll(() => fresh.getByRole('tab', { name: 'Suspects' }).getAttribute('aria-selected'), { timeout: 120_000 }).toBe('true');
+      const empty = fresh.getByRole('heading', { name: 'No suspects' });
+      await empty.waitFor({ timeout: 60_000 });
+      const text = (await fresh.getByLabel('Leak suspects').textContent()) ?? '';
+      expect(text).toContain('4 snapshots · 3 intervals');
+      expect(text).toContain('Nothing grew in every one of the 3 intervals');
+      expect(text).toMatch(/at least 10 in all/);
+      expect(text).toMatch(/three or more confirm/);
+      await expect(fresh.getByRole('article').count()).resolves.toBe(0);
+    } finally {
+      await fresh.close();
+    }
   });
 });
