@@ -175,7 +175,14 @@ export const RetainerGraphView = forwardRef<GraphHandle, Props>(function Retaine
                 aria-label={`${segment}, repeated × ${group.repeat} (${group.objects} objects): expand`}
                 transform={`translate(${p.x - w / 2},${p.y - h / 2})`}
                 style={{ cursor: 'pointer' }}
+                tabIndex={0}
                 onClick={() => onUnfold(group.key)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' || e.key === ' ') {
+                    e.preventDefault();
+                    onUnfold(group.key);
+                  }
+                }}
                 onMouseEnter={hover}
                 onMouseLeave={() => setHover(null)}
               >
