@@ -224,10 +224,11 @@ describe('a healthy program’s series, opened as files', () => {
       await fresh.goto(shell.url);
       await fresh.getByLabel('Open snapshot files', { exact: true }).setInputFiles(files);
       await expect.poll(() => fresh.getByRole('tab', { name: 'Suspects' }).getAttribute('aria-selected'), { timeout: 120_000 }).toBe('true');
-      const empty = fresh.getByRole('heading', { name: 'No suspects' });
-      await empty.waitFor({ timeout: 60_000 });
-      const text = (await fresh.getByLabel('Leak suspects').textContent()) ?? '';
-      expect(text).toContain('4 snapshots · 3 intervals');
+      // The files load one after another: the view answers for each series, the last one for all four.
+      const panel = fresh.getByLabel('Leak suspects');
+      await expect.poll(async () => (await panel.textContent()) ?? '', { timeout: 120_000 }).toContain('4 snapshots · 3 intervals');
+      await fresh.getByRole('heading', { name: 'No suspects' }).waitFor({ timeout: 60_000 });
+      const text = (await panel.textContent()) ?? '';
       expect(text).toContain('Nothing grew in every one of the 3 intervals');
       expect(text).toMatch(/at least 10 in all/);
       expect(text).toMatch(/three or more confirm/);
