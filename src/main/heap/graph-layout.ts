@@ -190,6 +190,11 @@ export function layoutRetainerGraph(graph: RetainerGraph, options: GraphLayoutOp
     nodes: drawnNodes,
     edges: [],
   };
+  const drawnByColumn: number[][] = distances.map(() => []);
+  for (const node of graph.nodes) {
+    const i = index.get(node.nodeId) as number;
+    drawnByColumn[column[i]].push(i);
+  }
   const drawn = new Set<string>();
   for (const edge of graph.edges) {
     const a = index.get(edge.from);
@@ -201,7 +206,19 @@ export function layoutRetainerGraph(graph: RetainerGraph, options: GraphLayoutOp
     const x1 = xOf(a) + NODE_WIDTH / 2;
     const x2 = xOf(b) - NODE_WIDTH / 2;
     const bend = Math.min(COLUMN_GAP / 2, (x2 - x1) / 3);
-    layout.edges.push({ from: edge.from, to: edge.to, points: [[x1, yOf(a)], [x1 + bend, yOf(a)], [x2 - bend, yOf(b)], [x2, yOf(b)]] });
+    // An edge that skips columns would run straight through the boxes in them (a chain drawn on one row):
+    // it goes round, in the gap above the highest box in its way.
+    const low = Math.min(yOf(a), yOf(b)) - NODE_HEIGHT / 2 - 2;
+    const high = Math.max(yOf(a), yOf(b)) + NODE_HEIGHT / 2 + 2;
+    let lane = Infinity;
+    for (let c = column[a] + 1; c < column[b]; c++) {
+      for (const other of drawnByColumn[c] ?? []) if (yOf(other) > low && yOf(other) < high) lane = Math.min(lane, yOf(other) - NODE_HEIGHT / 2 - ROW_GAP / 2);
+    }
+    const points: Array<[number, number]> =
+      lane === Infinity
+        ? [[x1, yOf(a)], [x1 + bend, yOf(a)], [x2 - bend, yOf(b)], [x2, yOf(b)]]
+        : [[x1, yOf(a)], [x1 + bend, yOf(a)], [x1 + 2 * bend, lane], [x2 - 2 * bend, lane], [x2 - bend, yOf(b)], [x2, yOf(b)]];
+    layout.edges.push({ from: edge.from, to: edge.to, points });
   }
   return { ...graph, layout };
 }

@@ -162,6 +162,23 @@ describe('folding the referer chain of the crawler leak', () => {
       expect(p.y + h / 2).toBeLessThanOrEqual(a.layout.height);
       for (const q of a.layout.nodes) if (q !== p) expect(Math.abs(p.x - q.x) >= w || Math.abs(p.y - q.y) >= h, `@${p.nodeId} and @${q.nodeId}`).toBe(true);
     }
+    // No edge runs through a box it does not join: one that skips columns goes round (the queue's Array holds
+    // the group through the requests the group took in, past the request and its referer on the same row).
+    const drawnAt = new Map(a.layout.nodes.map((p) => [p.nodeId, p]));
+    let detours = 0;
+    for (const edge of a.layout.edges) {
+      if (edge.points.length > 4) detours++;
+      for (let k = 0; k + 1 < edge.points.length; k++) {
+        const [[x1, y1], [x2, y2]] = [edge.points[k], edge.points[k + 1]];
+        if (y1 !== y2) continue;
+        for (const p of drawnAt.values()) {
+          if (p.nodeId === edge.from || p.nodeId === edge.to) continue;
+          const crosses = Math.abs(y1 - p.y) < h / 2 && Math.min(x1, x2) < p.x + w / 2 && Math.max(x1, x2) > p.x - w / 2;
+          expect(crosses, `edge @${edge.from} → @${edge.to} through @${p.nodeId}`).toBe(false);
+        }
+      }
+    }
+    expect(detours).toBeGreaterThan(0);
     // The long chain folded, its graph is a few columns wide instead of one column per object.
     const folded = layoutRetainerGraph(store.retainerGraph(chainId, first, options));
     const plain = layoutRetainerGraph(store.retainerGraph(chainId, first, { maxNodes: 80 }));
