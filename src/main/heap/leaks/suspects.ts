@@ -25,9 +25,10 @@
  * snapshot, with typed arrays; then two breadth-first walks per accumulation point over the objects born
  * during the series that it reaches (bounded by the growth itself), and a retainer path per suspect.
  */
-import type { PathStep, Suspect, SuspectClosure, SuspectReport } from '../../../shared/model.ts';
+import type { PathStep, StackFrame, Suspect, SuspectClosure, SuspectReport } from '../../../shared/model.ts';
 import { formatBytes } from '../../../shared/format.ts';
 import { BASE_SYSTEM_DISTANCE, NO_DISTANCE, ordinalForId, type AnalyzedSnapshot } from '../analysis.ts';
+import { allocationStack, formatAllocationFrame, hasAllocationStacks } from '../allocation-stacks.ts';
 import { seriesSharesIdSpace } from '../diff.ts';
 import { STRING_CLASSES } from '../groupings.ts';
 import { functionLocation, shortScriptName } from '../locations.ts';
@@ -66,6 +67,8 @@ interface Point {
   /** Entry counts, oldest snapshot first. */
   counts: number[];
   edge: LeakingEdge;
+  /** For a chain (rule `linked-chain`): the edge linking each object to the next. */
+  link: string | null;
 }
 
 /** What the walk from a point's new entries found. */
@@ -77,6 +80,8 @@ interface Growth {
   representativeClass: string | null;
   path: PathStep[];
   closures: SuspectClosure[];
+  /** Some of the entries born during the series, in walk order: where an allocation stack is looked for. */
+  newSeeds: number[];
 }
 
 /** The snapshots' times: rates need them. */
@@ -99,18 +104,24 @@ export function findSuspects(snapshots: AnalyzedSnapshot[], takenAt: number[], o
   const minCountGrowth = options.minCountGrowth ?? SUSPECT_DEFAULTS.minCountGrowth;
   const minRetainedGrowth = options.minRetainedGrowth ?? SUSPECT_DEFAULTS.minRetainedGrowth;
   const rules = options.rules ?? ACCUMULATION_RULES;
-  const points = accumulationPoints(snapshots, rules, minCountGrowth);
+  const found = accumulationPoints(snapshots, rules, minCountGrowth);
   const last = snapshots[snapshots.length - 1];
   const walker = new Walker(last, snapshots[0].graph.maxNodeId());
+  const points = dropChainsInContainers(walker, found);
   const growths = measureGrowth(walker, points);
   const filters = options.filters ?? SUSPECT_FILTERS;
   const merged = mergeSuspects(last, points, growths, durationMs)
     .filter(({ suspect }) => suspect.retainedGrowth >= minRetainedGrowth && !filters.some((f) => f.rejects(suspect)))
     .sort((a, b) => b.suspect.retainedGrowth - a.suspect.retainedGrowth || b.suspect.countAdded - a.suspect.countAdded)
     .slice(0, options.maxSuspects ?? SUSPECT_DEFAULTS.maxSuspects);
+  const tracked = hasAllocationStacks(last);
   const suspects = merged.map(({ suspect, lead }, i) => {
     suspect.rank = i + 1;
     suspect.path = foldPath(representativePath(walker, points[lead], growths[lead].representativeClass));
+    if (tracked) {
+      const stack = entryStack(last, growths[lead], suspect.classNames[0]);
+      if (stack) suspect.allocationStack = stack;
+    }
     suspect.headline = headlineOf(suspect, durationMs, snapshots.length);
     return suspect;
   });
@@ -177,7 +188,8 @@ function accumulationPoints(snapshots: AnalyzedSnapshot[], rules: readonly Accum
     let rule = counting[candidateRules[i]];
     const refined = rules.find((r) => r.refines === rule.name && r.claims?.(view, container));
     if (refined) rule = refined;
-    return { container, rule, counts: counts[i], edge: leakingEdgeOf(last, container) };
+    const linked = rule.link?.(view, container) ?? null;
+    return { container, rule, counts: counts[i], edge: linked?.owner ?? leakingEdgeOf(last, container), link: linked?.linkEdge ?? null };
   });
 }
 
@@ -238,7 +250,8 @@ class Walker {
       stamp[entry] = mark;
       parent[entry] = holder;
       parentEdge[entry] = edgeIndex;
-      depth[entry] = 0;
+      // An entry held by an earlier entry (the next link of a chain) is one deeper: a chain's far end is deepest.
+      depth[entry] = stamp[holder] === mark ? depth[holder] + 1 : 0;
       queue[length++] = entry;
       visit(entry, true);
     });
@@ -263,6 +276,51 @@ class Walker {
     }
     return mark;
   }
+}
+
+/** New entries of a point in which an allocation stack is looked for, at most. */
+const MAX_STACK_CANDIDATES = 64;
+
+/**
+ * The allocation stack of one of the point's new entries of its leading class (the newest first: the
+ * older ones may predate the tracking), innermost frame first; undefined when none was tracked.
+ */
+function entryStack(snapshot: AnalyzedSnapshot, growth: Growth, className: string | undefined): StackFrame[] | undefined {
+  const { classes } = snapshot;
+  for (let k = growth.newSeeds.length - 1; k >= 0; k--) {
+    const ordinal = growth.newSeeds[k];
+    if (className !== undefined && classes.names[classes.nodeClass[ordinal]] !== className) continue;
+    const stack = allocationStack(snapshot, ordinal);
+    if (stack) return stack;
+  }
+  return undefined;
+}
+
+/**
+ * Chains that are part of a container's growth are that container's leak: the Scrapy referer chain hangs
+ * off the requests in `Scheduler.queue`, and a person fixes the queue, not a link of the chain. A chain
+ * point is dropped when most of its new links are reached from another rule's point.
+ */
+function dropChainsInContainers(walker: Walker, points: Point[]): Point[] {
+  if (!points.some((p) => p.link !== null) || points.every((p) => p.link !== null)) return points;
+  const reached = new Uint8Array(walker.snapshot.graph.nodeCount);
+  for (const point of points) {
+    if (point.link !== null) continue;
+    walker.walk(point, true, walker.snapshot.graph.nodeCount, (ordinal) => {
+      reached[ordinal] = 1;
+    });
+  }
+  return points.filter((point) => {
+    if (point.link === null) return true;
+    let links = 0;
+    let shared = 0;
+    walker.walk(point, true, walker.snapshot.graph.nodeCount, (ordinal, isSeed) => {
+      if (!isSeed) return;
+      links++;
+      shared += reached[ordinal];
+    });
+    return shared * 2 <= links;
+  });
 }
 
 /** Objects a path walk visits at most, per suspect. */
@@ -300,6 +358,7 @@ function measureGrowth(walker: Walker, points: Point[]): Growth[] {
     const entryClasses = new Map<string, number>();
     const closureOrdinals: number[] = [];
     const seedClasses = new Set<number>();
+    const newSeeds: number[] = [];
     const mark = walker.walk(point, true, nodeCount, (ordinal, isSeed) => {
       const size = nodes[ordinal * nodeFieldCount + nodeSelfSizeOffset];
       retained += size / Math.max(1, reach[ordinal]);
@@ -308,7 +367,9 @@ function measureGrowth(walker: Walker, points: Point[]): Growth[] {
       const c = !isSeed && isString(parent) ? credit[parent] : own;
       credit[ordinal] = c;
       if (isSeed) {
-        const name = classes.names[own];
+        if (newSeeds.length < MAX_STACK_CANDIDATES) newSeeds.push(ordinal);
+        // V8's own entries (a promise's reactions) are all `(system)`: their V8 name says what they are.
+        const name = classes.names[own] === '(system)' ? graph.nodeName(ordinal).replace(/^system \/ /, '') : classes.names[own];
         entryClasses.set(name, (entryClasses.get(name) ?? 0) + 1);
         seedClasses.add(own);
       }
@@ -326,7 +387,7 @@ function measureGrowth(walker: Walker, points: Point[]): Growth[] {
       classFirst[c] = -1;
     }
     const leading = [...entryClasses.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
-    return { retained, entryClasses, holds, representativeClass: holds?.className ?? leading, path: [], closures: closuresOf(snapshot, closureOrdinals) };
+    return { retained, entryClasses, holds, representativeClass: holds?.className ?? leading, path: [], closures: closuresOf(snapshot, closureOrdinals), newSeeds };
   });
 }
 
@@ -481,6 +542,7 @@ function mergeSuspects(last: AnalyzedSnapshot, points: Point[], growths: Growth[
       closures: [...closures.values()].sort((a, b) => b.count - a.count).slice(0, 5),
       merged: members.length,
     };
+    if (point.link !== null) suspect.chain = { linkEdge: point.link, lengths: [...point.counts], lengthGrowth: point.counts[snapshotCount - 1] - point.counts[0] };
     suspects.push({ suspect, lead });
   }
   return suspects;
@@ -511,6 +573,7 @@ function headlineOf(suspect: Suspect, durationMs: number, snapshotCount: number)
   const fn = suspect.closures[0];
   const entries = what === 'Function' && fn ? `\`${fn.name}()\` ${count === 1 ? 'closure' : 'closures'}` : plural(what, count);
   let text = `${where} grows by ${count} ${entries}${span}`;
+  if (suspect.chain) text += ` (a chain, each linked to the next through \`${suspect.chain.linkEdge}\`)`;
   if (suspect.holds) {
     const held = suspect.holds.className;
     const article = /^[A-Za-z_$]/.test(held) ? (VOWEL.test(held) ? 'an ' : 'a ') : '';
@@ -519,5 +582,7 @@ function headlineOf(suspect: Suspect, durationMs: number, snapshotCount: number)
   }
   text += ` (${bytes}).`;
   if (fn) text += ` Functions involved: \`${fn.name}()\`${fn.script ? ` (${shortScriptName(fn.script)}:${fn.line})` : ''}.`;
+  const created = suspect.allocationStack?.[0];
+  if (created) text += ` Created in ${formatAllocationFrame(created)}.`;
   return text;
 }
