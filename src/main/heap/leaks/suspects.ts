@@ -28,7 +28,7 @@
 import type { PathStep, StackFrame, Suspect, SuspectClosure, SuspectReport } from '../../../shared/model.ts';
 import { formatBytes } from '../../../shared/format.ts';
 import { BASE_SYSTEM_DISTANCE, NO_DISTANCE, ordinalForId, type AnalyzedSnapshot } from '../analysis.ts';
-import { allocationStack, formatAllocationFrame, hasAllocationStacks } from '../allocation-stacks.ts';
+import { allocationStack, hasAllocationStacks } from '../allocation-stacks.ts';
 import { seriesSharesIdSpace } from '../diff.ts';
 import { STRING_CLASSES } from '../groupings.ts';
 import { functionLocation, shortScriptName } from '../locations.ts';
@@ -279,21 +279,41 @@ class Walker {
 }
 
 /** New entries of a point in which an allocation stack is looked for, at most. */
-const MAX_STACK_CANDIDATES = 64;
+const MAX_STACK_CANDIDATES = 4096;
 
 /**
- * The allocation stack of one of the point's new entries of its leading class (the newest first: the
- * older ones may predate the tracking), innermost frame first; undefined when none was tracked.
+ * The allocation stack of one of the point's new entries, innermost frame first, one of the leading class
+ * when any has one (the newest first: the older ones may predate the tracking); undefined when none was
+ * tracked. V8 does not record every allocation of code it optimised before tracking began, so some
+ * entries have no stack.
  */
 function entryStack(snapshot: AnalyzedSnapshot, growth: Growth, className: string | undefined): StackFrame[] | undefined {
   const { classes } = snapshot;
-  for (let k = growth.newSeeds.length - 1; k >= 0; k--) {
-    const ordinal = growth.newSeeds[k];
-    if (className !== undefined && classes.names[classes.nodeClass[ordinal]] !== className) continue;
-    const stack = allocationStack(snapshot, ordinal);
-    if (stack) return stack;
+  for (const leading of [true, false]) {
+    for (let k = growth.newSeeds.length - 1; k >= 0; k--) {
+      const ordinal = growth.newSeeds[k];
+      if (leading && className !== undefined && classes.names[classes.nodeClass[ordinal]] !== className) continue;
+      const stack = allocationStack(snapshot, ordinal);
+      if (stack) return stack;
+    }
   }
   return undefined;
+}
+
+/**
+ * The frame to name as where the leaked objects are created: not the constructors the allocation runs in
+ * (`Request`, its base classes: capitalised functions, by convention) nor the runtime's builtins (no
+ * script), but the code that called them. An anonymous callback (`links.map((url) => new Request(url))`)
+ * keeps its own position and is named by the named function of the same script that called it.
+ */
+export function createdAt(stack: StackFrame[], classNames: string[]): StackFrame | null {
+  const isConstructor = (frame: StackFrame): boolean => classNames.includes(frame.functionName) || /^[A-Z]/.test(frame.functionName);
+  let k = 0;
+  while (k < stack.length - 1 && (isConstructor(stack[k]) || stack[k].url === '')) k++;
+  const frame = stack[k];
+  if (frame.functionName !== '(anonymous)') return frame;
+  const caller = stack.slice(k + 1).find((f) => f.url === frame.url && f.functionName !== '(anonymous)' && !isConstructor(f));
+  return caller ? { ...frame, functionName: caller.functionName } : frame;
 }
 
 /**
@@ -582,7 +602,7 @@ function headlineOf(suspect: Suspect, durationMs: number, snapshotCount: number)
   }
   text += ` (${bytes}).`;
   if (fn) text += ` Functions involved: \`${fn.name}()\`${fn.script ? ` (${shortScriptName(fn.script)}:${fn.line})` : ''}.`;
-  const created = suspect.allocationStack?.[0];
-  if (created) text += ` Created in ${formatAllocationFrame(created)}.`;
+  const created = suspect.allocationStack ? createdAt(suspect.allocationStack, suspect.classNames) : null;
+  if (created) text += ` Created in \`${created.functionName}\`${created.url ? ` (${shortScriptName(created.url)}:${created.line})` : ''}.`;
   return text;
 }
