@@ -14,6 +14,7 @@ import { renderSuspect } from './analyze.ts';
 import type { CliCommand } from './help.ts';
 import { QUIET_OPTION } from './help.ts';
 import { progressReporter } from './progress.ts';
+import { terminalSafe } from './table.ts';
 
 /** The `suspects --json` document: the engine's report, versioned. */
 export type SuspectsJson = { schemaVersion: 1 } & SuspectReport;
@@ -23,7 +24,7 @@ export function renderSuspects(doc: Pick<SuspectsJson, 'suspects' | 'warnings' |
   const out: string[] = [];
   if (doc.idSpaceMismatch) out.push('No leak suspects: the snapshots come from different inspector sessions, so no object can be followed across them.');
   else if (doc.suspects.length === 0) out.push(`No leak suspects: nothing grew in every one of the ${doc.intervals} interval${doc.intervals === 1 ? '' : 's'}.`);
-  else out.push(doc.suspects[0].headline);
+  else out.push(terminalSafe(doc.suspects[0].headline));
   for (const warning of doc.warnings) out.push(`warning ${warning}`);
   if (doc.suspects.length > 0) {
     out.push('', `Leak suspects${doc.tentative ? ' (tentative: one interval)' : ''}, in rank order:`);
