@@ -9,10 +9,10 @@
  *
  * The container is the chain's head holder: the object of another kind that is the first link's primary
  * retainer (its own shortest, visible holder), so a chain has one head however many objects point into it.
- * Its entries are the links, in chain order, each held by the one before. When the head holder reaches the
- * chain through the link edge itself (a sentinel, as a TimersList is), the leaking edge is that sentinel's
- * link edge (`TimersList._idlePrev`); otherwise the head holder is named like any container, by what holds
- * it (`Database.ready` for the promise).
+ * Its entries are the links, in chain order, each held by the one before. When the head holder is an object
+ * of a class of its own and holds the chain in a property, the leaking edge is that property: a list's
+ * sentinel's link edge (`TimersList._idlePrev`), `JobBoard.newest`. Otherwise (a V8 internal edge, a plain
+ * object) the head holder is named like any container, by what holds it (`Database.ready` for the promise).
  *
  * Links are followed between objects of the same V8 type and name (a `Timeout` to a `Timeout`) through
  * property, internal or hidden edges, never `map`, `__proto__`, `constructor` or `prototype`; the members
@@ -23,7 +23,7 @@
  */
 import type { HeapGraph } from '../graph.ts';
 import { primaryRetainer } from '../groupings.ts';
-import type { LeakingEdge } from './owner.ts';
+import { isAnonymous, type LeakingEdge } from './owner.ts';
 import type { AccumulationRule, SnapshotView } from './rule.ts';
 
 /** Links followed at most from one head: a chain this long is a suspect whatever comes after. */
@@ -238,9 +238,11 @@ export const linkedChain: AccumulationRule = {
     const { graph } = view;
     const first = graph.edgeTargetOrdinal(chain.firstEdge);
     const linkEdge = linkLabel(view, first, chain);
-    // A sentinel reaches its chain through the link edge itself: the list is the sentinel's.
-    const sentinel = graph.edgeType(chain.firstEdge) === chain.linkType && graph.edges[chain.firstEdge + graph.layout.edgeNameOffset] === chain.linkName;
-    const owner: LeakingEdge | null = sentinel ? { ownerOrdinal: ordinal, ownerClassName: view.snapshot.classes.names[view.snapshot.classes.nodeClass[ordinal]], edgeName: linkEdge } : null;
+    // An object of a class of its own that holds the chain in a property (a list's sentinel, `TimersList._idlePrev`;
+    // `JobBoard.newest`) owns it; a V8 internal (a promise's reactions) or a plain object is named by its holder.
+    const className = view.snapshot.classes.names[view.snapshot.classes.nodeClass[ordinal]];
+    const property = graph.edgeType(chain.firstEdge) === graph.layout.edgeType.property;
+    const owner: LeakingEdge | null = property && !isAnonymous(className) ? { ownerOrdinal: ordinal, ownerClassName: className, edgeName: graph.edgeName(chain.firstEdge) } : null;
     return { linkEdge, owner };
   },
 };
