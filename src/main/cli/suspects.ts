@@ -7,6 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { LeakExplorerError } from '../../shared/errors.ts';
+import { VIA_LEGEND } from '../../shared/format.ts';
 import type { SuspectReport } from '../../shared/model.ts';
 import { readSnapshotFile } from '../heap/load.ts';
 import { SnapshotStore } from '../heap/store.ts';
@@ -29,6 +30,8 @@ export function renderSuspects(doc: Pick<SuspectsJson, 'suspects' | 'warnings' |
   if (doc.suspects.length > 0) {
     out.push('', `Leak suspects${doc.tentative ? ' (tentative: one interval)' : ''}, in rank order:`);
     for (const suspect of doc.suspects.slice(0, top)) out.push(...renderSuspect(suspect));
+    // The paths mark V8's internal edges ‹…›, which are no JavaScript property: say so once.
+    out.push(`   ${VIA_LEGEND}`);
   }
   return out.join('\n');
 }

@@ -469,12 +469,17 @@ function viaLabel(snapshot: AnalyzedSnapshot, ordinal: number, walker: Walker, m
 function pathThrough(snapshot: AnalyzedSnapshot, ordinal: number, container: number, walker: Walker, mark: number): PathStep[] {
   const { graph, classes } = snapshot;
   const { stamp, parent, parentEdge } = walker;
-  const step = (o: number, edgeIndex: number): PathStep => ({
-    nodeId: graph.nodeId(o),
-    className: classes.names[classes.nodeClass[o]],
-    edgeName: edgeIndex < 0 ? '' : graph.edgeName(edgeIndex),
-    edgeType: edgeIndex < 0 ? '' : graph.edgeTypeName(edgeIndex),
-  });
+  // A function or closure context carries its name and place, so the path names the code (`revalidateUpload()`).
+  const step = (o: number, edgeIndex: number): PathStep => {
+    const base = {
+      nodeId: graph.nodeId(o),
+      className: classes.names[classes.nodeClass[o]],
+      edgeName: edgeIndex < 0 ? '' : graph.edgeName(edgeIndex),
+      edgeType: edgeIndex < 0 ? '' : graph.edgeTypeName(edgeIndex),
+    };
+    const closure = functionLocation(snapshot, o);
+    return closure ? { ...base, closure } : base;
+  };
   const steps: PathStep[] = [];
   let o = ordinal;
   while (stamp[o] === mark && steps.length < MAX_PATH_STEPS) {
