@@ -406,7 +406,7 @@ function measureGrowth(walker: Walker, points: Point[]): Growth[] {
       classBytes[c] = 0;
       classFirst[c] = -1;
     }
-    const leading = [...entryClasses.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+    const leading = rankedClasses(entryClasses)[0] ?? null;
     return { retained, entryClasses, holds, representativeClass: holds?.className ?? leading, path: [], closures: closuresOf(snapshot, closureOrdinals), newSeeds };
   });
 }
@@ -425,12 +425,17 @@ function representativePath(walker: Walker, point: Point, className: string | nu
   return deepest < 0 ? [] : pathThrough(walker.snapshot, deepest, point.container, walker, mark);
 }
 
-/** V8 categories that are never what a person means by "each entry holds …". */
+/**
+ * V8 categories that are never what a person means by "each entry holds …"; nor is a suspended async
+ * function's frame (a `Generator`, what an `await` keeps): what it holds is (the request it serves).
+ */
 function isPlumbing(snapshot: AnalyzedSnapshot, ordinal: number): boolean {
   const { graph } = snapshot;
   const t = graph.layout.nodeType;
   const type = graph.nodeType(ordinal);
-  return type === t.hidden || type === t.code || type === t.synthetic || type === t.array || type === t.native || graph.nodeName(ordinal).startsWith('system / ');
+  if (type === t.hidden || type === t.code || type === t.synthetic || type === t.array || type === t.native || type === t.number) return true;
+  const name = graph.nodeName(ordinal);
+  return name.startsWith('system / ') || (type === t.object && (name === 'Generator' || name === 'AsyncGenerator'));
 }
 
 /**
@@ -452,7 +457,13 @@ function heldClass(snapshot: AnalyzedSnapshot, touched: number[], seedClasses: S
   return best;
 }
 
-/** `cbKwargs.referer`: the property path from the entry to an object, from the walk's parents. */
+/** Property paths longer than this are no help in a sentence: the class alone is named. */
+const MAX_VIA_PARTS = 4;
+
+/**
+ * `cbKwargs.referer`: the property path from the entry to an object, from the walk's parents; '' when the
+ * path goes through V8's numbered internals (a promise's reaction fields) or is too long to read.
+ */
 function viaLabel(snapshot: AnalyzedSnapshot, ordinal: number, walker: Walker, mark: number): string {
   const { graph } = snapshot;
   const { stamp, parent, parentEdge } = walker;
@@ -460,8 +471,10 @@ function viaLabel(snapshot: AnalyzedSnapshot, ordinal: number, walker: Walker, m
   // Seeds' parents are the holder, outside the walk, so the loop ends at the entry.
   for (let o = ordinal; stamp[parent[o]] === mark && parts.length < 50; o = parent[o]) {
     const e = parentEdge[o];
+    if (graph.edgeType(e) === graph.layout.edgeType.hidden) return '';
     parts.unshift(graph.edgeType(e) === graph.layout.edgeType.element ? `[${graph.edgeName(e)}]` : graph.edgeName(e));
   }
+  if (parts.length > MAX_VIA_PARTS) return '';
   return parts.reduce((out, part) => (out === '' ? part : part.startsWith('[') ? `${out}${part}` : `${out}.${part}`), '');
 }
 
@@ -517,6 +530,15 @@ function closuresOf(snapshot: AnalyzedSnapshot, ordinals: number[]): SuspectClos
   return [...byPlace.values()].sort((a, b) => b.count - a.count).slice(0, 5);
 }
 
+/**
+ * The entries' classes, most frequent first; on a tie, strings last: a Map's entries are its keys and its
+ * values, one each, and the values (`CachedResponse`) say more than the keys (a URL string).
+ */
+function rankedClasses(entryClasses: Map<string, number>): string[] {
+  const isString = (name: string): number => (STRING_CLASSES.includes(name) ? 1 : 0);
+  return [...entryClasses.entries()].sort((a, b) => b[1] - a[1] || isString(a[0]) - isString(b[0])).map(([name]) => name);
+}
+
 /** Step 4 of the file comment: one suspect per rule, owner class and edge. */
 function mergeSuspects(last: AnalyzedSnapshot, points: Point[], growths: Growth[], durationMs: number): Array<{ suspect: Suspect; lead: number }> {
   const { graph, classes } = last;
@@ -557,7 +579,7 @@ function mergeSuspects(last: AnalyzedSnapshot, points: Point[], growths: Growth[
       leakingEdge: { ownerClassName: point.edge.ownerClassName, ownerNodeId: graph.nodeId(point.edge.ownerOrdinal), edgeName: point.edge.edgeName },
       containerNodeId: graph.nodeId(point.container),
       containerClassName: classes.names[classes.nodeClass[point.container]],
-      classNames: [...entryClasses.entries()].sort((a, b) => b[1] - a[1]).map(([name]) => name),
+      classNames: rankedClasses(entryClasses),
       countGrowth: perMinute === null ? null : countAdded * perMinute,
       bytesGrowth: perMinute === null ? null : Math.round(retained * perMinute),
       countAdded,

@@ -52,6 +52,9 @@ describe('linked chains', () => {
     expect(top.chain?.lengthGrowth).toBe(300);
     expect(top.classNames[0]).toBe('PromiseReaction');
     expect(top.containerClassName).toBe('Promise');
+    // What the suspended handlers keep: their requests, not the async functions' frames (Generators); the
+    // way there runs through V8's numbered reaction fields, so it is not spelled out.
+    expect(top.holds).toEqual({ className: 'IncomingRequest', via: '' });
   });
 
   it('a linked list that is also an array’s growth is the array’s suspect, not a second one', () => {
