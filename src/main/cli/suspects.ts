@@ -74,8 +74,9 @@ export const suspectsCli: CliCommand = {
     usage: ['suspects FILE FILE [FILE...] [--json] [--top N]'],
     description:
       'Loads snapshots of one process, oldest first, and finds the containers whose entries grew in every interval (arrays, Map and Set tables, ' +
-      'dictionaries, listener arrays, closure contexts), ranked by the bytes their new entries keep alive. Each suspect has its edge, the classes ' +
-      'that accumulate, the growth per minute, a folded retainer path and the closures involved. The first line is the top suspect.',
+      'dictionaries, listener arrays, closure contexts, linked lists such as timers and the reactions of a promise that never settles), ranked by ' +
+      'the bytes their new entries keep alive. Each suspect has its edge, the classes that accumulate, the growth per minute, a folded retainer ' +
+      'path, the closures involved and, for snapshots taken with allocation tracking, where its objects were created. The first line is the top suspect.',
     options: [
       { name: 'json', text: 'print one JSON object (schemaVersion 1) instead of text' },
       { name: 'top', value: 'N', text: 'suspects to print (default 10)' },

@@ -4,9 +4,10 @@
  * doi:10.1145/3192366.3192376), ranked by the growth each one explains, and described for people.
  *
  * How suspects are found:
- * 1. Every container of the last snapshot that an accumulation rule recognises (rules.ts: arrays, Map and
- *    Set entries through their tables, objects used as dictionaries, listener arrays, closure contexts) has
- *    its entries counted, and so has the same object (same V8 id) in each earlier snapshot.
+ * 1. Every container of the last snapshot that an accumulation rule recognises (rules.ts: linked chains,
+ *    arrays, Map and Set entries through their tables, objects used as dictionaries, listener arrays,
+ *    closure contexts) has its entries counted (a chain's are its links), and so has the same object (same
+ *    V8 id) in each earlier snapshot.
  * 2. A container is an accumulation point when its entry count grew in EVERY interval of the series, by at
  *    least {@link SuspectOptions.minCountGrowth} entries in all, and it is reachable from the program's
  *    roots (not only from V8's internals). Warm-up growth that levels off, a bounded cache, a pool and a
@@ -16,7 +17,9 @@
  *    accumulation points counts 1/k for each (BLeak's LeakShare), so shared growth is not counted twice.
  *    Points below {@link SuspectOptions.minRetainedGrowth} bytes are dropped.
  * 4. Accumulation points with the same rule, owner class and edge (a listener leak on 500 sockets) are
- *    merged into one suspect, as memlab clusters similar traces; suspects are ranked by retained growth.
+ *    merged into one suspect, as memlab clusters similar traces; a chain whose new links another rule's
+ *    container reaches is that container's leak and is dropped; suspects are ranked by retained growth.
+ *    With allocation tracking on, each suspect gets the allocation stack of one of its new entries.
  * With two snapshots (one interval) growth cannot be told from noise; the suspects are marked tentative.
  * With snapshots from different inspector sessions (ids restarted), no object can be followed: the report
  * says so (SNAPSHOT_IDS_UNRELATED) and has no suspects.
