@@ -222,6 +222,7 @@ export const linkedChain: AccumulationRule = {
   name: 'linked-chain',
   detects: 'A linked list that keeps getting longer: objects of one kind each holding the next through the same edge (timers never cleared, the reactions of a promise that never settles).',
   indirect: true,
+  yields: true,
   matches: (view, ordinal) => indexOf(view).head[ordinal] === 1,
   entries(view, ordinal, each) {
     const chain = chainOf(view, ordinal);

@@ -31,6 +31,11 @@ export interface AccumulationRule {
    */
   readonly indirect?: boolean;
   /**
+   * True when the node is also tried by the next rules if this rule counts too few entries: a chain's head
+   * holder may be a dictionary whose keys grow, and its short chain must not hide that.
+   */
+  readonly yields?: boolean;
+  /**
    * Set on a rule that names a special case of another (listener arrays are arrays): the other rule counts,
    * and this one claims the growing containers it recognises ({@link claims}), which then carry its name.
    */

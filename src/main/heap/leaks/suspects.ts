@@ -157,7 +157,7 @@ function accumulationPoints(snapshots: AnalyzedSnapshot[], rules: readonly Accum
         candidates.push(ordinal);
         candidateRules.push(r);
         lastCounts.push(count);
-      }
+      } else if (counting[r].yields) continue;
       break;
     }
   }

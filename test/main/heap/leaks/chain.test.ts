@@ -67,6 +67,15 @@ describe('linked chains', () => {
     // Its growth is its own, not split with the chain: the 200 new jobs and their payloads (200-char specs).
     expect(suspects[0].retainedGrowth).toBeGreaterThan(200 * 200);
   });
+
+  it('a dictionary whose values are short chains is still the dictionary’s leak: global.memo', () => {
+    const { files, nodes } = scenario('memo-of-nodes', ['100', '3']);
+    expect(nodes).toBe(310);
+    const { suspects } = suspectsOf(files);
+    expect(suspects.map(edgeOf)).toEqual(['global.memo']);
+    expect(suspects[0].rule).toBe('object-dictionary');
+    expect(suspects[0].classNames[0]).toBe('TreeNode');
+  });
 });
 
 describe('allocation stacks', () => {
