@@ -11,7 +11,8 @@
  * retainer (its own shortest, visible holder), so a chain has one head however many objects point into it.
  * Its entries are the links, in chain order, each held by the one before. When the head holder is an object
  * of a class of its own and holds the chain in a property, the leaking edge is that property: a list's
- * sentinel's link edge (`TimersList._idlePrev`), `JobBoard.newest`. Otherwise (a V8 internal edge, a plain
+ * sentinel's link edge (`TimersList._idlePrev`), `JobBoard.newest`; a scope that holds it in a variable
+ * names the variable (`newest (scope of audit() app.mjs:17)`). Otherwise (a V8 internal edge, a plain
  * object) the head holder is named like any container, by what holds it (`Database.ready` for the promise).
  *
  * Links are followed between objects of the same V8 type and name (a `Timeout` to a `Timeout`) through
@@ -23,6 +24,7 @@
  */
 import type { HeapGraph } from '../graph.ts';
 import { primaryRetainer } from '../groupings.ts';
+import { describeClosure } from '../locations.ts';
 import { isAnonymous, type LeakingEdge } from './owner.ts';
 import type { AccumulationRule, SnapshotView } from './rule.ts';
 
@@ -242,8 +244,14 @@ export const linkedChain: AccumulationRule = {
     // An object of a class of its own that holds the chain in a property (a list's sentinel, `TimersList._idlePrev`;
     // `JobBoard.newest`) owns it; a V8 internal (a promise's reactions) or a plain object is named by its holder.
     const className = view.snapshot.classes.names[view.snapshot.classes.nodeClass[ordinal]];
-    const property = graph.edgeType(chain.firstEdge) === graph.layout.edgeType.property;
-    const owner: LeakingEdge | null = property && !isAnonymous(className) ? { ownerOrdinal: ordinal, ownerClassName: className, edgeName: graph.edgeName(chain.firstEdge) } : null;
+    const type = graph.edgeType(chain.firstEdge);
+    const edgeName = graph.edgeName(chain.firstEdge);
+    // A variable of a closure or module scope (`let newest`): named as owner.ts names a scope's variable.
+    if (type === graph.layout.edgeType.context) {
+      const closure = describeClosure(view.snapshot, ordinal);
+      return { linkEdge, owner: { ownerOrdinal: ordinal, ownerClassName: closure ? `scope of ${closure}` : className, edgeName } };
+    }
+    const owner: LeakingEdge | null = type === graph.layout.edgeType.property && !isAnonymous(className) ? { ownerOrdinal: ordinal, ownerClassName: className, edgeName } : null;
     return { linkEdge, owner };
   },
 };

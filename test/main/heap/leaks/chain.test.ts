@@ -68,6 +68,19 @@ describe('linked chains', () => {
     expect(suspects[0].retainedGrowth).toBeGreaterThan(200 * 200);
   });
 
+  it('a linked list in a module variable: named by the variable and its scope, linked through previous', () => {
+    const { files, records } = scenario('module-list', ['100', '3']);
+    expect(records).toBe(310);
+    const { suspects } = suspectsOf(files);
+    expect(suspects).toHaveLength(1);
+    const [top] = suspects;
+    expect(top.rule).toBe('linked-chain');
+    expect(top.leakingEdge.edgeName).toBe('newest');
+    expect(top.leakingEdge.ownerClassName).toMatch(/^scope of .*module-list\.mjs:\d+$/);
+    expect(top.chain).toMatchObject({ linkEdge: 'previous', lengthGrowth: 200 });
+    expect(top.headline).toMatch(/^`newest \(scope of .*\)` grows by 200 `AuditRecord`s/);
+  });
+
   it('a dictionary whose values are short chains is still the dictionary’s leak: global.memo', () => {
     const { files, nodes } = scenario('memo-of-nodes', ['100', '3']);
     expect(nodes).toBe(310);
