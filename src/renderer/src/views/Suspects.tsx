@@ -6,7 +6,7 @@
  * allocation tracking. Each opens its retainer graph and the Retainers tree on a representative object.
  */
 import { useEffect, useState, type ReactNode } from 'react';
-import type { StackFrame, Suspect, SuspectPathStep, SuspectReport } from '../../../shared/model';
+import type { Suspect, SuspectPathStep, SuspectReport } from '../../../shared/model';
 import { formatBytes, formatNodeLabel, shortScriptName } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Workspace } from '../App';
@@ -27,8 +27,6 @@ function perMinute(value: number | null, bytes: boolean): string {
   return `${bytes ? formatBytes(value) : formatCount(Math.round(value))}/min`;
 }
 
-/** A suspect as the engine gives it, with the fields that later engines may add. */
-type ShownSuspect = Suspect & { allocationStack?: StackFrame[] | null };
 
 export function SuspectsView({ workspace, actions }: { workspace: Workspace; actions: AppActions }) {
   const snapshots = workspace.snapshots;
@@ -108,7 +106,7 @@ function formatDuration(ms: number): string {
   return `${(ms / 60_000).toFixed(ms < 600_000 ? 1 : 0)} min`;
 }
 
-function SuspectCard({ suspect, tentative, onOpen }: { suspect: ShownSuspect; tentative: boolean; onOpen: (nodeId: number) => void }) {
+function SuspectCard({ suspect, tentative, onOpen }: { suspect: Suspect; tentative: boolean; onOpen: (nodeId: number) => void }) {
   const edge = `${suspect.leakingEdge.ownerClassName}.${suspect.leakingEdge.edgeName}`;
   const representative = suspect.path[0];
   return (
@@ -131,6 +129,15 @@ function SuspectCard({ suspect, tentative, onOpen }: { suspect: ShownSuspect; te
           <span className="grow">+{formatCount(suspect.countAdded)}</span> entries{suspect.countGrowth !== null && <> ({perMinute(suspect.countGrowth, false)})</>}, keeping{' '}
           <span className="grow">{formatBytes(suspect.retainedGrowth)}</span> of new objects alive{suspect.bytesGrowth !== null && <> ({perMinute(suspect.bytesGrowth, true)})</>}
         </span>
+        {suspect.chain && (
+          <>
+            <span className="muted">Linked chain</span>
+            <span>
+              each object holds the next through <span className="mono">{suspect.chain.linkEdge}</span>: {suspect.chain.lengths.map((n) => formatCount(n)).join(' → ')} long{' '}
+              <span className="grow">(+{formatCount(suspect.chain.lengthGrowth)})</span>
+            </span>
+          </>
+        )}
         {suspect.holds && (
           <>
             <span className="muted">Each entry holds</span>
