@@ -9,7 +9,7 @@ import { foldPath } from '../heap/leaks/fold.ts';
 import { foldRetainerGraph, type FoldedRetainerGraph } from './fold-graph.ts';
 import { escapeHtml as h } from './escape.ts';
 import type { ReportData } from './report.ts';
-import { describeAge } from './report.ts';
+import { describeAge, isInternalCategory } from './report.ts';
 
 const CSS = `
 :root { --fg: #1d232b; --muted: #5b6673; --line: #d8dde3; --bg: #fff; --accent: #c2410c; --accent-soft: #fff1e8; --blue: #1d4ed8; --row: #f6f8fa; }
@@ -33,6 +33,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .path li.fold { margin: 4px 0; padding: 4px 8px; border: 1px dashed #6d28d9; border-radius: 6px; background: #f5f3ff; list-style: none; margin-left: -20px; }
 .repeat { font-weight: 700; color: #6d28d9; }
 svg text { font-family: system-ui, sans-serif; }
+figure { margin: 12px 0; }
 .chart { border: 1px solid var(--line); border-radius: 6px; margin: 8px 0; max-width: 100%; height: auto; }
 .graph-wrap { border: 1px solid var(--line); border-radius: 6px; padding: 6px; width: min(calc(100vw - 64px), 1800px); margin-left: calc(50% - min(calc(50vw - 32px), 900px)); }
 .graph-wrap svg.graph { display: block; max-height: 82vh; }
@@ -49,45 +50,85 @@ function table(headers: Array<[string, boolean]>, rows: string[][]): string {
 
 const COLORS = ['#c2410c', '#1d4ed8', '#047857', '#7c3aed', '#b45309', '#be185d'];
 
-/** A line chart of instance counts across the snapshots, for the classes that grew most. */
+/**
+ * The rows a chart plots: the classes the program defines (a constructor in its scripts), which is where a
+ * leak is fixed; V8's categories (`(string)`, `(system)`, `(compiled code)`…) grow along with any leak and
+ * only crowd them out. Named classes when the program defines none; everything when nothing is named.
+ */
+function programRows<T extends { className: string; definedByProgram?: boolean }>(rows: T[]): { rows: T[]; scope: string } {
+  const program = rows.filter((r) => r.definedByProgram);
+  if (program.length) return { rows: program, scope: 'classes defined by the program' };
+  const named = rows.filter((r) => !isInternalCategory(r.className));
+  if (named.length) return { rows: named, scope: 'named classes (the program defines none that changed)' };
+  return { rows, scope: 'all classes' };
+}
+
+/**
+ * Moves label centres apart, keeping their order, so that no two are closer than `gap`, within [low, high]:
+ * a forward pass pushes each label below the one above it, a backward pass pulls the overflow back up.
+ */
+export function spreadLabels(ys: number[], gap: number, low: number, high: number): number[] {
+  const order = ys.map((y, i) => [y, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const placed = order.map(([y]) => y);
+  for (let k = 0; k < placed.length; k++) placed[k] = Math.max(placed[k], k === 0 ? low : placed[k - 1] + gap);
+  for (let k = placed.length - 1; k >= 0; k--) placed[k] = Math.min(placed[k], k === placed.length - 1 ? high : placed[k + 1] - gap);
+  for (let k = 0; k < placed.length; k++) placed[k] = Math.max(placed[k], k === 0 ? low : placed[k - 1] + gap);
+  const out = new Array<number>(ys.length);
+  order.forEach(([, i], k) => (out[i] = placed[k]));
+  return out;
+}
+
+/** A line chart of instance counts across the snapshots, for the program's classes that grew most. */
 function growthChart(data: ReportData): string {
   if (!data.series || data.series.length === 0) return '';
-  const grown = [...data.series].sort((a, b) => b.counts[b.counts.length - 1] - b.counts[0] - (a.counts[a.counts.length - 1] - a.counts[0])).slice(0, 6);
+  const growth = (r: { counts: number[] }) => r.counts[r.counts.length - 1] - r.counts[0];
+  const { rows, scope } = programRows(data.series.filter((r) => growth(r) > 0));
+  const grown = [...rows].sort((a, b) => growth(b) - growth(a) || a.className.localeCompare(b.className)).slice(0, 6);
+  if (grown.length === 0) return '';
   const width = 720;
-  const height = 260;
-  const pad = { left: 60, right: 200, top: 16, bottom: 36 };
+  const labelGap = 17;
+  const height = Math.max(260, grown.length * labelGap + 60);
+  const pad = { left: 60, right: 230, top: 16, bottom: 36 };
   const n = grown[0].counts.length;
   const max = Math.max(1, ...grown.flatMap((r) => r.counts));
   const x = (i: number) => pad.left + (n === 1 ? 0 : (i / (n - 1)) * (width - pad.left - pad.right));
   const y = (v: number) => pad.top + (1 - v / max) * (height - pad.top - pad.bottom);
+  // End labels: at their line's last value, spread apart so that none overlaps another, with a leader line.
+  const ends = grown.map((row) => y(row.counts[row.counts.length - 1]));
+  const labelYs = spreadLabels(ends, labelGap, pad.top + 6, height - pad.bottom);
+  const labelX = width - pad.right + 22;
   const lines = grown
     .map((row, k) => {
       const points = row.counts.map((c, i) => `${x(i).toFixed(1)},${y(c).toFixed(1)}`).join(' ');
-      const lastY = y(row.counts[row.counts.length - 1]);
-      return `<polyline fill="none" stroke="${COLORS[k]}" stroke-width="2.5" points="${points}"/>${row.counts.map((c, i) => `<circle cx="${x(i).toFixed(1)}" cy="${y(c).toFixed(1)}" r="3" fill="${COLORS[k]}"/>`).join('')}<text x="${width - pad.right + 10}" y="${(lastY + 4).toFixed(1)}" font-size="12" fill="${COLORS[k]}">${h(row.className.slice(0, 26))} (${formatDelta(row.counts[row.counts.length - 1] - row.counts[0])})</text>`;
+      const leader = `<line x1="${(x(n - 1) + 4).toFixed(1)}" y1="${ends[k].toFixed(1)}" x2="${labelX - 4}" y2="${labelYs[k].toFixed(1)}" stroke="${COLORS[k]}" stroke-width="1" opacity="0.6"/>`;
+      return `<polyline fill="none" stroke="${COLORS[k]}" stroke-width="2.5" points="${points}"/>${row.counts.map((c, i) => `<circle cx="${x(i).toFixed(1)}" cy="${y(c).toFixed(1)}" r="3" fill="${COLORS[k]}"/>`).join('')}${leader}<text class="label" x="${labelX}" y="${(labelYs[k] + 4).toFixed(1)}" font-size="12" fill="${COLORS[k]}">${h(cut(row.className, 24))} (${formatDelta(growth(row))})</text>`;
     })
     .join('\n');
-  const ticks = [0, 0.5, 1].map((f) => `<text x="${pad.left - 8}" y="${(y(max * f) + 4).toFixed(1)}" font-size="11" text-anchor="end" fill="#5b6673">${Math.round(max * f)}</text><line x1="${pad.left}" x2="${width - pad.right}" y1="${y(max * f).toFixed(1)}" y2="${y(max * f).toFixed(1)}" stroke="#e5e8ec"/>`).join('');
-  const labels = grown[0].counts.map((_, i) => `<text x="${x(i).toFixed(1)}" y="${height - 12}" font-size="11" text-anchor="middle" fill="#5b6673">#${i + 1}</text>`).join('');
-  return `<svg class="chart" role="img" aria-label="Instance counts per snapshot" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${ticks}${labels}${lines}</svg>`;
+  const ticks = [0, 0.5, 1].map((f) => `<text class="label" x="${pad.left - 8}" y="${(y(max * f) + 4).toFixed(1)}" font-size="11" text-anchor="end" fill="#5b6673">${Math.round(max * f)}</text><line x1="${pad.left}" x2="${width - pad.right}" y1="${y(max * f).toFixed(1)}" y2="${y(max * f).toFixed(1)}" stroke="#e5e8ec"/>`).join('');
+  // Snapshot numbers along the bottom: every one when they fit, else every k-th (and the last).
+  const every = Math.max(1, Math.ceil(34 / Math.max(1, (width - pad.left - pad.right) / Math.max(1, n - 1))));
+  const labels = grown[0].counts.map((_, i) => (i % every === 0 && (i === n - 1 || n - 1 - i >= every)) || i === n - 1 ? `<text class="label" x="${x(i).toFixed(1)}" y="${height - 12}" font-size="11" text-anchor="middle" fill="#5b6673">#${i + 1}</text>` : '').join('');
+  return `<figure><figcaption class="muted">Instances per snapshot: ${h(scope)} that grew most</figcaption><svg class="chart growth" role="img" aria-label="Instance counts per snapshot" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${ticks}${labels}${lines}</svg></figure>`;
 }
 
-/** Horizontal bars of the size deltas of the top classes in the diff. */
+/** Horizontal bars of the size deltas of the program's classes that changed most. */
 function diffChart(data: ReportData): string {
   if (!data.diff || data.diff.length === 0) return '';
-  const rows = data.diff.slice(0, 10);
+  const { rows: chosen, scope } = programRows(data.diff.filter((r) => r.sizeDelta !== 0 || r.countDelta !== 0));
+  const rows = [...chosen].sort((a, b) => Math.abs(b.sizeDelta) - Math.abs(a.sizeDelta)).slice(0, 10);
+  if (rows.length === 0) return '';
   const width = 720;
   const rowHeight = 24;
   const height = rows.length * rowHeight + 12;
   const max = Math.max(1, ...rows.map((r) => Math.abs(r.sizeDelta)));
   const bars = rows
     .map((row, i) => {
-      const w = (Math.abs(row.sizeDelta) / max) * 360;
+      const w = (Math.abs(row.sizeDelta) / max) * 340;
       const yPos = 6 + i * rowHeight;
-      return `<text x="210" y="${yPos + 15}" font-size="12" text-anchor="end">${h(row.className.slice(0, 30))}</text><rect x="220" y="${yPos + 3}" width="${w.toFixed(1)}" height="16" rx="2" fill="${row.sizeDelta >= 0 ? '#c2410c' : '#047857'}"/><text x="${(226 + w).toFixed(1)}" y="${yPos + 15}" font-size="12" fill="#5b6673">${h(formatBytesDelta(row.sizeDelta))} · ${h(formatDelta(row.countDelta))}</text>`;
+      return `<text class="label" x="210" y="${yPos + 15}" font-size="12" text-anchor="end">${h(cut(row.className, 28))}</text><rect x="220" y="${yPos + 3}" width="${w.toFixed(1)}" height="16" rx="2" fill="${row.sizeDelta >= 0 ? '#c2410c' : '#047857'}"/><text class="label" x="${(226 + w).toFixed(1)}" y="${yPos + 15}" font-size="12" fill="#5b6673">${h(formatBytesDelta(row.sizeDelta))} · ${h(formatDelta(row.countDelta))}</text>`;
     })
     .join('\n');
-  return `<svg class="chart" role="img" aria-label="Size delta per class" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${bars}</svg>`;
+  return `<figure><figcaption class="muted">Size change, first → last snapshot: ${h(scope)}</figcaption><svg class="chart diff" role="img" aria-label="Size delta per class" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${bars}</svg></figure>`;
 }
 
 /** Cuts text to `max` characters (whole code points), with an ellipsis. Before escaping: entities stay whole. */
@@ -236,7 +277,12 @@ export function renderHtml(data: ReportData): string {
   );
   if (data.diff) {
     sections.push(`<h2>What changed, first → last snapshot</h2>${diffChart(data)}${growthChart(data)}`);
-    if (data.onlyGrew.length) sections.push(`<p>Classes that only grew: ${data.onlyGrew.slice(0, 30).map((c) => `<span class="grow">${h(c)}</span>`).join(', ')}${data.onlyGrew.length > 30 ? ` and ${data.onlyGrew.length - 30} more` : ''}.</p>`);
+    if (data.onlyGrew.length) {
+      // The program's classes first: V8's categories and object literals grow along with them.
+      const program = new Set(data.series?.filter((r) => r.onlyGrew && r.definedByProgram).map((r) => r.className));
+      const ordered = [...data.onlyGrew.filter((c) => program.has(c)), ...data.onlyGrew.filter((c) => !program.has(c))];
+      sections.push(`<p>Classes that only grew: ${ordered.slice(0, 30).map((c) => `<span class="${program.has(c) ? 'grow' : 'muted'}">${h(c)}</span>`).join(', ')}${ordered.length > 30 ? ` and ${ordered.length - 30} more` : ''}.</p>`);
+    }
   }
   if (data.retainers && data.retainerGraph) {
     const folded = foldRetainerGraph(data.retainerGraph);

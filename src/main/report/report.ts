@@ -37,8 +37,9 @@ export interface ReportData {
   snapshots: Array<{ file: string; nodeCount: number; edgeCount: number; totalSize: number; takenAt: string }>;
   liveRefs: Array<{ className: string; count: number; shallowSize: number | null; retainedSize: number | null; oldestAgeMs: number | null; ageIsLowerBound: boolean }>;
   summary: Array<Pick<SummaryRow, 'className' | 'count' | 'shallowSize' | 'retainedSize' | 'distance'>>;
-  diff: Array<Pick<DiffRow, 'className' | 'added' | 'removed' | 'countDelta' | 'sizeDelta'>> | null;
-  series: Array<Pick<SeriesRow, 'className' | 'counts' | 'sizes' | 'onlyGrew'>> | null;
+  /** `definedByProgram`: the class has a constructor in the program's scripts (not a V8 category, not a literal). */
+  diff: Array<Pick<DiffRow, 'className' | 'added' | 'removed' | 'countDelta' | 'sizeDelta'> & { definedByProgram?: boolean }> | null;
+  series: Array<Pick<SeriesRow, 'className' | 'counts' | 'sizes' | 'onlyGrew'> & { definedByProgram?: boolean }> | null;
   onlyGrew: string[];
   retainers: RetainerPaths | null;
   /** What made the retainers' object the oldest of its class. */
@@ -72,8 +73,13 @@ export function redact(text: string): string {
   return `⟨string: ${text.length} chars #${createHash('sha256').update(text).digest('hex').slice(0, 6)}⟩`;
 }
 
+/** A class whose constructor has a place in a script (its key is `scriptId,line,column,name`, see classes.ts). */
+function definedByProgram(classKey: string): boolean {
+  return !classKey.startsWith(',');
+}
+
 /** V8's internal categories, which grow along with whatever really leaks. */
-function isInternalCategory(className: string): boolean {
+export function isInternalCategory(className: string): boolean {
   return /^\(.*\)$/.test(className) || className.startsWith('system / ') || className === 'Function';
 }
 
@@ -85,14 +91,14 @@ function isInternalCategory(className: string): boolean {
 function chooseGrower(series: SeriesRow[] | null, diff: DiffRow[] | null, summary: SummaryRow[]): { className: string; classKey: string } | null {
   if (series) {
     const grew = series.filter((r) => r.onlyGrew);
-    const script = grew.filter((r) => !r.classKey.startsWith(','));
+    const script = grew.filter((r) => definedByProgram(r.classKey));
     const named = grew.filter((r) => !isInternalCategory(r.className));
     const growth = (r: SeriesRow) => r.counts[r.counts.length - 1] - r.counts[0];
     const pick = [...(script.length ? script : named.length ? named : grew)].sort((a, b) => growth(b) - growth(a))[0];
     if (pick) return pick;
   }
   if (diff && diff.length) return diff[0];
-  const script = summary.find((r) => !r.classKey.startsWith(','));
+  const script = summary.find((r) => definedByProgram(r.classKey));
   return script ?? summary[0] ?? null;
 }
 
@@ -151,8 +157,8 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
     snapshots: snapshots.map((s) => ({ file: s.info.file, nodeCount: s.info.nodeCount, edgeCount: s.info.edgeCount, totalSize: s.info.totalSize, takenAt: new Date(s.takenAt).toISOString() })),
     liveRefs: liveRefs.map(({ className, count, shallowSize, retainedSize, oldestAgeMs, ageIsLowerBound }) => ({ className, count, shallowSize, retainedSize, oldestAgeMs, ageIsLowerBound })),
     summary: summary.map(({ className, count, shallowSize, retainedSize, distance }) => ({ className, count, shallowSize, retainedSize, distance })),
-    diff: diff?.map(({ className, added, removed, countDelta: d, sizeDelta: s }) => ({ className, added, removed, countDelta: d, sizeDelta: s })) ?? null,
-    series: series?.map(({ className, counts, sizes, onlyGrew }) => ({ className, counts, sizes, onlyGrew })) ?? null,
+    diff: diff?.map(({ className, classKey, added, removed, countDelta: d, sizeDelta: s }) => ({ className, added, removed, countDelta: d, sizeDelta: s, definedByProgram: definedByProgram(classKey) })) ?? null,
+    series: series?.map(({ className, classKey, counts, sizes, onlyGrew }) => ({ className, counts, sizes, onlyGrew, definedByProgram: definedByProgram(classKey) })) ?? null,
     onlyGrew: series?.filter((r) => r.onlyGrew).map((r) => r.className) ?? [],
     retainers,
     oldestSource,

@@ -9,6 +9,10 @@ const closure = z
   .object({ name: z.string(), script: z.string().nullable(), line: z.number().int(), column: z.number().int() })
   .describe('For a function or a closure context: the function, its script (full URL) and 1-based line and column')
   .optional();
+const definedByProgram = z
+  .boolean()
+  .optional()
+  .describe("True when the class has a constructor in the program's scripts (not a V8 category such as (string), not an object literal); the charts plot these");
 const pathStep = z.object({ nodeId: z.number().int(), className: z.string(), edgeName: z.string(), edgeType: z.string(), closure });
 const graphNode = z.object({
   nodeId: z.number().int(),
@@ -73,10 +77,10 @@ export const reportSchema = z
       .describe('The fields of `leak-explorer refs --json`'),
     summary: z.array(z.object({ className: z.string(), count: z.number().int(), shallowSize: z.number(), retainedSize: z.number(), distance: z.number().int() })).describe('The fields of `analyze --json`'),
     diff: z
-      .array(z.object({ className: z.string(), added: z.number().int().nullable(), removed: z.number().int().nullable(), countDelta: z.number().int(), sizeDelta: z.number() }))
+      .array(z.object({ className: z.string(), added: z.number().int().nullable(), removed: z.number().int().nullable(), countDelta: z.number().int(), sizeDelta: z.number(), definedByProgram }))
       .nullable()
       .describe('added and removed are null when idSpaceMismatch: which objects are new cannot be known'),
-    series: z.array(z.object({ className: z.string(), counts: z.array(z.number()), sizes: z.array(z.number()), onlyGrew: z.boolean() })).nullable(),
+    series: z.array(z.object({ className: z.string(), counts: z.array(z.number()), sizes: z.array(z.number()), onlyGrew: z.boolean(), definedByProgram })).nullable(),
     onlyGrew: z.array(z.string()),
     retainers: z
       .object({
