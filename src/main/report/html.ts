@@ -7,6 +7,7 @@ import { describeOldestSource, formatAge, formatBytes, formatBytesDelta, formatD
 import type { SuspectPathStep } from '../../shared/model.ts';
 import { foldPath } from '../heap/leaks/fold.ts';
 import { foldRetainerGraph, type FoldedRetainerGraph } from './fold-graph.ts';
+import { frameText, suspectAllocationStack, suspectFacts } from './suspects.ts';
 import { escapeHtml as h } from './escape.ts';
 import type { ReportData } from './report.ts';
 import { describeAge, isInternalCategory } from './report.ts';
@@ -32,6 +33,10 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .path ol { margin: 0; padding-left: 20px; }
 .path li.fold { margin: 4px 0; padding: 4px 8px; border: 1px dashed #6d28d9; border-radius: 6px; background: #f5f3ff; list-style: none; margin-left: -20px; }
 .repeat { font-weight: 700; color: #6d28d9; }
+ol.suspects { padding-left: 22px; }
+li.suspect { margin: 0 0 18px; }
+.suspect-headline { font-weight: 600; margin: 0 0 6px; }
+ol.stack { margin: 0; padding-left: 18px; }
 svg text { font-family: system-ui, sans-serif; }
 figure { margin: 12px 0; }
 .chart { border: 1px solid var(--line); border-radius: 6px; margin: 8px 0; max-width: 100%; height: auto; }
@@ -250,11 +255,30 @@ function foldedPathHtml(steps: SuspectPathStep[]): string {
   return `<ol class="steps">${out.join('')}</ol>`;
 }
 
+/** The leak suspects, in rank order: each headline (as the CLI prints it), its facts and its folded path. */
+function suspectsHtml(data: ReportData): string {
+  if (!data.suspects) return '';
+  if (data.suspects.length === 0) {
+    const why = data.idSpaceMismatch ? 'the snapshots come from different inspector sessions, so no object can be followed across them' : `nothing grew in every one of the ${data.snapshots.length - 1} intervals`;
+    return `<h2>Leak suspects</h2><p id="suspects">None: ${h(why)}.</p>`;
+  }
+  const items = data.suspects.map((suspect) => {
+    const facts = suspectFacts(suspect, data.headline.durationMs).map(([k, v]) => `<div class="muted">${h(k)}</div><div>${h(v)}</div>`);
+    const stack = suspectAllocationStack(suspect);
+    if (stack.length) facts.push(`<div class="muted">Allocated at</div><div><ol class="stack">${stack.map((frame) => `<li><code>${h(frameText(frame))}</code></li>`).join('')}</ol></div>`);
+    const path = suspect.path.length ? `<div class="path"><div class="muted">Retainer path, from a leaked object to a GC root:</div>${foldedPathHtml(suspect.path)}</div>` : '';
+    return `<li class="suspect" data-rank="${suspect.rank}"><p class="suspect-headline">${h(suspect.headline)}</p><div class="facts">${facts.join('')}</div>${path}</li>`;
+  });
+  const tentative = data.snapshots.length < 3 ? '<p class="muted">Tentative: two snapshots are one interval; take three or more to confirm.</p>' : '';
+  return `<h2>Leak suspects, in rank order</h2>${tentative}<ol id="suspects" class="suspects">${items.join('')}</ol>`;
+}
+
 /** Renders the report as one HTML document. */
 export function renderHtml(data: ReportData): string {
   const sections: string[] = [];
   sections.push(`<h1>Leak report${data.headline.className ? `: ${h(data.headline.className)}` : ''}</h1><p class="muted">${h(new Date(data.generatedAt).toUTCString())} · ${data.snapshots.length} snapshot${data.snapshots.length === 1 ? '' : 's'}${data.redacted ? ' · heap strings redacted' : ''}</p><p class="lede">${h(data.headline.text)}</p>`);
-  if (data.headline.suspects.length > 1) sections.push(`<h2>Leak suspects, in rank order</h2><ol>${data.headline.suspects.map((text) => `<li>${h(text)}</li>`).join('')}</ol>`);
+  const suspects = suspectsHtml(data);
+  if (suspects) sections.push(suspects);
   for (const warning of data.warnings) sections.push(`<p class="muted">${h(warning)}</p>`);
   const target = data.target;
   const facts: Array<[string, string]> = [];

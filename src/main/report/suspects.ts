@@ -1,0 +1,48 @@
+/**
+ * The leak suspects as the reports show them: for each, the facts beside its headline, as plain text (each
+ * format escapes them for where they land). The headline is the engine's sentence, as the CLI prints it.
+ */
+import { formatBytes, formatBytesDelta, formatFunction, formatVia } from '../../shared/format.ts';
+import type { Suspect } from '../../shared/model.ts';
+
+/** One frame of an allocation stack, innermost first (the shape the retainers' allocationStack has). */
+interface StackFrame {
+  functionName: string;
+  url: string;
+  line: number;
+  column: number;
+}
+
+/** The allocation stack of a suspect, when the snapshots were taken with allocation tracking on. */
+export function suspectAllocationStack(suspect: Suspect): StackFrame[] {
+  // An optional field of Suspect (issue 15: "the allocation stack, when allocation tracking was on").
+  const stack = (suspect as Suspect & { allocationStack?: StackFrame[] | null }).allocationStack;
+  return Array.isArray(stack) ? stack : [];
+}
+
+/** `Scheduler.queue`: the owner's class and the edge that leaks, as the CLI writes an edge. */
+export function leakingEdgeText(suspect: Suspect): string {
+  const edge = formatVia('property', suspect.leakingEdge.edgeName);
+  return `${suspect.leakingEdge.ownerClassName}${edge}`;
+}
+
+/** A frame as `parse() crawler.mjs:88:12`. */
+export function frameText(frame: StackFrame): string {
+  return `${frame.functionName || '(anonymous)'}() ${frame.url ? `${frame.url}:` : ''}${frame.line}:${frame.column}`;
+}
+
+/** The facts of a suspect, label and text, in the order the reports show them. */
+export function suspectFacts(suspect: Suspect, durationMs: number): Array<[string, string]> {
+  // A rate needs a span to stand on (the report's own rule): snapshots seconds apart would make one up.
+  const rate = durationMs >= 5000;
+  const perMinute = (value: number | null, unit: (v: number) => string) => (value === null || !rate ? '' : `, ${unit(value)} a minute`);
+  const facts: Array<[string, string]> = [
+    ['Leaking edge', `${leakingEdgeText(suspect)} (${suspect.containerClassName}, found by ${suspect.rule})`],
+    ['Classes', suspect.classNames.join(', ') || '—'],
+    ['Growth', `+${suspect.countAdded} entries${perMinute(suspect.countGrowth, (v) => `about ${Math.round(v)}`)}; ${formatBytesDelta(suspect.retainedGrowth)} kept alive${perMinute(suspect.bytesGrowth, (v) => formatBytes(v))}`],
+  ];
+  if (suspect.holds) facts.push(['Each entry holds', `${suspect.holds.className} through ${suspect.holds.via}`]);
+  if (suspect.closures.length) facts.push(['Functions', suspect.closures.map((fn) => `${formatFunction(fn)}${fn.script ? `:${fn.column}` : ''} (${fn.count})`).join('; ')]);
+  if (suspect.merged > 1) facts.push(['Merged', `${suspect.merged} accumulation points with this owner and edge`]);
+  return facts;
+}
