@@ -2,7 +2,7 @@
  * The leak suspects as the reports show them: for each, the facts beside its headline, as plain text (each
  * format escapes them for where they land). The headline is the engine's sentence, as the CLI prints it.
  */
-import { formatBytes, formatBytesDelta, formatFunction, formatVia } from '../../shared/format.ts';
+import { formatBytes, formatBytesDelta, formatFunction } from '../../shared/format.ts';
 import type { Suspect } from '../../shared/model.ts';
 
 /** One frame of an allocation stack, innermost first (the shape the retainers' allocationStack has). */
@@ -20,10 +20,9 @@ export function suspectAllocationStack(suspect: Suspect): StackFrame[] {
   return Array.isArray(stack) ? stack : [];
 }
 
-/** `Scheduler.queue`: the owner's class and the edge that leaks, as the CLI writes an edge. */
+/** `Scheduler.queue`: the owner's class and the edge that leaks (properties joined by dots), as the headline writes it. */
 export function leakingEdgeText(suspect: Suspect): string {
-  const edge = formatVia('property', suspect.leakingEdge.edgeName);
-  return `${suspect.leakingEdge.ownerClassName}${edge}`;
+  return `${suspect.leakingEdge.ownerClassName}.${suspect.leakingEdge.edgeName}`;
 }
 
 /** A frame as `parse() crawler.mjs:88:12`. */
