@@ -142,6 +142,9 @@ function cut(text: string, max: number): string {
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
 }
 
+/** An edge label fits the gap between two columns of the layout (80 px); the full label is its tooltip. */
+const EDGE_LABEL_CHARS = 12;
+
 /** How an edge is drawn, by its type: a JavaScript reference, a closure variable, a V8 internal or a weak edge. */
 type EdgeKind = 'reference' | 'closure' | 'internal' | 'weak';
 function edgeKind(type: string): EdgeKind {
@@ -201,7 +204,7 @@ export function retainerGraphSvg(graph: FoldedRetainerGraph): string {
       const labels = pair.labels.length > 2 ? `${pair.labels.slice(0, 2).join(', ')} +${pair.labels.length - 2}` : pair.labels.join(', ');
       const color = pair.hot ? GRAPH_COLORS.hot : GRAPH_COLORS.edge;
       const dash = DASH[pair.kind];
-      return `<g class="edge" data-kind="${pair.kind}"><path d="${d}" fill="none" stroke="${color}" stroke-width="${pair.hot ? 2.6 : 1.4}"${dash ? ` stroke-dasharray="${dash}"` : ''} marker-end="url(#${pair.hot ? 'arrow-hot' : 'arrow'})"/><text x="${((x1 + x2) / 2).toFixed(1)}" y="${((y1 + y2) / 2 - 6).toFixed(1)}" font-size="12" text-anchor="middle" fill="${pair.hot ? GRAPH_COLORS.hot : '#4b5563'}" font-weight="${pair.hot ? 600 : 400}" paint-order="stroke" stroke="#fff" stroke-width="3">${h(cut(labels, 30))}</text></g>`;
+      return `<g class="edge" data-kind="${pair.kind}"><path d="${d}" fill="none" stroke="${color}" stroke-width="${pair.hot ? 2.6 : 1.4}"${dash ? ` stroke-dasharray="${dash}"` : ''} marker-end="url(#${pair.hot ? 'arrow-hot' : 'arrow'})"/><text x="${((x1 + x2) / 2).toFixed(1)}" y="${((y1 + y2) / 2 - 6).toFixed(1)}" font-size="11.5" text-anchor="middle" fill="${pair.hot ? GRAPH_COLORS.hot : '#4b5563'}" font-weight="${pair.hot ? 600 : 400}" paint-order="stroke" stroke="#fff" stroke-width="3"><title>${h(pair.labels.join(', '))}</title>${h(cut(labels, EDGE_LABEL_CHARS))}</text></g>`;
     })
     .join('\n');
   const w = layout.nodeWidth;
@@ -217,13 +220,13 @@ export function retainerGraphSvg(graph: FoldedRetainerGraph): string {
         const { fill, stroke } = GRAPH_COLORS.group;
         const stack = [6, 3].map((o) => `<rect x="${(x + o).toFixed(1)}" y="${(y - o).toFixed(1)}" width="${w}" height="${ht}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="1" stroke-dasharray="4 3"/>`).join('');
         const classes = group.segment.map((s) => s.className).join(' ← ');
-        return `<g class="node group" data-node-id="${node.nodeId}"><title>${h(`${node.name}: ${group.memberIds.length} objects folded`)}</title>${stack}<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w}" height="${ht}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="1.5" stroke-dasharray="4 3"/><text x="${(x + 10).toFixed(1)}" y="${(y + 19).toFixed(1)}" font-size="14" font-weight="700" fill="${stroke}">× ${group.repeat} <tspan font-size="12" font-weight="400" fill="#4b5563">${group.memberIds.length} objects folded</tspan></text><text x="${(x + 10).toFixed(1)}" y="${(y + 37).toFixed(1)}" font-size="12" font-weight="600" fill="#1d232b">${h(cut(classes, 26))}</text></g>`;
+        return `<g class="node group" data-node-id="${node.nodeId}"><title>${h(`${node.name}: ${group.memberIds.length} objects folded`)}</title>${stack}<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w}" height="${ht}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="1.5" stroke-dasharray="4 3"/><text x="${(x + 10).toFixed(1)}" y="${(y + 19).toFixed(1)}" font-size="14" font-weight="700" fill="${stroke}">× ${group.repeat} <tspan font-size="12" font-weight="400" fill="#4b5563">${group.memberIds.length} objects folded</tspan></text><text x="${(x + 10).toFixed(1)}" y="${(y + 37).toFixed(1)}" font-size="12" font-weight="600" fill="#1d232b">${h(cut(classes, 23))}</text></g>`;
       }
       const isTarget = node.nodeId === graph.targetNodeId;
       const { fill, stroke } = isTarget ? GRAPH_COLORS.target : node.isRoot ? GRAPH_COLORS.root : GRAPH_COLORS.node;
       const tag = isTarget ? 'the object' : node.isRoot ? 'GC root' : '';
       const label = formatNodeLabel(node);
-      return `<g class="node${isTarget ? ' target' : ''}${node.isRoot ? ' root' : ''}" data-node-id="${node.nodeId}"><title>${h(`${label} @${node.nodeId}`)}</title>${tag ? `<text x="${x.toFixed(1)}" y="${(y - 5).toFixed(1)}" font-size="11.5" font-weight="700" fill="${stroke}">${tag.toUpperCase()}</text>` : ''}<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w}" height="${ht}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="${isTarget || node.isRoot ? 2 : 1}"/><text x="${(x + 10).toFixed(1)}" y="${(y + 19).toFixed(1)}" font-size="14" font-weight="600">${h(cut(label, 22))}</text><text x="${(x + 10).toFixed(1)}" y="${(y + 37).toFixed(1)}" font-size="12" fill="#4b5563">@${node.nodeId} · ${h(formatBytes(node.retainedSize))}${node.truncated ? ' · more…' : ''}</text></g>`;
+      return `<g class="node${isTarget ? ' target' : ''}${node.isRoot ? ' root' : ''}" data-node-id="${node.nodeId}"><title>${h(`${label} @${node.nodeId}`)}</title>${tag ? `<text x="${x.toFixed(1)}" y="${(y - 5).toFixed(1)}" font-size="11.5" font-weight="700" fill="${stroke}">${tag.toUpperCase()}</text>` : ''}<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w}" height="${ht}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="${isTarget || node.isRoot ? 2 : 1}"/><text x="${(x + 10).toFixed(1)}" y="${(y + 19).toFixed(1)}" font-size="14" font-weight="600">${h(cut(label, 21))}</text><text x="${(x + 10).toFixed(1)}" y="${(y + 37).toFixed(1)}" font-size="12" fill="#4b5563">@${node.nodeId} · ${h(formatBytes(node.retainedSize))}${node.truncated ? ' · more…' : ''}</text></g>`;
     })
     .join('\n');
   const width = layout.width + margin * 2;
@@ -249,7 +252,7 @@ function foldedPathHtml(steps: SuspectPathStep[]): string {
     const inner: string[] = [];
     let j = i;
     while (j < steps.length && steps[j].segment === step.segment) inner.push(item(steps[j++]));
-    out.push(`<li class="fold"><span class="repeat">× ${step.repeat}</span> <span class="muted">these ${inner.length} steps, repeated ${step.repeat} times:</span><ol>${inner.join('')}</ol></li>`);
+    out.push(`<li class="fold"><span class="repeat">× ${step.repeat}</span> <span class="muted">${inner.length === 1 ? 'this step' : `these ${inner.length} steps`}, repeated ${step.repeat} times:</span><ol>${inner.join('')}</ol></li>`);
     i = j;
   }
   return `<ol class="steps">${out.join('')}</ol>`;
