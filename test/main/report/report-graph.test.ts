@@ -7,12 +7,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import Ajv2020 from 'ajv/dist/2020.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crawlerSeries, scenario } from '../../fixtures/fixtures.ts';
+import { crawlerSeries, ROOT, scenario } from '../../fixtures/fixtures.ts';
 import { launchBrowser, shot } from '../../e2e/browser.ts';
 import { cli } from '../cli/cli.ts';
 
+const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(ROOT, 'resources', 'report.schema.json'), 'utf8')));
 const dir = mkdtempSync(join(tmpdir(), 'le-report-graph-'));
 let browser: Browser;
 beforeAll(async () => {
@@ -22,14 +24,16 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Writes HTML, Markdown and JSON reports of a series with the CLI. */
+/** Writes HTML, Markdown and JSON reports of a series with the CLI; the JSON must match the published schema. */
 function report(name: string, files: string[]) {
   const html = join(dir, `${name}.html`);
   const md = join(dir, `${name}.md`);
   const json = join(dir, `${name}.json`);
   const run = cli(['report', ...files, '-o', html, '--markdown', md, '--json', json, '--quiet']);
   expect(run.status, run.stderr).toBe(0);
-  return { html, markdown: readFileSync(md, 'utf8'), data: JSON.parse(readFileSync(json, 'utf8')) };
+  const data = JSON.parse(readFileSync(json, 'utf8'));
+  expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
+  return { html, markdown: readFileSync(md, 'utf8'), data };
 }
 
 interface Box {
