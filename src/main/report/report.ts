@@ -14,6 +14,7 @@ import type { ByViaRow, DiffRow, FunctionLocation, LaidOutRetainerGraph, LiveRef
 import type { EngineCaller } from '../heap/engine-service.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
+import { suspectAllocationStack } from './suspects.ts';
 
 /** The report's data: what `--json` writes, and what the HTML and Markdown render. */
 export interface ReportData {
@@ -230,6 +231,13 @@ function redactReport(data: ReportData): void {
       step.className = redactName(step.className);
       step.edgeName = redactName(step.edgeName);
     }
+    // Optional fields (allocation tracking, linked-list suspects): script URLs are free text, names may be.
+    for (const frame of suspectAllocationStack(suspect)) {
+      frame.functionName = redactName(frame.functionName);
+      frame.url = frame.url === '' ? '' : redact(frame.url);
+    }
+    const chain = (suspect as Suspect & { chain?: { linkEdge: string } | null }).chain;
+    if (chain) chain.linkEdge = redactName(chain.linkEdge);
   }
   data.headline.suspects = data.suspects?.map((s) => s.headline) ?? [];
   if (data.suspects?.[0]) data.headline.text = data.suspects[0].headline;
