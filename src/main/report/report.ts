@@ -231,13 +231,12 @@ function redactReport(data: ReportData): void {
       step.className = redactName(step.className);
       step.edgeName = redactName(step.edgeName);
     }
-    // Optional fields (allocation tracking, linked-list suspects): script URLs are free text, names may be.
+    // Allocation stacks and linked-list suspects: script URLs are free text, names may be too.
     for (const frame of suspectAllocationStack(suspect)) {
       frame.functionName = redactName(frame.functionName);
       frame.url = frame.url === '' ? '' : redact(frame.url);
     }
-    const chain = (suspect as Suspect & { chain?: { linkEdge: string } | null }).chain;
-    if (chain) chain.linkEdge = redactName(chain.linkEdge);
+    if (suspect.chain) suspect.chain.linkEdge = redactName(suspect.chain.linkEdge);
   }
   data.headline.suspects = data.suspects?.map((s) => s.headline) ?? [];
   if (data.suspects?.[0]) data.headline.text = data.suspects[0].headline;

@@ -7,15 +7,7 @@ import type { StackFrame, Suspect } from '../../shared/model.ts';
 
 /** The allocation stack of a suspect (innermost frame first), when the snapshots were taken with allocation tracking on. */
 export function suspectAllocationStack(suspect: Suspect): StackFrame[] {
-  // Optional fields of Suspect (issue 15), read defensively: a report's JSON may come from an older version.
-  const stack = (suspect as Suspect & { allocationStack?: StackFrame[] | null }).allocationStack;
-  return Array.isArray(stack) ? stack : [];
-}
-
-/** A linked-list suspect's chain: the edge from each link to the next, and its length in each snapshot. */
-function suspectChain(suspect: Suspect): { linkEdge: string; lengths: number[]; lengthGrowth: number } | null {
-  const chain = (suspect as Suspect & { chain?: { linkEdge: string; lengths: number[]; lengthGrowth: number } | null }).chain;
-  return chain && Array.isArray(chain.lengths) ? chain : null;
+  return suspect.allocationStack ?? [];
 }
 
 /** `Scheduler.queue`: the owner's class and the edge that leaks (properties joined by dots), as the headline writes it. */
@@ -38,7 +30,7 @@ export function suspectFacts(suspect: Suspect, durationMs: number): Array<[strin
     ['Classes', suspect.classNames.join(', ') || '—'],
     ['Growth', `+${suspect.countAdded} entries${perMinute(suspect.countGrowth, (v) => `about ${Math.round(v)}`)}; ${formatBytesDelta(suspect.retainedGrowth)} kept alive${perMinute(suspect.bytesGrowth, (v) => formatBytes(v))}`],
   ];
-  const chain = suspectChain(suspect);
+  const { chain } = suspect;
   if (chain) facts.push(['Chain', `linked by ${formatVia('property', chain.linkEdge)}, ${chain.lengths.join(' → ')} links (+${chain.lengthGrowth})`]);
   if (suspect.holds) facts.push(['Each entry holds', `${suspect.holds.className} through ${suspect.holds.via}`]);
   if (suspect.closures.length) facts.push(['Functions', suspect.closures.map((fn) => `${formatFunction(fn)}${fn.script ? `:${fn.column}` : ''} (${fn.count})`).join('; ')]);
