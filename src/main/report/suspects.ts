@@ -2,7 +2,7 @@
  * The leak suspects as the reports show them: for each, the facts beside its headline, as plain text (each
  * format escapes them for where they land). The headline is the engine's sentence, as the CLI prints it.
  */
-import { formatBytes, formatBytesDelta, formatFunction, formatVia } from '../../shared/format.ts';
+import { formatBytes, formatBytesDelta, formatFunction, formatVia, shortScriptName } from '../../shared/format.ts';
 import type { StackFrame, Suspect } from '../../shared/model.ts';
 
 /** The allocation stack of a suspect (innermost frame first), when the snapshots were taken with allocation tracking on. */
@@ -15,9 +15,11 @@ export function leakingEdgeText(suspect: Suspect): string {
   return `${suspect.leakingEdge.ownerClassName}.${suspect.leakingEdge.edgeName}`;
 }
 
-/** A frame as `parse() crawler.mjs:88:12`. */
+/** A frame as `parse() crawler.mjs:88:12`; V8's own frames (no script, or no line) as `map() (native)`. */
 export function frameText(frame: StackFrame): string {
-  return `${frame.functionName || '(anonymous)'}() ${frame.url ? `${frame.url}:` : ''}${frame.line}:${frame.column}`;
+  const name = `${frame.functionName || '(anonymous)'}()`;
+  if (!frame.url) return `${name} (native)`;
+  return frame.line > 0 ? `${name} ${shortScriptName(frame.url)}:${frame.line}:${frame.column}` : `${name} ${shortScriptName(frame.url)}`;
 }
 
 /** The facts of a suspect, label and text, in the order the reports show them. */

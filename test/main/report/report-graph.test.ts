@@ -148,6 +148,22 @@ describe('the HTML report in Chromium', () => {
     expect(markdown).not.toContain('&\\#');
   });
 
+  it('shows the allocation stack of a suspect when the series was taken with allocation tracking on', async () => {
+    const { html, data, markdown } = report('tracked-crawler', scenario('tracked-crawler-series', ['200', '3']).files);
+    const stack = data.suspects[0].allocationStack;
+    expect(stack[0]).toMatchObject({ functionName: 'Request', url: expect.stringMatching(/crawler\.mjs$/) });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(pathToFileURL(html).href);
+    const frames = await page.locator('#suspects li.suspect').first().locator('ol.stack li').allInnerTexts();
+    await page.close();
+    // Innermost first, as the engine gives it: the constructor, then the crawler's code that made the request.
+    expect(frames).toHaveLength(stack.length);
+    expect(frames[0]).toBe(`Request() crawler.mjs:${stack[0].line}:${stack[0].column}`);
+    expect(frames).toEqual(expect.arrayContaining([expect.stringMatching(/^callback\(\) crawler\.mjs:\d+:\d+$/), expect.stringMatching(/^step\(\) crawler\.mjs:\d+:\d+$/)]));
+    expect(frames.filter((f) => f.endsWith(' 0:0'))).toEqual([]);
+    expect(markdown).toMatch(new RegExp(` {3}- Allocated at: Request\\\\\\(\\\\\\) crawler\\.mjs:${stack[0].line}:${stack[0].column} ← `));
+  });
+
   it("charts the program's classes, not V8's categories, and no two labels overlap", async () => {
     const { html, data } = report('crawler-charts', crawlerSeries().files);
     // The JSON says which classes the program defines: the crawler's, not V8's nor trackref's.
