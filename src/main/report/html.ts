@@ -4,9 +4,8 @@
  * growth charts, the retainer graph, byvia, and how the report was made.
  */
 import { describeOldestSource, formatAge, formatBytes, formatBytesDelta, formatDelta, formatNodeLabel, formatVia, VIA_LEGEND } from '../../shared/format.ts';
-import type { SuspectPathStep } from '../../shared/model.ts';
+import type { LaidOutRetainerGraph, SuspectPathStep } from '../../shared/model.ts';
 import { foldPath } from '../heap/leaks/fold.ts';
-import { foldRetainerGraph, type FoldedRetainerGraph } from './fold-graph.ts';
 import { frameText, suspectAllocationStack, suspectFacts } from './suspects.ts';
 import { escapeHtml as h } from './escape.ts';
 import type { ReportData } from './report.ts';
@@ -174,15 +173,14 @@ function graphLegend(groups: boolean): string {
 }
 
 /**
- * The retainer graph as SVG: the app's layout of the folded graph (see fold-graph.ts), boxes for objects and
- * groups, labelled edges, the shortest path in the accent colour. The viewBox covers every node and the SVG
- * scales to the page, so the object and its GC root are both in view when the report opens.
+ * The retainer graph as SVG: the engine's folded graph in the app's layout (graph-layout.ts), boxes for
+ * objects and "× N" groups, labelled edges, the shortest path in the accent colour. The viewBox covers every
+ * node and the SVG scales to the page, so the object and its GC root are both in view when the report opens.
  */
-export function retainerGraphSvg(graph: FoldedRetainerGraph): string {
+export function retainerGraphSvg(graph: LaidOutRetainerGraph): string {
   const { layout } = graph;
   const margin = 12;
   const byId = new Map(graph.nodes.map((n) => [n.nodeId, n]));
-  const groups = new Map(graph.groups.map((g) => [g.nodeId, g]));
   const pairs = new Map<string, { labels: string[]; hot: boolean; kind: EdgeKind }>();
   for (const edge of graph.edges) {
     const key = `${edge.from}>${edge.to}`;
@@ -215,12 +213,12 @@ export function retainerGraphSvg(graph: FoldedRetainerGraph): string {
       if (!node) return '';
       const x = p.x - w / 2 + margin;
       const y = p.y - ht / 2 + margin;
-      const group = groups.get(node.nodeId);
+      const { group } = node;
       if (group) {
         const { fill, stroke } = GRAPH_COLORS.group;
         const stack = [6, 3].map((o) => `<rect x="${(x + o).toFixed(1)}" y="${(y - o).toFixed(1)}" width="${w}" height="${ht}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="1" stroke-dasharray="4 3"/>`).join('');
         const classes = group.segment.map((s) => s.className).join(' ← ');
-        return `<g class="node group" data-node-id="${node.nodeId}"><title>${h(`${node.name}: ${group.memberIds.length} objects folded`)}</title>${stack}<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w}" height="${ht}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="1.5" stroke-dasharray="4 3"/><text x="${(x + 10).toFixed(1)}" y="${(y + 19).toFixed(1)}" font-size="14" font-weight="700" fill="${stroke}">× ${group.repeat} <tspan font-size="12" font-weight="400" fill="#4b5563">${group.memberIds.length} objects folded</tspan></text><text x="${(x + 10).toFixed(1)}" y="${(y + 37).toFixed(1)}" font-size="12" font-weight="600" fill="#1d232b">${h(cut(classes, 23))}</text></g>`;
+        return `<g class="node group" data-node-id="${node.nodeId}"><title>${h(`${node.name}: ${group.objects} objects folded`)}</title>${stack}<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w}" height="${ht}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="1.5" stroke-dasharray="4 3"/><text x="${(x + 10).toFixed(1)}" y="${(y + 19).toFixed(1)}" font-size="14" font-weight="700" fill="${stroke}">× ${group.repeat} <tspan font-size="12" font-weight="400" fill="#4b5563">${group.objects} objects folded</tspan></text><text x="${(x + 10).toFixed(1)}" y="${(y + 37).toFixed(1)}" font-size="12" font-weight="600" fill="#1d232b">${h(cut(classes, 23))}</text></g>`;
       }
       const isTarget = node.nodeId === graph.targetNodeId;
       const { fill, stroke } = isTarget ? GRAPH_COLORS.target : node.isRoot ? GRAPH_COLORS.root : GRAPH_COLORS.node;
@@ -312,9 +310,9 @@ export function renderHtml(data: ReportData): string {
     }
   }
   if (data.retainers && data.retainerGraph) {
-    const folded = foldRetainerGraph(data.retainerGraph);
+    const graph = data.retainerGraph;
     sections.push(
-      `<h2>Why the oldest ${h(formatNodeLabel(data.retainers))} is alive</h2>${data.oldestSource ? `<p class="muted">@${data.retainers.nodeId}: ${h(describeOldestSource(data.oldestSource))}.</p>` : ''}<div class="path">${foldedPathHtml(foldPath(data.retainers.paths[0] ?? []))}</div>${graphLegend(folded.groups.length > 0)}<div class="graph-wrap">${retainerGraphSvg(folded)}</div><p class="muted">The object is on the right, its GC root on the left; the shortest path between them is drawn in orange. Weak references are not shown. ${h(VIA_LEGEND)}.</p>`,
+      `<h2>Why the oldest ${h(formatNodeLabel(data.retainers))} is alive</h2>${data.oldestSource ? `<p class="muted">@${data.retainers.nodeId}: ${h(describeOldestSource(data.oldestSource))}.</p>` : ''}<div class="path">${foldedPathHtml(foldPath(data.retainers.paths[0] ?? []))}</div>${graphLegend(graph.nodes.some((n) => n.group))}<div class="graph-wrap">${retainerGraphSvg(graph)}</div><p class="muted">The object is on the right, its GC root on the left; the shortest path between them is drawn in orange. Weak references are not shown. ${h(VIA_LEGEND)}.</p>`,
     );
   }
   if (data.byVia && data.byVia.length) {

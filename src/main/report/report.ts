@@ -13,6 +13,7 @@ import { formatAge, formatBytesDelta, formatNodeLabel } from '../../shared/forma
 import type { ByViaRow, DiffRow, FunctionLocation, LaidOutRetainerGraph, LiveRef, OldestSource, RetainerPaths, SeriesRow, SummaryRow, Suspect, TargetInfo } from '../../shared/model.ts';
 import type { EngineCaller } from '../heap/engine-service.ts';
 import { renderHtml } from './html.ts';
+import { renderFoldedPath } from '../heap/leaks/fold.ts';
 import { renderMarkdown } from './markdown.ts';
 import { suspectAllocationStack } from './suspects.ts';
 
@@ -130,7 +131,8 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
     const { nodeId, source } = await engine.call('oldest', { ids: snapshotIds, classNameOrKey: grower.classKey });
     oldestSource = source;
     retainers = await engine.call('retainerPaths', { id: last.id, nodeId, maxPaths: 3 });
-    retainerGraph = await engine.call('retainerGraph', { id: last.id, nodeId, maxNodes: 40, maxRetainersPerNode: 3 });
+    // Folded: a chain-shaped leak's repeated stretch is one group node (× N), as the app draws it.
+    retainerGraph = await engine.call('retainerGraph', { id: last.id, nodeId, maxNodes: 40, maxRetainersPerNode: 3, fold: true });
     byVia = await engine.call('byVia', { id: last.id, classNameOrKey: grower.classKey, limit: 15 });
   }
   const durationMs = Math.max(0, last.takenAt - first.takenAt);
@@ -210,6 +212,15 @@ function redactReport(data: ReportData): void {
   }
   if (data.retainerGraph) {
     for (const node of data.retainerGraph.nodes) {
+      if (node.group) {
+        // A group's name is its segment, folded: redact the segment's names, then write the label again.
+        for (const step of node.group.segment) {
+          step.className = redactName(step.className);
+          step.edgeName = redactName(step.edgeName);
+        }
+        node.className = node.name = renderFoldedPath(node.group.segment.map((step) => ({ ...step, nodeId: 0, repeat: node.group?.repeat, segment: 0 })));
+        continue;
+      }
       node.className = redactName(node.className);
       if (node.closure) node.closure = redactClosure(node.closure);
       node.name = STRING_TYPES.has(node.type) ? redact(node.name) : node.closure ? formatNodeLabel(node) : redactName(node.name);

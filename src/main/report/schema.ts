@@ -25,6 +25,17 @@ const graphNode = z.object({
   distance: z.number().int(),
   isRoot: z.boolean(),
   truncated: z.boolean(),
+  group: z
+    .object({
+      key: z.number().int(),
+      repeat: z.number().int(),
+      segment: z.array(z.object({ className: z.string(), edgeName: z.string(), edgeType: z.string() })),
+      objects: z.number().int(),
+      pathSteps: z.number().int(),
+    })
+    .optional()
+    .describe('On a group node (negative nodeId): a stretch of the shortest path that repeats `segment` `repeat` times, folded into one node standing for `objects` heap objects'),
+  unfoldedFrom: z.number().int().optional(),
 });
 
 const suspect = z.object({
