@@ -177,7 +177,7 @@ function graphLegend(groups: boolean): string {
  * objects and "× N" groups, labelled edges, the shortest path in the accent colour. The viewBox covers every
  * node and the SVG scales to the page, so the object and its GC root are both in view when the report opens.
  */
-export function retainerGraphSvg(graph: LaidOutRetainerGraph): string {
+export function retainerGraphSvg(graph: LaidOutRetainerGraph, id = 'retainer-graph'): string {
   const { layout } = graph;
   const margin = 12;
   const byId = new Map(graph.nodes.map((n) => [n.nodeId, n]));
@@ -202,7 +202,7 @@ export function retainerGraphSvg(graph: LaidOutRetainerGraph): string {
       const labels = pair.labels.length > 2 ? `${pair.labels.slice(0, 2).join(', ')} +${pair.labels.length - 2}` : pair.labels.join(', ');
       const color = pair.hot ? GRAPH_COLORS.hot : GRAPH_COLORS.edge;
       const dash = DASH[pair.kind];
-      return `<g class="edge" data-kind="${pair.kind}"><path d="${d}" fill="none" stroke="${color}" stroke-width="${pair.hot ? 2.6 : 1.4}"${dash ? ` stroke-dasharray="${dash}"` : ''} marker-end="url(#${pair.hot ? 'arrow-hot' : 'arrow'})"/><text x="${((x1 + x2) / 2).toFixed(1)}" y="${((y1 + y2) / 2 - 6).toFixed(1)}" font-size="11.5" text-anchor="middle" fill="${pair.hot ? GRAPH_COLORS.hot : '#4b5563'}" font-weight="${pair.hot ? 600 : 400}" paint-order="stroke" stroke="#fff" stroke-width="3"><title>${h(pair.labels.join(', '))}</title>${h(cut(labels, EDGE_LABEL_CHARS))}</text></g>`;
+      return `<g class="edge" data-kind="${pair.kind}"><path d="${d}" fill="none" stroke="${color}" stroke-width="${pair.hot ? 2.6 : 1.4}"${dash ? ` stroke-dasharray="${dash}"` : ''} marker-end="url(#${id}-${pair.hot ? 'arrow-hot' : 'arrow'})"/><text x="${((x1 + x2) / 2).toFixed(1)}" y="${((y1 + y2) / 2 - 6).toFixed(1)}" font-size="11.5" text-anchor="middle" fill="${pair.hot ? GRAPH_COLORS.hot : '#4b5563'}" font-weight="${pair.hot ? 600 : 400}" paint-order="stroke" stroke="#fff" stroke-width="3"><title>${h(pair.labels.join(', '))}</title>${h(cut(labels, EDGE_LABEL_CHARS))}</text></g>`;
     })
     .join('\n');
   const w = layout.nodeWidth;
@@ -230,9 +230,9 @@ export function retainerGraphSvg(graph: LaidOutRetainerGraph): string {
   const width = layout.width + margin * 2;
   const height = layout.height + margin * 2;
   const marker = (id: string, color: string) => `<marker id="${id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`;
-  const defs = `<defs>${marker('arrow', GRAPH_COLORS.edge)}${marker('arrow-hot', GRAPH_COLORS.hot)}</defs>`;
+  const defs = `<defs>${marker(`${id}-arrow`, GRAPH_COLORS.edge)}${marker(`${id}-arrow-hot`, GRAPH_COLORS.hot)}</defs>`;
   // width 100% and the viewBox: the browser scales the whole graph into the page (fitted), keeping its shape.
-  return `<svg id="retainer-graph" class="graph" role="img" aria-label="Retainer graph: the object on the right, its GC root on the left" viewBox="0 0 ${width.toFixed(0)} ${height.toFixed(0)}" width="100%" preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">${defs}${edges}${nodes}</svg>`;
+  return `<svg id="${id}" class="graph" role="img" aria-label="Retainer graph: the object on the right, its GC root on the left" viewBox="0 0 ${width.toFixed(0)} ${height.toFixed(0)}" width="100%" preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">${defs}${edges}${nodes}</svg>`;
 }
 
 /** A retainer path, object first, with each folded segment as one nested list: "× 8" and its steps. */
@@ -268,7 +268,9 @@ function suspectsHtml(data: ReportData): string {
     const stack = suspectAllocationStack(suspect);
     if (stack.length) facts.push(`<div class="muted">Allocated at</div><div><ol class="stack">${stack.map((frame) => `<li><code>${h(frameText(frame))}</code></li>`).join('')}</ol></div>`);
     const path = suspect.path.length ? `<div class="path"><div class="muted">Retainer path, from a leaked object to a GC root:</div>${foldedPathHtml(suspect.path)}</div>` : '';
-    return `<li class="suspect" data-rank="${suspect.rank}"><p class="suspect-headline">${h(suspect.headline)}</p><div class="facts">${facts.join('')}</div>${path}</li>`;
+    // The first suspect's graph: its object, the folded chain, the container and the roots, on one screen.
+    const graph = suspect.rank === 1 && data.suspectGraph ? `${graphLegend(data.suspectGraph.nodes.some((n) => n.group))}<div class="graph-wrap">${retainerGraphSvg(data.suspectGraph, 'suspect-graph')}</div>` : '';
+    return `<li class="suspect" data-rank="${suspect.rank}"><p class="suspect-headline">${h(suspect.headline)}</p><div class="facts">${facts.join('')}</div>${path}${graph}</li>`;
   });
   const tentative = data.snapshots.length < 3 ? '<p class="muted">Tentative: two snapshots are one interval; take three or more to confirm.</p>' : '';
   return `<h2>Leak suspects, in rank order</h2>${tentative}<ol id="suspects" class="suspects">${items.join('')}</ol>`;

@@ -47,6 +47,8 @@ export interface ReportData {
   /** What made the retainers' object the oldest of its class. */
   oldestSource: OldestSource | null;
   retainerGraph: LaidOutRetainerGraph | null;
+  /** The top suspect's representative object (its path's first step): its retainer graph, folded. */
+  suspectGraph?: LaidOutRetainerGraph | null;
   byVia: ByViaRow[] | null;
   /** The leak suspects of the series, in rank order; null for a single snapshot. */
   suspects: Suspect[] | null;
@@ -135,6 +137,9 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
     retainerGraph = await engine.call('retainerGraph', { id: last.id, nodeId, maxNodes: 40, maxRetainersPerNode: 3, fold: true });
     byVia = await engine.call('byVia', { id: last.id, classNameOrKey: grower.classKey, limit: 15 });
   }
+  // The top suspect's own object: its path is the leak's (for a chain, the stretch that folds into × N).
+  const representative = top?.path[0]?.nodeId;
+  const suspectGraph = representative !== undefined && representative > 0 ? await engine.call('retainerGraph', { id: last.id, nodeId: representative, maxNodes: 40, maxRetainersPerNode: 3, fold: true }) : null;
   const durationMs = Math.max(0, last.takenAt - first.takenAt);
   const growth = grower && diff ? diff.find((r) => r.classKey === grower.classKey) : undefined;
   const countDelta = growth?.countDelta ?? 0;
@@ -166,6 +171,7 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
     retainers,
     oldestSource,
     retainerGraph,
+    suspectGraph,
     byVia,
     suspects,
     idSpaceMismatch: suspectReport?.idSpaceMismatch ?? false,
@@ -210,8 +216,9 @@ function redactReport(data: ReportData): void {
     }
     if (data.retainers.closure) data.retainers.closure = redactClosure(data.retainers.closure);
   }
-  if (data.retainerGraph) {
-    for (const node of data.retainerGraph.nodes) {
+  for (const graph of [data.retainerGraph, data.suspectGraph]) {
+    if (!graph) continue;
+    for (const node of graph.nodes) {
       if (node.group) {
         // A group's name is its segment, folded: redact the segment's names, then write the label again.
         for (const step of node.group.segment) {
@@ -225,7 +232,7 @@ function redactReport(data: ReportData): void {
       if (node.closure) node.closure = redactClosure(node.closure);
       node.name = STRING_TYPES.has(node.type) ? redact(node.name) : node.closure ? formatNodeLabel(node) : redactName(node.name);
     }
-    for (const edge of data.retainerGraph.edges) edge.name = redactName(edge.name);
+    for (const edge of graph.edges) edge.name = redactName(edge.name);
   }
   for (const suspect of data.suspects ?? []) {
     const names = [...suspect.classNames, suspect.containerClassName, suspect.leakingEdge.ownerClassName, suspect.leakingEdge.edgeName, suspect.holds?.className ?? '', suspect.holds?.via ?? ''];

@@ -38,6 +38,22 @@ const graphNode = z.object({
   unfoldedFrom: z.number().int().optional(),
 });
 
+const retainerGraph = z
+  .object({
+    targetNodeId: z.number().int(),
+    nodes: z.array(graphNode),
+    edges: z.array(z.object({ from: z.number().int(), to: z.number().int(), name: z.string(), type: z.string(), onShortestPath: z.boolean() })),
+    includesWeak: z.boolean(),
+    layout: z.object({
+      width: z.number(),
+      height: z.number(),
+      nodeWidth: z.number(),
+      nodeHeight: z.number(),
+      nodes: z.array(z.object({ nodeId: z.number().int(), x: z.number(), y: z.number() })),
+      edges: z.array(z.object({ from: z.number().int(), to: z.number().int(), points: z.array(z.tuple([z.number(), z.number()])) })),
+    }),
+  });
+
 const suspect = z.object({
   rank: z.number().int(),
   headline: z.string(),
@@ -118,22 +134,11 @@ export const reportSchema = z
       .enum(['trackref', 'allocation-tracking', 'first-snapshot', 'lowest-id'])
       .nullable()
       .describe('What made the retainers\' object the oldest of its class: a clock, the first snapshot that held it, or only its heap id'),
-    retainerGraph: z
-      .object({
-        targetNodeId: z.number().int(),
-        nodes: z.array(graphNode),
-        edges: z.array(z.object({ from: z.number().int(), to: z.number().int(), name: z.string(), type: z.string(), onShortestPath: z.boolean() })),
-        includesWeak: z.boolean(),
-        layout: z.object({
-          width: z.number(),
-          height: z.number(),
-          nodeWidth: z.number(),
-          nodeHeight: z.number(),
-          nodes: z.array(z.object({ nodeId: z.number().int(), x: z.number(), y: z.number() })),
-          edges: z.array(z.object({ from: z.number().int(), to: z.number().int(), points: z.array(z.tuple([z.number(), z.number()])) })),
-        }),
-      })
-      .nullable(),
+    retainerGraph: retainerGraph.nullable(),
+    suspectGraph: retainerGraph
+      .nullable()
+      .optional()
+      .describe("The top suspect's representative object's retainer graph, folded and laid out like retainerGraph"),
     byVia: z.array(z.object({ via: z.string(), retainerClass: z.string(), count: z.number().int(), shallowSize: z.number(), share: z.number() })).nullable(),
     suspects: z.array(suspect).nullable().describe('The leak suspects, in rank order (the fields of `leak-explorer suspects --json`); null for one snapshot'),
     idSpaceMismatch: z.boolean().describe('True when the snapshots come from different inspector sessions: ids cannot be matched'),

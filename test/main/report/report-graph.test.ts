@@ -62,19 +62,19 @@ async function open(file: string): Promise<{ page: Page; dialogs: string[]; erro
 }
 
 /** The graph's boxes in the window: the SVG, and each node (its whole group, tag and stack included). */
-function graphBoxes(page: Page) {
-  return page.evaluate(() => {
+function graphBoxes(page: Page, id = 'retainer-graph') {
+  return page.evaluate((id) => {
     const box = (el: Element) => {
       const r = el.getBoundingClientRect();
       return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
     };
-    const svg = document.querySelector('#retainer-graph') as SVGSVGElement;
+    const svg = document.getElementById(id) as unknown as SVGSVGElement;
     return {
       window: { left: 0, top: 0, right: window.innerWidth, bottom: window.innerHeight },
       svg: box(svg),
       nodes: [...svg.querySelectorAll('g.node')].map((g) => ({ classes: g.getAttribute('class') ?? '', title: g.querySelector('title')?.textContent ?? '', text: [...g.querySelectorAll(':scope > text')].map((t) => t.textContent).join(' | '), box: box(g) })),
     };
-  });
+  }, id);
 }
 
 const inside = (inner: Box, outer: Box) => inner.left >= outer.left - 0.5 && inner.top >= outer.top - 0.5 && inner.right <= outer.right + 0.5 && inner.bottom <= outer.bottom + 0.5;
@@ -104,7 +104,7 @@ describe('the HTML report in Chromium', () => {
     expect(readFileSync(html, 'utf8')).toMatch(/<li class="fold"><span class="repeat">× \d+<\/span>/);
   });
 
-  it('lists the suspects in rank order, Scheduler.queue first, each with its edge, classes, growth, function and folded path', async () => {
+  it('lists the suspects in rank order, Scheduler.queue first, each with its edge, classes, growth, function and folded path, and draws the first one\'s graph with the referer chain folded', async () => {
     const { html, data, markdown } = report('crawler-suspects', crawlerSeries().files);
     expect(data.suspects.length).toBeGreaterThanOrEqual(1);
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -130,6 +130,23 @@ describe('the HTML report in Chromium', () => {
     expect(first.facts).toMatch(/Functions\s+callback\(\) crawler\.mjs:\d+:\d+ \(\d+\)/);
     expect(first.path).toMatch(/× \d+ these 3 steps, repeated \d+ times:\s+HtmlResponse @\d+ held by \.referer of\s+\{referer\} @\d+ held by \.cbKwargs of\s+Request @\d+ held by \.request of/);
     expect(first.path).toMatch(/Scheduler @\d+ held by \.scheduler of/);
+    // The first suspect's graph: its object, the referer chain folded into one "× N" group, the queue and the
+    // root, all inside the SVG, and the SVG inside the window once scrolled to.
+    const graphPage = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await graphPage.goto(pathToFileURL(html).href);
+    await graphPage.locator('#suspect-graph').scrollIntoViewIfNeeded();
+    const graph = await graphBoxes(graphPage, 'suspect-graph');
+    await shot(graphPage, 'report-suspect-graph');
+    await graphPage.close();
+    expect(inside(graph.svg, graph.window), JSON.stringify(graph.svg)).toBe(true);
+    for (const node of graph.nodes) expect(inside(node.box, graph.svg), node.title).toBe(true);
+    const chainGroups = graph.nodes.filter((n) => n.classes.includes('group'));
+    expect(chainGroups).toHaveLength(1);
+    expect(chainGroups[0].title).toMatch(/^\(\{referer\} ←\.cbKwargs— Request ←\.request— HtmlResponse ←\.referer—\) × \d+: \d+ objects folded$/);
+    expect(graph.nodes.filter((n) => n.classes.includes('target'))[0].title).toBe(`HtmlResponse @${data.suspects[0].path[0].nodeId}`);
+    expect(graph.nodes.some((n) => n.title.startsWith('Scheduler @'))).toBe(true);
+    expect(graph.nodes.some((n) => n.classes.includes('root'))).toBe(true);
+    expect(graph.nodes.filter((n) => /^HtmlResponse @/.test(n.title))).toHaveLength(1);
     // Markdown: the same suspects, in the same order, with the folded path as one line.
     expect(markdown).toContain('### Leak suspects, in rank order');
     const items = markdown.split('\n').filter((line) => /^\d+\. /.test(line));
@@ -206,8 +223,8 @@ describe('the HTML report in Chromium', () => {
     const facts = await page.evaluate(() => ({
       scripts: document.querySelectorAll('script').length,
       graphText: document.querySelector('#retainer-graph')?.textContent ?? '',
-      // Every node is still inside the graph's SVG: a name that closed it early would leave them outside.
-      nodesOutside: document.querySelectorAll('g.node:not(#retainer-graph g.node)').length,
+      // Every node is still inside a graph's SVG: a name that closed it early would leave them outside.
+      nodesOutside: [...document.querySelectorAll('g.node')].filter((g) => !g.closest('svg.graph')).length,
       suspect: document.querySelector('#suspects .suspect-headline')?.textContent ?? '',
       lede: document.querySelector('.lede')?.textContent ?? '',
     }));
