@@ -310,7 +310,7 @@ function startupSection() {
     const first = wholeProcess([process.execPath, bin, 'analyze', file, '--json', '--quiet', '--top', '1'], true);
     const shape = first.error ? null : JSON.parse(first.stdout).snapshots[0];
     const ours = first.error ? first : medianWall(count, [process.execPath, bin, 'analyze', file, '--json', '--quiet', '--top', '1']);
-    const inProcess = median(runs, () => run('ours', file));
+    const inProcess = median(count, () => run('ours', file));
     const vscode = haveVscode ? median(count, () => run('vscode', file)) : { error: 'not installed' };
     const floor = median(count, () => run('floor', file));
     checkFloor(`start-up ${mb} MB`, inProcess, floor);
