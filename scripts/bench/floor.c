@@ -33,6 +33,10 @@
 #include <unistd.h>
 
 #define NONE UINT32_MAX
+/* Linux reads the whole mapping in at once; elsewhere the pages come in as they are touched. */
+#ifndef MAP_POPULATE
+#define MAP_POPULATE 0
+#endif
 
 static double now_ms(void) {
   struct timespec t;
