@@ -46,6 +46,8 @@ export const ERROR_REMEDIES = {
   PYTHON_TOO_OLD: 'The Python agent needs CPython 3.9 or newer. Upgrade the program’s Python.',
   LLDB_UNAVAILABLE: 'Install lldb (Debian: apt-get install lldb), or start the program with `python -m leak_explorer_agent run app.py`.',
   INJECTION_FAILED: 'Start the program with `python -m leak_explorer_agent run app.py` instead, or check that lldb may attach to it (ptrace).',
+  RUNTIME_UNSUPPORTED:
+    'That feature belongs to another runtime (V8’s worker threads, allocation sampling and tracking). Use refs, snapshot, watch or the app’s snapshot series, which every target has.',
   TARGET_ERROR: 'The target’s agent could not do what was asked; the target keeps running. The message says why.',
   SERVER_PORT_BUSY: 'That port is already in use. Choose another with --port, or leave it out to get a free one.',
   BAD_ARGUMENTS: 'Check the command line: run leak-explorer --help.',

@@ -8,6 +8,8 @@ import { LeakExplorerError } from '../../shared/errors.ts';
 import { formatBytes, formatBytesDelta } from '../../shared/format.ts';
 import { growingSites, type AllocationSite, type SiteFrame } from '../heap/sampling.ts';
 import { DEFAULT_SAMPLING_INTERVAL, sampleAllocations } from '../inspector/sampling.ts';
+import { runtimeOfPid } from '../inspector/target.ts';
+import { parsePid } from '../../shared/pid.ts';
 import type { CliCommand } from './help.ts';
 import { TARGET_OPTIONS, TARGET_OPTIONS_HELP, attachFromArgs } from './live.ts';
 import { renderTable } from './table.ts';
@@ -77,14 +79,27 @@ export async function allocationsCommand(args: string[]): Promise<number> {
   }
   const top = values.top === undefined ? 25 : Number(values.top);
   if (!Number.isInteger(top) || top <= 0) throw new LeakExplorerError('BAD_ARGUMENTS', `--top takes a positive whole number, not '${values.top}'.`);
+  // Refused from /proc, before any agent is injected into a Python process for nothing.
+  if (values.pid !== undefined && (await runtimeOfPid(parsePid(values.pid, '--pid'))) === 'python') {
+    throw new LeakExplorerError('RUNTIME_UNSUPPORTED', `allocations samples V8's heap profiler, and PID ${values.pid} runs Python, which has none; it was not touched.`, {
+      remedy: `Watch it instead: leak-explorer watch --pid ${values.pid} --snapshots 3 --interval 30 --report leak.html (a series of snapshots, with leak suspects), or refs --pid ${values.pid} for live refs with ages.`,
+    });
+  }
   const session = await attachFromArgs(values);
+  let v8;
+  try {
+    v8 = session.inspector('Allocation sampling');
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   try {
     if (!values.quiet) process.stderr.write(`Sampling the allocations of PID ${session.info.pid ?? '?'} for ${durationMs / 1000} s (no snapshot: the target keeps running; Ctrl-C stops early).\n`);
     const startedAt = Date.now();
-    const profiles = await sampleAllocations(session, {
+    const profiles = await sampleAllocations(v8, {
       durationMs,
       intervalMs,
       samplingInterval,

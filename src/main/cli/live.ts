@@ -10,16 +10,14 @@ import { formatAge, formatBytes } from '../../shared/format.ts';
 import { parsePid } from '../../shared/pid.ts';
 import type { LiveRef, WorkerThreadInfo } from '../../shared/model.ts';
 import { LocalEngine } from '../heap/engine-service.ts';
-import { attachByPid, attachByPort, attachByUrl, launchUnderInspection } from '../inspector/attach.ts';
+import { attachByPort, attachByUrl, launchUnderInspection } from '../inspector/attach.ts';
 import { TargetMonitor, type LiveRefsResult } from '../inspector/monitor.ts';
 import { listProcesses } from '../inspector/processes.ts';
-import type { InspectorSession } from '../inspector/session.ts';
-import { isPythonProcess } from '../inspector/python.ts';
+import { attachTargetByPid, type Target } from '../inspector/target.ts';
 import type { CliCommand, OptionHelp } from './help.ts';
 import { QUIET_OPTION } from './help.ts';
 import { readWorkerThreads, workerFileName } from '../inspector/workers.ts';
 import { progressReporter } from './progress.ts';
-import { pythonRefs, pythonSnapshot } from './python.ts';
 import { renderTable } from './table.ts';
 import { closeWorkers, forEachWorker, noteWorkers, WORKER_OPTION, WORKER_OPTION_HELP, workersOf } from './workers.ts';
 
@@ -41,9 +39,9 @@ function whole(value: string, name: string): number {
 }
 
 /** The sessions this CLI holds, detached (and their targets restored) if the CLI is interrupted. */
-const openSessions = new Set<InspectorSession>();
+const openSessions = new Set<Target>();
 /** An attach under way: an interrupt waits for it, then detaches it (it may have opened the inspector). */
-let attaching: Promise<InspectorSession | null> | null = null;
+let attaching: Promise<Target | null> | null = null;
 let interruptHandled = false;
 
 /**
@@ -72,8 +70,8 @@ function detachOnInterrupt(): void {
   process.on('SIGTERM', onSignal);
 }
 
-/** Attaches as the command line says: exactly one of --pid, --port or --url. */
-export async function attachFromArgs(values: { pid?: string; port?: string; host?: string; url?: string; target?: string; resume?: boolean; quiet?: boolean }): Promise<InspectorSession> {
+/** Attaches as the command line says: exactly one of --pid (any runtime), --port or --url (V8's inspector). */
+export async function attachFromArgs(values: { pid?: string; port?: string; host?: string; url?: string; target?: string; resume?: boolean; quiet?: boolean }): Promise<Target> {
   const given = [values.pid, values.port, values.url].filter((v) => v !== undefined).length;
   if (given !== 1) throw new LeakExplorerError('BAD_ARGUMENTS', 'Name the target with exactly one of --pid N, --port P or --url ws://….');
   const onNotice = (message: string) => {
@@ -82,14 +80,14 @@ export async function attachFromArgs(values: { pid?: string; port?: string; host
   };
   const options = { onNotice, resume: values.resume };
   detachOnInterrupt();
-  const attach =
+  const attach: Promise<Target> =
     values.pid !== undefined
-      ? attachByPid(parsePid(values.pid, '--pid'), options)
+      ? attachTargetByPid(parsePid(values.pid, '--pid'), options)
       : values.port !== undefined
         ? attachByPort(whole(values.port, '--port'), { ...options, host: values.host, targetId: values.target })
         : attachByUrl(values.url as string, options);
   attaching = attach.catch(() => null);
-  let session: InspectorSession;
+  let session: Target;
   try {
     session = await attach;
   } finally {
@@ -136,7 +134,7 @@ export async function psCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-async function warnBeforeSnapshot(session: InspectorSession, quiet: boolean, label = ''): Promise<void> {
+async function warnBeforeSnapshot(session: Target, quiet: boolean, label = ''): Promise<void> {
   const usage = await session.heapUsage();
   if (!quiet) process.stderr.write(`${label}Heap in use: ${formatBytes(usage.usedSize)}. ${usage.warning ?? 'Taking a snapshot.'}\n`);
 }
@@ -146,7 +144,6 @@ export async function snapshotCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { ...TARGET_OPTIONS, ...WORKER_OPTION, output: { type: 'string', short: 'o' }, json: { type: 'boolean', default: false } } });
   if (!values.output) throw new LeakExplorerError('BAD_ARGUMENTS', 'snapshot needs -o FILE, the .heapsnapshot to write.');
   const file = resolve(values.output);
-  if (values.pid !== undefined && (await isPythonProcess(parsePid(values.pid, '--pid')))) return pythonSnapshot(parsePid(values.pid, '--pid'), file, values);
   const session = await attachFromArgs(values);
   const progress = progressReporter(process.stderr, values.quiet);
   try {
@@ -169,7 +166,7 @@ export async function snapshotCommand(args: string[]): Promise<number> {
     progress.done();
     if (values.json) {
       const { nodeCount, edgeCount, totalSize } = loaded.info;
-      process.stdout.write(`${JSON.stringify({ schemaVersion: 1, file, pid: session.info.pid, nodeCount, edgeCount, totalSize })}\n`);
+      process.stdout.write(`${JSON.stringify({ schemaVersion: 1, file, pid: session.info.pid, runtime: session.runtime, nodeCount, edgeCount, totalSize })}\n`);
     } else {
       process.stdout.write(`${file}: ${loaded.info.nodeCount} objects, ${formatBytes(loaded.info.totalSize)} reachable (PID ${session.info.pid ?? '?'})\n`);
     }
@@ -193,6 +190,8 @@ export interface RefsWorkerJson extends WorkerThreadInfo {
 export interface RefsJson {
   schemaVersion: 1;
   pid: number | null;
+  /** How the target was reached: V8's inspector, or the Python agent. */
+  runtime: Target['runtime'];
   source: LiveRef['ageSource'];
   /** The main thread's live refs, or with `--worker ID` that worker's. */
   liveRefs: RefsRow[];
@@ -220,7 +219,7 @@ function refsRows(rows: LiveRef[]): RefsRow[] {
 
 /** Live refs of one isolate (the main thread or a worker): trackref, or a series of K snapshots. */
 async function isolateRefs(
-  session: InspectorSession,
+  session: Target,
   options: { snapshots: number; interval: number; ignore: string[]; quiet: boolean; label: string },
   progress: ReturnType<typeof progressReporter>,
 ): Promise<LiveRefsResult> {
@@ -263,15 +262,12 @@ export async function refsCommand(args: string[]): Promise<number> {
   });
   const snapshots = values.snapshots === undefined ? 1 : whole(values.snapshots, '--snapshots');
   const interval = values.interval === undefined ? 5 : whole(values.interval, '--interval');
-  if (values.pid !== undefined && (await isPythonProcess(parsePid(values.pid, '--pid')))) {
-    return pythonRefs(parsePid(values.pid, '--pid'), { json: values.json, ignore: values.ignore ?? [], quiet: values.quiet });
-  }
   const session = await attachFromArgs(values);
   const progress = progressReporter(process.stderr, values.quiet);
   const options = { snapshots, interval, ignore: values.ignore ?? [], quiet: values.quiet };
   try {
     const workers = await workersOf(session, values.quiet);
-    const doc: RefsJson = { schemaVersion: 1, pid: session.info.pid, source: 'snapshot-series', liveRefs: [] };
+    const doc: RefsJson = { schemaVersion: 1, pid: session.info.pid, runtime: session.runtime, source: 'snapshot-series', liveRefs: [] };
     let text = '';
     if (values.worker !== undefined && values.worker !== 'all') {
       // One worker, in place of the main thread.
