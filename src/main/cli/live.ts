@@ -107,11 +107,27 @@ export async function psCommand(args: string[]): Promise<number> {
   // Only inspectors that are already open are asked; none is opened for this.
   await readWorkerThreads(processes);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify(processes.map(({ pid, command, user, rss, inspectorPort, attachable, reason, workers }) => ({ pid, command, user, rss, inspectorPort, attachable, reason, workers: workers ?? null })))}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        processes.map(({ pid, command, user, rss, runtime, runtimeVersion, agentLoaded, inspectorPort, attachable, reason, workers }) => ({
+          pid,
+          command,
+          user,
+          rss,
+          runtime: runtime ?? null,
+          runtimeVersion: runtimeVersion ?? null,
+          ...(runtime === 'python' ? { agentLoaded: agentLoaded ?? false } : {}),
+          inspectorPort,
+          attachable,
+          reason,
+          workers: workers ?? null,
+        })),
+      )}\n`,
+    );
     return 0;
   }
   if (processes.length === 0) {
-    process.stdout.write('No Node.js processes are running (use --all to list every process).\n');
+    process.stdout.write('No Node.js or Python processes are running (use --all to list every process).\n');
     return 0;
   }
   process.stdout.write(
@@ -119,9 +135,10 @@ export async function psCommand(args: string[]): Promise<number> {
       { title: 'PID', cell: (p) => String(p.pid), align: 'right' },
       { title: 'User', cell: (p) => p.user, max: 12 },
       { title: 'RSS', cell: (p) => (p.rss === null ? '?' : formatBytes(p.rss)), align: 'right' },
+      { title: 'Runtime', cell: (p) => (p.runtime === 'python' ? `python ${p.runtimeVersion ?? '?'}${p.agentLoaded ? ' +agent' : ''}` : (p.runtime ?? (p.isNode ? 'node' : '—'))) },
       { title: 'Inspector', cell: (p) => (p.inspectorPort === null ? '—' : String(p.inspectorPort)), align: 'right' },
       { title: 'Attach', cell: (p) => (p.attachable ? 'yes' : 'no') },
-      { title: 'Workers', cell: (p) => (p.workers ? (p.workers.length === 0 ? '0' : p.workers.map((w) => w.workerId).join(',')) : '?'), max: 12 },
+      { title: 'Workers', cell: (p) => (p.runtime === 'python' ? '—' : p.workers ? (p.workers.length === 0 ? '0' : p.workers.map((w) => w.workerId).join(',')) : '?'), max: 12 },
       { title: 'Why', cell: (p) => p.reason, max: 50 },
       { title: 'Command', cell: (p) => p.command, max: 70 },
     ])}\n`,
@@ -345,12 +362,14 @@ export const psCli: CliCommand = {
   run: psCommand,
   help: {
     name: 'ps',
-    summary: 'The Node.js processes here: inspector port, whether they can be attached, and why not',
+    summary: 'The Node.js and Python processes here: runtime, inspector port, whether they can be attached, and why not',
     usage: ['ps [--json] [--all]'],
-    description: 'Lists the Node.js processes on this machine with their user, memory, inspector port, and whether Leak Explorer can attach to them (and if not, why). Nothing is signalled.',
+    description:
+      'Lists the Node.js processes on this machine, and on Linux the CPython ones, with their user, memory, runtime (a Python process: its version, and +agent when ' +
+      "Leak Explorer's agent already runs in it), inspector port, and whether Leak Explorer can attach to them (and if not, why). Nothing is signalled or injected.",
     options: [
-      { name: 'json', text: 'print one JSON array instead of a table' },
-      { name: 'all', text: 'list every process, not only Node.js ones' },
+      { name: 'json', text: 'print one JSON array instead of a table (runtime: node, python or null; runtimeVersion; agentLoaded for Python)' },
+      { name: 'all', text: 'list every process, not only Node.js and Python ones' },
     ],
     examples: [
       { command: 'ps', text: 'the processes you can attach to' },

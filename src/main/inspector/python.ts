@@ -256,6 +256,53 @@ export interface PythonAttachOptions {
 }
 
 /**
+ * Why the agent cannot be injected into a CPython process, from /proc and this machine alone (the process is
+ * not asked): too old, another user's, ptrace restricted, no lldb (before 3.14) or no interpreter for
+ * sys.remote_exec (3.14+). `reason` is short, for `ps`; null when it can be injected.
+ */
+export async function injectionRefusal(facts: PythonFacts): Promise<{ error: LeakExplorerError; reason: string } | null> {
+  const { pid } = facts;
+  let reason = '';
+  const refuse = (code: ConstructorParameters<typeof LeakExplorerError>[0], message: string, options?: { remedy?: string }) => ({ error: new LeakExplorerError(code, message, options), reason });
+  if (facts.version[0] < MIN_PYTHON[0] || (facts.version[0] === MIN_PYTHON[0] && facts.version[1] < MIN_PYTHON[1])) {
+    reason = `Python ${facts.version.join('.')}: the agent needs ${MIN_PYTHON.join('.')}+`;
+    return refuse('PYTHON_TOO_OLD', `PID ${pid} runs Python ${facts.version.join('.')}; the agent needs ${MIN_PYTHON.join('.')} or newer. It was not touched.`);
+  }
+  const me = process.getuid?.() ?? -1;
+  if (me !== 0 && facts.uid !== me) {
+    reason = 'owned by another user';
+    return refuse('PERMISSION_DENIED', `PID ${pid} belongs to another user; it was not touched.`);
+  }
+  const scope = (await readText('/proc/sys/kernel/yama/ptrace_scope'))?.trim();
+  if (scope !== undefined && me !== 0 && Number(scope) >= 1) {
+    reason = `ptrace restricted (yama ptrace_scope ${scope})`;
+    return refuse('PERMISSION_DENIED', `ptrace is restricted here (kernel.yama.ptrace_scope = ${scope}), so neither lldb nor sys.remote_exec may reach PID ${pid}; it was not touched.`, {
+      remedy: 'Run Leak Explorer as root, set kernel.yama.ptrace_scope to 0, or start the program with `python -m leak_explorer_agent run app.py`.',
+    });
+  }
+  if (scope === '3') {
+    reason = 'ptrace disabled (yama ptrace_scope 3)';
+    return refuse('PERMISSION_DENIED', `ptrace is disabled on this machine (kernel.yama.ptrace_scope = 3); PID ${pid} was not touched.`, {
+      remedy: 'Start the program with `python -m leak_explorer_agent run app.py` instead.',
+    });
+  }
+  if (injectionMethod(facts.version) === 'remote_exec') {
+    if (!existsSync(facts.exe)) {
+      reason = `its interpreter ${facts.exe} is gone`;
+      return refuse('INJECTION_FAILED', `PID ${pid} runs Python ${facts.version.join('.')}, whose sys.remote_exec needs its interpreter (${facts.exe}), and that file is gone (upgraded or deleted since it started); it was not touched.`);
+    }
+    return null;
+  }
+  if (!findOnPath('lldb')) {
+    reason = 'lldb is not installed';
+    return refuse('LLDB_UNAVAILABLE', `lldb is not installed, so the agent cannot be injected into PID ${pid}; it was not touched.`, {
+      remedy: 'Install lldb (Debian: apt-get install lldb), or start the program with `python -m leak_explorer_agent run app.py`.',
+    });
+  }
+  return null;
+}
+
+/**
  * Checks, without touching the process, that the agent may be injected into PID (by lldb, or by
  * `sys.remote_exec` from 3.14: see {@link injectionMethod}); throws a coded error if not.
  */
@@ -268,35 +315,8 @@ export async function checkInjectable(pid: number): Promise<PythonFacts> {
   if (state === 'Z') throw new LeakExplorerError('TARGET_GONE', `PID ${pid} has exited (a zombie its parent has not reaped); it was not touched.`);
   const facts = await pythonFacts(pid);
   if (!facts) throw new LeakExplorerError('NOT_A_PYTHON_PROCESS', `PID ${pid} does not run CPython; it was not touched.`);
-  if (facts.version[0] < MIN_PYTHON[0] || (facts.version[0] === MIN_PYTHON[0] && facts.version[1] < MIN_PYTHON[1])) {
-    throw new LeakExplorerError('PYTHON_TOO_OLD', `PID ${pid} runs Python ${facts.version.join('.')}; the agent needs ${MIN_PYTHON.join('.')} or newer. It was not touched.`);
-  }
-  const me = process.getuid?.() ?? -1;
-  if (me !== 0 && facts.uid !== me) {
-    throw new LeakExplorerError('PERMISSION_DENIED', `PID ${pid} belongs to another user; it was not touched.`);
-  }
-  const scope = (await readText('/proc/sys/kernel/yama/ptrace_scope'))?.trim();
-  if (scope !== undefined && me !== 0 && Number(scope) >= 1) {
-    throw new LeakExplorerError('PERMISSION_DENIED', `ptrace is restricted here (kernel.yama.ptrace_scope = ${scope}), so lldb cannot attach to PID ${pid}; it was not touched.`, {
-      remedy: 'Run Leak Explorer as root, set kernel.yama.ptrace_scope to 0, or start the program with `python -m leak_explorer_agent run app.py`.',
-    });
-  }
-  if (scope === '3') {
-    throw new LeakExplorerError('PERMISSION_DENIED', `ptrace is disabled on this machine (kernel.yama.ptrace_scope = 3); PID ${pid} was not touched.`, {
-      remedy: 'Start the program with `python -m leak_explorer_agent run app.py` instead.',
-    });
-  }
-  if (injectionMethod(facts.version) === 'remote_exec') {
-    if (!existsSync(facts.exe)) {
-      throw new LeakExplorerError('INJECTION_FAILED', `PID ${pid} runs Python ${facts.version.join('.')}, whose sys.remote_exec needs its interpreter (${facts.exe}), and that file is gone (upgraded or deleted since it started); it was not touched.`);
-    }
-    return facts;
-  }
-  if (!findOnPath('lldb')) {
-    throw new LeakExplorerError('LLDB_UNAVAILABLE', `lldb is not installed, so the agent cannot be injected into PID ${pid}; it was not touched.`, {
-      remedy: 'Install lldb (Debian: apt-get install lldb), or start the program with `python -m leak_explorer_agent run app.py`.',
-    });
-  }
+  const refusal = await injectionRefusal(facts);
+  if (refusal) throw refusal.error;
   return facts;
 }
 
