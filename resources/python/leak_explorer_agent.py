@@ -723,9 +723,10 @@ def _handle(connection, token):
                     with _CONNECTIONS["lock"]:
                         _CONNECTIONS["stop_when_idle"] = True
                         last = _CONNECTIONS["open"] == 1
-                    send({"id": request_id, "ok": True, "value": {"stopped": last}})
+                    # Stopped before the answer: once the explorer has it, the socket and files are gone.
                     if last:
                         stop()
+                    send({"id": request_id, "ok": True, "value": {"stopped": last}})
                     return
                 else:
                     send({"id": request_id, "ok": False, "error": {"code": "BAD_REQUEST", "message": "unknown method %r" % (method,)}})
