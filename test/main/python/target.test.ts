@@ -154,6 +154,10 @@ describe('A Python target behind the Target interface (a real Scrapy spider, att
     const lines = run.stderr.split('\n');
     const top = lines.findIndex((line) => line.startsWith('1. '));
     expect(lines[top]).toMatch(/^1\. `[\w.<>]*ScrapyRequestQueue\.q` grows by \d+ `Request`s a minute/);
+    // What each request holds is one of Scrapy's classes (the snapshot says which classes the program wrote),
+    // not the interpreter's dict of its cookies.
+    expect(lines[top]).toMatch(/, each holding an? `[A-Z]\w+` through `\w+`/);
+    expect(lines[top]).not.toMatch(/`dict`/);
     // Its path runs through the chain of responses and the requests that hold them, to the scheduler.
     expect(lines[top + 1]).toMatch(/HtmlResponse ←\.referer— dict ←\._cb_kwargs—/);
     expect(lines[top + 1]).toMatch(/ScrapyPriorityQueue ←\.mqs— Scheduler/);
