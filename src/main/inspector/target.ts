@@ -97,6 +97,9 @@ export function runtimeUnsupported(feature: string, target: Pick<TargetInfo, 'pi
   });
 }
 
+/** Above this resident size, a Python target is warned about before a snapshot (the app asks to confirm). */
+const PYTHON_WARN_BYTES = 256 << 20;
+
 /** The resident memory of a process, from /proc (the target is not asked). */
 async function residentBytes(pid: number): Promise<number | null> {
   try {
@@ -178,9 +181,11 @@ export class PythonTarget implements Target {
     // Resident memory, read from /proc: sampling it costs the target nothing (the app samples every 2 s).
     const rss = (this.info.pid !== null ? await residentBytes(this.info.pid) : null) ?? 0;
     const free = freemem();
-    const warnings = [`Python process ${this.info.pid ?? '?'} (${formatBytes(rss)} resident) pauses while the agent walks its objects to write a snapshot: about a second per 200,000 objects.`];
+    const warnings: string[] = [];
+    // The agent walks every object in Python, holding the GIL most of the time: a big process pauses visibly.
+    if (rss > PYTHON_WARN_BYTES) warnings.push(`Python process ${this.info.pid ?? '?'} (${formatBytes(rss)} resident) pauses for seconds while the agent walks its objects to write a snapshot.`);
     if (rss > free) warnings.push(`The explorer needs memory of the order of the target's, and only ${formatBytes(free)} is free on this machine.`);
-    return { at: Date.now(), usedSize: rss, totalSize: rss, freeMemory: free, estimatedSnapshotMs: 0, warning: warnings.join(' ') };
+    return { at: Date.now(), usedSize: rss, totalSize: rss, freeMemory: free, estimatedSnapshotMs: 0, warning: warnings.length ? warnings.join(' ') : null };
   }
 
   takeSnapshot(sink: SnapshotSink, options: SnapshotOptions = {}): Promise<TakenSnapshot> {
