@@ -31,15 +31,36 @@ export default tseslint.config(
     },
   },
   // One block a folder of STYLE.md's layout, from the bottom up; test/lint/layering.test.ts breaks each once.
+  // First, anything in src that no block below claims (a new folder): no electron there either.
+  {
+    files: ['src/**'],
+    rules: layer([], ''),
+  },
   {
     files: ['src/shared/**'],
-    rules: layer(['**/main/**', '**/renderer/**', '**/preload/**', ...nodeBuiltins, 'react', 'react-dom'],
-      'src/shared is the contract between processes: no Node, DOM or Electron imports.'),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/main/**', '**/renderer/**', '**/preload/**'], message: 'src/shared is the contract between processes: it imports no process\'s code.' },
+            // No Node, DOM or Electron module, and no package but zod, which declares the API's parameters
+            // (contract.ts): anything else would ride into every layer.
+            { regex: '^(?!zod$|\\.)', message: 'src/shared imports no Node, Electron or other module, and no package but zod (the contract\'s schemas).' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/main/heap/**'],
     rules: layer(['**/inspector/**', '**/report/**', '**/service/**', '**/cli/**', '**/server/**', '**/app/**', '**/renderer/**', '**/preload/**'],
       'The engine (heap) imports only shared.'),
+  },
+  {
+    files: ['src/main/heap/runtime/**'],
+    rules: layer(['**/inspector/**', '**/report/**', '**/service/**', '**/cli/**', '**/server/**', '**/app/**', '**/renderer/**', '**/preload/**'],
+      'The engine\'s runtime (worker entries, threads) imports the engine and shared only.'),
   },
   {
     files: ['src/main/heap/leaks/**'],
@@ -98,6 +119,8 @@ export default tseslint.config(
           patterns: [
             { group: ['**/main/**', '**/preload/**'], message: 'The renderer talks only to the typed API.' },
             { group: nodeBuiltins, message: 'The renderer runs in a sandboxed page (and in a browser, for the web shell): no Node modules.' },
+            // The contract's schemas check calls in the main process; the page imports the contract's types only.
+            { group: ['zod', 'zod/*', 'ws', 'chrome-remote-interface'], message: 'The renderer does not bundle the main process\'s packages (zod checks calls in main; the page has its types only).' },
             // From src/shared the renderer takes types only; shared/format is the one exception: pure
             // presentation helpers that the CLI, the reports and the UI must format identically.
             { group: ['**/shared/**', '!**/shared/format', '!**/shared/format.ts'], allowTypeImports: true, message: 'The renderer imports only types from src/shared (format excepted).' },

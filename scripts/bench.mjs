@@ -19,6 +19,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, sta
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { workerEntries } from './worker-entries.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'bench', '.work');
@@ -67,6 +68,8 @@ async function bundleOurs(name) {
   return outfile;
 }
 const bundled = { ours: await bundleOurs('run-ours'), 'ours-diff': await bundleOurs('run-ours-diff'), layout: await bundleOurs('run-layout') };
+// The engine's worker entries beside the bundles, where the bundled engine looks for them (as in out/cli).
+await (await import('esbuild')).build({ entryPoints: workerEntries(root), bundle: true, format: 'esm', platform: 'node', target: 'node24', outdir: work, logLevel: 'error' });
 
 /**
  * Reads a file through once, so that each tool finds it in the page cache, as the figures assume: a run that

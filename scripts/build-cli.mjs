@@ -1,4 +1,4 @@
-// Builds the `leak-explorer` command and the engine worker into out/cli with esbuild (plain Node ESM).
+// Builds the `leak-explorer` command and the engine's worker entries into out/cli with esbuild (plain Node ESM).
 // Runs on `npm install` in a git checkout (the `prepare` script) and before `npm pack`; a package installed
 // from the registry or a tarball ships this output and builds nothing.
 //
@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { workerEntries } from './worker-entries.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'out/cli');
@@ -16,11 +17,12 @@ rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: {
     'leak-explorer': join(root, 'src/main/cli/index.ts'),
-    worker: join(root, 'src/main/heap/worker.ts'),
+    // The engine's workers, each a module entry beside the chunks (src/main/heap/runtime/workers.ts).
+    ...workerEntries(root),
   },
   outdir,
-  // Chunks sit beside the entries (not in a subfolder): serve.ts finds the renderer, the worker and the demo
-  // relative to its own file.
+  // Chunks sit beside the entries (not in a subfolder): serve.ts finds the renderer and the demo relative to
+  // its own file, and runtime/workers.ts the worker entries.
   chunkNames: '[name]-[hash]',
   bundle: true,
   splitting: true,

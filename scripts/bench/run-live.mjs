@@ -14,7 +14,7 @@ import { EngineClient } from '../../src/main/heap/engine-client.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const targetMb = Number(process.argv[2] ?? 255);
 const child = spawn(process.execPath, [`--max-old-space-size=${Math.max(4096, targetMb * 4)}`, join(here, 'live-target.mjs'), String(targetMb)], { stdio: ['ignore', 'pipe', 'ignore'] });
-const engine = new EngineClient(new URL('../../src/main/heap/worker.ts', import.meta.url));
+const engine = new EngineClient();
 try {
   const lines = createInterface({ input: child.stdout });
   const [first] = await once(lines, 'line');

@@ -2,7 +2,6 @@
 // code the CLI and the web shell run; the engine works in a worker thread so the window never freezes.
 import { app } from 'electron';
 import { join } from 'node:path';
-import createEngineWorker from './heap/worker.ts?nodeWorker';
 import { EngineClient } from './heap/engine-client.ts';
 import { AppService } from './service/app-service.ts';
 import { createMainWindow, denyPermissions, lockDownNavigation } from './app/window.ts';
@@ -18,7 +17,7 @@ const files = process.argv.slice(app.isPackaged ? 1 : 2).filter((arg) => arg.end
 lockDownNavigation();
 void app.whenReady().then(() => {
   denyPermissions();
-  const engine = new EngineClient(() => createEngineWorker({}));
+  const engine = new EngineClient();
   const window = createMainWindow();
   const service = new AppService({
     engine,

@@ -1,117 +1,15 @@
 /**
- * The one API contract between the UI and the main process. Electron's IPC, the web shell's WebSocket and
- * the renderer's client all speak exactly these methods and events, so the renderer works the same in both
- * shells. Calls answer with {@link Result}; long calls report progress as `progress` events.
+ * How the UI and the main process talk: the events, and the wire format of calls. Electron's IPC, the web
+ * shell's WebSocket and the renderer's client all speak exactly the methods declared in contract.ts and
+ * these events, so the renderer works the same in both shells. Calls answer with {@link Result}; long calls
+ * report progress as `progress` events.
  */
-import type { EngineMethods, LoadedSnapshot } from './engine-api.ts';
+import type { AppMethod, LoadedSnapshot } from './contract.ts';
 import type { Result } from './errors.ts';
-import type { HeapUsage, LivePreview, LiveRef, OldestSource, Progress, ProcessInfo, TargetInfo, WorkerThreadInfo } from './model.ts';
+import type { HeapUsage, Progress } from './model.ts';
 
-/** What the console shows for an evaluated expression. */
-export interface EvalResult {
-  ok: boolean;
-  description: string;
-  type: string;
-  properties: Array<{ name: string; value: string; type: string }>;
-}
-
-/** Reports made from the session's snapshots, as text, ready to save. */
-export interface ReportFiles {
-  html: string;
-  json: string;
-  markdown: string;
-  /** A base name for the files: `leak-report-2026-11-22T07-40`. */
-  baseName: string;
-}
-
-/**
- * What became of a save. The desktop app writes where the user picked in a native dialog (`savedTo`, or
- * `cancelled`); the web shell writes into its own download folder and gives URLs the page downloads from
- * (`downloads`, fetched with the session's cookie).
- */
-export interface SaveOutcome {
-  /** The user closed the save dialog: nothing was written. */
-  cancelled: boolean;
-  /** Where the files were written (desktop app). */
-  savedTo: string[];
-  /** Same-origin URLs to download the files from, in order (web shell). */
-  downloads: Array<{ name: string; url: string }>;
-}
-
-/**
- * Each app method: `[params, result]`. Engine methods are reachable as they are, except `openFile`: the UI
- * never names a path to read (files come as bytes through the stream methods, from a native open dialog, or
- * from the command line).
- */
-export interface AppMethods extends Omit<EngineMethods, 'openFile'> {
-  /** The local Node.js processes. */
-  listProcesses: [{ all?: boolean }, ProcessInfo[]];
-  /**
-   * Attaches by exactly one of pid (a number, or the text typed: checked strictly), port (with host) or url.
-   * A host that is not this machine needs `allowRemote`, which only the user's explicit confirmation in the
-   * UI sets (REMOTE_HOST_NOT_CONFIRMED otherwise).
-   */
-  attach: [{ pid?: number | string; port?: number; host?: string; url?: string; allowRemote?: boolean }, TargetInfo];
-  /** Starts the demo crawler and attaches to it. */
-  launchDemo: [Record<string, never>, TargetInfo];
-  /** Detaches; the target keeps running. A demo started by the app is stopped. */
-  detach: [{ sessionId: number }, null];
-  /** The attached targets. */
-  listSessions: [Record<string, never>, TargetInfo[]];
-  /** The worker threads of an attached process (its main thread's session). */
-  listWorkers: [{ sessionId: number }, WorkerThreadInfo[]];
-  /**
-   * Attaches to one worker thread of an attached process, as a session of its own: every session method
-   * (snapshots, live refs, console) then works on the worker's heap. Attaching twice gives the same session.
-   */
-  attachWorker: [{ sessionId: number; workerId: string }, TargetInfo];
-  /** The target's heap usage now, and the warning to show before a snapshot. */
-  heapUsage: [{ sessionId: number }, HeapUsage];
-  /** Takes a snapshot of the target into the engine (progress events), kept in the session's folder. */
-  takeSnapshot: [{ sessionId: number }, LoadedSnapshot];
-  /** Saves a live snapshot's file where the user chooses (desktop: save dialog; web shell: a download). */
-  saveSnapshot: [{ id: number }, SaveOutcome];
-  /** The session's snapshots, oldest first. */
-  sessionSnapshots: [{ sessionId: number }, LoadedSnapshot[]];
-  /** Live refs with ages (trackref, tracking or the series); takes a first snapshot if it must. */
-  /**
-   * Live refs with ages (trackref, tracking or the series); takes a first snapshot if it must. With
-   * `collectGarbage`, a full GC runs in the target first; `afterGc` says whether the counts follow one.
-   */
-  sessionLiveRefs: [{ sessionId: number; ignore?: string[]; freshSnapshot?: boolean; collectGarbage?: boolean }, { source: LiveRef['ageSource']; rows: LiveRef[]; afterGc: boolean }];
-  /** Runs a full garbage collection in the target (HeapProfiler.collectGarbage). */
-  collectGarbage: [{ sessionId: number }, null];
-  /**
-   * The oldest instance of a class in the last snapshot of `ids`: by the target's trackref or allocation
-   * tracking when the session has them, else by the first snapshot that held it, else by id; `source` says which.
-   */
-  oldestInstance: [{ ids: number[]; className: string; sessionId?: number }, { nodeId: number; source: OldestSource }];
-  /** Closes a snapshot in the engine (freeing it) and drops it from its session's series. */
-  forgetSnapshot: [{ id: number }, null];
-  /** Instances of a class, oldest first, with live previews. */
-  liveInstances: [{ sessionId: number; className: string; offset?: number; limit?: number }, { total: number; items: LivePreview[]; source: LiveRef['ageSource'] }];
-  /** A live preview of one object by heap id. */
-  livePreview: [{ sessionId: number; nodeId: number; className: string }, LivePreview | null];
-  /** Counts a class's live instances now, without a snapshot. */
-  liveCount: [{ sessionId: number; className: string }, number | null];
-  /** Evaluates in the target with prefs(), getOldest() and iterAll(). */
-  evaluate: [{ sessionId: number; expression: string }, EvalResult];
-  /** Opt-in allocation tracking (exact ages; slows big heaps a lot). */
-  setTracking: [{ sessionId: number; enabled: boolean; trackAllocations?: boolean }, null];
-  /** Snapshots named on the command line or opened by the desktop shell, loaded. */
-  initialSnapshots: [Record<string, never>, LoadedSnapshot[]];
-  /** Builds HTML, JSON and Markdown reports from snapshots (oldest first). */
-  buildReport: [{ snapshotIds: number[]; sessionId?: number; redactStrings?: boolean }, ReportFiles];
-  /** Builds the reports and saves them as HTML, JSON and Markdown files where the user chooses. */
-  exportReport: [{ snapshotIds: number[]; sessionId?: number; redactStrings?: boolean }, SaveOutcome];
-}
-
-/** An app method name. */
-export type AppMethod = keyof AppMethods;
-/** The parameters of an app method. */
-export type AppParams<M extends AppMethod> = AppMethods[M][0];
-/** The result of an app method. */
-export type AppResult<M extends AppMethod> = AppMethods[M][1];
+// The methods, their parameters and results are declared in contract.ts; these names stay importable here.
+export type { AppMethod, AppMethods, AppParams, AppResult, EvalResult, ReportFiles, SaveOutcome } from './contract.ts';
 
 /** Events from the main process to the UI. */
 export interface AppEvents {
@@ -148,5 +46,15 @@ export interface AppTransport {
   onEvent(listener: (event: AppEvent, data: unknown) => void): () => void;
 }
 
-/** The name under which the preload exposes the transport to the renderer. */
-export const PRELOAD_GLOBAL = 'leakExplorer';
+/**
+ * The names both sides of Electron's IPC must agree on, as types: the preload and the renderer may import
+ * only types from here, so each side writes the literal and the compiler checks it against these.
+ */
+export interface IpcNames {
+  /** The channel calls go through (ipcRenderer.invoke → ipcMain.handle). */
+  call: 'leak-explorer:call';
+  /** The channel events come through (webContents.send → ipcRenderer.on). */
+  event: 'leak-explorer:event';
+  /** The global under which the preload exposes the {@link AppTransport} to the renderer. */
+  global: 'leakExplorer';
+}

@@ -3,13 +3,13 @@
  * app's own main frame at the renderer's URL; its payload is validated by the service before it runs.
  */
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import type { AppEvent, WireRequest } from '../../shared/app-api.ts';
+import type { AppEvent, IpcNames, WireRequest } from '../../shared/app-api.ts';
 import type { Result } from '../../shared/errors.ts';
 import type { AppService } from '../service/app-service.ts';
 import { rendererUrl } from './window.ts';
 
-export const CALL_CHANNEL = 'leak-explorer:call';
-export const EVENT_CHANNEL = 'leak-explorer:event';
+export const CALL_CHANNEL: IpcNames['call'] = 'leak-explorer:call';
+export const EVENT_CHANNEL: IpcNames['event'] = 'leak-explorer:event';
 
 function trustedSender(event: IpcMainInvokeEvent, window: BrowserWindow): boolean {
   const frame = event.senderFrame;

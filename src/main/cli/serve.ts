@@ -8,10 +8,9 @@ import { AppService } from '../service/app-service.ts';
 import type { CliCommand } from './help.ts';
 import { QUIET_OPTION } from './help.ts';
 
-/** Where the bundled CLI finds the built renderer, the engine worker and the demo (out/cli → …). */
+/** Where the bundled CLI finds the built renderer and the demo (out/cli → …). */
 export const BUNDLE_PATHS = {
   renderer: fileURLToPath(new URL('../renderer', import.meta.url)),
-  worker: new URL('./worker.js', import.meta.url),
   demo: fileURLToPath(new URL('../../resources/demo/crawler.mjs', import.meta.url)),
 };
 
@@ -19,7 +18,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { port: { type: 'string' }, quiet: { type: 'boolean', default: false } } });
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LeakExplorerError('BAD_ARGUMENTS', `--port takes a port number, not '${values.port}'.`);
-  const engine = new EngineClient(BUNDLE_PATHS.worker);
+  const engine = new EngineClient();
   let shell;
   try {
     shell = await startWebShell({

@@ -12,8 +12,10 @@ import type { Progress } from '../../shared/model.ts';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { HeapGraph } from './graph.ts';
 import type { RawSnapshot } from './parser.ts';
-import { computeDominators, computeRetainedSizes, buildDominatedNodes, dominatorDfs, dominatorsFromDfs, freeArray, type DominatorInput } from './dominators.ts';
-import { isShared, nextMessages, release, startEvalWorker } from './eval-worker.ts';
+import type { Worker } from 'node:worker_threads';
+import { computeDominators, computeRetainedSizes, buildDominatedNodes, dominatorDfs, type DominatorInput } from './dominators.ts';
+import { isShared, release } from './buffers.ts';
+import { nextMessages, startWorker } from './runtime/workers.ts';
 import { cutEdgesIntoPage, EphemeronNames, essentialGraph, essentialSuccessors, isDocumentDomTrees, markPageOwned, pageJob } from './essential.ts';
 import { LINK_MAYBE_EPHEMERON } from './meta.ts';
 import { assignClasses, inferInterfaceDefinitions, plainObjectShapes, type ClassAssignment, type InterfaceDefinition } from './classes.ts';
@@ -139,43 +141,6 @@ export function analyzeSnapshot(raw: RawSnapshot, options: AnalysisOptions = {})
 }
 
 /**
- * The dominator worker. It marks the page-owned nodes and finds the owners of shallow sizes while this thread
- * builds the essential successor lists, then computes the dominators from this thread's DFS
- * (dominators.ts: the DFS here, the rest there). Three messages come in: the page and fold job, the DFS, the
- * folded shallow sizes. Four answers go out, each as soon as it is ready: the page-owned nodes, the owners,
- * the dominator tree's child lists (this thread marks the nodes the class totals count meanwhile), then the
- * dominators and the retained sizes. Every array is moved, not copied.
- */
-const DOMINATOR_WORKER = `
-const inbox = [];
-let waiting = null;
-parentPort.on('message', (message) => {
-  if (waiting) {
-    const resolve = waiting;
-    waiting = null;
-    resolve(message);
-  } else {
-    inbox.push(message);
-  }
-});
-const next = () => (inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Promise((resolve) => { waiting = resolve; }));
-(async () => {
-  const job = await next();
-  const owned = ${markPageOwned.name}(job);
-  parentPort.postMessage(owned, [owned.buffer]);
-  const owners = job.fold ? ${shallowSizeOwners.name}(job.fold) : null;
-  parentPort.postMessage({ owners }, owners ? [owners.buffer] : []);
-  const dfs = await next();
-  const result = ${dominatorsFromDfs.name}(dfs);
-  const { firstDominated, dominated } = ${buildDominatedNodes.name}(result.dominators, dfs.rootOrdinal);
-  parentPort.postMessage({ firstDominated, dominated, unreachableCount: result.unreachableCount, weakOnlyCount: result.weakOnlyCount }, [firstDominated.buffer, dominated.buffer]);
-  const sizes = await next();
-  const retainedSizes = ${computeRetainedSizes.name}(result, sizes.nodes, sizes.nodeFieldCount, sizes.selfSizeOffset);
-  parentPort.postMessage({ dominators: result.dominators, retainedSizes }, [result.dominators.buffer, retainedSizes.buffer]);
-  parentPort.close();
-})();`;
-
-/**
  * Runs every analysis step on two threads. The dominator worker marks the page-owned nodes and finds the
  * owners of shallow sizes while this thread builds the essential successor lists; this thread cuts them and
  * runs the dominators' DFS, and the worker the rest of the dominators and the retained sizes while this thread
@@ -187,17 +152,14 @@ export async function analyzeSnapshotInParallel(
   raw: RawSnapshot,
   options: AnalysisOptions & {
     minNodes?: number;
-    /** Starts the dominator worker from its functions and body: {@link startEvalWorker} unless given. */
-    startWorker?: typeof startEvalWorker;
+    /** Starts the dominator worker (runtime/dominators.worker.ts unless given); null when none can start. */
+    startWorker?: () => Worker | null;
   } = {},
 ): Promise<AnalyzedSnapshot> {
   const nodeCount = raw.nodes.length / Math.max(1, raw.header.meta.node_fields.length);
   if (nodeCount < (options.minNodes ?? PARALLEL_MIN_NODES) || !isShared(raw.nodes) || !isShared(raw.edges)) return analyzeSnapshot(raw, options);
   // Started first, so that it boots while this thread builds the indexes.
-  const worker = (options.startWorker ?? startEvalWorker)(
-    [markPageOwned, shallowSizeOwners, freeArray, dominatorsFromDfs, buildDominatedNodes, computeRetainedSizes],
-    DOMINATOR_WORKER,
-  );
+  const worker = options.startWorker ? options.startWorker() : startWorker('dominators');
   if (!worker) return analyzeSnapshot(raw, options);
   try {
     const step = stepper(options);

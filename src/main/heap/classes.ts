@@ -14,7 +14,7 @@
  * inferInterfaceDefinitions, applyInterfaceDefinitions, classKeyInternal), re-implemented on our arrays.
  */
 import type { HeapGraph } from './graph.ts';
-import { release, sharedUint32Array } from './eval-worker.ts';
+import { release, sharedUint32Array } from './buffers.ts';
 
 /** A named shape of plain objects: the first properties, in the order most objects have them. */
 export interface InterfaceDefinition {

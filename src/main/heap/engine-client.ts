@@ -6,6 +6,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { LeakExplorerError, type ErrorInfo } from '../../shared/errors.ts';
 import type { EngineMethod, EngineParams, EngineResult, ProgressListener } from '../../shared/engine-api.ts';
 import type { Progress } from '../../shared/model.ts';
+import { workerEntryUrl } from './runtime/workers.ts';
 
 /** A call posted to the worker. */
 export interface WorkerRequest {
@@ -45,10 +46,10 @@ export class EngineClient {
   private crashed = false;
 
   /**
-   * @param worker The worker entry (`worker.ts` in development and tests, the bundled `worker.js` in
-   *   builds), or a factory for it (electron-vite's `?nodeWorker` import).
+   * @param worker The worker entry (runtime/engine.worker.ts, found beside the bundle's chunks in a build:
+   *   see runtime/workers.ts), or a factory for a worker.
    */
-  constructor(worker: URL | (() => Worker), options: { resourceLimits?: ResourceLimits } = {}) {
+  constructor(worker: URL | (() => Worker) = workerEntryUrl('engine'), options: { resourceLimits?: ResourceLimits } = {}) {
     this.createWorker = worker instanceof URL ? () => new Worker(worker, { resourceLimits: options.resourceLimits }) : worker;
     this.worker = this.start();
   }

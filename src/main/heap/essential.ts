@@ -16,7 +16,7 @@
 import type { HeapGraph } from './graph.ts';
 import type { StringTable } from './strings.ts';
 import type { DominatorInput } from './dominators.ts';
-import { release } from './eval-worker.ts';
+import { release } from './buffers.ts';
 import { LINK_MAYBE_EPHEMERON } from './meta.ts';
 
 const EPHEMERON_NAME = /^\d+(?<duplicatedPart> \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(?<tableId>\d+)\))$/;

@@ -12,7 +12,7 @@ import { LeakExplorerError } from '../../shared/errors.ts';
 import type { RawSnapshot } from './parser.ts';
 import { layoutOf, LINK_MAYBE_EPHEMERON, LINK_UNKNOWN_TYPE, type Layout, type SnapshotHeader } from './meta.ts';
 import { ProblemReport } from './problems.ts';
-import { sharedUint32Array } from './eval-worker.ts';
+import { sharedUint32Array } from './buffers.ts';
 import type { StringTable } from './strings.ts';
 import { checkEdges, type EdgeCheck, type EdgeShape } from './digits.ts';
 import { longEdgeNames } from './essential.ts';

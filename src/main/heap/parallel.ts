@@ -14,9 +14,9 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { LeakExplorerError } from '../../shared/errors.ts';
-import { firstMessage, startEvalWorker } from './eval-worker.ts';
+import { firstMessage, startWorker } from './runtime/workers.ts';
 import { SnapshotParser, type ParserOptions, type RawSnapshot } from './parser.ts';
-import { checkEdges, decodeIntegerRange, decodeIntegers, parseKernelModule, newParseKernel, runIntegerKernel, type RangeResult } from './digits.ts';
+import { parseKernelModule, type decodeIntegerRange, type RangeResult } from './digits.ts';
 import { edgeShape, fillLinks, newEdgeCheck } from './graph.ts';
 import { longEdgeNames } from './essential.ts';
 import { layoutOf, type Layout } from './meta.ts';
@@ -28,7 +28,7 @@ function startDecoder(): {
   failure: () => string;
   stop: () => void;
 } {
-  const worker = startEvalWorker([newParseKernel, runIntegerKernel, decodeIntegers, checkEdges, decodeIntegerRange], `parentPort.once('message', (data) => parentPort.postMessage(${decodeIntegerRange.name}(data)));`);
+  const worker = startWorker('edges');
   if (!worker) return { run: () => Promise.resolve(null), failure: () => 'it could not start', stop: () => {} };
   let failure = 'it stopped';
   worker.once('error', (error: Error) => {

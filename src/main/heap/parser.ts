@@ -17,7 +17,7 @@
 import { LeakExplorerError } from '../../shared/errors.ts';
 import type { Progress } from '../../shared/model.ts';
 import { parseHeader, type SnapshotHeader } from './meta.ts';
-import { sharedUint32Array } from './eval-worker.ts';
+import { sharedUint32Array } from './buffers.ts';
 import { StringTable } from './strings.ts';
 import { decodeIntegers, parseKernelModule, DIGITS_CLOSED, DIGITS_COUNT, DIGITS_RANGE, DIGITS_SYNTAX, newParseKernel, type ParseKernel, type EdgeCheck } from './digits.ts';
 

@@ -11,7 +11,7 @@
 import type { SummaryRow } from '../../shared/model.ts';
 import type { AnalyzedSnapshot } from './analysis.ts';
 import type { ClassAssignment } from './classes.ts';
-import { release } from './eval-worker.ts';
+import { release } from './buffers.ts';
 
 /** Per-class totals in flat arrays, indexed by class id. */
 export interface ClassTotals {

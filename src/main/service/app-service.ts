@@ -1,15 +1,17 @@
 /**
  * The app's API, implemented once for both shells: the Electron IPC handlers and the web shell's
- * WebSocket bridge only validate the sender and forward here. Payloads are checked against
- * {@link PARAM_SCHEMAS}; every failure becomes a `{ok: false, error}` result with a code and a remedy.
+ * WebSocket bridge only validate the sender and forward here. Every method is declared in
+ * src/shared/contract.ts; payloads are checked against its schema here, engine methods are forwarded to the
+ * engine as they are, and the others go to this file's handler of the same name. Every failure becomes a
+ * `{ok: false, error}` result with a code and a remedy.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { AppEvent, AppEvents, AppMethod, AppParams, AppResult, WireRequest } from '../../shared/app-api.ts';
-import type { EngineMethod, LoadedSnapshot } from '../../shared/engine-api.ts';
+import type { AppEvent, AppEvents, WireRequest } from '../../shared/app-api.ts';
+import { methodDeclaration, type AppMethod, type AppResult, type ForwardedEngineMethod, type HandlerParams, type LoadedSnapshot, type ServiceHandlers, type ServiceMethod } from '../../shared/contract.ts';
 import { LeakExplorerError, toErrorInfo, type Result } from '../../shared/errors.ts';
 import type { Progress, TargetInfo } from '../../shared/model.ts';
 import type { EngineCaller } from '../heap/engine-service.ts';
@@ -20,7 +22,6 @@ import { attachTargetByPid, type Target } from '../inspector/target.ts';
 import { WorkerHub } from '../inspector/workers.ts';
 import { buildReportFiles } from '../report/report.ts';
 import type { FileSaver } from './save.ts';
-import { schemaOf } from './schemas.ts';
 
 /** What the service needs from its shell. */
 export interface AppServiceOptions {
@@ -51,7 +52,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** The host an attach request would connect to, or null for this machine's loopback (PID, port alone). */
-function attachHost({ host, url }: AppParams<'attach'>): string | null {
+function attachHost({ host, url }: HandlerParams<'attach'>): string | null {
   if (url !== undefined) {
     try {
       return new URL(url).hostname;
@@ -78,32 +79,6 @@ interface Attached {
   timer: NodeJS.Timeout | null;
 }
 
-const ENGINE_METHODS: ReadonlySet<string> = new Set<Exclude<EngineMethod, 'openFile'>>([
-  'beginStream',
-  'writeStream',
-  'endStream',
-  'abortStream',
-  'closeSnapshot',
-  'listSnapshots',
-  'summary',
-  'diff',
-  'newObjects',
-  'series',
-  'suspects',
-  'liveRefs',
-  'instances',
-  'oldest',
-  'instanceRows',
-  'tree',
-  'accumulationPath',
-  'statistics',
-  'retainerPaths',
-  'retainerGraph',
-  'byVia',
-  'referencePattern',
-  'details',
-]);
-
 /** The app's API over the engine and the inspector. */
 export class AppService {
   readonly snapshotDir: string;
@@ -121,9 +96,9 @@ export class AppService {
   /** Validates and runs one request; never throws. */
   async dispatch(request: WireRequest, onProgress?: (progress: Progress) => void): Promise<Result<unknown>> {
     try {
-      const schema = schemaOf(request.method);
-      if (!schema) throw new LeakExplorerError('UNKNOWN_METHOD', `Unknown method '${String(request.method).slice(0, 100)}'.`);
-      const parsed = schema.safeParse(request.params ?? {});
+      const declaration = methodDeclaration(request.method);
+      if (!declaration) throw new LeakExplorerError('UNKNOWN_METHOD', `Unknown method '${String(request.method).slice(0, 100)}'.`);
+      const parsed = declaration.params.safeParse(request.params ?? {});
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new LeakExplorerError('BAD_REQUEST', `Bad parameters for ${request.method}: ${issue.path.join('.') || 'params'}: ${issue.message}.`);
@@ -136,14 +111,17 @@ export class AppService {
     }
   }
 
-  /** Runs a method with already validated parameters. */
-  async call<M extends AppMethod>(method: M, params: AppParams<M>, onProgress: (progress: Progress) => void = () => {}): Promise<AppResult<M>> {
-    if (ENGINE_METHODS.has(method)) {
-      return this.options.engine.call(method as EngineMethod, params as never, onProgress) as Promise<AppResult<M>>;
+  /** Runs a method with already validated parameters: the engine's are forwarded, the others go to their handler. */
+  async call<M extends AppMethod>(method: M, params: HandlerParams<M>, onProgress: (progress: Progress) => void = () => {}): Promise<AppResult<M>> {
+    const declaration = methodDeclaration(method);
+    if (declaration?.owner === 'engine') {
+      return this.options.engine.call(method as ForwardedEngineMethod, params as HandlerParams<ForwardedEngineMethod>, onProgress) as Promise<AppResult<M>>;
     }
-    const handlers = this.handlers as Record<string, (p: unknown, progress: (p: Progress) => void) => Promise<unknown>>;
-    if (!Object.hasOwn(handlers, method)) throw new LeakExplorerError('UNKNOWN_METHOD', `Unknown method '${String(method).slice(0, 100)}'.`);
-    return handlers[method](params, onProgress) as Promise<AppResult<M>>;
+    if (declaration?.owner !== 'service' || !Object.hasOwn(this.handlers, method)) {
+      throw new LeakExplorerError('UNKNOWN_METHOD', `Unknown method '${String(method).slice(0, 100)}'.`);
+    }
+    const handler = this.handlers[method as ServiceMethod] as (params: unknown, onProgress: (progress: Progress) => void) => Promise<unknown>;
+    return handler(params, onProgress) as Promise<AppResult<M>>;
   }
 
   private session(sessionId: number): Attached {
@@ -177,7 +155,8 @@ export class AppService {
     return session.info;
   }
 
-  private readonly handlers: { [M in AppMethod]?: (params: AppParams<M>, onProgress: (progress: Progress) => void) => Promise<AppResult<M>> } = {
+  // One handler for each serviceMethod of the contract: a missing or an extra one does not type-check.
+  private readonly handlers: ServiceHandlers = {
     listProcesses: async ({ all }) => listProcesses({ includeAll: all }),
     attach: async (params) => {
       const { pid, port, host, url, allowRemote } = params;
@@ -303,7 +282,7 @@ export class AppService {
     },
   };
 
-  private async buildReport({ snapshotIds, sessionId, redactStrings }: AppParams<'buildReport'>): Promise<AppResult<'buildReport'>> {
+  private async buildReport({ snapshotIds, sessionId, redactStrings }: HandlerParams<'buildReport'>): Promise<AppResult<'buildReport'>> {
     const target = sessionId !== undefined ? this.attached.get(sessionId)?.monitor.session.info : undefined;
     const monitor = sessionId !== undefined ? this.attached.get(sessionId)?.monitor : undefined;
     const liveRefs = monitor ? (await monitor.liveRefs()).rows : undefined;

@@ -2,7 +2,7 @@
  * The renderer's access to the app: IPC through the preload in Electron, a WebSocket to the web shell in a
  * browser. Everything else in the renderer goes through `api` and never knows which.
  */
-import type { AppEvent, AppEvents, AppMethod, AppParams, AppResult, AppTransport, SaveOutcome, WireReply } from '../../shared/app-api';
+import type { AppEvent, AppEvents, AppMethod, AppParams, AppResult, AppTransport, IpcNames, SaveOutcome, WireReply } from '../../shared/app-api';
 import type { LoadedSnapshot } from '../../shared/engine-api';
 import type { ErrorInfo, Result } from '../../shared/errors';
 import type { Progress } from '../../shared/model';
@@ -54,7 +54,7 @@ function webSocketTransport(): AppTransport {
   };
 }
 
-const preload = (window as unknown as { leakExplorer?: AppTransport }).leakExplorer;
+const preload = (window as unknown as { [global in IpcNames['global']]?: AppTransport }).leakExplorer;
 const transport: AppTransport = preload ?? webSocketTransport();
 /** Whether the UI runs in the desktop app (true) or in a browser via the web shell (false). */
 export const isDesktop = preload !== undefined;

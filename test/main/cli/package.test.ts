@@ -78,7 +78,7 @@ let packed: string[] = [];
 
 describe('the npm package', () => {
   it('ships the built command, the web UI and the runtime resources, not the sources or tests', () => {
-    for (const path of ['bin/leak-explorer.js', 'out/cli/leak-explorer.js', 'out/cli/worker.js', 'out/renderer/index.html', 'resources/trackref/index.js', 'resources/demo/crawler.mjs', 'package.json', 'README.md']) {
+    for (const path of ['bin/leak-explorer.js', 'out/cli/leak-explorer.js', 'out/cli/engine.worker.js', 'out/cli/dominators.worker.js', 'out/cli/edges.worker.js', 'out/renderer/index.html', 'resources/trackref/index.js', 'resources/demo/crawler.mjs', 'package.json', 'README.md']) {
       expect(packed, path).toContain(path);
     }
     expect(packed.filter((p) => p.startsWith('src/') || p.startsWith('test/') || p.startsWith('scripts/'))).toEqual([]);

@@ -161,7 +161,7 @@ describe('bad input', () => {
     await expect(readSnapshotFile('/dev/zero')).rejects.toMatchObject({ code: 'FILE_NOT_REGULAR', message: expect.stringContaining('a device') });
     // Through the engine worker, more FIFO opens than libuv has file-system threads (4), then a real file: a
     // blocking open would hold every thread and the real file would never load.
-    const engine = new EngineClient(new URL('../../../src/main/heap/worker.ts', import.meta.url));
+    const engine = new EngineClient();
     try {
       const opens = [fifo, fifo, fifo, fifo, fifo, '/dev/zero'].map((path) => engine.call('openFile', { path }).catch((error: LeakExplorerError) => error.code));
       const real = engine.call('openFile', { path: crawlerSeries().files[0] });

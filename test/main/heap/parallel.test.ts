@@ -10,7 +10,7 @@ import { HeapGraph } from '../../../src/main/heap/graph.ts';
 import type { RawSnapshot } from '../../../src/main/heap/parser.ts';
 import { analyzeSnapshot, analyzeSnapshotInParallel } from '../../../src/main/heap/analysis.ts';
 import { summarize } from '../../../src/main/heap/summary.ts';
-import { startEvalWorker } from '../../../src/main/heap/eval-worker.ts';
+import { Worker } from 'node:worker_threads';
 import { crawlerSeries } from '../../fixtures/fixtures.ts';
 
 const file = crawlerSeries().files[2];
@@ -128,13 +128,10 @@ describe('two-thread analysis', () => {
   it('gives the same results when its worker dies at any step, doing the rest on this thread', async () => {
     const one = analyzeSnapshot(await readSnapshotFile(file));
     // The worker sends four answers (page-owned nodes, owners, the tree's child lists, the retained sizes);
-    // this one exits instead of sending answer number `crashWorkerAt`, as a crashed worker would.
-    for (const [crashWorkerAt, stage] of ['page', 'owners', 'tree', 'retained'].entries()) {
-      const dyingBeforeAnswer = (functions: Parameters<typeof startEvalWorker>[0], body: string) =>
-        startEvalWorker(
-          functions,
-          `const send = parentPort.postMessage.bind(parentPort);\nlet sent = 0;\nparentPort.postMessage = (...message) => (sent++ === ${crashWorkerAt} ? process.exit(1) : send(...message));\n${body}`,
-        );
+    // this one (an entry of the tests' own, around the real one) exits instead of sending answer number
+    // `dieBefore`, as a crashed worker would.
+    for (const [dieBefore, stage] of ['page', 'owners', 'tree', 'retained'].entries()) {
+      const dyingBeforeAnswer = () => new Worker(new URL('./dying-dominators.worker.ts', import.meta.url), { workerData: { dieBefore } });
       const two = await analyzeSnapshotInParallel(await readSnapshotFile(file), { minNodes: 0, startWorker: dyingBeforeAnswer });
       expect(two.graph.problems.list().join('\n'), stage).toContain('The dominator tree was computed on one thread: its worker failed');
       for (const key of ['dominators', 'retainedSizes', 'firstDominated', 'dominated', 'distances', 'ordinalsById'] as const) {

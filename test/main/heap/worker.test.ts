@@ -12,7 +12,7 @@ import { crawlerSeries, scenario } from '../../fixtures/fixtures.ts';
 import { summarize } from '../../../src/main/heap/summary.ts';
 import { analyzeFile } from './helpers.ts';
 
-const engine = new EngineClient(new URL('../../../src/main/heap/worker.ts', import.meta.url));
+const engine = new EngineClient();
 afterAll(() => engine.close());
 const [first, , third] = crawlerSeries().files;
 
@@ -65,7 +65,7 @@ describe('EngineClient (worker thread)', () => {
 
   it('keeps heap strings off its JS heap: 400 000 strings (40 MB of text) open in a 16 MB heap', async () => {
     const [strings] = scenario('many-strings').files;
-    const small = new EngineClient(new URL('../../../src/main/heap/worker.ts', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
+    const small = new EngineClient(undefined, { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
     try {
       const loaded = await small.call('openFile', { path: strings });
       const rows = await small.call('summary', { id: loaded.id });
@@ -80,7 +80,7 @@ describe('EngineClient (worker thread)', () => {
     // 16 MB heap: the worker runs out of memory for real.
     const [shapes] = scenario('many-shapes').files;
     const [strings] = scenario('many-strings').files;
-    const small = new EngineClient(new URL('../../../src/main/heap/worker.ts', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
+    const small = new EngineClient(undefined, { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
     try {
       const error = await small.call('openFile', { path: shapes }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LeakExplorerError);

@@ -4,14 +4,14 @@
  * stay here, and only slices (rows, one graph) go back.
  */
 import { parentPort } from 'node:worker_threads';
-import { toErrorInfo } from '../../shared/errors.ts';
-import type { EngineMethod } from '../../shared/engine-api.ts';
-import type { Progress } from '../../shared/model.ts';
-import { createEngineService } from './engine-service.ts';
-import type { WorkerReply, WorkerRequest } from './engine-client.ts';
+import { toErrorInfo } from '../../../shared/errors.ts';
+import type { EngineMethod } from '../../../shared/engine-api.ts';
+import type { Progress } from '../../../shared/model.ts';
+import { createEngineService } from '../engine-service.ts';
+import type { WorkerReply, WorkerRequest } from '../engine-client.ts';
 
 const port = parentPort;
-if (!port) throw new Error('worker.ts must run as a worker thread');
+if (!port) throw new Error('engine.worker.ts must run as a worker thread');
 const service = createEngineService();
 
 // Calls run one at a time, in order: a stream's chunks must not overtake each other.
@@ -21,8 +21,9 @@ port.on('message', (request: WorkerRequest) => {
     const { callId, method, params } = request;
     let reply: WorkerReply;
     try {
+      // Own properties only: `constructor` or `toString` are no engine methods.
+      if (!Object.hasOwn(service, method)) throw new Error(`Unknown engine method ${String(method)}`);
       const handler = service[method as EngineMethod] as (p: unknown, onProgress: (progress: Progress) => void) => unknown;
-      if (typeof handler !== 'function') throw new Error(`Unknown engine method ${String(method)}`);
       const value = await handler(params, (progress) => port.postMessage({ type: 'progress', callId, progress } satisfies WorkerReply));
       reply = { type: 'result', callId, ok: true, value };
     } catch (error) {
