@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LeakExplorerError } from '../../shared/errors.ts';
+import { withTargetLock } from './coordination.ts';
 import { procFacts } from './procfs.ts';
 
 /** The agent's protocol version: resources/python/leak_explorer_agent.py's AGENT_VERSION must match. */
@@ -91,11 +92,6 @@ function findOnPath(program: string): string | null {
     if (dir && existsSync(join(dir, program))) return join(dir, program);
   }
   return null;
-}
-
-/** Whether PID runs CPython (on Linux); false for anything else, or a process that is gone. */
-export async function isPythonProcess(pid: number): Promise<boolean> {
-  return process.platform === 'linux' && (await pythonFacts(pid)) !== null;
 }
 
 /** The first CPython with `sys.remote_exec` (PEP 768). */
@@ -253,6 +249,8 @@ export interface PythonAttachOptions {
   onNotice?: (message: string) => void;
   /** How long lldb may take to inject the agent (default 60 s). */
   injectTimeoutMs?: number;
+  /** How long to wait for another explorer that is injecting into the same target (default 90 s). */
+  lockTimeoutMs?: number;
 }
 
 /**
@@ -325,14 +323,26 @@ export async function checkInjectable(pid: number): Promise<PythonFacts> {
  * {@link checkInjectable}) with lldb, or with `sys.remote_exec` when the target runs 3.14 or newer.
  */
 export async function attachPython(pid: number, options: PythonAttachOptions = {}): Promise<PythonAgent> {
+  const running = await connectRunning(pid);
+  if (running) return running;
+  // One injection at a time per target: explorers attaching at once queue here, and those after the first
+  // find its agent running (and share it: it stops when the last of them leaves).
+  return withTargetLock(pid, options.lockTimeoutMs ?? 90_000, async () => (await connectRunning(pid)) ?? inject(pid, options));
+}
+
+/** Connects to the agent running in PID, if one has published itself there; null when none answers. */
+async function connectRunning(pid: number): Promise<PythonAgent | null> {
   const running = await readAgentInfo(pid);
-  if (running && existsSync(running.socket)) {
-    try {
-      return await PythonAgent.connect(running, false);
-    } catch {
-      // A stale description (the process was restarted under the same PID): inject afresh below.
-    }
+  if (!running || !existsSync(running.socket)) return null;
+  try {
+    return await PythonAgent.connect(running, false);
+  } catch {
+    // A stale description (the process was restarted under the same PID): inject afresh.
+    return null;
   }
+}
+
+async function inject(pid: number, options: PythonAttachOptions): Promise<PythonAgent> {
   const facts = await checkInjectable(pid);
   const source = agentSourceFolder();
   if (!/^[\w./ -]+$/.test(resolve(source))) {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalEngine } from '../../../src/main/heap/engine-service.ts';
 import { TargetMonitor } from '../../../src/main/inspector/monitor.ts';
 import { injectionMethod } from '../../../src/main/inspector/python.ts';
-import { attachTargetByPid, type Target } from '../../../src/main/inspector/target.ts';
+import { attachTargetByPid, type PythonTarget, type Target } from '../../../src/main/inspector/target.ts';
 import { ROOT } from '../../fixtures/fixtures.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -167,6 +167,27 @@ describe('A Python target behind the Target interface (a real Scrapy spider, att
     expect(existsSync(join(AGENT_FOLDER, `py-${pid}.sock`))).toBe(false);
     await keepsCrawling();
   }, 240_000);
+
+  it('two explorers attaching at once share one agent, which the last to leave stops', async () => {
+    const both = (await Promise.all([attachTargetByPid(pid), attachTargetByPid(pid)])) as PythonTarget[];
+    try {
+      // One injection: the other waited for it, then found the agent running.
+      expect(both.map((target) => target.agent.injected).sort()).toEqual([false, true]);
+      const [injector, guest] = both[0].agent.injected ? both : [both[1], both[0]];
+      // The one that injected leaves first: the agent stays for the other.
+      await injector.close();
+      expect((await guest.trackrefLiveRefs())?.some((row) => row.className === 'HtmlResponse')).toBe(true);
+      expect(existsSync(join(AGENT_FOLDER, `py-${pid}.sock`))).toBe(true);
+      await guest.close();
+    } finally {
+      await Promise.all(both.map((target) => target.close()));
+    }
+    for (let waited = 0; existsSync(join(AGENT_FOLDER, `py-${pid}.sock`)) && waited < 5000; waited += 100) await sleep(100);
+    expect(existsSync(join(AGENT_FOLDER, `py-${pid}.sock`))).toBe(false);
+    for (let waited = 0; threads(pid) > threadsBefore && waited < 5000; waited += 100) await sleep(100);
+    expect(threads(pid)).toBe(threadsBefore);
+    await keepsCrawling(1);
+  }, 120_000);
 
   it('allocations --pid: RUNTIME_UNSUPPORTED with a remedy, and nothing is injected', async () => {
     const run = await cliAsync(['allocations', '--pid', String(pid), '--duration', '2']);
