@@ -139,7 +139,8 @@ export const allocationsCli: CliCommand = {
     description:
       "Switches on V8's sampling heap profiler (about one sample per 32 KiB allocated, kept while the object lives), reads the live sampled bytes per " +
       'allocation stack every interval for SECONDS, and switches it off. Stacks whose live bytes rise in every interval come first, by growth per minute. ' +
-      'Frames are named by their function; a function the optimiser inlined into its caller does not appear on its own.',
+      'Frames are named by their function; a function the optimiser inlined into its caller does not appear on its own. ' +
+      'V8 targets only: a Python PID gets RUNTIME_UNSUPPORTED (use watch), and nothing is injected into it.',
     options: [
       { name: 'duration', value: 'SECONDS', text: 'how long to sample' },
       { name: 'interval', value: 'SECONDS', text: 'time between two profiles (default: a sixth of the duration, at least 1)' },

@@ -408,7 +408,8 @@ export const refsCli: CliCommand = {
     usage: ['refs (--pid N | --port P [--host H] | --url WS) [--ignore CLASS]... [--json] [--snapshots K --interval SECONDS]'],
     description:
       'Counts the live objects per class and gives the age of the oldest. Ages are exact when the target uses leak-explorer/trackref; ' +
-      'otherwise K heap snapshots are taken, SECONDS apart, and an age is a lower bound: the time since the first snapshot that held the object.',
+      'otherwise K heap snapshots are taken, SECONDS apart, and an age is a lower bound: the time since the first snapshot that held the object. ' +
+      "A CPython process (--pid, Linux) is reached through Leak Explorer's agent: Scrapy's own trackref gives exact ages, as prefs() does.",
     options: [
       { name: 'json', text: 'print one JSON object (schemaVersion 1) instead of a table' },
       { name: 'ignore', value: 'CLASS', text: 'leave CLASS out (repeatable)' },
