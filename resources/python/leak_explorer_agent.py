@@ -601,9 +601,12 @@ def _prefs_text():
 
 
 def _console_namespace():
-    """prefs(), get_oldest() and iter_all(): Scrapy's own when the program has trackref, else the agent's over
+    """The program's globals, and prefs(), get_oldest() and iter_all(): Scrapy's own when the program has trackref, else the agent's over
     the garbage collector (no ages). The JavaScript spellings work too, as the app's console suggests them."""
-    namespace = {"__name__": "__leak_explorer_console__", "live_refs": live_refs}
+    # The program's own globals are in scope (a copy: what the console assigns stays in the console).
+    main = sys.modules.get("__main__")
+    namespace = dict(getattr(main, "__dict__", None) or {})
+    namespace.update(__name__="__leak_explorer_console__", live_refs=live_refs)
     trackref = _trackref()
     if trackref is not None:
         namespace.update(prefs=trackref.print_live_refs, get_oldest=trackref.get_oldest, iter_all=trackref.iter_all)

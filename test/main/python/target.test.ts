@@ -200,6 +200,41 @@ describe('A Python target behind the Target interface (a real Scrapy spider, att
   });
 });
 
+describe('A program started with the agent (python -m leak_explorer_agent run)', () => {
+  it('is attached with no injection, keeps its agent after detach, and its exit is a state the target reports', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'le-python-optin-'));
+    const script = join(dir, 'app.py');
+    writeFileSync(script, 'import time\nclass Item:\n    pass\nkept = []\nwhile True:\n    kept.append(Item())\n    time.sleep(0.05)\n');
+    const child = spawn(PYTHON, ['-m', 'leak_explorer_agent', 'run', script], { stdio: 'ignore', env: { ...process.env, PYTHONPATH: join(ROOT, 'resources', 'python') } });
+    const pid = child.pid as number;
+    try {
+      for (let waited = 0; !existsSync(join(AGENT_FOLDER, `py-${pid}.sock`)) && waited < 10_000; waited += 100) await sleep(100);
+      const ps = await cliAsync(['ps', '--json']);
+      expect((JSON.parse(ps.stdout) as Array<Record<string, unknown>>).find((p) => p.pid === pid)).toMatchObject({ runtime: 'python', agentLoaded: true, attachable: true, reason: 'Leak Explorer’s agent is running in it' });
+      const first = (await attachTargetByPid(pid)) as PythonTarget;
+      expect(first.agent.injected).toBe(false);
+      // No trackref here: the console's prefs() counts what the garbage collector tracks.
+      expect((await first.evaluate('len(kept) > 0')).description).toBe('True');
+      expect((await first.evaluate('prefs()')).description).toMatch(/^Item\s+\d+\s+oldest: >= \d+s ago$/m);
+      await first.close();
+      // The program's own agent is not ours to stop.
+      expect(existsSync(join(AGENT_FOLDER, `py-${pid}.sock`))).toBe(true);
+      const second = await attachTargetByPid(pid);
+      let gone = false;
+      second.onGone(() => (gone = true));
+      child.kill('SIGKILL');
+      for (let waited = 0; !gone && waited < 5000; waited += 50) await sleep(50);
+      expect(gone).toBe(true);
+      expect(second.closed).toBe(true);
+      await expect(second.collectGarbage()).rejects.toMatchObject({ code: 'TARGET_GONE' });
+      await second.close();
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('How the agent gets in: lldb before Python 3.14, sys.remote_exec from 3.14 on', () => {
   it('chooses by version', () => {
     expect(injectionMethod([3, 9])).toBe('lldb');
