@@ -406,6 +406,18 @@ export interface Suspect {
   closures: SuspectClosure[];
   /** How many accumulation points were merged into this suspect (the same owner class and edge). */
   merged: number;
+  /**
+   * Set when the suspect is a linked list that grew (rule `linked-chain`): the edge that links each object
+   * to the next (`_idlePrev`, a PromiseReaction's `next`), the chain's length in each snapshot (oldest
+   * first), and how much it grew over the series.
+   */
+  chain?: { linkEdge: string; lengths: number[]; lengthGrowth: number };
+  /**
+   * Where a representative leaked object was allocated, innermost frame first: present when the snapshots
+   * were taken with allocation tracking on (`watch --track-allocations`) and the object was allocated
+   * while it was.
+   */
+  allocationStack?: StackFrame[];
 }
 
 /** The suspects of a series of snapshots. */

@@ -18,7 +18,7 @@ import { renderFoldedPath } from '../heap/leaks/fold.ts';
 import { SnapshotStore } from '../heap/store.ts';
 import type { CliCommand } from './help.ts';
 import { QUIET_OPTION } from './help.ts';
-import { renderTable } from './table.ts';
+import { renderTable, terminalSafe } from './table.ts';
 import { progressReporter } from './progress.ts';
 
 /** Options of the analyze command. */
@@ -102,7 +102,8 @@ export function renderSuspect(suspect: Suspect): string[] {
   const lines = [`${suspect.rank}. ${suspect.headline}`];
   if (suspect.path.length > 0) lines.push(`   path: ${renderFoldedPath(suspect.path)}`);
   for (const fn of suspect.closures) lines.push(`   function: ${fn.name}()${fn.script ? ` ${fn.script}:${fn.line}:${fn.column}` : ''} (${fn.count})`);
-  return lines;
+  // Class, edge and function names come from the heap: control characters in them must not drive the terminal.
+  return lines.map(terminalSafe);
 }
 
 /** Renders the analysis for people. */

@@ -64,16 +64,22 @@ function commandLine(name: string, args: string[]): string {
 export const EXIT_LEAK = 3;
 
 /**
- * `watch (--pid N | --port P | --url WS) [--worker ID] --snapshots K --interval SECONDS [outputs] [--fail-on-leak]`.
- * The leak suspects go to stderr (the top one first); with --fail-on-leak the exit status is 3 when there is
- * one, so that CI can fail a build that leaks.
+ * `watch (--pid N | --port P | --url WS) [--worker ID] --snapshots K --interval SECONDS [outputs] [--fail-on-leak] [--track-allocations]`.
+ * The leak suspects are printed, the top one first: to stdout when no report file is asked for (they are
+ * the result), else to stderr (stdout lists the files written). With --fail-on-leak the exit status is 3
+ * when there is one, so that CI can fail a build that leaks. With --track-allocations, allocation tracking
+ * runs over the whole series, so each suspect names the code that created its objects.
  */
 export async function watchCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { ...TARGET_OPTIONS, ...WORKER_OPTION, ...OUTPUT_OPTIONS, snapshots: { type: 'string' }, interval: { type: 'string' }, 'fail-on-leak': { type: 'boolean', default: false } },
+    options: { ...TARGET_OPTIONS, ...WORKER_OPTION, ...OUTPUT_OPTIONS, snapshots: { type: 'string' },
+      interval: { type: 'string' },
+      'fail-on-leak': { type: 'boolean', default: false },
+      'track-allocations': { type: 'boolean', default: false },
+    },
   });
-  requireOutput(values);
+  const toFiles = Boolean(values.report || values.json || values.markdown);
   const count = Number(values.snapshots ?? 2);
   const interval = Number(values.interval ?? 10);
   if (!Number.isInteger(count) || count < 1 || count > 1000) throw new LeakExplorerError('BAD_ARGUMENTS', `--snapshots takes a whole number from 1 to 1000, not '${values.snapshots}'.`);
@@ -103,6 +109,10 @@ export async function watchCommand(args: string[]): Promise<number> {
   try {
     const usage = await session.heapUsage();
     if (usage.warning) say(usage.warning);
+    if (values['track-allocations']) {
+      say('Allocation tracking is on for this watch, so that each suspect names the code that created it. It slows big heaps a lot; `leak-explorer allocations` samples allocations at a small cost instead.');
+      await session.startTracking({ trackAllocations: true });
+    }
     say(`Watching PID ${session.info.pid ?? '?'}${session.info.worker ? `, worker ${session.info.worker.workerId} (${session.info.worker.title})` : ''}: ${count} snapshot${count === 1 ? '' : 's'}, ${interval} s apart.`);
     for (let k = 1; k <= count; k++) {
       await monitor.takeSnapshot({ onProgress: (p) => progress(`Snapshot ${k}/${count}: ${p.phase}`, p.done, p.total) });
@@ -120,8 +130,9 @@ export async function watchCommand(args: string[]): Promise<number> {
     const written = await writeOutputs(files, values);
     const data = JSON.parse(files.json) as Pick<ReportData, 'headline' | 'suspects' | 'warnings' | 'snapshots'>;
     const { headline } = data;
-    if (data.suspects) say(renderSuspects({ suspects: data.suspects, warnings: data.warnings, tentative: data.snapshots.length < 3, intervals: data.snapshots.length - 1 }));
-    else say(`${headline.text}`);
+    const found = data.suspects ? renderSuspects({ suspects: data.suspects, warnings: data.warnings, tentative: data.snapshots.length < 3, intervals: data.snapshots.length - 1 }) : headline.text;
+    if (toFiles) say(found);
+    else process.stdout.write(`${found}\n`);
     for (const file of written) process.stdout.write(`${file}\n`);
     say(`Done in ${formatAge(headline.durationMs)} of watching; PID ${session.info.pid ?? '?'} keeps running.`);
     if (values['fail-on-leak'] && (data.suspects?.length ?? 0) > 0) {
@@ -131,6 +142,7 @@ export async function watchCommand(args: string[]): Promise<number> {
     return 0;
   } finally {
     progress.done();
+    if (values['track-allocations']) await session.stopTracking().catch(() => undefined);
     if (session !== main) await session.close();
     await closeWorkers(main);
     await main.close();
@@ -168,14 +180,15 @@ export const watchCli: CliCommand = {
   help: {
     name: 'watch',
     summary: 'The whole hunt without a screen, written as reports; the target keeps running',
-    usage: ['watch (--pid N | --port P | --url WS) --snapshots K --interval SECONDS [--report FILE.html] [--json FILE.json] [--markdown FILE.md] [--redact-strings] [--fail-on-leak]'],
+    usage: ['watch (--pid N | --port P | --url WS) --snapshots K --interval SECONDS [--report FILE.html] [--json FILE.json] [--markdown FILE.md] [--redact-strings] [--fail-on-leak] [--track-allocations]'],
     description:
       'Attaches, takes K snapshots SECONDS apart over one inspector session, reads the live refs, and writes reports: the leak suspects, summary, diff, ' +
-      'growth, and the retainer graph of what leaks. It prints the suspects and the paths of the files it wrote, detaches and leaves the target running.',
+      'growth, and the retainer graph of what leaks. It prints the suspects (to stdout when no file is asked for) and the paths of the files it wrote, detaches and leaves the target running.',
     options: [
       { name: 'snapshots', value: 'K', text: 'snapshots to take (default 2; 3 or more for firm suspects)' },
       { name: 'interval', value: 'SECONDS', text: 'seconds between them (default 10)' },
       { name: 'fail-on-leak', text: `exit with status ${EXIT_LEAK} when a leak suspect is found (for CI)` },
+      { name: 'track-allocations', text: 'track allocations over the series, so each suspect shows the stack that created it (slows big heaps a lot)' },
       { name: 'worker', value: 'ID', text: 'watch a worker thread (its id, from ps) instead of the main thread' },
       ...OUTPUT_OPTIONS_HELP,
       ...TARGET_OPTIONS_HELP,
@@ -184,6 +197,7 @@ export const watchCli: CliCommand = {
       { command: 'watch --pid 4242 --snapshots 3 --interval 30 --report leak.html', text: 'three snapshots 30 s apart, as one HTML report' },
       { command: 'watch --port 9229 --snapshots 2 --interval 60 --json leak.json --markdown leak.md --redact-strings', text: 'JSON and Markdown, heap strings redacted' },
       { command: 'watch --pid 4242 --snapshots 4 --interval 20 --fail-on-leak', text: 'in CI: status 3 when something leaks' },
+      { command: 'watch --pid 4242 --snapshots 3 --interval 5 --track-allocations', text: 'print the suspects, each with the code line that created it' },
     ],
   },
 };

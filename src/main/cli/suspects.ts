@@ -7,6 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { LeakExplorerError } from '../../shared/errors.ts';
+import { VIA_LEGEND } from '../../shared/format.ts';
 import type { SuspectReport } from '../../shared/model.ts';
 import { readSnapshotFile } from '../heap/load.ts';
 import { SnapshotStore } from '../heap/store.ts';
@@ -14,6 +15,7 @@ import { renderSuspect } from './analyze.ts';
 import type { CliCommand } from './help.ts';
 import { QUIET_OPTION } from './help.ts';
 import { progressReporter } from './progress.ts';
+import { terminalSafe } from './table.ts';
 
 /** The `suspects --json` document: the engine's report, versioned. */
 export type SuspectsJson = { schemaVersion: 1 } & SuspectReport;
@@ -23,11 +25,13 @@ export function renderSuspects(doc: Pick<SuspectsJson, 'suspects' | 'warnings' |
   const out: string[] = [];
   if (doc.idSpaceMismatch) out.push('No leak suspects: the snapshots come from different inspector sessions, so no object can be followed across them.');
   else if (doc.suspects.length === 0) out.push(`No leak suspects: nothing grew in every one of the ${doc.intervals} interval${doc.intervals === 1 ? '' : 's'}.`);
-  else out.push(doc.suspects[0].headline);
+  else out.push(terminalSafe(doc.suspects[0].headline));
   for (const warning of doc.warnings) out.push(`warning ${warning}`);
   if (doc.suspects.length > 0) {
     out.push('', `Leak suspects${doc.tentative ? ' (tentative: one interval)' : ''}, in rank order:`);
     for (const suspect of doc.suspects.slice(0, top)) out.push(...renderSuspect(suspect));
+    // The paths mark V8's internal edges ‹…›, which are no JavaScript property: say so once.
+    out.push(`   ${VIA_LEGEND}`);
   }
   return out.join('\n');
 }
@@ -70,8 +74,9 @@ export const suspectsCli: CliCommand = {
     usage: ['suspects FILE FILE [FILE...] [--json] [--top N]'],
     description:
       'Loads snapshots of one process, oldest first, and finds the containers whose entries grew in every interval (arrays, Map and Set tables, ' +
-      'dictionaries, listener arrays, closure contexts), ranked by the bytes their new entries keep alive. Each suspect has its edge, the classes ' +
-      'that accumulate, the growth per minute, a folded retainer path and the closures involved. The first line is the top suspect.',
+      'dictionaries, listener arrays, closure contexts, linked lists such as timers and the reactions of a promise that never settles), ranked by ' +
+      'the bytes their new entries keep alive. Each suspect has its edge, the classes that accumulate, the growth per minute, a folded retainer ' +
+      'path, the closures involved and, for snapshots taken with allocation tracking, where its objects were created. The first line is the top suspect.',
     options: [
       { name: 'json', text: 'print one JSON object (schemaVersion 1) instead of text' },
       { name: 'top', value: 'N', text: 'suspects to print (default 10)' },

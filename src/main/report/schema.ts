@@ -39,6 +39,14 @@ const suspect = z.object({
   path: z.array(pathStep.extend({ repeat: z.number().int().optional(), segment: z.number().int().optional() })).describe('From a leaked object to a GC root; a folded segment repeats `repeat` times'),
   closures: z.array(z.object({ name: z.string(), script: z.string().nullable(), line: z.number().int(), column: z.number().int(), count: z.number().int() })),
   merged: z.number().int(),
+  chain: z
+    .object({ linkEdge: z.string(), lengths: z.array(z.number().int()), lengthGrowth: z.number().int() })
+    .optional()
+    .describe('A linked list that grew (rule linked-chain): the edge linking each object to the next, and its length in each snapshot'),
+  allocationStack: z
+    .array(z.object({ functionName: z.string(), url: z.string(), line: z.number().int(), column: z.number().int() }))
+    .optional()
+    .describe('Where a representative leaked object was allocated, innermost frame first (snapshots taken with allocation tracking on)'),
 });
 
 /** The report document. */

@@ -2,6 +2,7 @@
 // crawler series, the text whose first line is the top suspect, and snapshots of separate sessions.
 import { describe, expect, it } from 'vitest';
 import { crawlerSeries, scenario } from '../../fixtures/fixtures.ts';
+import { zooSeries } from '../../fixtures/zoo/series.ts';
 import { cli } from './cli.ts';
 
 const files = crawlerSeries().files;
@@ -30,6 +31,16 @@ describe('leak-explorer suspects', () => {
     expect(lines[0]).toMatch(/^`Scheduler\.queue` grows by 400 `Request`s over 3 snapshots, each holding an `HtmlResponse` through `cbKwargs\.referer`/);
     expect(run.stdout).toMatch(/path: \(HtmlResponse ←\.referer— \{referer\} ←\.cbKwargs— Request ←\.request—\) × \d+ .*Array ←\.queue— Scheduler/);
     expect(run.stdout).toMatch(/`DatabaseWrapper\.queriesLog` grows by 400 `\{sql, time\}` objects/);
+  });
+
+  it('names the closures on a suspect’s path by function, file and line, and marks V8 internals ‹…› with a legend', async () => {
+    const { files: zoo } = await zooSeries('closure-buffers');
+    const run = cli(['suspects', ...zoo, '--quiet']);
+    expect(run.status, run.stderr).toBe(0);
+    const path = run.stdout.split('\n').find((line) => line.startsWith('   path: ')) ?? '';
+    expect(path).toMatch(/^ {3}path: Buffer ←->bytes— context of revalidateUpload\(\) closure-buffers\.mjs:\d+ ←‹context›— revalidateUpload\(\) closure-buffers\.mjs:\d+ ←/);
+    expect(path).not.toMatch(/\bFunction\b/);
+    expect(run.stdout).toContain('‹name› V8 internal, not a JavaScript property');
   });
 
   it('analyze with several files gives the suspects too; one file is a usage error for suspects', () => {

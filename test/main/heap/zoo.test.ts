@@ -128,7 +128,16 @@ describe('leak-explorer suspects on the zoo', () => {
     }
   });
 
-  for (const control of ['control-lru-cache', 'control-steady-state']) {
+  it('the linked lists: timers never cleared name TimersList._idlePrev, a promise that never settles Database.ready', async () => {
+    for (const name of ['timers', 'promise-chain']) {
+      const { truth } = series.get(name) as ZooSeries;
+      const { suspects: found } = await suspects(name);
+      expect(found.map(edgeLabel), name).toHaveLength(1);
+      expect(namesRightEdge(found[0], truth.leaks[0]), edgeLabel(found[0])).toBe(true);
+    }
+  });
+
+  for (const control of names.filter((name) => name.startsWith('control-'))) {
     it(`${control}: a healthy program gets no suspect`, async () => {
       const result = await suspects(control);
       expect(result.suspects.map(edgeLabel)).toEqual([]);

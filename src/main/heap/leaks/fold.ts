@@ -10,6 +10,7 @@
  * Complexity: O(steps² × MAX_SEGMENT) in the worst case; paths are short.
  */
 import type { PathStep, SuspectPathStep } from '../../../shared/model.ts';
+import { formatNodeLabel } from '../../../shared/format.ts';
 import { formatVia } from '../groupings.ts';
 
 /** The longest segment that is folded. */
@@ -59,7 +60,11 @@ export function foldPath(steps: PathStep[]): SuspectPathStep[] {
 /** A folded path as one line: `(HtmlResponse ←.referer— {referer} ←.cbKwargs— Request ←[3]—) × 41 Scheduler …`. */
 export function renderFoldedPath(steps: SuspectPathStep[]): string {
   const parts: string[] = [];
-  const link = (step: SuspectPathStep): string => (step.edgeName === '' && step.edgeType === '' ? step.className : `${step.className} ←${formatVia(step.edgeType, step.edgeName)}—`);
+  // Functions and closure contexts by name and place (`revalidateUpload() app.mjs:27`), as every text output names them.
+  const link = (step: SuspectPathStep): string => {
+    const label = formatNodeLabel(step);
+    return step.edgeName === '' && step.edgeType === '' ? label : `${label} ←${formatVia(step.edgeType, step.edgeName)}—`;
+  };
   for (let i = 0; i < steps.length; ) {
     const step = steps[i];
     if (step.repeat === undefined) {

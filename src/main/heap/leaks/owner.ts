@@ -22,7 +22,7 @@ export interface LeakingEdge {
 const MAX_ANONYMOUS_HOLDERS = 3;
 
 /** A class name that says nothing of its own: plain objects, shapes `{a, b}` and arrays. */
-function isAnonymous(className: string): boolean {
+export function isAnonymous(className: string): boolean {
   return className === 'Object' || className === 'Array' || className === 'Map' || className === 'Set' || className.startsWith('{');
 }
 

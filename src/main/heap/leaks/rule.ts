@@ -10,6 +10,7 @@
  */
 import type { AnalyzedSnapshot } from '../analysis.ts';
 import type { HeapGraph } from '../graph.ts';
+import type { LeakingEdge } from './owner.ts';
 
 /** Called for each entry of a container: the node holding the entry (the container or its backing table), the holding edge's index into `edges`, and the entry. */
 export type EntryVisitor = (holderOrdinal: number, edgeIndex: number, entryOrdinal: number) => void;
@@ -30,12 +31,23 @@ export interface AccumulationRule {
    */
   readonly indirect?: boolean;
   /**
+   * True when the node is also tried by the next rules if this rule counts too few entries: a chain's head
+   * holder may be a dictionary whose keys grow, and its short chain must not hide that.
+   */
+  readonly yields?: boolean;
+  /**
    * Set on a rule that names a special case of another (listener arrays are arrays): the other rule counts,
    * and this one claims the growing containers it recognises ({@link claims}), which then carry its name.
    */
   readonly refines?: string;
   /** For a refining rule: whether a growing container of the refined kind is this rule's case. May read retainers. */
   claims?(view: SnapshotView, ordinal: number): boolean;
+  /**
+   * For a rule whose entries are links of a chain (linked-chain.ts): the link edge's name, and the leaking
+   * edge when the rule names it better than the container's holder does (a list's sentinel names its own
+   * link edge); null when the container has no chain.
+   */
+  link?(view: SnapshotView, ordinal: number): { linkEdge: string; owner: LeakingEdge | null } | null;
 }
 
 /** One snapshot as the rules read it: the graph, with node names compared by string index (each name once). */

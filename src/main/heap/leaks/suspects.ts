@@ -4,9 +4,10 @@
  * doi:10.1145/3192366.3192376), ranked by the growth each one explains, and described for people.
  *
  * How suspects are found:
- * 1. Every container of the last snapshot that an accumulation rule recognises (rules.ts: arrays, Map and
- *    Set entries through their tables, objects used as dictionaries, listener arrays, closure contexts) has
- *    its entries counted, and so has the same object (same V8 id) in each earlier snapshot.
+ * 1. Every container of the last snapshot that an accumulation rule recognises (rules.ts: linked chains,
+ *    arrays, Map and Set entries through their tables, objects used as dictionaries, listener arrays,
+ *    closure contexts) has its entries counted (a chain's are its links), and so has the same object (same
+ *    V8 id) in each earlier snapshot.
  * 2. A container is an accumulation point when its entry count grew in EVERY interval of the series, by at
  *    least {@link SuspectOptions.minCountGrowth} entries in all, and it is reachable from the program's
  *    roots (not only from V8's internals). Warm-up growth that levels off, a bounded cache, a pool and a
@@ -16,7 +17,9 @@
  *    accumulation points counts 1/k for each (BLeak's LeakShare), so shared growth is not counted twice.
  *    Points below {@link SuspectOptions.minRetainedGrowth} bytes are dropped.
  * 4. Accumulation points with the same rule, owner class and edge (a listener leak on 500 sockets) are
- *    merged into one suspect, as memlab clusters similar traces; suspects are ranked by retained growth.
+ *    merged into one suspect, as memlab clusters similar traces; a chain whose new links another rule's
+ *    container reaches is that container's leak and is dropped; suspects are ranked by retained growth.
+ *    With allocation tracking on, each suspect gets the allocation stack of one of its new entries.
  * With two snapshots (one interval) growth cannot be told from noise; the suspects are marked tentative.
  * With snapshots from different inspector sessions (ids restarted), no object can be followed: the report
  * says so (SNAPSHOT_IDS_UNRELATED) and has no suspects.
@@ -25,9 +28,10 @@
  * snapshot, with typed arrays; then two breadth-first walks per accumulation point over the objects born
  * during the series that it reaches (bounded by the growth itself), and a retainer path per suspect.
  */
-import type { PathStep, Suspect, SuspectClosure, SuspectReport } from '../../../shared/model.ts';
+import type { PathStep, StackFrame, Suspect, SuspectClosure, SuspectReport } from '../../../shared/model.ts';
 import { formatBytes } from '../../../shared/format.ts';
 import { BASE_SYSTEM_DISTANCE, NO_DISTANCE, ordinalForId, type AnalyzedSnapshot } from '../analysis.ts';
+import { allocationStack, hasAllocationStacks } from '../allocation-stacks.ts';
 import { seriesSharesIdSpace } from '../diff.ts';
 import { STRING_CLASSES } from '../groupings.ts';
 import { functionLocation, shortScriptName } from '../locations.ts';
@@ -66,6 +70,8 @@ interface Point {
   /** Entry counts, oldest snapshot first. */
   counts: number[];
   edge: LeakingEdge;
+  /** For a chain (rule `linked-chain`): the edge linking each object to the next. */
+  link: string | null;
 }
 
 /** What the walk from a point's new entries found. */
@@ -77,6 +83,8 @@ interface Growth {
   representativeClass: string | null;
   path: PathStep[];
   closures: SuspectClosure[];
+  /** Some of the entries born during the series, in walk order: where an allocation stack is looked for. */
+  newSeeds: number[];
 }
 
 /** The snapshots' times: rates need them. */
@@ -99,18 +107,24 @@ export function findSuspects(snapshots: AnalyzedSnapshot[], takenAt: number[], o
   const minCountGrowth = options.minCountGrowth ?? SUSPECT_DEFAULTS.minCountGrowth;
   const minRetainedGrowth = options.minRetainedGrowth ?? SUSPECT_DEFAULTS.minRetainedGrowth;
   const rules = options.rules ?? ACCUMULATION_RULES;
-  const points = accumulationPoints(snapshots, rules, minCountGrowth);
+  const found = accumulationPoints(snapshots, rules, minCountGrowth);
   const last = snapshots[snapshots.length - 1];
   const walker = new Walker(last, snapshots[0].graph.maxNodeId());
+  const points = dropChainsInContainers(walker, found);
   const growths = measureGrowth(walker, points);
   const filters = options.filters ?? SUSPECT_FILTERS;
   const merged = mergeSuspects(last, points, growths, durationMs)
     .filter(({ suspect }) => suspect.retainedGrowth >= minRetainedGrowth && !filters.some((f) => f.rejects(suspect)))
     .sort((a, b) => b.suspect.retainedGrowth - a.suspect.retainedGrowth || b.suspect.countAdded - a.suspect.countAdded)
     .slice(0, options.maxSuspects ?? SUSPECT_DEFAULTS.maxSuspects);
+  const tracked = hasAllocationStacks(last);
   const suspects = merged.map(({ suspect, lead }, i) => {
     suspect.rank = i + 1;
     suspect.path = foldPath(representativePath(walker, points[lead], growths[lead].representativeClass));
+    if (tracked) {
+      const stack = entryStack(last, growths[lead], suspect.classNames[0]);
+      if (stack) suspect.allocationStack = stack;
+    }
     suspect.headline = headlineOf(suspect, durationMs, snapshots.length);
     return suspect;
   });
@@ -143,7 +157,7 @@ function accumulationPoints(snapshots: AnalyzedSnapshot[], rules: readonly Accum
         candidates.push(ordinal);
         candidateRules.push(r);
         lastCounts.push(count);
-      }
+      } else if (counting[r].yields) continue;
       break;
     }
   }
@@ -177,7 +191,8 @@ function accumulationPoints(snapshots: AnalyzedSnapshot[], rules: readonly Accum
     let rule = counting[candidateRules[i]];
     const refined = rules.find((r) => r.refines === rule.name && r.claims?.(view, container));
     if (refined) rule = refined;
-    return { container, rule, counts: counts[i], edge: leakingEdgeOf(last, container) };
+    const linked = rule.link?.(view, container) ?? null;
+    return { container, rule, counts: counts[i], edge: linked?.owner ?? leakingEdgeOf(last, container), link: linked?.linkEdge ?? null };
   });
 }
 
@@ -238,7 +253,8 @@ class Walker {
       stamp[entry] = mark;
       parent[entry] = holder;
       parentEdge[entry] = edgeIndex;
-      depth[entry] = 0;
+      // An entry held by an earlier entry (the next link of a chain) is one deeper: a chain's far end is deepest.
+      depth[entry] = stamp[holder] === mark ? depth[holder] + 1 : 0;
       queue[length++] = entry;
       visit(entry, true);
     });
@@ -263,6 +279,71 @@ class Walker {
     }
     return mark;
   }
+}
+
+/** New entries of a point in which an allocation stack is looked for, at most. */
+const MAX_STACK_CANDIDATES = 4096;
+
+/**
+ * The allocation stack of one of the point's new entries, innermost frame first, one of the leading class
+ * when any has one (the newest first: the older ones may predate the tracking); undefined when none was
+ * tracked. V8 does not record every allocation of code it optimised before tracking began, so some
+ * entries have no stack.
+ */
+function entryStack(snapshot: AnalyzedSnapshot, growth: Growth, className: string | undefined): StackFrame[] | undefined {
+  const { classes } = snapshot;
+  for (const leading of [true, false]) {
+    for (let k = growth.newSeeds.length - 1; k >= 0; k--) {
+      const ordinal = growth.newSeeds[k];
+      if (leading && className !== undefined && classes.names[classes.nodeClass[ordinal]] !== className) continue;
+      const stack = allocationStack(snapshot, ordinal);
+      if (stack) return stack;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The frame to name as where the leaked objects are created: not the constructors the allocation runs in
+ * (`Request`, its base classes: capitalised functions, by convention) nor the runtime's builtins (no
+ * script), but the code that called them. An anonymous callback (`links.map((url) => new Request(url))`)
+ * keeps its own position and is named by the named function of the same script that called it.
+ */
+export function createdAt(stack: StackFrame[], classNames: string[]): StackFrame | null {
+  const isConstructor = (frame: StackFrame): boolean => classNames.includes(frame.functionName) || /^[A-Z]/.test(frame.functionName);
+  let k = 0;
+  while (k < stack.length - 1 && (isConstructor(stack[k]) || stack[k].url === '')) k++;
+  const frame = stack[k];
+  if (frame.functionName !== '(anonymous)') return frame;
+  const caller = stack.slice(k + 1).find((f) => f.url === frame.url && f.functionName !== '(anonymous)' && !isConstructor(f));
+  return caller ? { ...frame, functionName: caller.functionName } : frame;
+}
+
+/**
+ * Chains that are part of a container's growth are that container's leak: the Scrapy referer chain hangs
+ * off the requests in `Scheduler.queue`, and a person fixes the queue, not a link of the chain. A chain
+ * point is dropped when most of its new links are reached from another rule's point.
+ */
+function dropChainsInContainers(walker: Walker, points: Point[]): Point[] {
+  if (!points.some((p) => p.link !== null) || points.every((p) => p.link !== null)) return points;
+  const reached = new Uint8Array(walker.snapshot.graph.nodeCount);
+  for (const point of points) {
+    if (point.link !== null) continue;
+    walker.walk(point, true, walker.snapshot.graph.nodeCount, (ordinal) => {
+      reached[ordinal] = 1;
+    });
+  }
+  return points.filter((point) => {
+    if (point.link === null) return true;
+    let links = 0;
+    let shared = 0;
+    walker.walk(point, true, walker.snapshot.graph.nodeCount, (ordinal, isSeed) => {
+      if (!isSeed) return;
+      links++;
+      shared += reached[ordinal];
+    });
+    return shared * 2 <= links;
+  });
 }
 
 /** Objects a path walk visits at most, per suspect. */
@@ -300,6 +381,7 @@ function measureGrowth(walker: Walker, points: Point[]): Growth[] {
     const entryClasses = new Map<string, number>();
     const closureOrdinals: number[] = [];
     const seedClasses = new Set<number>();
+    const newSeeds: number[] = [];
     const mark = walker.walk(point, true, nodeCount, (ordinal, isSeed) => {
       const size = nodes[ordinal * nodeFieldCount + nodeSelfSizeOffset];
       retained += size / Math.max(1, reach[ordinal]);
@@ -308,7 +390,9 @@ function measureGrowth(walker: Walker, points: Point[]): Growth[] {
       const c = !isSeed && isString(parent) ? credit[parent] : own;
       credit[ordinal] = c;
       if (isSeed) {
-        const name = classes.names[own];
+        if (newSeeds.length < MAX_STACK_CANDIDATES) newSeeds.push(ordinal);
+        // V8's own entries (a promise's reactions) are all `(system)`: their V8 name says what they are.
+        const name = classes.names[own] === '(system)' ? graph.nodeName(ordinal).replace(/^system \/ /, '') : classes.names[own];
         entryClasses.set(name, (entryClasses.get(name) ?? 0) + 1);
         seedClasses.add(own);
       }
@@ -325,8 +409,8 @@ function measureGrowth(walker: Walker, points: Point[]): Growth[] {
       classBytes[c] = 0;
       classFirst[c] = -1;
     }
-    const leading = [...entryClasses.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
-    return { retained, entryClasses, holds, representativeClass: holds?.className ?? leading, path: [], closures: closuresOf(snapshot, closureOrdinals) };
+    const leading = rankedClasses(entryClasses)[0] ?? null;
+    return { retained, entryClasses, holds, representativeClass: holds?.className ?? leading, path: [], closures: closuresOf(snapshot, closureOrdinals), newSeeds };
   });
 }
 
@@ -344,12 +428,17 @@ function representativePath(walker: Walker, point: Point, className: string | nu
   return deepest < 0 ? [] : pathThrough(walker.snapshot, deepest, point.container, walker, mark);
 }
 
-/** V8 categories that are never what a person means by "each entry holds …". */
+/**
+ * V8 categories that are never what a person means by "each entry holds …"; nor is a suspended async
+ * function's frame (a `Generator`, what an `await` keeps): what it holds is (the request it serves).
+ */
 function isPlumbing(snapshot: AnalyzedSnapshot, ordinal: number): boolean {
   const { graph } = snapshot;
   const t = graph.layout.nodeType;
   const type = graph.nodeType(ordinal);
-  return type === t.hidden || type === t.code || type === t.synthetic || type === t.array || type === t.native || graph.nodeName(ordinal).startsWith('system / ');
+  if (type === t.hidden || type === t.code || type === t.synthetic || type === t.array || type === t.native || type === t.number) return true;
+  const name = graph.nodeName(ordinal);
+  return name.startsWith('system / ') || (type === t.object && (name === 'Generator' || name === 'AsyncGenerator'));
 }
 
 /**
@@ -371,7 +460,13 @@ function heldClass(snapshot: AnalyzedSnapshot, touched: number[], seedClasses: S
   return best;
 }
 
-/** `cbKwargs.referer`: the property path from the entry to an object, from the walk's parents. */
+/** Property paths longer than this are no help in a sentence: the class alone is named. */
+const MAX_VIA_PARTS = 4;
+
+/**
+ * `cbKwargs.referer`: the property path from the entry to an object, from the walk's parents; '' when the
+ * path goes through V8's numbered internals (a promise's reaction fields) or is too long to read.
+ */
 function viaLabel(snapshot: AnalyzedSnapshot, ordinal: number, walker: Walker, mark: number): string {
   const { graph } = snapshot;
   const { stamp, parent, parentEdge } = walker;
@@ -379,8 +474,10 @@ function viaLabel(snapshot: AnalyzedSnapshot, ordinal: number, walker: Walker, m
   // Seeds' parents are the holder, outside the walk, so the loop ends at the entry.
   for (let o = ordinal; stamp[parent[o]] === mark && parts.length < 50; o = parent[o]) {
     const e = parentEdge[o];
+    if (graph.edgeType(e) === graph.layout.edgeType.hidden) return '';
     parts.unshift(graph.edgeType(e) === graph.layout.edgeType.element ? `[${graph.edgeName(e)}]` : graph.edgeName(e));
   }
+  if (parts.length > MAX_VIA_PARTS) return '';
   return parts.reduce((out, part) => (out === '' ? part : part.startsWith('[') ? `${out}${part}` : `${out}.${part}`), '');
 }
 
@@ -388,12 +485,17 @@ function viaLabel(snapshot: AnalyzedSnapshot, ordinal: number, walker: Walker, m
 function pathThrough(snapshot: AnalyzedSnapshot, ordinal: number, container: number, walker: Walker, mark: number): PathStep[] {
   const { graph, classes } = snapshot;
   const { stamp, parent, parentEdge } = walker;
-  const step = (o: number, edgeIndex: number): PathStep => ({
-    nodeId: graph.nodeId(o),
-    className: classes.names[classes.nodeClass[o]],
-    edgeName: edgeIndex < 0 ? '' : graph.edgeName(edgeIndex),
-    edgeType: edgeIndex < 0 ? '' : graph.edgeTypeName(edgeIndex),
-  });
+  // A function or closure context carries its name and place, so the path names the code (`revalidateUpload()`).
+  const step = (o: number, edgeIndex: number): PathStep => {
+    const base = {
+      nodeId: graph.nodeId(o),
+      className: classes.names[classes.nodeClass[o]],
+      edgeName: edgeIndex < 0 ? '' : graph.edgeName(edgeIndex),
+      edgeType: edgeIndex < 0 ? '' : graph.edgeTypeName(edgeIndex),
+    };
+    const closure = functionLocation(snapshot, o);
+    return closure ? { ...base, closure } : base;
+  };
   const steps: PathStep[] = [];
   let o = ordinal;
   while (stamp[o] === mark && steps.length < MAX_PATH_STEPS) {
@@ -429,6 +531,15 @@ function closuresOf(snapshot: AnalyzedSnapshot, ordinals: number[]): SuspectClos
     else byPlace.set(key, { ...location, count: 1 });
   }
   return [...byPlace.values()].sort((a, b) => b.count - a.count).slice(0, 5);
+}
+
+/**
+ * The entries' classes, most frequent first; on a tie, strings last: a Map's entries are its keys and its
+ * values, one each, and the values (`CachedResponse`) say more than the keys (a URL string).
+ */
+function rankedClasses(entryClasses: Map<string, number>): string[] {
+  const isString = (name: string): number => (STRING_CLASSES.includes(name) ? 1 : 0);
+  return [...entryClasses.entries()].sort((a, b) => b[1] - a[1] || isString(a[0]) - isString(b[0])).map(([name]) => name);
 }
 
 /** Step 4 of the file comment: one suspect per rule, owner class and edge. */
@@ -471,7 +582,7 @@ function mergeSuspects(last: AnalyzedSnapshot, points: Point[], growths: Growth[
       leakingEdge: { ownerClassName: point.edge.ownerClassName, ownerNodeId: graph.nodeId(point.edge.ownerOrdinal), edgeName: point.edge.edgeName },
       containerNodeId: graph.nodeId(point.container),
       containerClassName: classes.names[classes.nodeClass[point.container]],
-      classNames: [...entryClasses.entries()].sort((a, b) => b[1] - a[1]).map(([name]) => name),
+      classNames: rankedClasses(entryClasses),
       countGrowth: perMinute === null ? null : countAdded * perMinute,
       bytesGrowth: perMinute === null ? null : Math.round(retained * perMinute),
       countAdded,
@@ -481,6 +592,7 @@ function mergeSuspects(last: AnalyzedSnapshot, points: Point[], growths: Growth[
       closures: [...closures.values()].sort((a, b) => b.count - a.count).slice(0, 5),
       merged: members.length,
     };
+    if (point.link !== null) suspect.chain = { linkEdge: point.link, lengths: [...point.counts], lengthGrowth: point.counts[snapshotCount - 1] - point.counts[0] };
     suspects.push({ suspect, lead });
   }
   return suspects;
@@ -511,6 +623,7 @@ function headlineOf(suspect: Suspect, durationMs: number, snapshotCount: number)
   const fn = suspect.closures[0];
   const entries = what === 'Function' && fn ? `\`${fn.name}()\` ${count === 1 ? 'closure' : 'closures'}` : plural(what, count);
   let text = `${where} grows by ${count} ${entries}${span}`;
+  if (suspect.chain) text += ` (a chain, each linked to the next through \`${suspect.chain.linkEdge}\`)`;
   if (suspect.holds) {
     const held = suspect.holds.className;
     const article = /^[A-Za-z_$]/.test(held) ? (VOWEL.test(held) ? 'an ' : 'a ') : '';
@@ -519,5 +632,7 @@ function headlineOf(suspect: Suspect, durationMs: number, snapshotCount: number)
   }
   text += ` (${bytes}).`;
   if (fn) text += ` Functions involved: \`${fn.name}()\`${fn.script ? ` (${shortScriptName(fn.script)}:${fn.line})` : ''}.`;
+  const created = suspect.allocationStack ? createdAt(suspect.allocationStack, suspect.classNames) : null;
+  if (created) text += ` Created in \`${created.functionName}\`${created.url ? ` (${shortScriptName(created.url)}:${created.line})` : ''}.`;
   return text;
 }

@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { crawlerSeries, scenario } from '../../../fixtures/fixtures.ts';
 import { analyzeFile } from '../helpers.ts';
+import { zooSeries } from '../../../fixtures/zoo/series.ts';
 import { findSuspects } from '../../../../src/main/heap/leaks/suspects.ts';
 import { sameIdSpace, seriesSharesIdSpace } from '../../../../src/main/heap/diff.ts';
 import { SnapshotStore } from '../../../../src/main/heap/store.ts';
@@ -71,6 +72,17 @@ describe('leak suspects', () => {
     expect(log.holds?.via).toBe('sql');
     // The bounded session cache and the buffer pool are not suspects.
     expect(edges.filter((e) => /sessions|pool|entries/.test(e))).toEqual([]);
+  });
+
+  it('name a Map cache’s entries by its values, not its keys: ResponseCache.entries grows by CachedResponses', async () => {
+    const { files } = await zooSeries('map-cache');
+    const [top] = suspectsOf(files).suspects;
+    expect(edgeOf(top)).toBe('ResponseCache.entries');
+    // One key (a URL string) and one value per entry: on the tie, the value's class comes first.
+    expect(top.classNames.slice(0, 2)).toEqual(['CachedResponse', '(concatenated string)']);
+    expect(top.headline).toMatch(/^`ResponseCache\.entries` grows by 300 `CachedResponse`s /);
+    // A heap number is no answer to "each holding …".
+    expect(top.holds?.className).not.toBe('(number)');
   });
 
   it('find nothing in a healthy program: a bounded LRU, a pool, warm-up that levels off, a steady state', () => {
