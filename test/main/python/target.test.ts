@@ -228,11 +228,32 @@ describe('A program started with the agent (python -m leak_explorer_agent run)',
       expect(second.closed).toBe(true);
       await expect(second.collectGarbage()).rejects.toMatchObject({ code: 'TARGET_GONE' });
       await second.close();
+
     } finally {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+      for (const ending of ['json', 'sock']) rmSync(join(AGENT_FOLDER, `py-${pid}.${ending}`), { force: true });
     }
   }, 60_000);
+});
+
+describe('Files an agent left behind (its program was killed)', () => {
+  it('are not taken for a running agent by a later process with that PID', async () => {
+    const child = spawn(PYTHON, ['-c', 'import time\nwhile True: time.sleep(0.1)'], { stdio: 'ignore' });
+    const pid = child.pid as number;
+    const files = ['json', 'sock'].map((ending) => join(AGENT_FOLDER, `py-${pid}.${ending}`));
+    try {
+      // What a program killed with SIGKILL under this PID would have left: its description and socket file.
+      writeFileSync(files[1], '');
+      writeFileSync(files[0], JSON.stringify({ pid, python: '3.11.2', socket: files[1], token: 'left-behind' }), { mode: 0o600 });
+      for (let waited = 0; !/python3/.test(executableOf(pid)) && waited < 5000; waited += 50) await sleep(50);
+      const ps = await cliAsync(['ps', '--json']);
+      expect((JSON.parse(ps.stdout) as Array<Record<string, unknown>>).find((p) => p.pid === pid)).toMatchObject({ runtime: 'python', agentLoaded: false, reason: 'lldb will inject the agent (a brief pause)' });
+    } finally {
+      child.kill('SIGKILL');
+      for (const file of files) rmSync(file, { force: true });
+    }
+  }, 30_000);
 });
 
 describe('How the agent gets in: lldb before Python 3.14, sys.remote_exec from 3.14 on', () => {
