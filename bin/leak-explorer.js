@@ -6,11 +6,12 @@ import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 // The oldest release package.json's engines accepts (the built CLI needs ArrayBuffer.prototype.transfer and
-// process.getBuiltinModule, which Node 20 lacks; 22.12 is the oldest 22 it is tested on).
+// process.getBuiltinModule, which Node 20 lacks; 22.13 is the oldest 22 on which a clone's `npm install`
+// prints no EBADENGINE warning: eslint's eslint-visitor-keys asks for ^22.13.0).
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 12)) {
+if (major < 22 || (major === 22 && minor < 13)) {
   process.stderr.write(
-    `leak-explorer needs Node.js 22.12 or newer; this is ${process.version}.\n` +
+    `leak-explorer needs Node.js 22.13 or newer; this is ${process.version}.\n` +
       '  Install a supported Node.js (22 or 24), or, in a clone of the repository, run it through npm\n' +
       '  (npx leak-explorer, npm run …), which uses the Node 24 that the project installs.\n',
   );

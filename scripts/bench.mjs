@@ -11,12 +11,17 @@
 // First, start-up (whole processes, as a user runs them): `leak-explorer --version` beside `node -e 0`, and
 // `leak-explorer analyze` on 5 and 50 MB files beside Microsoft's Rust parser (@vscode/v8-heap-parser).
 //
+// The floor is a native yardstick, scripts/bench/floor.c, built here with the machine's `cc -O2` (never
+// committed as a binary): one C thread that reads the file, decodes every node and edge, and computes the
+// dominators and retained sizes. Its root's retained size must equal ours on the same file: a mismatch is
+// printed loudly, in the table and on stderr.
+//
 // Usage: npm run bench [-- --sizes 50,300] [--big] [--huge] [--runs 3] [--skip-memlab] [--skip-series] [--skip-live]
 //                      [--startup-sizes 5,50] [--skip-startup] [--skip-layout] [--skip-sampling]
 // A few minutes: npm run bench -- --sizes 50 --skip-memlab --skip-series --skip-live
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { workerEntries } from './worker-entries.mjs';
@@ -85,12 +90,25 @@ function warm(file) {
   }
 }
 
+/** Builds the native yardstick with the machine's C compiler: its path, or null (then the floor is left out). */
+function buildFloor() {
+  const binary = join(work, 'floor');
+  const compiler = process.env.CC || 'cc';
+  const result = spawnSync(compiler, ['-O2', '-o', binary, join(root, 'scripts', 'bench', 'floor.c')], { encoding: 'utf8' });
+  if (result.status === 0) return binary;
+  console.error(`The native floor was not built (${compiler}: ${(result.stderr || result.error?.message || `exit ${result.status}`).trim().split('\n')[0]}); its column stays empty.`);
+  return null;
+}
+const floorBinary = buildFloor();
+
 function run(tool, ...runArgs) {
   for (const arg of runArgs) if (existsSync(arg) && statSync(arg).isFile()) warm(arg);
+  if (tool === 'floor' && !floorBinary) return { error: 'no C compiler' };
   const script = bundled[tool] ?? join(root, 'scripts', 'bench', `run-${tool}.mjs`);
-  const heap = bundled[tool] || tool === 'floor' || tool === 'live' ? [] : [`--max-old-space-size=${Math.floor(totalmem() / (1 << 20) * 0.8)}`];
+  const heap = bundled[tool] || tool === 'live' ? [] : [`--max-old-space-size=${Math.floor(totalmem() / (1 << 20) * 0.8)}`];
+  const argv = tool === 'floor' ? [floorBinary, ...runArgs] : [process.execPath, ...heap, script, ...runArgs];
   const started = performance.now();
-  const result = spawnSync(process.execPath, [...heap, script, ...runArgs], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 60 * 60_000 });
+  const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 60 * 60_000 });
   // The whole process, from spawn to exit: what a user waits for (Node's start-up and module loading included).
   const wallMs = performance.now() - started;
   const line = result.stdout.trim().split('\n').pop() ?? '';
@@ -119,7 +137,9 @@ const mib = (bytes) => `${(bytes / (1 << 20)).toFixed(0)} MiB`;
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const haveMemlab = ensureMemlab();
 const rows = [];
-console.log(`Leak Explorer benchmark: ${cpus().length} cores, ${mib(totalmem())}, Node ${process.version}; median of ${runs} runs (memlab and 4 GB: one)\n`);
+// The load average goes with every table: on a shared machine wall times measure waiting as much as work.
+const load = () => `load average ${loadavg().map((x) => x.toFixed(2)).join(', ')}`;
+console.log(`Leak Explorer benchmark: ${cpus().length} cores, ${mib(totalmem())}, Node ${process.version}; median of ${runs} runs (memlab and 4 GB: one); ${load()}\n`);
 if (!flag('--skip-startup')) startupSection();
 for (const mb of sizes) {
   const file = snapshotOf(mb);
@@ -131,15 +151,17 @@ for (const mb of sizes) {
     const r = results[tool];
     console.error(`  ${mb} MB ${tool}: ${r.error ? `failed: ${r.error}` : `${secs(r.ms)}, ${mib(r.maxRssBytes)}`}`);
   }
+  checkFloor(`${mb} MB`, results.ours, results.floor);
   rows.push({ mb, size, results });
 }
 
 if (rows.length > 0) {
-  console.log('\nWhole process (spawn to exit), with the in-process time of the same run in brackets, and peak RSS:');
+  console.log(`\nWhole process (spawn to exit), with the in-process time of the same run in brackets, and peak RSS (${load()}):`);
   console.log('\n| snapshot | ours | DevTools | memlab | floor | DevTools ÷ ours (time) | ours ÷ DevTools (RSS) | ours ÷ floor |');
   console.log('|---|---|---|---|---|---|---|---|');
 }
 for (const { mb, size, results } of rows) {
+  const shape = results.ours?.nodes ? `, ${(results.ours.nodes / 1e6).toFixed(1)} M nodes, ${(results.ours.edges / 1e6).toFixed(1)} M edges` : '';
   const cell = (r) => (!r ? '—' : r.error ? `failed (${r.error.slice(0, 40)})` : `${secs(r.wallMs)} (${secs(r.ms)}), ${mib(r.maxRssBytes)}`);
   const { ours, devtools, memlab, floor } = results;
   const ok = (r) => r && !r.error;
@@ -147,8 +169,8 @@ for (const { mb, size, results } of rows) {
   const ratio = (a, b) => `${(a.wallMs / b.wallMs).toFixed(2)}× (${(a.ms / b.ms).toFixed(2)}×)`;
   const speedup = ok(ours) && ok(devtools) ? ratio(devtools, ours) : '—';
   const rss = ok(ours) && ok(devtools) ? `${(ours.maxRssBytes / devtools.maxRssBytes).toFixed(2)}×` : '—';
-  const toFloor = ok(ours) && ok(floor) ? ratio(ours, floor) : '—';
-  console.log(`| ${mb} MB (${mib(size)}) | ${cell(ours)} | ${cell(devtools)} | ${cell(memlab)} | ${cell(floor)} | ${speedup} | ${rss} | ${toFloor} |`);
+  const toFloor = ok(ours) && ok(floor) ? `${ratio(ours, floor)}${floor.mismatch ? ' **MISMATCH**' : ''}` : '—';
+  console.log(`| ${mb} MB (${mib(size)}${shape}) | ${cell(ours)} | ${cell(devtools)} | ${cell(memlab)} | ${cell(floor)} | ${speedup} | ${rss} | ${toFloor} |`);
 }
 
 // A diff and a series of one growing process, against DevTools' Comparison (each snapshot loaded in full).
@@ -203,7 +225,7 @@ if (!flag('--skip-sampling')) {
   else console.log(`| busy target, 32 KiB interval | ${Math.round(cost.offPerSecond)} | ${Math.round(cost.onPerSecond)} | ${(cost.slowdown * 100).toFixed(1)}% |`);
 }
 
-console.log('\nCommand: npm run bench' + (args.length ? ` -- ${args.join(' ')}` : ''));
+console.log(`\nCommand: npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}; at the end, ${load()}`);
 
 // --- Start-up: whole processes, as a user runs them ------------------------------------------------------
 
@@ -228,6 +250,20 @@ function childrenCpuMs() {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // Fields 16 and 17 of proc(5), cutime and cstime; `fields` starts at field 3.
   return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/**
+ * Checks the native floor's answer against ours on the same file: the root's retained size (every node's
+ * self size counted once, whatever the edge rules), and the node and edge counts. A mismatch is loud.
+ */
+function checkFloor(label, ours, floor) {
+  if (!ours || ours.error || !floor || floor.error) return;
+  const problems = [];
+  if (ours.rootRetained !== floor.rootRetained) problems.push(`root retained size ${ours.rootRetained} (ours) ≠ ${floor.rootRetained} (floor)`);
+  if (ours.nodes !== floor.nodes || ours.edges !== floor.edges) problems.push(`${ours.nodes}/${ours.edges} nodes/edges (ours) ≠ ${floor.nodes}/${floor.edges} (floor)`);
+  if (problems.length === 0) return;
+  floor.mismatch = true;
+  console.error(`\n!!! ${label}: THE NATIVE FLOOR AND OUR ENGINE DISAGREE: ${problems.join('; ')}\n`);
 }
 
 /** Wall and CPU time of one process, spawn to exit; its stdout when asked. */
@@ -270,21 +306,25 @@ function startupSection() {
     console.log(`| ${label} | ${ms(r)} | ${r.error || nodeOnly.error ? '—' : `${(r.ms / nodeOnly.ms).toFixed(2)}× (${(r.cpuMs / nodeOnly.cpuMs).toFixed(2)}×)`} |`);
   }
   const haveVscode = ensureVscodeParser();
-  console.log('\n| snapshot | `leak-explorer analyze --json`, whole process (engine in-process) | @vscode/v8-heap-parser 0.1.0, whole process (in-process) | Rust parser ÷ ours (whole process) |');
-  console.log('|---|---|---|---|');
+  console.log('\n| snapshot | `leak-explorer analyze --json`, whole process (engine in-process) | @vscode/v8-heap-parser 0.1.0, whole process (in-process) | native floor (C), whole process (in-process) | Rust parser ÷ ours (whole process) | ours ÷ floor (whole process) |');
+  console.log('|---|---|---|---|---|---|');
   for (const mb of startupSizes) {
     const file = snapshotOf(mb);
     const first = wholeProcess([process.execPath, bin, 'analyze', file, '--json', '--quiet', '--top', '1'], true);
     const shape = first.error ? null : JSON.parse(first.stdout).snapshots[0];
     const ours = first.error ? first : medianWall(count, [process.execPath, bin, 'analyze', file, '--json', '--quiet', '--top', '1']);
-    const inProcess = median(runs, () => run('ours', file));
+    const inProcess = median(count, () => run('ours', file));
     const vscode = haveVscode ? median(count, () => run('vscode', file)) : { error: 'not installed' };
+    const floor = median(count, () => run('floor', file));
+    checkFloor(`start-up ${mb} MB`, inProcess, floor);
     const label = `${mb} MB${shape ? ` (${mib(statSync(file).size)}, ${(shape.nodeCount / 1e3).toFixed(0)} k nodes, ${(shape.edgeCount / 1e3).toFixed(0)} k edges)` : ''}`;
     const oursCell = ours.error ? ms(ours) : `${secs(ours.ms)}, CPU ${secs(ours.cpuMs)} (${inProcess.error ? '—' : secs(inProcess.ms)})`;
     const vscodeCell = vscode.error ? `failed (${vscode.error.slice(0, 40)})` : `${secs(vscode.wallMs)} (${secs(vscode.ms)})`;
+    const floorCell = floor.error ? `failed (${floor.error.slice(0, 40)})` : `${secs(floor.wallMs)} (${secs(floor.ms)})${floor.mismatch ? ' **MISMATCH**' : ''}`;
     const ratio = ours.error || vscode.error ? '—' : `${(vscode.wallMs / ours.ms).toFixed(2)}×`;
-    console.error(`  start-up ${mb} MB: ours ${oursCell}, Rust parser ${vscodeCell}`);
-    console.log(`| ${label} | ${oursCell} | ${vscodeCell} | ${ratio} |`);
+    const toFloor = ours.error || floor.error ? '—' : `${(ours.ms / floor.wallMs).toFixed(2)}×`;
+    console.error(`  start-up ${mb} MB: ours ${oursCell}, Rust parser ${vscodeCell}, floor ${floorCell} (load ${loadavg()[0].toFixed(1)})`);
+    console.log(`| ${label} | ${oursCell} | ${vscodeCell} | ${floorCell} | ${ratio} | ${toFloor} |`);
   }
-  console.log('');
+  console.log(`\n(start-up section done, ${load()})\n`);
 }

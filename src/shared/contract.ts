@@ -191,7 +191,10 @@ export const API = {
   statistics: engineMethod(z.strictObject({ id }), returns<HeapStatistics>()),
   /** The shortest retainer paths from the roots to an object. */
   retainerPaths: engineMethod(z.strictObject({ id, nodeId, maxPaths: z.number().int().positive().max(50).optional() }), returns<RetainerPaths>()),
-  /** An object's retainer graph, laid out. */
+  /**
+   * An object's retainer graph, laid out. With `fold`, each repeated stretch of the shortest path (a
+   * chain-shaped leak) is one group node `× N`; `unfold` lists the groups (by key) drawn object by object.
+   */
   retainerGraph: engineMethod(
     z.strictObject({
       id,
@@ -201,6 +204,8 @@ export const API = {
       includeWeak: z.boolean().optional(),
       expand: z.array(nodeId).max(500).optional(),
       collapse: z.array(nodeId).max(500).optional(),
+      fold: z.boolean().optional(),
+      unfold: z.array(nodeId).max(500).optional(),
     }),
     returns<LaidOutRetainerGraph>(),
   ),

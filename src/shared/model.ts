@@ -145,6 +145,27 @@ export interface GraphNode extends NodeFacts {
   isRoot: boolean;
   /** True when this node has retainers that the bounded graph left out. */
   truncated: boolean;
+  /** Set on a group node: a repeated stretch of the shortest path, folded into this one node. */
+  group?: RetainerGraphGroup;
+  /** Set on the nodes of a group the caller unfolded: the group's key, to fold it back. */
+  unfoldedFrom?: number;
+}
+
+/**
+ * A group node of a retainer graph: a segment of the shortest path that repeats in a row (a chain-shaped
+ * leak), drawn as one node `× 41`. Its `nodeId` is negative (`-key`), so it never names a heap object.
+ */
+export interface RetainerGraphGroup {
+  /** The id of the group's object nearest the retained object: pass it in `unfold` to draw the group's objects. */
+  key: number;
+  /** How many times the segment repeats. */
+  repeat: number;
+  /** The segment, from the retained object's side: each object's class and the edge by which the next holds it. */
+  segment: Array<Pick<PathStep, 'className' | 'edgeName' | 'edgeType'>>;
+  /** How many heap objects the group stands for: its stretch of the path, and the branches alike to it. */
+  objects: number;
+  /** How many steps of the shortest path the group stands for (the segment × repeat), from the key's. */
+  pathSteps: number;
 }
 
 /** An edge of a retainer graph: `from` retains `to` through a property named `name`. */

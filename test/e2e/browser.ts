@@ -79,3 +79,61 @@ export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
+
+/**
+ * Text elements whose colour against their effective background is below WCAG AA (4.5:1; 3:1 for large
+ * text), computed from the rendered page's colours (alpha-blended over the backgrounds beneath).
+ */
+export async function contrastFailures(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const parse = (c: string): [number, number, number, number] => {
+      const m = c.match(/rgba?\(([^)]+)\)/);
+      if (!m) return [0, 0, 0, 0];
+      const parts = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+      return [parts[0], parts[1], parts[2], parts[3] ?? 1];
+    };
+    const blend = (top: number[], bottom: number[]) => [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3]));
+    const luminance = (rgb: number[]) => {
+      const [r, g, b] = rgb.map((v) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const background = (el: Element | null): number[] => {
+      const layers: number[][] = [];
+      for (let e = el; e; e = e.parentElement) {
+        const bg = parse(getComputedStyle(e).backgroundColor);
+        if (bg[3] > 0) layers.push(bg);
+        if (bg[3] >= 1) break;
+      }
+      let colour = [255, 255, 255];
+      for (const layer of layers.reverse()) colour = blend(layer, [...colour, 1]);
+      return colour;
+    };
+    const failures: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const seen = new Set<Element>();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node.parentElement;
+      if (!el || seen.has(el) || !node.textContent?.trim()) continue;
+      seen.add(el);
+      const style = getComputedStyle(el);
+      const box = el.getBoundingClientRect();
+      if (style.visibility === 'hidden' || style.display === 'none' || box.width === 0 || box.height === 0) continue;
+      // SVG text is drawn with fill; HTML text with color. Disabled controls are exempt (WCAG 1.4.3).
+      if (el.closest('button:disabled, [aria-disabled="true"], option')) continue;
+      const isSvg = el instanceof SVGElement;
+      const fg = parse(isSvg ? style.fill : style.color);
+      const opacity = Number(style.opacity) * Number(el.closest('[style*="opacity"]') ? 1 : 1);
+      const bg = background(isSvg ? (el.closest('.graph-host, .panel') ?? el) : el);
+      const text = blend([...fg.slice(0, 3), fg[3] * opacity], [...bg, 1]);
+      const [l1, l2] = [luminance(text), luminance(bg)].sort((a, b) => b - a);
+      const ratio = (l1 + 0.05) / (l2 + 0.05);
+      const size = parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) failures.push(`${ratio.toFixed(2)}:1 "${node.textContent.trim().slice(0, 40)}" (${el.tagName.toLowerCase()}.${el.className})`);
+    }
+    return failures;
+  });
+}

@@ -54,6 +54,11 @@ export interface PlainObjectShapes {
   /** shapeOf[ordinal]: the shape number of a plain object, -1 for any other node. */
   shapeOf: Int32Array;
   representatives: number[];
+  /**
+   * The property names of each shape's representative, decoded on first use: inferring the interfaces and
+   * naming the classes both read them, and decoding a name from the snapshot's bytes costs a call into C++.
+   */
+  names?: Array<string[] | undefined>;
   counts: number[];
 }
 
@@ -138,7 +143,7 @@ export function inferInterfaceDefinitions(graph: HeapGraph, shapes = plainObject
   shapes.representatives.forEach((ordinal, shape) => {
     const count = shapes.counts[shape];
     plainObjects += count;
-    const named = interfaceNameOf(propertyNames(graph, ordinal));
+    const named = interfaceNameOf(shapeNames(graph, shapes, shape));
     if (named === null) return;
     const candidate = candidates.get(named.name);
     if (candidate) candidate.count += count;
@@ -153,6 +158,12 @@ export function inferInterfaceDefinitions(graph: HeapGraph, shapes = plainObject
     result.push({ name: candidate.name, properties: candidate.properties });
   }
   return result;
+}
+
+/** The property names of a shape (see {@link PlainObjectShapes.names}). */
+function shapeNames(graph: HeapGraph, shapes: PlainObjectShapes, shape: number): string[] {
+  const names = (shapes.names ??= []);
+  return (names[shape] ??= propertyNames(graph, shapes.representatives[shape]));
 }
 
 /** An object's property edge names, in edge order. */
@@ -275,11 +286,11 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
   // Shared, so that the analysis worker can total the classes.
   const nodeClass = sharedUint32Array(nodeCount);
   // The match depends only on the property names: one match (and class) per shape.
-  const { shapeOf, representatives } = shapes;
-  const shapeClass = new Int32Array(representatives.length).fill(-1);
+  const { shapeOf } = shapes;
+  const shapeClass = new Int32Array(shapes.representatives.length).fill(-1);
   const classOfShape = (shape: number): number => {
     if (shapeClass[shape] < 0) {
-      const properties = propertyNames(graph, representatives[shape]);
+      const properties = shapeNames(graph, shapes, shape);
       shapeClass[shape] = classForName(properties.length === 0 || definitions.length === 0 ? 'Object' : matchInterface(tree, properties, fallback).name);
     }
     return shapeClass[shape];

@@ -190,9 +190,17 @@ export function dominatorsFromDfs(dfs: DominatorDfs): DominatorResult {
   const preds = new Uint32Array(predStart[n + 1]);
   const cursor = stack; // free until the semidominator loop
   cursor.set(predStart.subarray(0, size));
-  for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
-    const v = number[ordinal];
-    for (let slot = successorStart[ordinal], end = successorStart[ordinal + 1]; slot < end; slot++) preds[cursor[successors[slot]]++] = v;
+  // One flat loop over the slots, node after node: V8's Maglev compiles a hot inner loop on its own and
+  // leaves that code at every exit from it, which on a small snapshot sent this fill back to the interpreter
+  // at each node (--trace-deopt: "exit from OSR'd inner loop").
+  for (let ordinal = 0, v = number[0], slot = successorStart[0], end = successorStart[1]; ; ) {
+    if (slot === end) {
+      if (++ordinal === nodeCount) break;
+      v = number[ordinal];
+      end = successorStart[ordinal + 1];
+      continue;
+    }
+    preds[cursor[successors[slot++]]++] = v;
   }
   free(successors);
   free(successorStart);

@@ -130,22 +130,33 @@ export function essentialSuccessors(graph: HeapGraph): DominatorInput {
   const predecessorCounts = new Uint32Array(nodeCount);
   const ephemerons = new EphemeronNames(strings);
   let slot = 0;
-  for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
-    successorStart[ordinal] = slot;
-    const fromRoot = ordinal === rootNodeOrdinal;
-    for (let i = firstLinks[ordinal], end = firstLinks[ordinal + 1]; i < end; i++) {
-      const link = links[i];
-      const type = link & 15;
-      if (type === weak || (type === shortcut && !fromRoot)) continue;
-      const child = link >>> 4;
-      if (child === ordinal) continue;
-      if (type === LINK_MAYBE_EPHEMERON) {
-        const match = ephemerons.get(edges[i * edgeFieldCount + edgeNameOffset]);
-        if (match && nodes[ordinal * nodeFieldCount + nodeIdOffset] === match.tableId) continue;
-      }
-      successors[slot++] = child;
-      predecessorCounts[child]++;
+  // One flat loop over every link, moving to the next node where its links end, rather than a loop over
+  // links inside a loop over nodes: V8's Maglev compiled the hot inner loop on its own (on-stack
+  // replacement) and left that code at every exit from it, back to the interpreter, hundreds of times on a
+  // small snapshot (--trace-deopt: "exit from OSR'd inner loop"). Same lists, same order.
+  let ordinal = -1;
+  let end = firstLinks[0];
+  let fromRoot = false;
+  for (let i = end; ; ) {
+    if (i === end) {
+      if (++ordinal === nodeCount) break;
+      successorStart[ordinal] = slot;
+      fromRoot = ordinal === rootNodeOrdinal;
+      end = firstLinks[ordinal + 1];
+      continue;
     }
+    const e = i++;
+    const link = links[e];
+    const type = link & 15;
+    if (type === weak || (type === shortcut && !fromRoot)) continue;
+    const child = link >>> 4;
+    if (child === ordinal) continue;
+    if (type === LINK_MAYBE_EPHEMERON) {
+      const match = ephemerons.get(edges[e * edgeFieldCount + edgeNameOffset]);
+      if (match && nodes[ordinal * nodeFieldCount + nodeIdOffset] === match.tableId) continue;
+    }
+    successors[slot++] = child;
+    predecessorCounts[child]++;
   }
   successorStart[nodeCount] = slot;
   return { nodeCount, rootOrdinal: rootNodeOrdinal, successorStart, successors, predecessorCounts };
@@ -159,17 +170,29 @@ export function essentialSuccessors(graph: HeapGraph): DominatorInput {
 export function cutEdgesIntoPage(input: DominatorInput, owned: Uint8Array): void {
   const { nodeCount, rootOrdinal, successorStart, successors, predecessorCounts } = input;
   let cut = 0;
-  for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
-    if (owned[ordinal] !== 0 || ordinal === rootOrdinal) continue;
-    const end = successorStart[ordinal + 1];
-    let kept = successorStart[ordinal];
-    for (let slot = kept; slot < end; slot++) {
-      const target = successors[slot];
-      if (owned[target] !== 0) predecessorCounts[target]--;
-      else successors[kept++] = target;
+  // One flat loop over the slots, node after node (see essentialSuccessors for why not a loop per node).
+  let ordinal = -1;
+  let slot = 0;
+  let end = 0;
+  let kept = 0;
+  let checked = false;
+  for (;;) {
+    if (slot === end) {
+      // The node's cut slots, at the end of its list, point to the root instead.
+      if (checked) {
+        cut += end - kept;
+        successors.fill(rootOrdinal, kept, end);
+      }
+      if (++ordinal === nodeCount) break;
+      checked = owned[ordinal] === 0 && ordinal !== rootOrdinal;
+      kept = successorStart[ordinal];
+      end = successorStart[ordinal + 1];
+      slot = checked ? kept : end;
+      continue;
     }
-    cut += end - kept;
-    for (; kept < end; kept++) successors[kept] = rootOrdinal;
+    const target = successors[slot++];
+    if (owned[target] !== 0) predecessorCounts[target]--;
+    else successors[kept++] = target;
   }
   predecessorCounts[rootOrdinal] += cut;
 }

@@ -2,36 +2,103 @@
  * The snapshot header (`snapshot.meta` and counts), validated at the trust boundary, and the field layout
  * derived from it. Offsets are always read from the meta, never hard-coded: V8 writes 6 node fields
  * (with `detachedness`) or 7 (with `trace_node_id` too) depending on version and options.
+ *
+ * The checks are written out by hand rather than with zod: this module is on the start-up path of every
+ * `analyze`, and loading zod cost more than parsing a small snapshot's header ever will.
  */
-import { z } from 'zod';
 import { LeakExplorerError } from '../../shared/errors.ts';
 
-const stringList = z.array(z.string());
+/** The validated `snapshot.meta`: field names and type names of nodes and edges. */
+export interface SnapshotMeta {
+  node_fields: string[];
+  node_types: Array<string[] | string>;
+  edge_fields: string[];
+  edge_types: Array<string[] | string>;
+  trace_function_info_fields?: string[];
+  trace_node_fields?: string[];
+  sample_fields?: string[];
+  location_fields?: string[];
+}
 
-const metaSchema = z.object({
-  node_fields: stringList,
-  node_types: z.array(z.union([stringList, z.string()])),
-  edge_fields: stringList,
-  edge_types: z.array(z.union([stringList, z.string()])),
-  trace_function_info_fields: stringList.optional(),
-  trace_node_fields: stringList.optional(),
-  sample_fields: stringList.optional(),
-  location_fields: stringList.optional(),
-});
+/** The validated `snapshot` object of a heap snapshot (only the keys below are kept). */
+export interface SnapshotHeader {
+  meta: SnapshotMeta;
+  node_count: number;
+  edge_count: number;
+  trace_function_count?: number;
+  root_index?: number;
+  extra_native_bytes?: number;
+}
 
-const count = z.number().int().nonnegative().max(2 ** 40);
+/** Thrown by the checks below with where (`snapshot.meta.node_fields`) and what is wrong. */
+class HeaderIssue {
+  readonly where: string;
+  readonly what: string;
+  constructor(where: string, what: string) {
+    this.where = where;
+    this.what = what;
+  }
+}
 
-const headerSchema = z.object({
-  meta: metaSchema,
-  node_count: count,
-  edge_count: count,
-  trace_function_count: count.optional(),
-  root_index: count.optional(),
-  extra_native_bytes: z.number().nonnegative().optional(),
-});
+function describe(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+}
 
-/** The validated `snapshot` object of a heap snapshot. */
-export type SnapshotHeader = z.infer<typeof headerSchema>;
+function record(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HeaderIssue(where, `expected an object, received ${describe(value)}`);
+  return value as Record<string, unknown>;
+}
+
+function stringList(value: unknown, where: string): string[] {
+  if (!Array.isArray(value)) throw new HeaderIssue(where, `expected an array, received ${describe(value)}`);
+  value.forEach((item, i) => {
+    if (typeof item !== 'string') throw new HeaderIssue(`${where}.${i}`, `expected a string, received ${describe(item)}`);
+  });
+  return value as string[];
+}
+
+/** A list whose items are each a list of type names or one string (V8 writes "string" for free-form fields). */
+function typeLists(value: unknown, where: string): Array<string[] | string> {
+  if (!Array.isArray(value)) throw new HeaderIssue(where, `expected an array, received ${describe(value)}`);
+  return value.map((item, i) => (typeof item === 'string' ? item : stringList(item, `${where}.${i}`)));
+}
+
+/** A count: a whole number from 0 to 2^40. */
+function count(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 40) {
+    throw new HeaderIssue(where, `expected a whole number from 0 to 2^40, received ${typeof value === 'number' ? value : describe(value)}`);
+  }
+  return value;
+}
+
+function checkHeader(value: unknown): SnapshotHeader {
+  const snapshot = record(value, 'snapshot');
+  const metaValue = record(snapshot.meta, 'snapshot.meta');
+  const meta: SnapshotMeta = {
+    node_fields: stringList(metaValue.node_fields, 'snapshot.meta.node_fields'),
+    node_types: typeLists(metaValue.node_types, 'snapshot.meta.node_types'),
+    edge_fields: stringList(metaValue.edge_fields, 'snapshot.meta.edge_fields'),
+    edge_types: typeLists(metaValue.edge_types, 'snapshot.meta.edge_types'),
+  };
+  for (const key of ['trace_function_info_fields', 'trace_node_fields', 'sample_fields', 'location_fields'] as const) {
+    if (metaValue[key] !== undefined) meta[key] = stringList(metaValue[key], `snapshot.meta.${key}`);
+  }
+  const header: SnapshotHeader = {
+    meta,
+    node_count: count(snapshot.node_count, 'snapshot.node_count'),
+    edge_count: count(snapshot.edge_count, 'snapshot.edge_count'),
+  };
+  if (snapshot.trace_function_count !== undefined) header.trace_function_count = count(snapshot.trace_function_count, 'snapshot.trace_function_count');
+  if (snapshot.root_index !== undefined) header.root_index = count(snapshot.root_index, 'snapshot.root_index');
+  const extra = snapshot.extra_native_bytes;
+  if (extra !== undefined) {
+    if (typeof extra !== 'number' || !Number.isFinite(extra) || extra < 0) {
+      throw new HeaderIssue('snapshot.extra_native_bytes', `expected a number of bytes, received ${typeof extra === 'number' ? extra : describe(extra)}`);
+    }
+    header.extra_native_bytes = extra;
+  }
+  return header;
+}
 
 /**
  * Limits of the links array (RawSnapshot.links: target ordinal × 16 + type, in 32 bits, see graph.ts): at
@@ -50,13 +117,13 @@ export const LINK_MAYBE_EPHEMERON = 15;
 
 /** Validates the parsed `snapshot` header, with a message naming the first thing wrong. */
 export function parseHeader(value: unknown): SnapshotHeader {
-  const parsed = headerSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.length ? `snapshot.${issue.path.join('.')}` : 'snapshot';
-    throw new LeakExplorerError('SNAPSHOT_FORMAT', `This JSON is not a heap snapshot: ${where}: ${issue.message}.`);
+  let header: SnapshotHeader;
+  try {
+    header = checkHeader(value);
+  } catch (error) {
+    if (!(error instanceof HeaderIssue)) throw error;
+    throw new LeakExplorerError('SNAPSHOT_FORMAT', `This JSON is not a heap snapshot: ${error.where}: ${error.what}.`);
   }
-  const header = parsed.data;
   const { meta } = header;
   for (const field of ['type', 'name', 'id', 'self_size', 'edge_count']) {
     if (!meta.node_fields.includes(field)) {

@@ -16,6 +16,8 @@ import { NO_DISTANCE, ordinalForId, type AnalyzedSnapshot } from './analysis.ts'
 import { instancesOf, classIdsNamed } from './summary.ts';
 import { functionLocation } from './locations.ts';
 import { formatNodeLabel } from '../../shared/format.ts';
+import { foldRuns } from './graph-fold.ts';
+import { renderFoldedPath } from './leaks/fold.ts';
 
 /** Edge types people read as "real" references come first when several retainers are equally close. */
 function edgeRank(type: string): number {
@@ -141,6 +143,9 @@ export function shortestRetainerPaths(snapshot: AnalyzedSnapshot, nodeId: number
   return result();
 }
 
+/** The most objects folded into the groups of one retainer graph: the walk through them stays bounded. */
+const MAX_FOLDED = 200_000;
+
 /** Options for {@link retainerGraph}. */
 export interface RetainerGraphOptions {
   /** The most nodes in the graph (default 60). */
@@ -153,6 +158,13 @@ export interface RetainerGraphOptions {
   expand?: number[];
   /** Node ids whose retainers are hidden, as when a user collapses them. */
   collapse?: number[];
+  /**
+   * Fold each stretch of the shortest path that repeats one segment (graph-fold.ts) into one group node
+   * (default false): a chain-shaped leak then reads as `(… ) × 41` instead of a few hundred boxes in a row.
+   */
+  fold?: boolean;
+  /** Groups (by their `group.key`) drawn object by object although `fold` is on. */
+  unfold?: number[];
 }
 
 /**
@@ -171,44 +183,155 @@ export function retainerGraph(snapshot: AnalyzedSnapshot, nodeId: number, option
   const onPath = new Set<string>();
   for (let i = 0; i + 1 < shortest.length; i++) onPath.add(`${shortest[i + 1].nodeId}>${shortest[i].nodeId}`);
 
+  // Folding: the objects of each repeated stretch of the shortest path are drawn as one group node, keyed to
+  // the stretch's last object (nearest the roots). The group then spreads from its entry (the object the
+  // stretch holds) along links that repeat the segment's own (same classes, same edge), so the other
+  // branches of the same chain fold in too, however many there are: in the crawler every response is held
+  // by the referer of each page it links to. The walk goes on through the group's objects, so the group's
+  // retainers are those of all its objects (the scheduler's queue), and the graph reaches the roots.
+  interface Fold {
+    /** The ordinal the group is drawn for: the stretch's last object. */
+    drawn: number;
+    node: GraphNode;
+    entry: number;
+    links: Set<string>;
+    members: number;
+  }
+  const className = (o: number) => snapshot.classes.names[snapshot.classes.nodeClass[o]];
+  const linkKey = (retained: string, type: string, name: string, retainer: string) => `${retained}\0${type}\0${type === 'element' ? '' : name}\0${retainer}`;
+  const standIn = new Map<number, number>();
+  const folds = new Map<number, Fold>();
+  const foldAtEntry = new Map<number, Fold>();
+  const unfoldedFrom = new Map<number, number>();
+  const onPathOrdinals = new Set<number>();
+  if (options.fold) {
+    for (const step of shortest) onPathOrdinals.add(ordinalForId(snapshot, step.nodeId));
+    const unfold = new Set(options.unfold ?? []);
+    for (const run of foldRuns(shortest)) {
+      const steps = shortest.slice(run.start, run.start + run.length * run.repeat);
+      const key = steps[0].nodeId;
+      const ordinals = steps.map((s) => ordinalForId(snapshot, s.nodeId));
+      if (unfold.has(key)) {
+        for (const o of ordinals) unfoldedFrom.set(o, key);
+        continue;
+      }
+      const last = ordinals[ordinals.length - 1];
+      for (const o of ordinals) standIn.set(o, last);
+      const segment = steps.slice(0, run.length);
+      const links = new Set(segment.map((s, i) => linkKey(s.className, s.edgeType, s.edgeName, segment[(i + 1) % segment.length].className)));
+      const entry = shortest[run.start - 1];
+      links.add(linkKey(entry.className, entry.edgeType, entry.edgeName, segment[0].className));
+      const label = renderFoldedPath(segment.map((s) => ({ ...s, repeat: run.repeat, segment: 0 })));
+      const facts = describeNode(snapshot, last);
+      const fold: Fold = {
+        drawn: last,
+        node: {
+          nodeId: -key,
+          className: label,
+          name: label,
+          type: 'group',
+          shallowSize: ordinals.reduce((sum, o) => sum + graph.nodeSelfSize(o), 0),
+          // What the chain keeps alive: at least everything its object nearest the roots retains.
+          retainedSize: facts.retainedSize,
+          distance: facts.distance,
+          isRoot: false,
+          truncated: false,
+          group: { key, repeat: run.repeat, segment: segment.map(({ className, edgeName, edgeType }) => ({ className, edgeName, edgeType })), objects: steps.length, pathSteps: steps.length },
+        },
+        entry: ordinalForId(snapshot, entry.nodeId),
+        links,
+        members: steps.length,
+      };
+      folds.set(last, fold);
+      foldAtEntry.set(fold.entry, fold);
+    }
+  }
+
   const included = new Map<number, GraphNode>();
   const edges: GraphEdge[] = [];
-  const makeNode = (ordinal: number): GraphNode => ({ ...describeNode(snapshot, ordinal), isRoot: isHeldByRoot(snapshot, ordinal), truncated: false });
+  const groupEdges = new Map<string, GraphEdge>();
+  const makeNode = (ordinal: number): GraphNode => {
+    const fold = folds.get(ordinal);
+    if (fold) return fold.node;
+    const node: GraphNode = { ...describeNode(snapshot, ordinal), isRoot: isHeldByRoot(snapshot, ordinal), truncated: false };
+    const key = unfoldedFrom.get(ordinal);
+    return key === undefined ? node : { ...node, unfoldedFrom: key };
+  };
   // Nodes on the shortest path always make it in, so the highlighted path is complete.
   const mustKeep = new Set(shortest.map((s) => s.nodeId));
   const queue: number[] = [target];
+  const walked = new Set<number>(queue);
+  const walk = (ordinal: number) => {
+    if (!walked.has(ordinal)) {
+      walked.add(ordinal);
+      queue.push(ordinal);
+    }
+  };
+  let folded = 0;
   included.set(target, makeNode(target));
   for (let head = 0; head < queue.length; head++) {
     const ordinal = queue[head];
-    const node = included.get(ordinal) as GraphNode;
+    const drawn = standIn.get(ordinal) ?? ordinal;
+    const node = included.get(drawn) as GraphNode;
+    const realId = graph.nodeId(ordinal);
     if (node.isRoot || collapse.has(node.nodeId)) {
       if (collapse.has(node.nodeId) && closerRetainers(snapshot, ordinal, includeWeak).length > 0) node.truncated = true;
       continue;
     }
+    // The group this object's retainers may fold into: its own, or the one whose stretch holds it.
+    const spreading = folds.get(drawn) ?? foldAtEntry.get(ordinal);
     const retainers = closerRetainers(snapshot, ordinal, includeWeak).filter((r) => r.ordinal !== graph.rootNodeOrdinal);
     const limit = expand.has(node.nodeId) ? 50 : perNode;
     let shown = 0;
     for (const r of retainers) {
+      const name = graph.edgeName(r.edgeIndex);
+      const type = graph.edgeTypeName(r.edgeIndex);
+      let from = standIn.get(r.ordinal);
+      if (
+        from === undefined &&
+        spreading &&
+        folded < MAX_FOLDED &&
+        !onPathOrdinals.has(r.ordinal) &&
+        !included.has(r.ordinal) &&
+        spreading.links.has(linkKey(className(ordinal), type, name, className(r.ordinal)))
+      ) {
+        from = spreading.drawn;
+        standIn.set(r.ordinal, from);
+        spreading.members++;
+        spreading.node.shallowSize += graph.nodeSelfSize(r.ordinal);
+        folded++;
+      }
+      from ??= r.ordinal;
+      // Inside a group, the links between its own objects are the group: walk on through them.
+      if (from === drawn) {
+        walk(r.ordinal);
+        continue;
+      }
       const retainerId = graph.nodeId(r.ordinal);
-      const required = onPath.has(`${retainerId}>${node.nodeId}`) && mustKeep.has(retainerId);
-      if (!required && (shown >= limit || (!included.has(r.ordinal) && included.size >= maxNodes))) {
+      const required = onPath.has(`${retainerId}>${realId}`) && mustKeep.has(retainerId);
+      if (!required && (shown >= limit || (!included.has(from) && included.size >= maxNodes))) {
         node.truncated = true;
         continue;
       }
-      if (!included.has(r.ordinal)) {
-        included.set(r.ordinal, makeNode(r.ordinal));
-        queue.push(r.ordinal);
-      }
+      if (!included.has(from)) included.set(from, makeNode(from));
+      walk(r.ordinal);
       shown++;
-      edges.push({
-        from: retainerId,
-        to: node.nodeId,
-        name: graph.edgeName(r.edgeIndex),
-        type: graph.edgeTypeName(r.edgeIndex),
-        onShortestPath: onPath.has(`${retainerId}>${node.nodeId}`),
-      });
+      const edge: GraphEdge = { from: (included.get(from) as GraphNode).nodeId, to: node.nodeId, name, type, onShortestPath: onPath.has(`${retainerId}>${realId}`) };
+      if (edge.from >= 0 && edge.to >= 0) {
+        edges.push(edge);
+        continue;
+      }
+      // A group holds or is held through many objects: one edge a pair, on the path if any of them is.
+      const pair = `${edge.from}>${edge.to}`;
+      const existing = groupEdges.get(pair);
+      if (existing) existing.onShortestPath ||= edge.onShortestPath;
+      else {
+        groupEdges.set(pair, edge);
+        edges.push(edge);
+      }
     }
   }
+  for (const fold of folds.values()) if (fold.node.group) fold.node.group.objects = fold.members;
   return { targetNodeId: nodeId, nodes: [...included.values()], edges, includesWeak: includeWeak };
 }
 

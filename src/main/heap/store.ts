@@ -91,7 +91,8 @@ export class SnapshotStore {
       nodeCount: graph.nodeCount,
       edgeCount: graph.edgeCount,
       totalSize: snapshot.totalSize,
-      maxNodeId: graph.maxNodeId(),
+      // The last id in id order: no pass over the nodes.
+      maxNodeId: graph.nodeId(snapshot.ordinalsById[snapshot.ordinalsById.length - 1]),
       problems: graph.problems.list(),
     };
     const stored = { id, info, takenAt, snapshot };

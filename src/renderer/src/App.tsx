@@ -17,8 +17,9 @@ import { DiffView } from './views/Diff';
 import { RetainersView } from './views/Retainers';
 import { ConsoleView } from './views/Console';
 import { ContainmentView, DominatorsView, StatisticsView } from './views/Trees';
+import { SuspectsView } from './views/Suspects';
 
-export type Tab = 'session' | 'live' | 'summary' | 'diff' | 'retainers' | 'dominators' | 'containment' | 'statistics' | 'console';
+export type Tab = 'suspects' | 'session' | 'live' | 'summary' | 'diff' | 'retainers' | 'dominators' | 'containment' | 'statistics' | 'console';
 
 /** What the views share: the workspace, and ways to act on it. */
 export interface Workspace {
@@ -45,7 +46,9 @@ export interface AppActions {
   openTarget: (target: TargetInfo) => void;
 }
 
-const TABS: Array<{ id: Tab; label: string; live?: boolean }> = [
+const TABS: Array<{ id: Tab; label: string; live?: boolean; series?: boolean }> = [
+  // First once there is a series: what grows in every interval is where a leak hunt starts.
+  { id: 'suspects', label: 'Suspects', series: true },
   { id: 'session', label: 'Session', live: true },
   { id: 'live', label: 'Live refs', live: true },
   { id: 'summary', label: 'Type summary' },
@@ -56,6 +59,11 @@ const TABS: Array<{ id: Tab; label: string; live?: boolean }> = [
   { id: 'statistics', label: 'Statistics' },
   { id: 'console', label: 'Console', live: true },
 ];
+
+/** Live tabs need an attached target; Suspects needs a series (two snapshots or more). */
+function tabVisible(tab: (typeof TABS)[number], workspace: Workspace | null): boolean {
+  return (!tab.live || Boolean(workspace?.target)) && (!tab.series || (workspace?.snapshots.length ?? 0) >= 2);
+}
 
 function initialTheme(): 'light' | 'dark' {
   const saved = localStorage.getItem('le-theme');
@@ -111,7 +119,8 @@ export function App() {
       on('sessionGone', ({ sessionId, reason }) => setWorkspace((w) => (w?.target?.sessionId === sessionId ? { ...w, gone: reason } : w))),
       on('snapshotsOpened', ({ snapshots }) => {
         for (const s of snapshots) addSnapshot(s);
-        setTab('summary');
+        // A series opened at once is read from its suspects; a single file from its summary.
+        setTab(snapshots.length >= 2 ? 'suspects' : 'summary');
       }),
       on('menu', ({ action }) => {
         if (action === 'export-report') document.getElementById('export-report')?.click();
@@ -130,7 +139,7 @@ export function App() {
         setProgress(null);
         if (loaded.length) {
           for (const s of loaded) addSnapshot(s);
-          setTab('summary');
+          setTab(loaded.length >= 2 ? 'suspects' : 'summary');
         }
       })
       .catch(fail);
@@ -142,7 +151,7 @@ export function App() {
     const onKey = (event: KeyboardEvent) => {
       if (!(event.ctrlKey || event.metaKey) || !workspace) return;
       const index = Number(event.key) - 1;
-      const visible = TABS.filter((t) => !t.live || workspace.target);
+      const visible = TABS.filter((t) => tabVisible(t, workspace));
       if (index >= 0 && index < visible.length) {
         event.preventDefault();
         setTab(visible[index].id);
@@ -154,11 +163,12 @@ export function App() {
 
   const openFiles = useCallback(
     async (files: File[]) => {
-      for (const file of files) {
+      for (const [k, file] of files.entries()) {
         try {
           const loaded = await openLocalFile(file, setProgress);
           addSnapshot(loaded);
-          setTab('summary');
+          // Several files opened at once are a series: read from its suspects once the second is in.
+          setTab(k >= 1 ? 'suspects' : 'summary');
         } catch (e) {
           fail(e);
         } finally {
@@ -207,7 +217,7 @@ export function App() {
     }
   };
 
-  const visibleTabs = TABS.filter((t) => !t.live || workspace?.target);
+  const visibleTabs = TABS.filter((t) => tabVisible(t, workspace));
   const current = visibleTabs.some((t) => t.id === tab) ? tab : 'summary';
 
   return (
@@ -330,6 +340,7 @@ export function App() {
                   </button>
                 ))}
               </div>
+              {current === 'suspects' && <SuspectsView workspace={workspace} actions={actions} />}
               {current === 'session' && workspace.target && <SessionView workspace={workspace} actions={actions} />}
               {current === 'live' && workspace.target && <LiveRefsView workspace={workspace} actions={actions} />}
               {current === 'summary' && <SummaryView workspace={workspace} focus={focus} actions={actions} />}

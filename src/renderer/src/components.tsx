@@ -5,6 +5,7 @@ import type { ErrorInfo } from '../../shared/errors';
 import type { ByViaRow, HeapUsage, Progress } from '../../shared/model';
 import { formatBytes } from '../../shared/format';
 import { ApiError } from './api';
+import { DataTable, formatPercent, type Column } from './table';
 
 /** Turns anything thrown into an error the banner can show. */
 export function errorInfo(error: unknown): ErrorInfo {
@@ -160,30 +161,16 @@ export function GrowthChart({ rows }: { rows: Array<{ className: string; counts:
 
 /** guppy's byvia: the set's objects grouped by the reference that holds them. */
 export function ByViaTable({ rows, showSize = true }: { rows: ByViaRow[]; showSize?: boolean }) {
+  const columns: Array<Column<ByViaRow>> = [
+    { key: 'via', title: 'Via', value: (g) => g.via, cellClass: () => 'mono' },
+    { key: 'retainer', title: 'Retainer', value: (g) => g.retainerClass },
+    { key: 'count', title: 'Count', num: true, value: (g) => g.count },
+    ...(showSize ? [{ key: 'size', title: 'Size', num: true, value: (g: ByViaRow) => g.shallowSize, render: (g: ByViaRow) => formatBytes(g.shallowSize) }] : []),
+    { key: 'share', title: 'Share', num: true, value: (g) => g.share, render: (g) => formatPercent(g.share, 1) },
+  ];
   return (
     <div className="byvia-scroll">
-    <table className="data byvia" aria-label="By referrer">
-      <thead>
-        <tr>
-          <th>Via</th>
-          <th>Retainer</th>
-          <th className="num">Count</th>
-          {showSize && <th className="num">Size</th>}
-          <th className="num">Share</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((g) => (
-          <tr key={`${g.via}|${g.retainerClass}`}>
-            <td className="mono">{g.via}</td>
-            <td>{g.retainerClass}</td>
-            <td className="num">{new Intl.NumberFormat().format(g.count)}</td>
-            {showSize && <td className="num">{formatBytes(g.shallowSize)}</td>}
-            <td className="num">{(g.share * 100).toFixed(1)}%</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      <DataTable label="By referrer" rows={rows} columns={columns} rowKey={(g) => `${g.via}|${g.retainerClass}`} filterText={(g) => `${g.via} ${g.retainerClass}`} placeholder="Filter edges or classes" />
     </div>
   );
 }

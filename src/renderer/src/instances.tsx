@@ -8,7 +8,7 @@ import type { LoadedSnapshot } from '../../shared/engine-api';
 import type { InstanceRow } from '../../shared/model';
 import { formatAge, formatBytes } from '../../shared/format';
 import { call } from './api';
-import { formatCount, formatPercent } from './table';
+import { DataTable, formatCount, formatPercent } from './table';
 
 const PAGE = 50;
 
@@ -41,35 +41,42 @@ export function InstancesList({ series, className, onOpen, onError }: Props) {
   if (!shown) return <div className="panel-body muted">Listing instances…</div>;
   return (
     <div className="instances">
-      <table className="data" aria-label={`Instances of ${className}`}>
-        <thead>
-          <tr>
-            <th>Object</th>
-            <th className="num">Age</th>
-            <th className="num">Shallow</th>
-            <th className="num">Retained</th>
-            <th className="num">% heap</th>
-          </tr>
-        </thead>
-        <tbody>
-          {shown.rows.map((row) => (
-            <tr key={row.nodeId} className="clickable" tabIndex={0} onClick={() => onOpen(row)} onKeyDown={(e) => e.key === 'Enter' && onOpen(row)} title="Open its retainers">
-              <td>
+      <DataTable
+        label={`Instances of ${className}`}
+        rows={shown.rows}
+        rowKey={(row) => String(row.nodeId)}
+        filterText={(row) => `@${row.nodeId} ${row.name}`}
+        placeholder="Filter by @id or name"
+        onRowClick={onOpen}
+        columns={[
+          {
+            key: 'object',
+            title: 'Object',
+            value: (row) => row.nodeId,
+            render: (row) => (
+              <span title="Open its retainers">
                 <span className="mono">@{row.nodeId}</span> <span className="muted">{row.name !== row.className ? row.name.slice(0, 40) : ''}</span>
-              </td>
-              <td className="num muted" title={`First seen in snapshot #${row.firstSeen + 1}`}>
-                {series.length > 1 ? `${formatAge(Math.max(0, last.takenAt - series[row.firstSeen].takenAt), true)}` : '—'}
-              </td>
-              <td className="num">{formatBytes(row.shallowSize)}</td>
-              <td className="num">{formatBytes(row.retainedSize)}</td>
-              <td className="num muted">{formatPercent(row.retainedSize, last.info.totalSize)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </span>
+            ),
+          },
+          {
+            key: 'age',
+            title: 'Age',
+            num: true,
+            // Older first when sorted largest first: the first snapshot that held it, earliest.
+            value: (row) => -row.firstSeen,
+            cellClass: () => 'muted',
+            cellProps: (row) => ({ title: `First seen in snapshot #${row.firstSeen + 1}` }),
+            render: (row) => (series.length > 1 ? formatAge(Math.max(0, last.takenAt - series[row.firstSeen].takenAt), true) : '—'),
+          },
+          { key: 'shallow', title: 'Shallow', num: true, value: (row) => row.shallowSize, render: (row) => formatBytes(row.shallowSize) },
+          { key: 'retained', title: 'Retained', num: true, value: (row) => row.retainedSize, render: (row) => formatBytes(row.retainedSize) },
+          { key: 'share', title: '% heap', num: true, value: (row) => row.retainedSize, cellClass: () => 'muted', render: (row) => formatPercent(row.retainedSize, last.info.totalSize) },
+        ]}
+      />
       <div className="panel-body row">
         <span className="muted">
-          {formatCount(shown.rows.length)} of {formatCount(shown.total)}, oldest first{series.length > 1 ? '' : ' (by id: one snapshot cannot date objects)'}
+          {formatCount(shown.rows.length)} of {formatCount(shown.total)} loaded, oldest first{series.length > 1 ? '' : ' (by id: one snapshot cannot date objects)'}; sorting and the filter apply to the rows loaded
         </span>
         {shown.rows.length < shown.total && (
           <button className="btn small" onClick={() => void load(shown.rows.length)}>

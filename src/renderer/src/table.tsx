@@ -78,7 +78,7 @@ export function DataTable<T>({ label, rows, columns, rowKey, filterText, initial
       <div className="table-tools row">
         <input className="field" placeholder={placeholder} value={filter} onChange={(e) => setFilter(e.target.value)} aria-label={`Filter ${label}`} style={{ width: 200 }} />
         <span className="muted">
-          {visible.length === rows.length ? `${formatCount(rows.length)} rows` : `${formatCount(visible.length)} of ${formatCount(rows.length)}`}
+          {visible.length === rows.length ? `${formatCount(rows.length)} ${rows.length === 1 ? 'row' : 'rows'}` : `${formatCount(visible.length)} of ${formatCount(rows.length)}`}
           {visible.length > maxRows ? `, first ${formatCount(maxRows)} shown` : ''}
         </span>
         <span className="spacer" style={{ flex: 1 }} />

@@ -213,6 +213,7 @@ export function TreeView({ snapshotId, kind, rootNodeId, totalSize, autoExpand =
                   {onOpen && (
                     <button
                       className="link-button"
+                      style={{ marginLeft: 6 }}
                       onClick={(e) => {
                         e.stopPropagation();
                         onOpen(row);

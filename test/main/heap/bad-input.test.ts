@@ -95,6 +95,10 @@ describe('bad input', () => {
     expect(codeOf(load('[1,2,3]'))).toBe('SNAPSHOT_FORMAT');
     expect(codeOf(load('{"snapshot":{"meta":{}}}'))).toBe('SNAPSHOT_FORMAT');
     expect(codeOf(load(JSON.stringify({ traceEvents: [] })))).toBe('SNAPSHOT_FORMAT');
+    // The message names the first field that is wrong, in the real header.
+    expect(messageOf(load(text.replace(/"node_count":\d+/, '"node_count":-1')))).toContain('snapshot.node_count');
+    expect(messageOf(load(text.replace('"node_fields":["type"', '"node_fields":[7')))).toContain('snapshot.meta.node_fields.0');
+    expect(messageOf(load(text.replace(/"edge_count":\d+/, '"edge_count":"12"')))).toContain('snapshot.edge_count');
     // More edge types than an edge's link holds (V8 writes 7; 14 fit).
     const edgeTypes = /"edge_types":\[\[/.exec(text) as RegExpExecArray;
     const withTypes = (count: number) => text.replace(edgeTypes[0], `${edgeTypes[0]}${Array.from({ length: count - 7 }, (_, i) => `"extra${i}",`).join('')}`);

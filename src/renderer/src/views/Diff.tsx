@@ -56,10 +56,10 @@ export function DiffView({ workspace, actions }: { workspace: Workspace; actions
         <div className="panel-head">
           <h3>Growth across {snapshots.length} snapshots</h3>
           <span className="spacer" />
-          <span className="muted">{grew.size} classes only grew</span>
+          <span className="muted">{series ? `${grew.size} ${grew.size === 1 ? 'class' : 'classes'} only grew` : 'Measuring growth…'}</span>
         </div>
         <div className="panel-body">
-          {chartRows.length ? <GrowthChart rows={chartRows} /> : <GrowthChart rows={(series ?? []).slice(0, 6)} />}
+          {!series ? <span className="muted">Measuring growth across the series…</span> : chartRows.length ? <GrowthChart rows={chartRows} /> : <GrowthChart rows={series.slice(0, 6)} />}
         </div>
       </div>
       <div className="panel">

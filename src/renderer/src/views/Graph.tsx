@@ -3,6 +3,8 @@
  * and pan. It opens fitted to the view, so the object and its roots are both on screen; Fit and Reset, a
  * minimap that shows and moves the view, a legend, a tooltip next to the hovered node, and panning to a node
  * on request (a path step clicked). The drawing is memoised: zooming moves one transform, not the nodes.
+ * A repeated stretch of the path that the engine folded (a chain-shaped leak) is one group node `× 41`: a
+ * click draws its objects, and each of them then offers to fold the group back.
  */
 import { forwardRef, memo, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3';
@@ -29,13 +31,20 @@ interface Props {
   fitKey: string;
   onSelect(nodeId: number): void;
   onExpand(nodeId: number): void;
+  /** A group node was clicked: draw its objects (by the group's key). */
+  onUnfold(key: number): void;
+}
+
+/** A group's segment, as classes in retaining order: `HtmlResponse ← {referer} ← Request`. */
+export function segmentText(node: GraphNode): string {
+  return (node.group?.segment ?? []).map((step) => step.className).join(' ← ');
 }
 
 const MIN_SCALE = 0.03;
 const MAX_SCALE = 3;
 const PAD = 24;
 
-export const RetainerGraphView = forwardRef<GraphHandle, Props>(function RetainerGraphView({ graph, selected, fitKey, onSelect, onExpand }, ref) {
+export const RetainerGraphView = forwardRef<GraphHandle, Props>(function RetainerGraphView({ graph, selected, fitKey, onSelect, onExpand, onUnfold }, ref) {
   const hostRef = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
   const layerRef = useRef<SVGGElement>(null);
@@ -104,6 +113,9 @@ export const RetainerGraphView = forwardRef<GraphHandle, Props>(function Retaine
     };
   }, []);
 
+  // A node that goes away (a group opened, a graph replaced) takes its tooltip with it: no mouseleave comes.
+  useEffect(() => setHover(null), [graph]);
+
   // Open fitted: the whole graph, the object and its roots on one screen.
   useEffect(() => {
     apply(fitTransform());
@@ -146,20 +158,55 @@ export const RetainerGraphView = forwardRef<GraphHandle, Props>(function Retaine
           const node = nodesById.get(p.nodeId);
           if (!node) return null;
           const isTarget = node.nodeId === graph.targetNodeId;
+          const hover = (e: React.MouseEvent<SVGGElement>) => {
+            const host = hostRef.current?.getBoundingClientRect();
+            const box = e.currentTarget.getBoundingClientRect();
+            if (host) setHover({ node, x: box.left - host.left, y: box.bottom - host.top });
+          };
+          if (node.group) {
+            const { group } = node;
+            const segment = segmentText(node);
+            return (
+              <g
+                key={p.nodeId}
+                className="node group"
+                data-group-key={group.key}
+                role="button"
+                aria-label={`${segment}, repeated × ${group.repeat} (${group.objects} objects): expand`}
+                transform={`translate(${p.x - w / 2},${p.y - h / 2})`}
+                style={{ cursor: 'pointer' }}
+                tabIndex={0}
+                onClick={() => onUnfold(group.key)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' || e.key === ' ') {
+                    e.preventDefault();
+                    onUnfold(group.key);
+                  }
+                }}
+                onMouseEnter={hover}
+                onMouseLeave={() => setHover(null)}
+              >
+                <rect className="stack" x={5} y={-5} width={w} height={h} rx={6} />
+                <rect width={w} height={h} rx={6} />
+                <text x={10} y={19} fontWeight={700}>
+                  × {group.repeat} <tspan className="sub" fontWeight={400}>{segment.length > 15 ? `${segment.slice(0, 14)}…` : segment}</tspan>
+                </text>
+                <text className="sub" x={10} y={36}>
+                  {group.objects} objects · {formatBytes(node.shallowSize)} · ⊞
+                </text>
+              </g>
+            );
+          }
           return (
             <g
               key={p.nodeId}
-              className={`node${node.isRoot ? ' root' : ''}${isTarget ? ' target' : ''}`}
+              className={`node${node.isRoot ? ' root' : ''}${isTarget ? ' target' : ''}${node.unfoldedFrom !== undefined ? ' unfolded' : ''}`}
               data-node-id={node.nodeId}
               transform={`translate(${p.x - w / 2},${p.y - h / 2})`}
               style={{ cursor: 'pointer' }}
               onClick={() => onSelect(node.nodeId)}
               onDoubleClick={() => onExpand(node.nodeId)}
-              onMouseEnter={(e) => {
-                const host = hostRef.current?.getBoundingClientRect();
-                const box = (e.currentTarget as SVGGElement).getBoundingClientRect();
-                if (host) setHover({ node, x: box.left - host.left, y: box.bottom - host.top });
-              }}
+              onMouseEnter={hover}
               onMouseLeave={() => setHover(null)}
             >
               <rect width={w} height={h} rx={6} />
@@ -168,7 +215,7 @@ export const RetainerGraphView = forwardRef<GraphHandle, Props>(function Retaine
                 {(() => {
                   // A function reads by its name and place (`revalidateUpload() crawler.mjs:88`), cut to the box.
                   const label = formatNodeLabel(node);
-                  return label.length > 22 ? `${label.slice(0, 21)}…` : label;
+                  return label.length > 20 ? `${label.slice(0, 19)}…` : label;
                 })()}
               </text>
               <text className="sub" x={10} y={36}>
@@ -180,7 +227,7 @@ export const RetainerGraphView = forwardRef<GraphHandle, Props>(function Retaine
         })}
       </>
     );
-  }, [graph, labels, layout, onSelect, onExpand]);
+  }, [graph, labels, layout, onSelect, onExpand, onUnfold]);
 
   const selectedPosition = selected === null ? undefined : position(selected);
   const rootCount = graph.nodes.filter((n) => n.isRoot).length;
@@ -211,6 +258,7 @@ export const RetainerGraphView = forwardRef<GraphHandle, Props>(function Retaine
           <div><span className="line" /> reference (retainer → object)</div>
           <div><span className="line weak" /> weak reference</div>
           <div className="mono muted">{VIA_LEGEND}</div>
+          <div><span className="swatch group" /> × N a repeated chain, folded: click to draw it</div>
           <div className="muted">⋯ more retainers: double-click</div>
         </div>
       ) : (
@@ -219,7 +267,16 @@ export const RetainerGraphView = forwardRef<GraphHandle, Props>(function Retaine
         </button>
       )}
       <Minimap graph={graph} transform={transform} view={size} onCentre={(x, y) => apply(centreOn(x, y, transform.k))} />
-      {hover && (
+      {hover?.node.group && (
+        <div className="tooltip" style={{ left: Math.max(4, Math.min(hover.x, size.width - 260)), top: hover.y + 6 }}>
+          <b>{hover.node.className}</b>
+          <div>
+            {hover.node.group.objects} objects in the chain and its branches · {formatBytes(hover.node.shallowSize)} of their own (shallow)
+          </div>
+          <div className="muted">Click to draw each object.</div>
+        </div>
+      )}
+      {hover && !hover.node.group && (
         <div className="tooltip" style={{ left: Math.max(4, Math.min(hover.x, size.width - 260)), top: hover.y + 6 }}>
           <b>{formatNodeLabel(hover.node)}</b> <span className="mono muted">@{hover.node.nodeId}</span>
           {hover.node.closure?.script && (
@@ -250,7 +307,7 @@ const Minimap = memo(function Minimap({ graph, transform, view, onCentre }: { gr
     () =>
       layout.nodes.map((p) => {
         const node = graph.nodes.find((n) => n.nodeId === p.nodeId);
-        const cls = node?.nodeId === graph.targetNodeId ? 'target' : node?.isRoot ? 'root' : '';
+        const cls = node?.nodeId === graph.targetNodeId ? 'target' : node?.isRoot ? 'root' : node?.group ? 'group' : '';
         return <rect key={p.nodeId} className={cls} x={(p.x - layout.nodeWidth / 2) * k} y={(p.y - layout.nodeHeight / 2) * k} width={Math.max(1.5, layout.nodeWidth * k)} height={Math.max(1.5, layout.nodeHeight * k)} />;
       }),
     [graph, layout, k],

@@ -6,11 +6,12 @@
  * double-click expands a node, and the details pane collapses it; hover for sizes; click for details.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ByViaRow, LaidOutRetainerGraph, LivePreview, ObjectDetails, OldestSource, RetainerPaths } from '../../../shared/model';
+import type { ByViaRow, LaidOutRetainerGraph, LivePreview, ObjectDetails, OldestSource, PathStep, RetainerGraphGroup, RetainerPaths } from '../../../shared/model';
 import { formatBytes, formatNodeLabel } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Focus, Workspace } from '../App';
 import { ByViaTable, Empty, PropertyList, SubmitRow, useSnapshotChoice } from '../components';
+import { DataTable } from '../table';
 import { TreeView, type AutoExpand } from '../tree';
 import { RetainerGraphView, viaText, type GraphHandle } from './Graph';
 
@@ -24,6 +25,22 @@ const OLDEST_TEXT: Record<OldestSource, string> = {
   'lowest-id': 'oldest by heap id only: one snapshot cannot date objects (take another, or load trackref)',
 };
 
+/**
+ * The shortest path's steps, with each stretch the graph folded into a group node shown once, as that group:
+ * a group's key is its first object's id, and it stands for `pathSteps` steps from there.
+ */
+function foldedSteps(path: PathStep[], graph: LaidOutRetainerGraph | null): Array<{ step: PathStep; i: number; group?: RetainerGraphGroup }> {
+  const groups = new Map<number, RetainerGraphGroup>();
+  for (const node of graph?.nodes ?? []) if (node.group) groups.set(node.group.key, node.group);
+  const out: Array<{ step: PathStep; i: number; group?: RetainerGraphGroup }> = [];
+  for (let i = 0; i < path.length; ) {
+    const group = groups.get(path[i].nodeId);
+    out.push(group ? { step: path[i], i, group } : { step: path[i], i });
+    i += group ? group.pathSteps : 1;
+  }
+  return out;
+}
+
 export function RetainersView({ workspace, focus, actions }: { workspace: Workspace; focus: Focus; actions: AppActions }) {
   const snapshots = workspace.snapshots;
   const { snapshot, picker } = useSnapshotChoice(snapshots, focus.snapshotId);
@@ -32,11 +49,20 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
   const [nodeId, setNodeId] = useState<number | null>(focus.nodeId);
   const [oldestSource, setOldestSource] = useState<OldestSource | null>(null);
   const [goTo, setGoTo] = useState('');
-  const [graph, setGraph] = useState<{ key: string; value: LaidOutRetainerGraph } | null>(null);
+  const [graph, setGraph] = useState<{ key: string; fitKey: string; value: LaidOutRetainerGraph } | null>(null);
   const [paths, setPaths] = useState<{ key: string; value: RetainerPaths } | null>(null);
   const [weak, setWeak] = useState(false);
   const [expand, setExpand] = useState<number[]>([]);
   const [collapse, setCollapse] = useState<number[]>([]);
+  /** Whether the Retainers tree sits beside the graph; hidden, the graph has the whole width and re-fits. */
+  const [treeShown, setTreeShown] = useState(true);
+  useEffect(() => {
+    // After the grid has its new columns: fit the drawing to its new width.
+    const frame = requestAnimationFrame(() => graphRef.current?.fit());
+    return () => cancelAnimationFrame(frame);
+  }, [treeShown]);
+  /** Keys of the folded chains (group nodes) the user opened. */
+  const [unfold, setUnfold] = useState<number[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
   const [details, setDetails] = useState<ObjectDetails | null>(null);
   const [live, setLive] = useState<LivePreview | null>(null);
@@ -47,6 +73,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
   const open = useCallback((id: number) => {
     setExpand([]);
     setCollapse([]);
+    setUnfold([]);
     setSelected(id);
     setNodeId(id);
   }, []);
@@ -78,8 +105,12 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
   useEffect(() => {
     if (nodeId === null || snapshotId === null) return;
     let current = true;
-    call('retainerGraph', { id: snapshotId, nodeId, includeWeak: weak, expand, collapse, maxNodes: 80 })
-      .then((value) => current && setGraph({ key, value }))
+    // The graph carries the request it answers: the view re-fits when that graph arrives, not when the
+    // request leaves (the old graph would be fitted, then the new one drawn unfitted).
+    const fitKey = `${key}:${expand.join(',')}:${collapse.join(',')}:${unfold.join(',')}`;
+    // Repeated stretches of the path come folded (a chain-shaped leak is one node × N), unless opened.
+    call('retainerGraph', { id: snapshotId, nodeId, includeWeak: weak, expand, collapse, maxNodes: 80, fold: true, unfold })
+      .then((value) => current && setGraph({ key, fitKey, value }))
       .catch(actions.fail);
     call('retainerPaths', { id: snapshotId, nodeId, maxPaths: 3 })
       .then((value) => current && setPaths({ key, value }))
@@ -87,7 +118,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
     return () => {
       current = false;
     };
-  }, [nodeId, snapshotId, weak, expand, collapse, actions, key]);
+  }, [nodeId, snapshotId, weak, expand, collapse, unfold, actions, key]);
 
   const shownGraph = graph?.key === key ? graph.value : null;
   const shownPaths = paths?.key === key ? paths.value : null;
@@ -109,6 +140,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
 
   const onSelect = useCallback((id: number) => setSelected(id), []);
   const onExpand = useCallback((id: number) => setExpand((list) => [...new Set([...list, id])]), []);
+  const onUnfold = useCallback((groupKey: number) => setUnfold((list) => [...new Set([...list, groupKey])]), []);
   const autoExpand: AutoExpand = useMemo(() => ({ kind: 'first', depth: 100 }), []);
 
   if (!snapshot) return <Empty title="No snapshot yet">The retainer graph comes from a heap snapshot. Take one in the Session tab, or open a file.</Empty>;
@@ -167,7 +199,14 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
               <span className="muted">This object is not reachable from the GC roots: it will be collected.</span>
             ) : (
               <div className="mono" style={{ lineHeight: 1.8 }}>
-                {shownPaths.paths[0].map((step, i) => (
+                {foldedSteps(shownPaths.paths[0], shownGraph).map(({ step, i, group }) =>
+                  group ? (
+                    <span key={`group-${group.key}`} className="fold">
+                      <button className="link-button" onClick={() => onUnfold(group.key)} title={`${group.objects} objects folded into one node of the graph: draw them`}>
+                        ({group.segment.map((s) => `${s.className} ←${viaText(s.edgeType, s.edgeName)}—`).join(' ')}) × {group.repeat}
+                      </button>{' '}
+                    </span>
+                  ) : (
                   <span key={`${step.nodeId}-${i}`}>
                     <button
                       className="link-button"
@@ -186,7 +225,8 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
                       </span>
                     )}
                   </span>
-                ))}
+                  ),
+                )}
                 <span className="muted"> (GC root)</span>
               </div>
             )}
@@ -194,11 +234,28 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
         )}
         {nodeId === null && <Empty title="Pick a class">Enter a class name, or choose one in Live refs, the Type summary or the Diff. The graph opens on its oldest instance.</Empty>}
         {nodeId !== null && (
-          <div className="retainers-layout">
-            {shownGraph ? <RetainerGraphView ref={graphRef} graph={shownGraph} selected={selected} fitKey={`${key}:${expand.join(',')}:${collapse.join(',')}`} onSelect={onSelect} onExpand={onExpand} /> : <div className="graph-host"><Empty title="Laying out the graph…" /></div>}
-            <div className="retainer-tree" aria-label="Retainers tree">
-              <div className="tree-head">
+          <div className={`retainers-layout${treeShown ? '' : ' wide'}`}>
+            {/* Over the drawing: the header has no room left at 1440 px. */}
+            <div className="graph-tools row">
+              {unfold.length > 0 && (
+                <button className="btn small" onClick={() => setUnfold([])} title="Draw each repeated chain as one node × N again">
+                  Fold chains
+                </button>
+              )}
+              {!treeShown && (
+                <button className="btn small" onClick={() => setTreeShown(true)}>
+                  Show the Retainers tree
+                </button>
+              )}
+            </div>
+            {shownGraph ? <RetainerGraphView ref={graphRef} graph={shownGraph} selected={selected} fitKey={graph?.fitKey ?? key} onSelect={onSelect} onExpand={onExpand} onUnfold={onUnfold} /> : <div className="graph-host"><Empty title="Laying out the graph…" /></div>}
+            <div className="retainer-tree" aria-label="Retainers tree" hidden={!treeShown}>
+              <div className="tree-head row">
                 <b>Retainers tree</b> <span className="muted">closest to the roots first</span>
+                <span className="spacer" style={{ flex: 1 }} />
+                <button className="btn small" onClick={() => setTreeShown(false)} title="Give the graph the whole width">
+                  Hide
+                </button>
               </div>
               <TreeView
                 key={key}
@@ -266,17 +323,19 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
                 </>
               )}
               <b>In the snapshot ({details.propertyCount} references)</b>
-              <table className="data">
-                <tbody>
-                  {details.properties.map((p, i) => (
-                    <tr key={`${p.edgeName}-${i}`} className="clickable" onClick={() => setSelected(p.nodeId)}>
-                      <td className="mono">{viaText(p.edgeType, p.edgeName)}</td>
-                      <td>{p.value ?? nodeLabel(p)}</td>
-                      <td className="num">{formatBytes(p.retainedSize)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                label="References of the object"
+                rows={details.properties.map((p, i) => ({ ...p, i }))}
+                rowKey={(p) => `${p.edgeName}-${p.i}`}
+                filterText={(p) => `${viaText(p.edgeType, p.edgeName)} ${p.value ?? nodeLabel(p)}`}
+                placeholder="Filter references"
+                onRowClick={(p) => setSelected(p.nodeId)}
+                columns={[
+                  { key: 'edge', title: 'Reference', value: (p) => viaText(p.edgeType, p.edgeName), cellClass: () => 'mono' },
+                  { key: 'value', title: 'Value', value: (p) => p.value ?? nodeLabel(p) },
+                  { key: 'retained', title: 'Retained', num: true, value: (p) => p.retainedSize, render: (p) => formatBytes(p.retainedSize) },
+                ]}
+              />
             </div>
           )}
         </div>

@@ -4,6 +4,7 @@ import { formatBytes } from '../../../shared/format';
 import { call, finishSave } from '../api';
 import type { AppActions, Workspace } from '../App';
 import { HeapChart } from '../components';
+import { DataTable } from '../table';
 import { useSnapshot } from './snapshot';
 import { WorkersPanel } from './Workers';
 
@@ -103,33 +104,34 @@ export function SessionView({ workspace, actions }: { workspace: Workspace; acti
           {workspace.snapshots.length === 0 ? (
             <p className="muted">No snapshot yet. A snapshot freezes the target while V8 writes it (about 20 s for a 200 MB heap) and can double its memory; you will be warned first when it is big.</p>
           ) : (
-            <table className="data">
-              <thead>
-                <tr>
-                  <th>#</th>
-                  <th>Taken</th>
-                  <th className="num">Objects</th>
-                  <th className="num">Reachable</th>
-                  <th>Saved as</th>
-                </tr>
-              </thead>
-              <tbody>
-                {workspace.snapshots.map((s, i) => (
-                  <tr key={s.id}>
-                    <td>{i + 1}</td>
-                    <td>{new Date(s.takenAt).toLocaleTimeString()}</td>
-                    <td className="num">{s.info.nodeCount.toLocaleString()}</td>
-                    <td className="num">{formatBytes(s.info.totalSize)}</td>
-                    <td className="mono muted" title={s.info.file}>
+            <DataTable
+              label="Snapshots"
+              rows={workspace.snapshots.map((s, i) => ({ ...s, n: i + 1 }))}
+              rowKey={(s) => String(s.id)}
+              filterText={(s) => `#${s.n} ${new Date(s.takenAt).toLocaleTimeString()} ${s.info.file}`}
+              placeholder="Filter snapshots"
+              columns={[
+                { key: 'n', title: '#', value: (s) => s.n, render: (s) => String(s.n) },
+                { key: 'taken', title: 'Taken', value: (s) => s.takenAt, render: (s) => new Date(s.takenAt).toLocaleTimeString() },
+                { key: 'objects', title: 'Objects', num: true, value: (s) => s.info.nodeCount },
+                { key: 'reachable', title: 'Reachable', num: true, value: (s) => s.info.totalSize, render: (s) => formatBytes(s.info.totalSize) },
+                {
+                  key: 'file',
+                  title: 'Saved as',
+                  value: (s) => s.info.file,
+                  cellClass: () => 'mono muted',
+                  cellProps: (s) => ({ title: s.info.file }),
+                  render: (s) => (
+                    <>
                       {s.info.file}{' '}
                       <button className="btn small" data-save-snapshot onClick={() => void save(s.id)}>
                         Save…
                       </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+                    </>
+                  ),
+                },
+              ]}
+            />
           )}
         </div>
       </div>

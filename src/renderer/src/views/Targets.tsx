@@ -5,6 +5,7 @@ import { formatBytes } from '../../../shared/format';
 import { ApiError, call } from '../api';
 import type { AppActions } from '../App';
 import { Empty, SubmitRow } from '../components';
+import { DataTable, type Column } from '../table';
 
 export function TargetsView({ actions, onAttached, onFiles }: { actions: AppActions; onAttached: (t: TargetInfo) => void; onFiles: (files: File[]) => void }) {
   const [processes, setProcesses] = useState<ProcessInfo[] | null>(null);
@@ -119,36 +120,34 @@ export function TargetsView({ actions, onAttached, onFiles }: { actions: AppActi
           </Empty>
         )}
         {processes && processes.length > 0 && (
-          <table className="data">
-            <thead>
-              <tr>
-                <th className="num">PID</th>
-                <th>Command</th>
-                <th>User</th>
-                <th className="num">Memory</th>
-                <th>Inspector</th>
-                <th>Status</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {processes.map((p) => (
-                <tr key={p.pid}>
-                  <td className="num mono">{p.pid}</td>
-                  <td className="mono" title={p.command}>{p.command}</td>
-                  <td>{p.user}</td>
-                  <td className="num">{p.rss === null ? '—' : formatBytes(p.rss)}</td>
-                  <td>{p.inspectorPort === null ? <span className="muted">closed</span> : <span className="badge blue">:{p.inspectorPort}</span>}</td>
-                  <td className="muted" title={p.reason}>{p.reason}</td>
-                  <td>
+          <DataTable
+            label="Node.js processes"
+            rows={processes}
+            rowKey={(p) => String(p.pid)}
+            filterText={(p) => `${p.pid} ${p.command} ${p.user} ${p.reason}`}
+            placeholder="Filter by PID, command or user"
+            columns={
+              [
+                // A PID is a name, not a quantity: never grouped.
+                { key: 'pid', title: 'PID', num: true, value: (p) => p.pid, render: (p) => String(p.pid), cellClass: () => 'mono' },
+                { key: 'command', title: 'Command', value: (p) => p.command, cellClass: () => 'mono', cellProps: (p) => ({ title: p.command }) },
+                { key: 'user', title: 'User', value: (p) => p.user },
+                { key: 'memory', title: 'Memory', num: true, value: (p) => p.rss ?? -1, render: (p) => (p.rss === null ? '—' : formatBytes(p.rss)) },
+                { key: 'inspector', title: 'Inspector', value: (p) => p.inspectorPort ?? -1, render: (p) => (p.inspectorPort === null ? <span className="muted">closed</span> : <span className="badge blue">:{p.inspectorPort}</span>) },
+                { key: 'status', title: 'Status', value: (p) => p.reason, cellClass: () => 'muted', cellProps: (p) => ({ title: p.reason }) },
+                {
+                  key: 'attach',
+                  title: '',
+                  value: (p) => (p.attachable ? 0 : 1),
+                  render: (p) => (
                     <button className="btn small" disabled={!p.attachable || busy !== null} onClick={() => void attach({ pid: p.pid }, `Attaching to ${p.pid}`)}>
                       Attach
                     </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  ),
+                },
+              ] satisfies Array<Column<ProcessInfo>>
+            }
+          />
         )}
       </div>
     </>

@@ -9,7 +9,7 @@ import { formatBytes } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Focus, Workspace } from '../App';
 import { Empty, SubmitRow, useSnapshotChoice } from '../components';
-import { formatPercent } from '../table';
+import { DataTable, formatPercent, type Column } from '../table';
 import { TreeView, type AutoExpand } from '../tree';
 
 interface ViewProps {
@@ -114,6 +114,24 @@ export function ContainmentView({ workspace, focus, actions }: ViewProps) {
   );
 }
 
+type StatRow = (typeof KINDS)[number] & { size: number };
+
+/** The Statistics table's columns: sizes sort as numbers, and the share is of `total`. */
+const STAT_COLUMNS = (total: number): Array<Column<StatRow>> => [
+  {
+    key: 'kind',
+    title: 'Kind',
+    value: (p) => p.label,
+    render: (p) => (
+      <span title={p.help}>
+        <span className="swatch" style={{ background: p.colour }} /> {p.label} <span className="muted">· {p.help}</span>
+      </span>
+    ),
+  },
+  { key: 'size', title: 'Size', num: true, value: (p) => p.size, render: (p) => formatBytes(p.size) },
+  { key: 'share', title: '% of heap', num: true, value: (p) => p.size, render: (p) => formatPercent(p.size, total) },
+];
+
 const KINDS: Array<{ key: keyof HeapStatistics | 'otherNative'; label: string; colour: string; help: string }> = [
   { key: 'code', label: 'Code', colour: '#d97706', help: 'Compiled code and its metadata' },
   { key: 'strings', label: 'Strings', colour: '#7c3aed', help: 'Every kind of string' },
@@ -166,36 +184,17 @@ export function StatisticsView({ workspace, focus, actions }: ViewProps) {
             <text textAnchor="middle" y={-2} fontWeight={700} fill="var(--fg)">{formatBytes(total)}</text>
             <text textAnchor="middle" y={16} fontSize={11} fill="var(--muted)">total</text>
           </svg>
-          <table className="data" aria-label="Statistics">
-            <thead>
-              <tr>
-                <th>Kind</th>
-                <th className="num">Size</th>
-                <th className="num">% of heap</th>
-              </tr>
-            </thead>
-            <tbody>
-              {parts.map((p) => (
-                <tr key={p.key} title={p.help}>
-                  <td>
-                    <span className="swatch" style={{ background: p.colour }} /> {p.label} <span className="muted">· {p.help}</span>
-                  </td>
-                  <td className="num">{formatBytes(p.size)}</td>
-                  <td className="num">{formatPercent(p.size, total)}</td>
-                </tr>
-              ))}
-              <tr>
-                <td className="muted">Native memory (typed arrays included)</td>
-                <td className="num">{formatBytes(value.native)}</td>
-                <td className="num">{formatPercent(value.native, total)}</td>
-              </tr>
-              <tr>
-                <td><b>Total</b></td>
-                <td className="num"><b>{formatBytes(total)}</b></td>
-                <td className="num">{formatPercent(total, total)}</td>
-              </tr>
-            </tbody>
-          </table>
+          <div className="stats-table">
+            <DataTable label="Statistics" rows={parts} columns={STAT_COLUMNS(total)} rowKey={(p) => p.key} filterText={(p) => `${p.label} ${p.help}`} placeholder="Filter kinds" />
+            <div className="kv stats-total">
+              <span className="muted">Native memory (typed arrays included)</span>
+              <span className="num">
+                {formatBytes(value.native)} · {formatPercent(value.native, total)}
+              </span>
+              <b>Total</b>
+              <b className="num">{formatBytes(total)}</b>
+            </div>
+          </div>
         </div>
       )}
     </div>

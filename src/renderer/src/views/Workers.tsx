@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { TargetInfo, WorkerThreadInfo } from '../../../shared/model';
 import { call } from '../api';
 import type { AppActions } from '../App';
+import { DataTable, type Column } from '../table';
 
 export function WorkersPanel({ target, gone, actions }: { target: TargetInfo; gone: boolean; actions: AppActions }) {
   const [workers, setWorkers] = useState<WorkerThreadInfo[] | null>(null);
@@ -50,32 +51,31 @@ export function WorkersPanel({ target, gone, actions }: { target: TargetInfo; go
         {workers && workers.length > 0 && (
           <>
             <p className="muted">Each worker has its own heap, which the main thread's snapshots do not contain. Open one to take its snapshots and see its live refs.</p>
-            <table className="data">
-              <thead>
-                <tr>
-                  <th className="num">Id</th>
-                  <th>Title</th>
-                  <th>Script</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {workers.map((w) => (
-                  <tr key={w.workerId}>
-                    <td className="num mono">{w.workerId}</td>
-                    <td>{w.title}</td>
-                    <td className="mono muted" title={w.url}>
-                      {w.url}
-                    </td>
-                    <td>
+            <DataTable
+              label="Worker threads"
+              rows={workers}
+              rowKey={(w) => w.workerId}
+              filterText={(w) => `${w.workerId} ${w.title} ${w.url}`}
+              placeholder="Filter workers"
+              columns={
+                [
+                  // Ids are names, not quantities: never grouped.
+                  { key: 'id', title: 'Id', num: true, value: (w) => Number(w.workerId) || 0, render: (w) => w.workerId, cellClass: () => 'mono' },
+                  { key: 'title', title: 'Title', value: (w) => w.title },
+                  { key: 'script', title: 'Script', value: (w) => w.url, cellClass: () => 'mono muted', cellProps: (w) => ({ title: w.url }) },
+                  {
+                    key: 'open',
+                    title: '',
+                    value: () => '',
+                    render: (w) => (
                       <button className="btn small" disabled={busy || gone} onClick={() => void open(w)}>
                         Open worker {w.workerId}
                       </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+                    ),
+                  },
+                ] satisfies Array<Column<WorkerThreadInfo>>
+              }
+            />
           </>
         )}
       </div>
