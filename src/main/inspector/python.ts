@@ -106,10 +106,16 @@ export function injectionMethod(version: [number, number]): 'remote_exec' | 'lld
   return major > REMOTE_EXEC_PYTHON[0] || (major === REMOTE_EXEC_PYTHON[0] && minor >= REMOTE_EXEC_PYTHON[1]) ? 'remote_exec' : 'lldb';
 }
 
-/** Whether an agent has published its description for PID (its socket file exists); nothing is asked of the process. */
+/**
+ * Whether an agent runs in PID: it published its description, and its socket is one the process's network
+ * namespace lists (a program killed with SIGKILL leaves its files behind, not its socket). Nothing is asked of
+ * the process.
+ */
 export async function agentRunning(pid: number): Promise<boolean> {
   const info = await readAgentInfo(pid);
-  return info !== null && existsSync(info.socket);
+  if (info === null || !existsSync(info.socket)) return false;
+  const sockets = await readText(`/proc/${pid}/net/unix`);
+  return sockets === null || sockets.split('\n').some((line) => line.endsWith(` ${info.socket}`));
 }
 
 /** One connection to an agent. Every call has a deadline. */
