@@ -3,7 +3,7 @@
 // from the registry or a tarball ships this output and builds nothing.
 //
 // Code splitting: each command's module is a dynamic import in main.ts, and becomes its own chunk here, so
-// that `--version` and `--help` load a few kilobytes and `analyze` never loads the inspector or d3-dag.
+// that `--version` and `--help` load a few kilobytes and `analyze` never loads the inspector.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -32,7 +32,7 @@ await build({
   target: 'node22.12',
   sourcemap: 'linked',
   // package.json's dependencies are resolved at run time (ws and chrome-remote-interface, CommonJS); the
-  // ESM libraries (zod, d3-dag) are devDependencies bundled here: the package installs fewer folders, and the
+  // ESM libraries (zod) are devDependencies bundled here: the package installs fewer folders, and the
   // start-up resolves one chunk instead of zod's hundred files. The banner gives CommonJS code a require().
   external: Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies ?? {}),
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },

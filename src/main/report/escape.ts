@@ -9,11 +9,14 @@ export function escapeHtml(text: string): string {
 }
 
 /**
- * Escapes text for Markdown as GitHub renders it: Markdown punctuation gets a backslash, and the HTML
- * specials become entities, so a heap string can neither format nor inject markup.
+ * Escapes text for Markdown as GitHub renders it: the HTML specials become entities, then Markdown
+ * punctuation (the backtick too) gets a backslash, so a heap string can neither format nor inject markup. In
+ * that order: a backslash before the `#` of an entity such as `&#96;` would print the entity as text.
  */
 export function escapeMarkdown(text: string): string {
-  return escapeHtml(text)
+  return text
+    .replace(/[&<>"]/g, (c) => HTML_ESCAPES[c])
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
     .replace(/[\\`*_{}[\]()#+!|~-]/g, (c) => `\\${c}`)
     .replace(/\r?\n/g, ' ');
 }

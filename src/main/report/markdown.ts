@@ -4,16 +4,26 @@
  */
 import { describeOldestSource, formatBytes, formatBytesDelta, formatDelta, formatNodeLabel, formatVia, VIA_LEGEND } from '../../shared/format.ts';
 import { escapeCodeBlock, escapeMarkdown as m } from './escape.ts';
+import { renderFoldedPath } from '../heap/leaks/fold.ts';
 import type { ReportData } from './report.ts';
+import { frameText, suspectAllocationStack, suspectFacts } from './suspects.ts';
 
 /** Renders the report as GitHub-flavoured Markdown. */
 export function renderMarkdown(data: ReportData): string {
   const lines: string[] = [];
   lines.push(`## Leak report${data.headline.className ? `: ${m(data.headline.className)}` : ''}`, '', `**${m(data.headline.text)}**`, '');
-  if (data.headline.suspects.length > 1) {
-    lines.push('Leak suspects, in rank order:', '');
-    data.headline.suspects.forEach((text, i) => lines.push(`${i + 1}. ${m(text)}`));
+  if (data.suspects && data.suspects.length > 0) {
+    lines.push(`### Leak suspects, in rank order${data.snapshots.length < 3 ? ' (tentative: one interval)' : ''}`, '');
+    for (const suspect of data.suspects) {
+      lines.push(`${suspect.rank}. ${m(suspect.headline)}`);
+      for (const [label, text] of suspectFacts(suspect, data.headline.durationMs)) lines.push(`   - ${m(label)}: ${m(text)}`);
+      if (suspect.path.length) lines.push(`   - Path: ${m(renderFoldedPath(suspect.path))}`);
+      const stack = suspectAllocationStack(suspect);
+      if (stack.length) lines.push(`   - Allocated at: ${stack.map((frame) => m(frameText(frame))).join(' ← ')}`);
+    }
     lines.push('');
+  } else if (data.suspects) {
+    lines.push(`Leak suspects: none${data.idSpaceMismatch ? ' (the snapshots come from different inspector sessions)' : ''}.`, '');
   }
   for (const warning of data.warnings) lines.push(`> ${m(warning)}`, '');
   if (data.target) lines.push(`Target: ${m(data.target.title)}${data.target.pid !== null ? ` (PID ${data.target.pid})` : ''}, ${m(data.target.nodeVersion ?? data.target.kind)}. `);

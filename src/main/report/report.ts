@@ -13,7 +13,9 @@ import { formatAge, formatBytesDelta, formatNodeLabel } from '../../shared/forma
 import type { ByViaRow, DiffRow, FunctionLocation, LaidOutRetainerGraph, LiveRef, OldestSource, RetainerPaths, SeriesRow, SummaryRow, Suspect, TargetInfo } from '../../shared/model.ts';
 import type { EngineCaller } from '../heap/engine-service.ts';
 import { renderHtml } from './html.ts';
+import { renderFoldedPath } from '../heap/leaks/fold.ts';
 import { renderMarkdown } from './markdown.ts';
+import { suspectAllocationStack } from './suspects.ts';
 
 /** The report's data: what `--json` writes, and what the HTML and Markdown render. */
 export interface ReportData {
@@ -37,13 +39,16 @@ export interface ReportData {
   snapshots: Array<{ file: string; nodeCount: number; edgeCount: number; totalSize: number; takenAt: string }>;
   liveRefs: Array<{ className: string; count: number; shallowSize: number | null; retainedSize: number | null; oldestAgeMs: number | null; ageIsLowerBound: boolean }>;
   summary: Array<Pick<SummaryRow, 'className' | 'count' | 'shallowSize' | 'retainedSize' | 'distance'>>;
-  diff: Array<Pick<DiffRow, 'className' | 'added' | 'removed' | 'countDelta' | 'sizeDelta'>> | null;
-  series: Array<Pick<SeriesRow, 'className' | 'counts' | 'sizes' | 'onlyGrew'>> | null;
+  /** `definedByProgram`: the class has a constructor in the program's scripts (not a V8 category, not a literal). */
+  diff: Array<Pick<DiffRow, 'className' | 'added' | 'removed' | 'countDelta' | 'sizeDelta'> & { definedByProgram?: boolean }> | null;
+  series: Array<Pick<SeriesRow, 'className' | 'counts' | 'sizes' | 'onlyGrew'> & { definedByProgram?: boolean }> | null;
   onlyGrew: string[];
   retainers: RetainerPaths | null;
   /** What made the retainers' object the oldest of its class. */
   oldestSource: OldestSource | null;
   retainerGraph: LaidOutRetainerGraph | null;
+  /** The top suspect's representative object (its path's first step): its retainer graph, folded. */
+  suspectGraph?: LaidOutRetainerGraph | null;
   byVia: ByViaRow[] | null;
   /** The leak suspects of the series, in rank order; null for a single snapshot. */
   suspects: Suspect[] | null;
@@ -72,8 +77,13 @@ export function redact(text: string): string {
   return `⟨string: ${text.length} chars #${createHash('sha256').update(text).digest('hex').slice(0, 6)}⟩`;
 }
 
+/** A class whose constructor has a place in a script (its key is `scriptId,line,column,name`, see classes.ts). */
+function definedByProgram(classKey: string): boolean {
+  return !classKey.startsWith(',');
+}
+
 /** V8's internal categories, which grow along with whatever really leaks. */
-function isInternalCategory(className: string): boolean {
+export function isInternalCategory(className: string): boolean {
   return /^\(.*\)$/.test(className) || className.startsWith('system / ') || className === 'Function';
 }
 
@@ -85,14 +95,14 @@ function isInternalCategory(className: string): boolean {
 function chooseGrower(series: SeriesRow[] | null, diff: DiffRow[] | null, summary: SummaryRow[]): { className: string; classKey: string } | null {
   if (series) {
     const grew = series.filter((r) => r.onlyGrew);
-    const script = grew.filter((r) => !r.classKey.startsWith(','));
+    const script = grew.filter((r) => definedByProgram(r.classKey));
     const named = grew.filter((r) => !isInternalCategory(r.className));
     const growth = (r: SeriesRow) => r.counts[r.counts.length - 1] - r.counts[0];
     const pick = [...(script.length ? script : named.length ? named : grew)].sort((a, b) => growth(b) - growth(a))[0];
     if (pick) return pick;
   }
   if (diff && diff.length) return diff[0];
-  const script = summary.find((r) => !r.classKey.startsWith(','));
+  const script = summary.find((r) => definedByProgram(r.classKey));
   return script ?? summary[0] ?? null;
 }
 
@@ -123,9 +133,13 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
     const { nodeId, source } = await engine.call('oldest', { ids: snapshotIds, classNameOrKey: grower.classKey });
     oldestSource = source;
     retainers = await engine.call('retainerPaths', { id: last.id, nodeId, maxPaths: 3 });
-    retainerGraph = await engine.call('retainerGraph', { id: last.id, nodeId, maxNodes: 40, maxRetainersPerNode: 3 });
+    // Folded: a chain-shaped leak's repeated stretch is one group node (× N), as the app draws it.
+    retainerGraph = await engine.call('retainerGraph', { id: last.id, nodeId, maxNodes: 40, maxRetainersPerNode: 3, fold: true });
     byVia = await engine.call('byVia', { id: last.id, classNameOrKey: grower.classKey, limit: 15 });
   }
+  // The top suspect's own object: its path is the leak's (for a chain, the stretch that folds into × N).
+  const representative = top?.path[0]?.nodeId;
+  const suspectGraph = representative !== undefined && representative > 0 ? await engine.call('retainerGraph', { id: last.id, nodeId: representative, maxNodes: 40, maxRetainersPerNode: 3, fold: true }) : null;
   const durationMs = Math.max(0, last.takenAt - first.takenAt);
   const growth = grower && diff ? diff.find((r) => r.classKey === grower.classKey) : undefined;
   const countDelta = growth?.countDelta ?? 0;
@@ -151,12 +165,13 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
     snapshots: snapshots.map((s) => ({ file: s.info.file, nodeCount: s.info.nodeCount, edgeCount: s.info.edgeCount, totalSize: s.info.totalSize, takenAt: new Date(s.takenAt).toISOString() })),
     liveRefs: liveRefs.map(({ className, count, shallowSize, retainedSize, oldestAgeMs, ageIsLowerBound }) => ({ className, count, shallowSize, retainedSize, oldestAgeMs, ageIsLowerBound })),
     summary: summary.map(({ className, count, shallowSize, retainedSize, distance }) => ({ className, count, shallowSize, retainedSize, distance })),
-    diff: diff?.map(({ className, added, removed, countDelta: d, sizeDelta: s }) => ({ className, added, removed, countDelta: d, sizeDelta: s })) ?? null,
-    series: series?.map(({ className, counts, sizes, onlyGrew }) => ({ className, counts, sizes, onlyGrew })) ?? null,
+    diff: diff?.map(({ className, classKey, added, removed, countDelta: d, sizeDelta: s }) => ({ className, added, removed, countDelta: d, sizeDelta: s, definedByProgram: definedByProgram(classKey) })) ?? null,
+    series: series?.map(({ className, classKey, counts, sizes, onlyGrew }) => ({ className, counts, sizes, onlyGrew, definedByProgram: definedByProgram(classKey) })) ?? null,
     onlyGrew: series?.filter((r) => r.onlyGrew).map((r) => r.className) ?? [],
     retainers,
     oldestSource,
     retainerGraph,
+    suspectGraph,
     byVia,
     suspects,
     idSpaceMismatch: suspectReport?.idSpaceMismatch ?? false,
@@ -201,13 +216,23 @@ function redactReport(data: ReportData): void {
     }
     if (data.retainers.closure) data.retainers.closure = redactClosure(data.retainers.closure);
   }
-  if (data.retainerGraph) {
-    for (const node of data.retainerGraph.nodes) {
+  for (const graph of [data.retainerGraph, data.suspectGraph]) {
+    if (!graph) continue;
+    for (const node of graph.nodes) {
+      if (node.group) {
+        // A group's name is its segment, folded: redact the segment's names, then write the label again.
+        for (const step of node.group.segment) {
+          step.className = redactName(step.className);
+          step.edgeName = redactName(step.edgeName);
+        }
+        node.className = node.name = renderFoldedPath(node.group.segment.map((step) => ({ ...step, nodeId: 0, repeat: node.group?.repeat, segment: 0 })));
+        continue;
+      }
       node.className = redactName(node.className);
       if (node.closure) node.closure = redactClosure(node.closure);
       node.name = STRING_TYPES.has(node.type) ? redact(node.name) : node.closure ? formatNodeLabel(node) : redactName(node.name);
     }
-    for (const edge of data.retainerGraph.edges) edge.name = redactName(edge.name);
+    for (const edge of graph.edges) edge.name = redactName(edge.name);
   }
   for (const suspect of data.suspects ?? []) {
     const names = [...suspect.classNames, suspect.containerClassName, suspect.leakingEdge.ownerClassName, suspect.leakingEdge.edgeName, suspect.holds?.className ?? '', suspect.holds?.via ?? ''];
@@ -224,6 +249,12 @@ function redactReport(data: ReportData): void {
       step.className = redactName(step.className);
       step.edgeName = redactName(step.edgeName);
     }
+    // Allocation stacks and linked-list suspects: script URLs are free text, names may be too.
+    for (const frame of suspectAllocationStack(suspect)) {
+      frame.functionName = redactName(frame.functionName);
+      frame.url = frame.url === '' ? '' : redact(frame.url);
+    }
+    if (suspect.chain) suspect.chain.linkEdge = redactName(suspect.chain.linkEdge);
   }
   data.headline.suspects = data.suspects?.map((s) => s.headline) ?? [];
   if (data.suspects?.[0]) data.headline.text = data.suspects[0].headline;

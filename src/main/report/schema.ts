@@ -9,6 +9,10 @@ const closure = z
   .object({ name: z.string(), script: z.string().nullable(), line: z.number().int(), column: z.number().int() })
   .describe('For a function or a closure context: the function, its script (full URL) and 1-based line and column')
   .optional();
+const definedByProgram = z
+  .boolean()
+  .optional()
+  .describe("True when the class has a constructor in the program's scripts (not a V8 category such as (string), not an object literal); the charts plot these");
 const pathStep = z.object({ nodeId: z.number().int(), className: z.string(), edgeName: z.string(), edgeType: z.string(), closure });
 const graphNode = z.object({
   nodeId: z.number().int(),
@@ -21,7 +25,34 @@ const graphNode = z.object({
   distance: z.number().int(),
   isRoot: z.boolean(),
   truncated: z.boolean(),
+  group: z
+    .object({
+      key: z.number().int(),
+      repeat: z.number().int(),
+      segment: z.array(z.object({ className: z.string(), edgeName: z.string(), edgeType: z.string() })),
+      objects: z.number().int(),
+      pathSteps: z.number().int(),
+    })
+    .optional()
+    .describe('On a group node (negative nodeId): a stretch of the shortest path that repeats `segment` `repeat` times, folded into one node standing for `objects` heap objects'),
+  unfoldedFrom: z.number().int().optional(),
 });
+
+const retainerGraph = z
+  .object({
+    targetNodeId: z.number().int(),
+    nodes: z.array(graphNode),
+    edges: z.array(z.object({ from: z.number().int(), to: z.number().int(), name: z.string(), type: z.string(), onShortestPath: z.boolean() })),
+    includesWeak: z.boolean(),
+    layout: z.object({
+      width: z.number(),
+      height: z.number(),
+      nodeWidth: z.number(),
+      nodeHeight: z.number(),
+      nodes: z.array(z.object({ nodeId: z.number().int(), x: z.number(), y: z.number() })),
+      edges: z.array(z.object({ from: z.number().int(), to: z.number().int(), points: z.array(z.tuple([z.number(), z.number()])) })),
+    }),
+  });
 
 const suspect = z.object({
   rank: z.number().int(),
@@ -81,10 +112,10 @@ export const reportSchema = z
       .describe('The fields of `leak-explorer refs --json`'),
     summary: z.array(z.object({ className: z.string(), count: z.number().int(), shallowSize: z.number(), retainedSize: z.number(), distance: z.number().int() })).describe('The fields of `analyze --json`'),
     diff: z
-      .array(z.object({ className: z.string(), added: z.number().int().nullable(), removed: z.number().int().nullable(), countDelta: z.number().int(), sizeDelta: z.number() }))
+      .array(z.object({ className: z.string(), added: z.number().int().nullable(), removed: z.number().int().nullable(), countDelta: z.number().int(), sizeDelta: z.number(), definedByProgram }))
       .nullable()
       .describe('added and removed are null when idSpaceMismatch: which objects are new cannot be known'),
-    series: z.array(z.object({ className: z.string(), counts: z.array(z.number()), sizes: z.array(z.number()), onlyGrew: z.boolean() })).nullable(),
+    series: z.array(z.object({ className: z.string(), counts: z.array(z.number()), sizes: z.array(z.number()), onlyGrew: z.boolean(), definedByProgram })).nullable(),
     onlyGrew: z.array(z.string()),
     retainers: z
       .object({
@@ -103,22 +134,11 @@ export const reportSchema = z
       .enum(['trackref', 'allocation-tracking', 'first-snapshot', 'lowest-id'])
       .nullable()
       .describe('What made the retainers\' object the oldest of its class: a clock, the first snapshot that held it, or only its heap id'),
-    retainerGraph: z
-      .object({
-        targetNodeId: z.number().int(),
-        nodes: z.array(graphNode),
-        edges: z.array(z.object({ from: z.number().int(), to: z.number().int(), name: z.string(), type: z.string(), onShortestPath: z.boolean() })),
-        includesWeak: z.boolean(),
-        layout: z.object({
-          width: z.number(),
-          height: z.number(),
-          nodeWidth: z.number(),
-          nodeHeight: z.number(),
-          nodes: z.array(z.object({ nodeId: z.number().int(), x: z.number(), y: z.number() })),
-          edges: z.array(z.object({ from: z.number().int(), to: z.number().int(), points: z.array(z.tuple([z.number(), z.number()])) })),
-        }),
-      })
-      .nullable(),
+    retainerGraph: retainerGraph.nullable(),
+    suspectGraph: retainerGraph
+      .nullable()
+      .optional()
+      .describe("The top suspect's representative object's retainer graph, folded and laid out like retainerGraph"),
     byVia: z.array(z.object({ via: z.string(), retainerClass: z.string(), count: z.number().int(), shallowSize: z.number(), share: z.number() })).nullable(),
     suspects: z.array(suspect).nullable().describe('The leak suspects, in rank order (the fields of `leak-explorer suspects --json`); null for one snapshot'),
     idSpaceMismatch: z.boolean().describe('True when the snapshots come from different inspector sessions: ids cannot be matched'),
