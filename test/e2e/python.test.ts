@@ -47,6 +47,8 @@ describe('the app attached to a Python process by PID', () => {
     const row = page.getByRole('row').filter({ hasText: 'referer_spider.py' }).filter({ hasText: String(spider.pid) });
     await row.waitFor({ timeout: 20_000 });
     await expect(row.textContent()).resolves.toMatch(/lldb will inject the agent/);
+    // Its runtime is named in its row, as ps names it.
+    await expect(row.textContent()).resolves.toMatch(/python 3\.\d+/);
     await row.getByRole('button', { name: 'Attach' }).click();
     await page.getByTestId('count-HtmlResponse').waitFor({ timeout: 60_000 });
     const count = Number((await page.getByTestId('count-HtmlResponse').textContent())?.replace(/\D/g, ''));
