@@ -46,8 +46,13 @@ import tempfile
 import threading
 import time
 import types
+import weakref
 
-__all__ = ["write_snapshot", "live_refs", "serve", "stop", "main"]
+__all__ = ["write_snapshot", "live_refs", "serve", "stop", "main", "AGENT_VERSION"]
+
+# Leak Explorer injects ``import leak_explorer_agent``; a process that still holds an older agent from an
+# earlier attach gets this one reloaded when the numbers differ (src/main/inspector/python.ts, AGENT_VERSION).
+AGENT_VERSION = 2
 
 _NODE_TYPES = [
     "hidden", "array", "string", "object", "code", "closure", "regexp", "number",
@@ -111,6 +116,26 @@ def _describe(obj):
     return _T_OBJECT, _type_name(type(obj))
 
 
+_ADDRESS = None
+
+
+def _key_name(key):
+    """A dict key that is not a string, as an edge name: its repr without memory addresses, which differ in
+    every snapshot and mean nothing to a person (a weakref key reads ``<weakref to 'Request'>``)."""
+    global _ADDRESS
+    if _ADDRESS is None:
+        import re
+        _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+    if isinstance(key, weakref.ref):
+        target = key()
+        return "<weakref to %r>" % _type_name(type(target)) if target is not None else "<dead weakref>"
+    try:
+        text = repr(key)
+    except Exception:
+        text = "<%s>" % _type_name(type(key))
+    return _ADDRESS.sub("", text)[:80]
+
+
 def _size(obj):
     try:
         return sys.getsizeof(obj)
@@ -156,6 +181,13 @@ class _Writer(object):
         self.skip = {id(_STATE), id(_STATE.ids), id(_STATE.first_seen), id(self)}
         self.skip_frames = skip_frames
         self.pending = []
+        # V8's `locations` rows (node index, script id, line, column): where the class of an instance was
+        # written. V8 gives one to every object with a constructor; here, instances of classes defined in
+        # Python source. It is what tells the program's own classes (HtmlResponse, Request) from the
+        # interpreter's (dict, str) in the engine, as it tells a script's classes from V8's built-ins.
+        self.locations = []
+        self.class_locations = {}  # id(type) -> (script id, line, column) or None
+        self.scripts = {}  # file -> script id
 
     def string(self, text):
         index = self.strings.get(text)
@@ -200,7 +232,7 @@ class _Writer(object):
                 if isinstance(key, int) and not isinstance(key, bool) and 0 <= key <= _MAX_INDEX:
                     count += self.edge(_E_ELEMENT, key, value)
                 else:
-                    count += self.edge(_E_PROPERTY, key if isinstance(key, str) else repr(key)[:80], value)
+                    count += self.edge(_E_PROPERTY, key if isinstance(key, str) else _key_name(key), value)
                 named.add(id(value))
                 if id(key) not in named:
                     count += self.edge(_E_HIDDEN, position, key)
@@ -274,6 +306,27 @@ class _Writer(object):
         count = self.edges_of(obj)
         assert len(self.edges) - first_edge == 3 * count
         self.node_fields_at(ordinal, node_type, name, _node_id(obj), _size(obj), count)
+        if node_type == _T_OBJECT and not isinstance(obj, (type, types.ModuleType)):
+            location = self.class_location(type(obj))
+            if location is not None:
+                self.locations.extend((ordinal * 7,) + location)
+
+    def class_location(self, kind):
+        key = id(kind)
+        if key in self.class_locations:
+            return self.class_locations[key]
+        found = None
+        # Classes written in Python are heap types whose module is a source file; C types are neither.
+        if kind.__flags__ & (1 << 9):
+            module = sys.modules.get(getattr(kind, "__module__", None) or "")
+            source = getattr(module, "__file__", None)
+            if isinstance(source, str) and source.endswith(".py"):
+                script = self.scripts.setdefault(source, len(self.scripts) + 1)
+                lines = [value.__code__.co_firstlineno for value in list(vars(kind).values()) if isinstance(value, types.FunctionType)]
+                # The class statement is above its first method; 0-based, as V8 writes lines.
+                found = (script, max(0, min(lines) - 2) if lines else 0, 0)
+        self.class_locations[key] = found
+        return found
 
     def node_fields_at(self, ordinal, node_type, name, node_id, size, count):
         # Nodes are written in ordinal order; an object's fields are filled when it is visited, and visits
@@ -371,7 +424,9 @@ def _write_json(writer, gc_root, gc_edges_at, gc_edges, out):
     # to_node is a node index (ordinal x node field count), as V8 writes it.
     flat = edges[:gc_edges_at] + gc_flat + edges[gc_edges_at:]
     _write_numbers(out, flat, 3, 7)
-    out.write('],\n"trace_function_infos":[],\n"trace_tree":[],\n"samples":[],\n"locations":[],\n"strings":[')
+    out.write('],\n"trace_function_infos":[],\n"trace_tree":[],\n"samples":[],\n"locations":[')
+    _write_numbers(out, writer.locations, 4, 1)
+    out.write('],\n"strings":[')
     for index, text in enumerate(writer.string_list):
         out.write(("," if index else "") + json.dumps(text, ensure_ascii=False))
     out.write("]}\n")
@@ -449,6 +504,7 @@ def live_refs():
 # every request carries the token written beside it (0600). One JSON object a line each way.
 
 _SERVER = {"thread": None, "socket": None, "path": None, "info": None, "stop": None}
+_CONNECTIONS = {"lock": threading.Lock(), "open": 0, "stop_when_idle": False}
 _CHUNK = 1 << 16
 
 
@@ -485,8 +541,13 @@ class _ChunkStream(io.TextIOBase):
             self.size = 0
 
 
-def _preview(obj):
-    text = repr(obj)
+def _preview(obj, age_ms=None):
+    """A live object as the explorer shows it: its node id (the one its snapshots give it), a shortened
+    ``repr``, and a few telling attributes (``url``, ``status``…)."""
+    try:
+        text = repr(obj)
+    except Exception as error:  # a broken __repr__ must not break the listing
+        text = "<%s: repr failed: %s>" % (_type_name(type(obj)), type(error).__name__)
     attrs = {}
     for name in ("url", "status", "method", "name", "id"):
         try:
@@ -495,7 +556,7 @@ def _preview(obj):
             continue
         if isinstance(value, (str, int, float, bool)) or value is None:
             attrs[name] = value if not isinstance(value, str) else value[:200]
-    return {"repr": text[:200], "attributes": attrs}
+    return {"nodeId": _node_id(obj), "className": _type_name(type(obj)), "repr": text[:200], "attributes": attrs, "ageMs": age_ms}
 
 
 def _trackref():
@@ -503,50 +564,114 @@ def _trackref():
     return module if module is not None and getattr(module, "live_refs", None) is not None else None
 
 
+def _of_type(class_name):
+    return [obj for obj in gc.get_objects() if _type_name(type(obj)) == class_name]
+
+
 def _instances(class_name, offset, limit):
+    """A page of the live instances of a class: trackref's, oldest first with exact ages, when it tracks
+    the class; else the garbage collector's, with no age."""
     now = time.time()
     trackref = _trackref()
-    items = []
     if trackref is not None:
         for cls, refs in list(trackref.live_refs.items()):
             if cls.__name__ == class_name:
                 items = sorted(((born, obj) for obj, born in list(refs.items())), key=lambda item: item[0])
-                break
-        rows = [dict(_preview(obj), ageMs=int((now - born) * 1000)) for born, obj in items[offset:offset + limit]]
-        return {"total": len(items), "items": rows}
-    found = [obj for obj in gc.get_objects() if _type_name(type(obj)) == class_name]
-    return {"total": len(found), "items": [dict(_preview(obj), ageMs=None) for obj in found[offset:offset + limit]]}
+                rows = [_preview(obj, int((now - born) * 1000)) for born, obj in items[offset:offset + limit]]
+                return {"source": "trackref", "total": len(items), "items": rows}
+    found = _of_type(class_name)
+    return {"source": "gc", "total": len(found), "items": [_preview(obj) for obj in found[offset:offset + limit]]}
+
+
+def _by_node_id(node_id):
+    """The live object that snapshots call ``node_id``, or None (collected, or never seen by a snapshot)."""
+    for obj in gc.get_objects():
+        known = _STATE.ids.get(id(obj))
+        if known is not None and known & 0xFFFFFFFF == node_id and known >> 32 == id(type(obj)):
+            return obj
+    return None
+
+
+def _prefs_text():
+    rows = live_refs()
+    lines = ["Live References (%s)" % ("exact ages, from trackref" if rows["source"] == "trackref" else "the garbage collector's counts; ages since the agent first saw the type"), ""]
+    for row in rows["rows"][:50]:
+        lines.append("%-30s %6d   oldest: %s%ds ago" % (row["className"], row["count"], ">= " if row["ageIsLowerBound"] else "", row["oldestAgeMs"] // 1000))
+    return "\n".join(lines)
 
 
 def _console_namespace():
-    namespace = {"__name__": "__leak_explorer_console__"}
+    """The program's globals, and prefs(), get_oldest() and iter_all(): Scrapy's own when the program has trackref, else the agent's over
+    the garbage collector (no ages). The JavaScript spellings work too, as the app's console suggests them."""
+    # The program's own globals are in scope (a copy: what the console assigns stays in the console).
+    main = sys.modules.get("__main__")
+    namespace = dict(getattr(main, "__dict__", None) or {})
+    namespace.update(__name__="__leak_explorer_console__", live_refs=live_refs)
     trackref = _trackref()
     if trackref is not None:
         namespace.update(prefs=trackref.print_live_refs, get_oldest=trackref.get_oldest, iter_all=trackref.iter_all)
-    namespace["live_refs"] = live_refs
+    else:
+        namespace.update(
+            prefs=lambda *_ignore: print(_prefs_text()),
+            get_oldest=lambda name: next(iter(_of_type(name)), None),
+            iter_all=lambda name: iter(_of_type(name)),
+        )
+    namespace.update(getOldest=namespace["get_oldest"], iterAll=namespace["iter_all"])
     return namespace
 
 
 def _evaluate(expression):
+    """Evaluates (or, for statements, executes) in the target; what it prints comes back with the value.
+    An exception is an answer, not a failure of the agent."""
     out = io.StringIO()
     saved = sys.stdout
     sys.stdout = out
+    value = None
     try:
         try:
             code = compile(expression, "<leak-explorer console>", "eval")
         except SyntaxError:
             exec(compile(expression, "<leak-explorer console>", "exec"), _console_namespace())
-            value = None
         else:
             value = eval(code, _console_namespace())
+    except BaseException as error:  # SystemExit included: the console must never end the program
+        sys.stdout = saved
+        return {"ok": False, "description": (out.getvalue() + "%s: %s" % (type(error).__name__, error))[:100000], "type": "error", "properties": []}
     finally:
         sys.stdout = saved
     printed = out.getvalue()
-    text = printed + ("" if value is None else repr(value))
-    return {"text": text[:100000], "type": _type_name(type(value))}
+    if value is None or isinstance(value, str):
+        text = printed + ("" if value is None else value)
+        return {"ok": True, "description": text[:100000], "type": "string" if isinstance(value, str) or printed else "None", "properties": []}
+    properties = []
+    attrs = _instance_dict(value) or {}
+    for name, item in list(attrs.items())[:12]:
+        try:
+            shown = repr(item)
+        except Exception:
+            shown = "<%s>" % _type_name(type(item))
+        properties.append({"name": str(name), "value": shown[:200], "type": _type_name(type(item))})
+    try:
+        description = printed + repr(value)
+    except Exception:
+        description = printed + "<%s>" % _type_name(type(value))
+    return {"ok": True, "description": description[:100000], "type": _type_name(type(value)), "properties": properties}
+
+
+def _usage():
+    """How big the heap is, cheaply: the garbage collector's tracked objects, and the process's resident memory."""
+    rss = None
+    try:
+        with open("/proc/self/statm") as statm:
+            rss = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        pass
+    return {"trackedObjects": len(gc.get_objects()), "rss": rss}
 
 
 def _handle(connection, token):
+    with _CONNECTIONS["lock"]:
+        _CONNECTIONS["open"] += 1
     reader = connection.makefile("r", encoding="utf-8", newline="\n")
     lock = threading.Lock()
 
@@ -574,7 +699,20 @@ def _handle(connection, token):
                 elif method == "liveRefs":
                     value = live_refs()
                 elif method == "instances":
-                    value = _instances(str(params.get("className", "")), int(params.get("offset", 0)), min(int(params.get("limit", 25)), 1000))
+                    # Node ids are handed out under the snapshot's lock, so that a snapshot and a listing
+                    # running at once never give two objects one id.
+                    with _STATE.lock:
+                        value = _instances(str(params.get("className", "")), int(params.get("offset", 0)), min(int(params.get("limit", 25)), 1000))
+                elif method == "preview":
+                    with _STATE.lock:
+                        found = _by_node_id(int(params.get("nodeId", 0)))
+                        value = None if found is None else _preview(found)
+                elif method == "count":
+                    value = len(_of_type(str(params.get("className", ""))))
+                elif method == "collectGarbage":
+                    value = gc.collect()
+                elif method == "usage":
+                    value = _usage()
                 elif method == "evaluate":
                     value = _evaluate(str(params.get("expression", "")))
                 elif method == "snapshot":
@@ -583,8 +721,15 @@ def _handle(connection, token):
                     stream.flush()
                     value = {"done": True}
                 elif method == "stop":
-                    send({"id": request_id, "ok": True, "value": {"stopped": True}})
-                    stop()
+                    # The explorer that injected the agent asks it to go when it detaches; another explorer
+                    # still connected keeps it until the last connection closes (see the finally below).
+                    with _CONNECTIONS["lock"]:
+                        _CONNECTIONS["stop_when_idle"] = True
+                        last = _CONNECTIONS["open"] == 1
+                    # Stopped before the answer: once the explorer has it, the socket and files are gone.
+                    if last:
+                        stop()
+                    send({"id": request_id, "ok": True, "value": {"stopped": last}})
                     return
                 else:
                     send({"id": request_id, "ok": False, "error": {"code": "BAD_REQUEST", "message": "unknown method %r" % (method,)}})
@@ -597,9 +742,15 @@ def _handle(connection, token):
         pass
     finally:
         try:
+            reader.close()
             connection.close()
         except OSError:
             pass
+        with _CONNECTIONS["lock"]:
+            _CONNECTIONS["open"] -= 1
+            idle = _CONNECTIONS["open"] == 0 and _CONNECTIONS["stop_when_idle"]
+        if idle:
+            stop()
 
 
 def serve():
@@ -655,6 +806,7 @@ def stop():
         except OSError:
             pass
     _SERVER.update(thread=None, socket=None, path=None, info=None, stop=None)
+    _CONNECTIONS["stop_when_idle"] = False
 
 
 def main(argv=None):

@@ -21,7 +21,7 @@ export const ERROR_REMEDIES = {
   NODE_NOT_FOUND: 'No object with that id exists in this snapshot. Ids come from the same snapshot or process.',
   CLASS_NOT_FOUND: 'No live object of that class exists in this snapshot. Check the class name in the summary.',
   SNAPSHOTS_MISMATCH: 'These snapshots are from different processes; a diff needs snapshots of one process.',
-  NOT_A_NODE_PROCESS: 'Only Node.js processes can be attached by PID. Start the program with node, or attach by port.',
+  NOT_A_NODE_PROCESS: 'Only Node.js and CPython processes can be attached by PID (leak-explorer ps lists them). Start the program with node or python3, or attach by port.',
   NO_SUCH_PROCESS: 'No process has that PID. It may have exited; list the processes again.',
   // Attaching (issue 14: touch only the named target, leave it as found, never wait forever).
   TARGET_ZOMBIE: 'The process has exited; only its entry remains until its parent reaps it. Restart the program and attach to the new PID.',
@@ -53,6 +53,8 @@ export const ERROR_REMEDIES = {
   PYTHON_TOO_OLD: 'The Python agent needs CPython 3.9 or newer. Upgrade the program’s Python.',
   LLDB_UNAVAILABLE: 'Install lldb (Debian: apt-get install lldb), or start the program with `python -m leak_explorer_agent run app.py`.',
   INJECTION_FAILED: 'Start the program with `python -m leak_explorer_agent run app.py` instead, or check that lldb may attach to it (ptrace).',
+  RUNTIME_UNSUPPORTED:
+    'That feature belongs to another runtime (V8’s worker threads, allocation sampling and tracking). Use refs, snapshot, watch or the app’s snapshot series, which every target has.',
   TARGET_ERROR: 'The target’s agent could not do what was asked; the target keeps running. The message says why.',
   SERVER_PORT_BUSY: 'That port is already in use. Choose another with --port, or leave it out to get a free one.',
   BAD_ARGUMENTS: 'Check the command line: run leak-explorer --help.',

@@ -291,6 +291,12 @@ export interface ProcessInfo {
   rss: number | null;
   /** Whether it runs Node.js (or Electron's Node). */
   isNode: boolean;
+  /** What it runs, as far as /proc tells: Node.js, CPython, or something else (null; listed with --all). */
+  runtime?: 'node' | 'python' | null;
+  /** A CPython process's version (`3.11`), from its executable or libpython; null otherwise. */
+  runtimeVersion?: string | null;
+  /** A CPython process: whether Leak Explorer's agent already runs in it (attaching then needs no injection). */
+  agentLoaded?: boolean;
   /** The port of its open inspector, or null when closed. */
   inspectorPort: number | null;
   /** Whether Leak Explorer can attach to it now. */
@@ -333,6 +339,10 @@ export interface TargetInfo {
   hasTrackref: boolean;
   /** Set when this session is a worker thread of the process, reached through its main thread's inspector. */
   worker?: WorkerThreadInfo & { parentSessionId: number };
+  /** How it is reached: V8's inspector (Node.js, Electron, Chrome) or Leak Explorer's Python agent. */
+  runtime?: 'v8' | 'python';
+  /** The runtime's version (Node.js `v24.1.0`, CPython `3.11.2`), when known. */
+  runtimeVersion?: string | null;
 }
 
 /** A heap usage sample of a live target, with the warning to show before a snapshot. */

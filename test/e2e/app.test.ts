@@ -40,7 +40,7 @@ describe('the app, as a newcomer uses it', () => {
   it('starts on the targets screen with the demo one click away', async () => {
     await page.goto(shell.url);
     await expect(page.getByRole('button', { name: '▶ Try the demo' }).isVisible()).resolves.toBe(true);
-    await page.getByRole('heading', { name: 'Node.js processes on this machine' }).waitFor();
+    await page.getByRole('heading', { name: 'Node.js and Python processes on this machine' }).waitFor();
     // The token left the address bar once it became a cookie.
     expect(page.url()).not.toContain('token=');
     await shot(page, '1-targets');

@@ -69,7 +69,7 @@ async function expectFitted(): Promise<number> {
 describe('leak suspects and the folded graph, on the demo crawler', () => {
   it('shows no Suspects tab before a series, a tentative suspect after two snapshots', async () => {
     await page.goto(shell.url);
-    await page.getByRole('table', { name: 'Node.js processes' }).getByRole('row').nth(1).waitFor({ timeout: 30_000 });
+    await page.getByRole('table', { name: 'Processes' }).getByRole('row').nth(1).waitFor({ timeout: 30_000 });
     await shots('v-targets');
     await page.getByRole('button', { name: '▶ Try the demo' }).click();
     await page.getByTestId('count-HtmlResponse').waitFor({ timeout: 20_000 });

@@ -11,6 +11,8 @@ import { growingSites, type AllocationSite, type SiteFrame } from '../heap/sampl
 import { SourceMapper } from '../heap/sourcemaps.ts';
 import { DEFAULT_SAMPLING_INTERVAL, sampleAllocations } from '../inspector/sampling.ts';
 import { allocationsReport, renderAllocationsReport } from '../report/allocations.ts';
+import { runtimeOfPid } from '../inspector/target.ts';
+import { parsePid } from '../../shared/pid.ts';
 import type { CliCommand } from './help.ts';
 import { TARGET_OPTIONS, TARGET_OPTIONS_HELP, attachFromArgs } from './live.ts';
 import { renderTable } from './table.ts';
@@ -90,14 +92,27 @@ export async function allocationsCommand(args: string[]): Promise<number> {
   }
   const top = values.top === undefined ? 25 : Number(values.top);
   if (!Number.isInteger(top) || top <= 0) throw new LeakExplorerError('BAD_ARGUMENTS', `--top takes a positive whole number, not '${values.top}'.`);
+  // Refused from /proc, before any agent is injected into a Python process for nothing.
+  if (values.pid !== undefined && (await runtimeOfPid(parsePid(values.pid, '--pid'))) === 'python') {
+    throw new LeakExplorerError('RUNTIME_UNSUPPORTED', `allocations samples V8's heap profiler, and PID ${values.pid} runs Python, which has none; it was not touched.`, {
+      remedy: `Watch it instead: leak-explorer watch --pid ${values.pid} --snapshots 3 --interval 30 --report leak.html (a series of snapshots, with leak suspects), or refs --pid ${values.pid} for live refs with ages.`,
+    });
+  }
   const session = await attachFromArgs(values);
+  let v8;
+  try {
+    v8 = session.inspector('Allocation sampling');
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   try {
     if (!values.quiet) process.stderr.write(`Sampling the allocations of PID ${session.info.pid ?? '?'} for ${durationMs / 1000} s (no snapshot: the target keeps running; Ctrl-C stops early).\n`);
     const startedAt = Date.now();
-    const profiles = await sampleAllocations(session, {
+    const profiles = await sampleAllocations(v8, {
       durationMs,
       intervalMs,
       samplingInterval,
@@ -155,7 +170,8 @@ export const allocationsCli: CliCommand = {
       "Switches on V8's sampling heap profiler (about one sample per 32 KiB allocated, kept while the object lives), reads the live sampled bytes per " +
       'allocation stack every interval for SECONDS, and switches it off. Stacks whose live bytes rise in every interval come first, by growth per minute. ' +
       'Frames are named by their function; a function the optimiser inlined into its caller does not appear on its own. ' +
-      'Where a local script has a source map (inline, or a .map file beside it, as tsc --sourceMap writes), the original position is shown; maps are never fetched over the network.',
+      'Where a local script has a source map (inline, or a .map file beside it, as tsc --sourceMap writes), the original position is shown; maps are never fetched over the network. ' +
+      'V8 targets only: a Python PID gets RUNTIME_UNSUPPORTED (use watch), and nothing is injected into it.',
     options: [
       { name: 'duration', value: 'SECONDS', text: 'how long to sample' },
       { name: 'interval', value: 'SECONDS', text: 'time between two profiles (default: a sixth of the duration, at least 1)' },

@@ -10,16 +10,14 @@ import { formatAge, formatBytes } from '../../shared/format.ts';
 import { parsePid } from '../../shared/pid.ts';
 import type { LiveRef, WorkerThreadInfo } from '../../shared/model.ts';
 import { LocalEngine } from '../heap/engine-service.ts';
-import { attachByPid, attachByPort, attachByUrl, launchUnderInspection } from '../inspector/attach.ts';
+import { attachByPort, attachByUrl, launchUnderInspection } from '../inspector/attach.ts';
 import { TargetMonitor, type LiveRefsResult } from '../inspector/monitor.ts';
 import { listProcesses } from '../inspector/processes.ts';
-import type { InspectorSession } from '../inspector/session.ts';
-import { isPythonProcess } from '../inspector/python.ts';
+import { attachTargetByPid, type Target } from '../inspector/target.ts';
 import type { CliCommand, OptionHelp } from './help.ts';
 import { QUIET_OPTION } from './help.ts';
 import { readWorkerThreads, workerFileName } from '../inspector/workers.ts';
 import { progressReporter } from './progress.ts';
-import { pythonRefs, pythonSnapshot } from './python.ts';
 import { renderTable } from './table.ts';
 import { closeWorkers, forEachWorker, noteWorkers, WORKER_OPTION, WORKER_OPTION_HELP, workersOf } from './workers.ts';
 
@@ -41,9 +39,9 @@ function whole(value: string, name: string): number {
 }
 
 /** The sessions this CLI holds, detached (and their targets restored) if the CLI is interrupted. */
-const openSessions = new Set<InspectorSession>();
+const openSessions = new Set<Target>();
 /** An attach under way: an interrupt waits for it, then detaches it (it may have opened the inspector). */
-let attaching: Promise<InspectorSession | null> | null = null;
+let attaching: Promise<Target | null> | null = null;
 let interruptHandled = false;
 
 /**
@@ -72,8 +70,8 @@ function detachOnInterrupt(): void {
   process.on('SIGTERM', onSignal);
 }
 
-/** Attaches as the command line says: exactly one of --pid, --port or --url. */
-export async function attachFromArgs(values: { pid?: string; port?: string; host?: string; url?: string; target?: string; resume?: boolean; quiet?: boolean }): Promise<InspectorSession> {
+/** Attaches as the command line says: exactly one of --pid (any runtime), --port or --url (V8's inspector). */
+export async function attachFromArgs(values: { pid?: string; port?: string; host?: string; url?: string; target?: string; resume?: boolean; quiet?: boolean }): Promise<Target> {
   const given = [values.pid, values.port, values.url].filter((v) => v !== undefined).length;
   if (given !== 1) throw new LeakExplorerError('BAD_ARGUMENTS', 'Name the target with exactly one of --pid N, --port P or --url ws://….');
   const onNotice = (message: string) => {
@@ -82,14 +80,14 @@ export async function attachFromArgs(values: { pid?: string; port?: string; host
   };
   const options = { onNotice, resume: values.resume };
   detachOnInterrupt();
-  const attach =
+  const attach: Promise<Target> =
     values.pid !== undefined
-      ? attachByPid(parsePid(values.pid, '--pid'), options)
+      ? attachTargetByPid(parsePid(values.pid, '--pid'), options)
       : values.port !== undefined
         ? attachByPort(whole(values.port, '--port'), { ...options, host: values.host, targetId: values.target })
         : attachByUrl(values.url as string, options);
   attaching = attach.catch(() => null);
-  let session: InspectorSession;
+  let session: Target;
   try {
     session = await attach;
   } finally {
@@ -109,11 +107,27 @@ export async function psCommand(args: string[]): Promise<number> {
   // Only inspectors that are already open are asked; none is opened for this.
   await readWorkerThreads(processes);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify(processes.map(({ pid, command, user, rss, inspectorPort, attachable, reason, workers }) => ({ pid, command, user, rss, inspectorPort, attachable, reason, workers: workers ?? null })))}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        processes.map(({ pid, command, user, rss, runtime, runtimeVersion, agentLoaded, inspectorPort, attachable, reason, workers }) => ({
+          pid,
+          command,
+          user,
+          rss,
+          runtime: runtime ?? null,
+          runtimeVersion: runtimeVersion ?? null,
+          ...(runtime === 'python' ? { agentLoaded: agentLoaded ?? false } : {}),
+          inspectorPort,
+          attachable,
+          reason,
+          workers: workers ?? null,
+        })),
+      )}\n`,
+    );
     return 0;
   }
   if (processes.length === 0) {
-    process.stdout.write('No Node.js processes are running (use --all to list every process).\n');
+    process.stdout.write('No Node.js or Python processes are running (use --all to list every process).\n');
     return 0;
   }
   process.stdout.write(
@@ -121,9 +135,10 @@ export async function psCommand(args: string[]): Promise<number> {
       { title: 'PID', cell: (p) => String(p.pid), align: 'right' },
       { title: 'User', cell: (p) => p.user, max: 12 },
       { title: 'RSS', cell: (p) => (p.rss === null ? '?' : formatBytes(p.rss)), align: 'right' },
+      { title: 'Runtime', cell: (p) => (p.runtime === 'python' ? `python ${p.runtimeVersion ?? '?'}${p.agentLoaded ? ' +agent' : ''}` : (p.runtime ?? (p.isNode ? 'node' : '—'))) },
       { title: 'Inspector', cell: (p) => (p.inspectorPort === null ? '—' : String(p.inspectorPort)), align: 'right' },
       { title: 'Attach', cell: (p) => (p.attachable ? 'yes' : 'no') },
-      { title: 'Workers', cell: (p) => (p.workers ? (p.workers.length === 0 ? '0' : p.workers.map((w) => w.workerId).join(',')) : '?'), max: 12 },
+      { title: 'Workers', cell: (p) => (p.runtime === 'python' ? '—' : p.workers ? (p.workers.length === 0 ? '0' : p.workers.map((w) => w.workerId).join(',')) : '?'), max: 12 },
       { title: 'Why', cell: (p) => p.reason, max: 50 },
       { title: 'Command', cell: (p) => p.command, max: 70 },
     ])}\n`,
@@ -136,7 +151,7 @@ export async function psCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-async function warnBeforeSnapshot(session: InspectorSession, quiet: boolean, label = ''): Promise<void> {
+async function warnBeforeSnapshot(session: Target, quiet: boolean, label = ''): Promise<void> {
   const usage = await session.heapUsage();
   if (!quiet) process.stderr.write(`${label}Heap in use: ${formatBytes(usage.usedSize)}. ${usage.warning ?? 'Taking a snapshot.'}\n`);
 }
@@ -146,7 +161,6 @@ export async function snapshotCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { ...TARGET_OPTIONS, ...WORKER_OPTION, output: { type: 'string', short: 'o' }, json: { type: 'boolean', default: false } } });
   if (!values.output) throw new LeakExplorerError('BAD_ARGUMENTS', 'snapshot needs -o FILE, the .heapsnapshot to write.');
   const file = resolve(values.output);
-  if (values.pid !== undefined && (await isPythonProcess(parsePid(values.pid, '--pid')))) return pythonSnapshot(parsePid(values.pid, '--pid'), file, values);
   const session = await attachFromArgs(values);
   const progress = progressReporter(process.stderr, values.quiet);
   try {
@@ -169,7 +183,7 @@ export async function snapshotCommand(args: string[]): Promise<number> {
     progress.done();
     if (values.json) {
       const { nodeCount, edgeCount, totalSize } = loaded.info;
-      process.stdout.write(`${JSON.stringify({ schemaVersion: 1, file, pid: session.info.pid, nodeCount, edgeCount, totalSize })}\n`);
+      process.stdout.write(`${JSON.stringify({ schemaVersion: 1, file, pid: session.info.pid, runtime: session.runtime, nodeCount, edgeCount, totalSize })}\n`);
     } else {
       process.stdout.write(`${file}: ${loaded.info.nodeCount} objects, ${formatBytes(loaded.info.totalSize)} reachable (PID ${session.info.pid ?? '?'})\n`);
     }
@@ -193,6 +207,8 @@ export interface RefsWorkerJson extends WorkerThreadInfo {
 export interface RefsJson {
   schemaVersion: 1;
   pid: number | null;
+  /** How the target was reached: V8's inspector, or the Python agent. */
+  runtime: Target['runtime'];
   source: LiveRef['ageSource'];
   /** The main thread's live refs, or with `--worker ID` that worker's. */
   liveRefs: RefsRow[];
@@ -220,7 +236,7 @@ function refsRows(rows: LiveRef[]): RefsRow[] {
 
 /** Live refs of one isolate (the main thread or a worker): trackref, or a series of K snapshots. */
 async function isolateRefs(
-  session: InspectorSession,
+  session: Target,
   options: { snapshots: number; interval: number; ignore: string[]; quiet: boolean; label: string },
   progress: ReturnType<typeof progressReporter>,
 ): Promise<LiveRefsResult> {
@@ -263,15 +279,12 @@ export async function refsCommand(args: string[]): Promise<number> {
   });
   const snapshots = values.snapshots === undefined ? 1 : whole(values.snapshots, '--snapshots');
   const interval = values.interval === undefined ? 5 : whole(values.interval, '--interval');
-  if (values.pid !== undefined && (await isPythonProcess(parsePid(values.pid, '--pid')))) {
-    return pythonRefs(parsePid(values.pid, '--pid'), { json: values.json, ignore: values.ignore ?? [], quiet: values.quiet });
-  }
   const session = await attachFromArgs(values);
   const progress = progressReporter(process.stderr, values.quiet);
   const options = { snapshots, interval, ignore: values.ignore ?? [], quiet: values.quiet };
   try {
     const workers = await workersOf(session, values.quiet);
-    const doc: RefsJson = { schemaVersion: 1, pid: session.info.pid, source: 'snapshot-series', liveRefs: [] };
+    const doc: RefsJson = { schemaVersion: 1, pid: session.info.pid, runtime: session.runtime, source: 'snapshot-series', liveRefs: [] };
     let text = '';
     if (values.worker !== undefined && values.worker !== 'all') {
       // One worker, in place of the main thread.
@@ -349,12 +362,14 @@ export const psCli: CliCommand = {
   run: psCommand,
   help: {
     name: 'ps',
-    summary: 'The Node.js processes here: inspector port, whether they can be attached, and why not',
+    summary: 'The Node.js and Python processes here: runtime, inspector port, whether they can be attached, and why not',
     usage: ['ps [--json] [--all]'],
-    description: 'Lists the Node.js processes on this machine with their user, memory, inspector port, and whether Leak Explorer can attach to them (and if not, why). Nothing is signalled.',
+    description:
+      'Lists the Node.js processes on this machine, and on Linux the CPython ones, with their user, memory, runtime (a Python process: its version, and +agent when ' +
+      "Leak Explorer's agent already runs in it), inspector port, and whether Leak Explorer can attach to them (and if not, why). Nothing is signalled or injected.",
     options: [
-      { name: 'json', text: 'print one JSON array instead of a table' },
-      { name: 'all', text: 'list every process, not only Node.js ones' },
+      { name: 'json', text: 'print one JSON array instead of a table (runtime: node, python or null; runtimeVersion; agentLoaded for Python)' },
+      { name: 'all', text: 'list every process, not only Node.js and Python ones' },
     ],
     examples: [
       { command: 'ps', text: 'the processes you can attach to' },
@@ -393,7 +408,8 @@ export const refsCli: CliCommand = {
     usage: ['refs (--pid N | --port P [--host H] | --url WS) [--ignore CLASS]... [--json] [--snapshots K --interval SECONDS]'],
     description:
       'Counts the live objects per class and gives the age of the oldest. Ages are exact when the target uses leak-explorer/trackref; ' +
-      'otherwise K heap snapshots are taken, SECONDS apart, and an age is a lower bound: the time since the first snapshot that held the object.',
+      'otherwise K heap snapshots are taken, SECONDS apart, and an age is a lower bound: the time since the first snapshot that held the object. ' +
+      "A CPython process (--pid, Linux) is reached through Leak Explorer's agent: Scrapy's own trackref gives exact ages, as prefs() does.",
     options: [
       { name: 'json', text: 'print one JSON object (schemaVersion 1) instead of a table' },
       { name: 'ignore', value: 'CLASS', text: 'leave CLASS out (repeatable)' },

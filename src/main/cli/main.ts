@@ -22,7 +22,7 @@ interface CommandEntry {
 const COMMANDS: CommandEntry[] = [
   { name: 'analyze', summary: 'Type summary of saved snapshots; with several, the diff and growth; why an object is alive', load: async () => (await import('./analyze.ts')).analyzeCli },
   { name: 'suspects', summary: 'The leak suspects of a series of snapshots: what grew in every interval, where, and what it keeps alive', load: async () => (await import('./suspects.ts')).suspectsCli },
-  { name: 'ps', summary: 'The Node.js processes here: inspector port, whether they can be attached, and why not', load: async () => (await import('./live.ts')).psCli },
+  { name: 'ps', summary: 'The Node.js and Python processes here: runtime, inspector port, whether they can be attached, and why not', load: async () => (await import('./live.ts')).psCli },
   { name: 'snapshot', summary: 'Takes a heap snapshot of a live target and saves it', load: async () => (await import('./live.ts')).snapshotCli },
   { name: 'refs', summary: "Live references per class with the age of the oldest instance (Scrapy's prefs())", load: async () => (await import('./live.ts')).refsCli },
   { name: 'run', summary: 'Runs a command with its inspector open on a free loopback port', load: async () => (await import('./live.ts')).runCli },

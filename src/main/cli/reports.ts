@@ -89,8 +89,9 @@ export async function watchCommand(args: string[]): Promise<number> {
   let session = main;
   try {
     if (values.worker !== undefined) {
-      const hub = await WorkerHub.of(main.connection);
-      session = await hub.attach(hub.select(values.worker)[0].workerId, main);
+      const parent = main.inspector('--worker (worker threads)');
+      const hub = await WorkerHub.of(parent.connection);
+      session = await hub.attach(hub.select(values.worker)[0].workerId, parent);
     } else {
       noteWorkers(await workersOf(main, values.quiet), values.quiet, 'This watch');
     }

@@ -4,6 +4,7 @@
  */
 import type { WorkerThreadInfo } from '../../shared/model.ts';
 import type { InspectorSession } from '../inspector/session.ts';
+import type { Target } from '../inspector/target.ts';
 import { describeWorkers, WorkerHub } from '../inspector/workers.ts';
 
 /** The option each attaching command adds. */
@@ -16,10 +17,10 @@ export const WORKER_OPTION_HELP = { name: 'worker', value: 'ID|all', text: 'a wo
  * The process's worker threads, from its main thread's inspector. A target that cannot say (Chrome has no
  * NodeWorker domain; a busy Node) has none as far as the command goes: the main thread's work goes on.
  */
-export async function workersOf(session: InspectorSession, quiet?: boolean): Promise<WorkerThreadInfo[]> {
-  if (session.info.kind !== 'node') return [];
+export async function workersOf(session: Target, quiet?: boolean): Promise<WorkerThreadInfo[]> {
+  if (session.runtime !== 'v8' || session.info.kind !== 'node') return [];
   try {
-    return (await WorkerHub.of(session.connection)).list();
+    return (await WorkerHub.of(session.inspector('Worker threads').connection)).list();
   } catch (error) {
     if (!quiet) process.stderr.write(`Its worker threads are unknown: ${(error as Error).message}\n`);
     return [];
@@ -38,7 +39,8 @@ export function noteWorkers(workers: WorkerThreadInfo[], quiet: boolean | undefi
  * Runs `work` on a session attached to each worker `selector` names (`all` or an id; an unknown id is
  * BAD_ARGUMENTS listing the live ones), one at a time, detaching each afterwards.
  */
-export async function forEachWorker<T>(session: InspectorSession, selector: string, work: (worker: InspectorSession, info: WorkerThreadInfo) => Promise<T>): Promise<T[]> {
+export async function forEachWorker<T>(target: Target, selector: string, work: (worker: InspectorSession, info: WorkerThreadInfo) => Promise<T>): Promise<T[]> {
+  const session = target.inspector('--worker (worker threads)');
   const hub = await WorkerHub.of(session.connection);
   const results: T[] = [];
   for (const info of hub.select(selector)) {
@@ -53,7 +55,7 @@ export async function forEachWorker<T>(session: InspectorSession, selector: stri
 }
 
 /** Ends the worker sessions of the process's hub, if one was opened; the workers keep running. */
-export async function closeWorkers(session: InspectorSession): Promise<void> {
-  if (session.closed) return;
-  await (await WorkerHub.existing(session.connection)?.catch(() => null))?.close();
+export async function closeWorkers(session: Target): Promise<void> {
+  if (session.closed || session.runtime !== 'v8') return;
+  await (await WorkerHub.existing(session.inspector('Worker threads').connection)?.catch(() => null))?.close();
 }

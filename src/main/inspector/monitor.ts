@@ -13,7 +13,8 @@ import { LeakExplorerError } from '../../shared/errors.ts';
 import type { LiveRef, LivePreview, Progress } from '../../shared/model.ts';
 import type { EngineCaller } from '../heap/engine-service.ts';
 import { ageFromTimeline } from '../heap/store.ts';
-import type { InspectorSession, SnapshotSink } from './session.ts';
+import type { SnapshotSink } from './capture.ts';
+import type { EvaluateResult, Target } from './target.ts';
 
 /** A live refs answer, with where it came from. */
 export interface LiveRefsResult {
@@ -37,9 +38,9 @@ export interface LiveRefsOptions {
   collectGarbage?: boolean;
 }
 
-/** Watches one attached target, keeping its snapshots in the engine. */
+/** Watches one attached target (any runtime), keeping its snapshots in the engine. */
 export class TargetMonitor {
-  readonly session: InspectorSession;
+  readonly session: Target;
   private readonly engine: EngineCaller;
   /** The session's snapshots, oldest first. */
   readonly snapshots: LoadedSnapshot[] = [];
@@ -47,7 +48,7 @@ export class TargetMonitor {
   private readonly trackrefHistory = new Map<string, number[]>();
   private polls = 0;
 
-  constructor(session: InspectorSession, engine: EngineCaller) {
+  constructor(session: Target, engine: EngineCaller) {
     this.session = session;
     this.engine = engine;
   }
@@ -160,7 +161,7 @@ export class TargetMonitor {
   }
 
   /** Evaluates in the target with prefs(), getOldest() and iterAll() available. */
-  async evaluate(expression: string): Promise<Awaited<ReturnType<InspectorSession['evaluate']>>> {
+  async evaluate(expression: string): Promise<EvaluateResult> {
     await this.session.refreshTrackref();
     if (this.session.info.hasTrackref || this.snapshots.length === 0) return this.session.evaluate(expression, this.snapshots.length === 0 && !this.session.info.hasTrackref ? { prefsText: 'No snapshot yet: take one to see live refs.', oldest: {}, all: {} } : undefined);
     // Resolve the classes the expression names for getOldest('X') and iterAll('X') from the snapshots.

@@ -1,6 +1,7 @@
 /**
  * Process discovery: the Node.js processes on this machine, whether their inspector is open and on which
- * port, and whether Leak Explorer can attach to them (and why not).
+ * port, and whether Leak Explorer can attach to them (and why not); on Linux also the CPython processes,
+ * with their version and whether Leak Explorer's agent runs in them.
  *
  * Linux works fully from /proc: the executable and maps say whether it is Node, SigCgt says whether
  * SIGUSR1 has a handler (so that signalling it opens the inspector instead of killing it), and the
@@ -13,6 +14,7 @@ import { promisify } from 'node:util';
 import type { ProcessInfo } from '../../shared/model.ts';
 import { allPids, catchesSigusr1, isNodeExecutable, listeningPortsOf, procFacts, userNames, type ListeningSocket, type ProcFacts } from './procfs.ts';
 import { probeInspector } from './http.ts';
+import { agentRunning, injectionMethod, injectionRefusal } from './python.ts';
 
 const run = promisify(execFile);
 
@@ -96,12 +98,38 @@ export function inspectorCandidates(facts: ProcFacts, sockets: ListeningSocket[]
     .map((s) => s.port);
 }
 
+/** Whether a process runs CPython and not Node.js, from /proc facts. */
+export function looksLikePython(facts: ProcFacts): boolean {
+  return facts.python !== null && !looksLikeNode(facts) && !facts.kernelThread;
+}
+
+/**
+ * A CPython process: attachable when its agent already runs (nothing to inject), or when the agent may be
+ * injected (python.ts's checks, from /proc and this machine alone). Nothing is asked of the process.
+ */
+async function describePython(facts: ProcFacts, info: ProcessInfo): Promise<ProcessInfo> {
+  const version = facts.python as [number, number];
+  info.runtime = 'python';
+  info.runtimeVersion = version.join('.');
+  info.agentLoaded = await agentRunning(facts.pid);
+  if (info.agentLoaded) {
+    info.attachable = true;
+    info.reason = 'Leak Explorer’s agent is running in it';
+    return info;
+  }
+  const refusal = await injectionRefusal({ pid: facts.pid, exe: facts.exe ?? '', version, uid: facts.uid ?? -1 });
+  info.attachable = refusal === null;
+  info.reason = refusal ? refusal.reason : injectionMethod(version) === 'remote_exec' ? 'sys.remote_exec will start the agent' : 'lldb will inject the agent (a brief pause)';
+  return info;
+}
+
 /** Describes one Linux process from /proc. */
 export async function describeLinuxProcess(facts: ProcFacts, users: Map<number, string>, self?: { uid: number | null; capPermitted: bigint | null }): Promise<ProcessInfo> {
   const isNode = looksLikeNode(facts);
   const user = facts.uid === null ? '?' : (users.get(facts.uid) ?? String(facts.uid));
-  const info: ProcessInfo = { pid: facts.pid, command: facts.command, user, rss: facts.rssBytes, isNode, inspectorPort: null, attachable: false, reason: '' };
+  const info: ProcessInfo = { pid: facts.pid, command: facts.command, user, rss: facts.rssBytes, isNode, runtime: isNode ? 'node' : null, runtimeVersion: null, inspectorPort: null, attachable: false, reason: '' };
   const refusal = refusalOf(facts, self ?? (await selfFacts()));
+  if (refusal?.code === 'NOT_A_NODE_PROCESS' && looksLikePython(facts)) return describePython(facts, info);
   if (refusal) {
     info.reason = refusal.reason;
     return info;
@@ -128,7 +156,7 @@ async function listLinux(includeAll: boolean): Promise<ProcessInfo[]> {
   const self = await selfFacts();
   const pids = (await allPids()).filter((pid) => pid !== process.pid);
   const facts = (await Promise.all(pids.map(procFacts))).filter((f): f is ProcFacts => f !== null);
-  const wanted = includeAll ? facts : facts.filter(looksLikeNode);
+  const wanted = includeAll ? facts : facts.filter((f) => looksLikeNode(f) || looksLikePython(f));
   const described = await Promise.all(wanted.map((f) => describeLinuxProcess(f, users, self)));
   return described.sort((a, b) => a.pid - b.pid);
 }
@@ -197,7 +225,7 @@ async function listWindows(includeAll: boolean): Promise<ProcessInfo[]> {
     .filter((p) => includeAll || p.isNode);
 }
 
-/** Lists the Node.js processes on this machine (all processes with `includeAll`). */
+/** Lists the Node.js processes on this machine, and on Linux the CPython ones (all processes with `includeAll`). */
 export async function listProcesses(options: { includeAll?: boolean } = {}): Promise<ProcessInfo[]> {
   const includeAll = options.includeAll ?? false;
   if (process.platform === 'linux') return listLinux(includeAll);

@@ -28,6 +28,15 @@ export interface ProcFacts {
   kernelThread: boolean;
   /** The CapPrm mask: the capabilities it may use. */
   capPermitted: bigint | null;
+  /** The CPython version it runs, [major, minor], from its executable's name or its mapped libpython; null if none. */
+  python: [number, number] | null;
+}
+
+/** The CPython version named by an executable path (python3.11) or a memory map (libpython3.11.so); null if none. */
+export function pythonVersionOf(exe: string | null, maps: string | null): [number, number] | null {
+  const base = exe?.replace(/ \(deleted\)$/, '').split('/').pop() ?? '';
+  const match = /^python(\d)\.(\d+)/.exec(base) ?? (maps === null ? null : /\/libpython(\d)\.(\d+)[^/\s]*$/m.exec(maps));
+  return match ? [Number(match[1]), Number(match[2])] : null;
 }
 
 async function readText(path: string): Promise<string | null> {
@@ -71,6 +80,7 @@ export async function procFacts(pid: number): Promise<ProcFacts | null> {
     exeError,
     kernelThread: cmdline === '' && exeError === 'ENOENT' && (pid === 2 || parent === 2),
     capPermitted: capPrm === null ? null : BigInt(`0x${capPrm.trim()}`),
+    python: pythonVersionOf(exe, maps),
   };
 }
 

@@ -1,21 +1,20 @@
 /**
- * One attached target: who it is, its heap usage, streamed heap snapshots, opt-in allocation tracking,
+ * One target attached over CDP (the V8 implementation of the Target interface, target.ts): who it is, its heap usage, streamed heap snapshots, opt-in allocation tracking,
  * the trackref registry, live previews of objects, live counts by class, and a console.
  *
  * Every CDP call has a timeout (connection.ts); a disconnect is a state (`closed`), and an operation under
  * way when it happens fails with TARGET_GONE and leaves nothing half-written.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { dirname, basename, join } from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import { LeakExplorerError } from '../../shared/errors.ts';
-import type { HeapUsage, LivePreview, Progress, TargetInfo } from '../../shared/model.ts';
+import type { HeapUsage, LivePreview, TargetInfo } from '../../shared/model.ts';
 import { formatBytes } from '../../shared/format.ts';
 // Any CDP connection: the main thread's inspector, or a worker's relayed through it (workers.ts).
 import type { CdpConnection as InspectorConnection } from './connection.ts';
+import type { Target } from './target.ts';
+import { captureSnapshot, type SnapshotOptions, type SnapshotSink, type TakenSnapshot } from './capture.ts';
 
 /** The global name under which the trackref module keeps its registry. */
 export const TRACKREF_KEY = 'leak-explorer.trackref';
@@ -24,34 +23,7 @@ const REGISTRY = `globalThis[Symbol.for(${JSON.stringify(TRACKREF_KEY)})]`;
 /** V8 writes roughly this many bytes of heap per second when serialising a snapshot (measured here). */
 const SNAPSHOT_BYTES_PER_SECOND = 10 << 20;
 
-/** Where the chunks of a snapshot go while they arrive (the engine's stream). */
-export interface SnapshotSink {
-  write(chunk: string): void;
-  /** Called once all chunks arrived; returns what the sink made of them. */
-  end(): Promise<unknown>;
-  /** Called when the snapshot will not complete. */
-  abort(): Promise<void>;
-}
-
-/** Options for {@link InspectorSession.takeSnapshot}. */
-export interface SnapshotOptions {
-  /** Also save the snapshot here, atomically (a temp file renamed when complete). */
-  file?: string;
-  onProgress?: (progress: Progress) => void;
-  /** Stops consuming the snapshot; V8 still finishes serialising in the target. */
-  signal?: AbortSignal;
-  /** How long the whole snapshot may take (default 30 minutes). */
-  timeoutMs?: number;
-}
-
-/** A snapshot taken from a live target. */
-export interface TakenSnapshot {
-  takenAt: number;
-  bytes: number;
-  file: string | null;
-  /** What the sink returned (the engine's loaded snapshot). */
-  result: unknown;
-}
+export type { SnapshotSink, SnapshotOptions, TakenSnapshot } from './capture.ts';
 
 /** How ages relate to V8 object ids while allocation tracking runs. */
 export interface IdTimeline {
@@ -141,6 +113,11 @@ async function waitsForDebugger(connection: InspectorConnection): Promise<boolea
 
 let nextSessionId = 1;
 
+/** A fresh session id, unique in this process across every kind of target (the app keys sessions by it). */
+export function newSessionId(): number {
+  return nextSessionId++;
+}
+
 function describeRemote(object: Protocol.Runtime.RemoteObject): string {
   if (object.type === 'string') return JSON.stringify(object.value);
   if (object.type === 'undefined') return 'undefined';
@@ -158,8 +135,9 @@ export function topLevelAwait(expression: string): string {
   return /\bawait\b/.test(expression) ? `(async () => (${expression.trim().replace(/;+$/, '')}))()` : expression;
 }
 
-/** An attached target. */
-export class InspectorSession {
+/** A target attached over the Chrome DevTools Protocol (Node.js, Electron, Chrome): the V8 {@link Target}. */
+export class InspectorSession implements Target {
+  readonly runtime = 'v8' as const;
   readonly info: TargetInfo;
   readonly connection: InspectorConnection;
   private snapshotBusy: Promise<unknown> = Promise.resolve();
@@ -205,7 +183,7 @@ export class InspectorSession {
       throw error;
     }
     return new InspectorSession(connection, {
-      sessionId: nextSessionId++,
+      sessionId: newSessionId(),
       pid: identity.pid,
       title: identity.title || meta.title,
       url: connection.url,
@@ -213,6 +191,8 @@ export class InspectorSession {
       kind: identity.node ? 'node' : meta.kind,
       nodeVersion: identity.node,
       hasTrackref: identity.trackref,
+      runtime: 'v8',
+      runtimeVersion: identity.node,
     });
   }
 
@@ -222,6 +202,11 @@ export class InspectorSession {
    */
   onBeforeClose(hook: () => Promise<void>): void {
     this.beforeClose.push(hook);
+  }
+
+  /** This session: every V8-only feature is available. */
+  inspector(): InspectorSession {
+    return this;
   }
 
   /** Whether the target has gone away. */
@@ -263,68 +248,21 @@ export class InspectorSession {
     return run;
   }
 
-  private async snapshotOnce(sink: SnapshotSink, options: SnapshotOptions): Promise<TakenSnapshot> {
+  private snapshotOnce(sink: SnapshotSink, options: SnapshotOptions): Promise<TakenSnapshot> {
     const { connection } = this;
-    const takenAt = Date.now();
-    const temp = options.file ? join(dirname(options.file), `.${basename(options.file)}.${randomBytes(4).toString('hex')}.partial`) : null;
-    let out: WriteStream | null = null;
-    let bytes = 0;
-    let cancelled = false;
-    let fileError: Error | null = null;
-    if (temp) {
-      out = createWriteStream(temp, { flags: 'wx' });
-      out.on('error', (error) => {
-        fileError = error;
+    return captureSnapshot(sink, options, async (onChunk, cancelled) => {
+      const stopChunks = connection.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => onChunk(chunk));
+      const stopProgress = connection.on('HeapProfiler.reportHeapSnapshotProgress', ({ done, total }) => {
+        if (!cancelled()) options.onProgress?.({ phase: 'Serialising in the target', done, total });
       });
-      await new Promise<void>((resolve, reject) => {
-        (out as WriteStream).once('open', () => resolve());
-        (out as WriteStream).once('error', (error) => reject(new LeakExplorerError('FILE_UNREADABLE', `Cannot write ${options.file}: ${error.message}`, { cause: error, remedy: 'Choose a folder you can write to.' })));
-      });
-    }
-    const stopChunks = connection.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => {
-      if (cancelled) return;
-      bytes += chunk.length;
-      sink.write(chunk);
-      out?.write(chunk);
+      try {
+        await connection.send('HeapProfiler.enable');
+        await connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: true }, options.timeoutMs ?? 30 * 60_000);
+      } finally {
+        stopChunks();
+        stopProgress();
+      }
     });
-    const stopProgress = connection.on('HeapProfiler.reportHeapSnapshotProgress', ({ done, total }) => {
-      if (!cancelled) options.onProgress?.({ phase: 'Serialising in the target', done, total });
-    });
-    const onAbort = () => {
-      cancelled = true;
-    };
-    options.signal?.addEventListener('abort', onAbort);
-    const cleanUp = async () => {
-      if (out) {
-        await new Promise<void>((resolve) => (out as WriteStream).end(resolve));
-        await unlink(temp as string).catch(() => undefined);
-      }
-      await sink.abort().catch(() => undefined);
-    };
-    try {
-      await connection.send('HeapProfiler.enable');
-      await connection.send('HeapProfiler.takeHeapSnapshot', { reportProgress: true }, options.timeoutMs ?? 30 * 60_000);
-      if (cancelled) throw new LeakExplorerError('CANCELLED', 'The snapshot was cancelled; nothing was saved.');
-      if (fileError) throw new LeakExplorerError('FILE_UNREADABLE', `Writing ${options.file} failed: ${(fileError as Error).message}`, { remedy: 'Check the disk space and permissions.' });
-      if (bytes === 0) throw new LeakExplorerError('TARGET_GONE', 'The target sent an empty snapshot.');
-      options.onProgress?.({ phase: 'Analysing', done: 0, total: 1 });
-      const result = await sink.end();
-      if (out && temp && options.file) {
-        await new Promise<void>((resolve, reject) => (out as WriteStream).end((error?: Error | null) => (error ? reject(error) : resolve())));
-        await rename(temp, options.file);
-      }
-      return { takenAt, bytes, file: options.file ?? null, result };
-    } catch (error) {
-      await cleanUp();
-      if (error instanceof LeakExplorerError && error.code === 'TARGET_GONE') {
-        throw new LeakExplorerError('TARGET_GONE', `The target went away during the snapshot (after ${formatBytes(bytes)}); nothing was saved.`, { cause: error });
-      }
-      throw error;
-    } finally {
-      stopChunks();
-      stopProgress();
-      options.signal?.removeEventListener('abort', onAbort);
-    }
   }
 
   /**

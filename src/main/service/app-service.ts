@@ -15,10 +15,10 @@ import { methodDeclaration, type AppMethod, type AppResult, type ForwardedEngine
 import { LeakExplorerError, toErrorInfo, type Result } from '../../shared/errors.ts';
 import type { Progress, TargetInfo } from '../../shared/model.ts';
 import type { EngineCaller } from '../heap/engine-service.ts';
-import { attachByPid, attachByPort, attachByUrl, launchUnderInspection } from '../inspector/attach.ts';
+import { attachByPort, attachByUrl, launchUnderInspection } from '../inspector/attach.ts';
 import { TargetMonitor } from '../inspector/monitor.ts';
 import { listProcesses } from '../inspector/processes.ts';
-import type { InspectorSession } from '../inspector/session.ts';
+import { attachTargetByPid, type Target } from '../inspector/target.ts';
 import { WorkerHub } from '../inspector/workers.ts';
 import { buildReportFiles } from '../report/report.ts';
 import { AllocationSampler } from './allocations.ts';
@@ -136,7 +136,7 @@ export class AppService {
     return found;
   }
 
-  private adopt(session: InspectorSession, demo: ChildProcess | null): TargetInfo {
+  private adopt(session: Target, demo: ChildProcess | null): TargetInfo {
     const attached: Attached = { monitor: new TargetMonitor(session, this.options.engine), demo, timer: null };
     const { sessionId } = session.info;
     this.attached.set(sessionId, attached);
@@ -174,7 +174,7 @@ export class AppService {
         throw new LeakExplorerError('REMOTE_HOST_NOT_CONFIRMED', `${remote} is not this machine; attaching there needs your confirmation.`);
       }
       const onNotice = (message: string) => this.options.emit('notice', { message });
-      const session = pid !== undefined ? await attachByPid(pid, { onNotice }) : port !== undefined ? await attachByPort(port, { host, onNotice }) : await attachByUrl(url as string, { onNotice });
+      const session = pid !== undefined ? await attachTargetByPid(pid, { onNotice }) : port !== undefined ? await attachByPort(port, { host, onNotice }) : await attachByUrl(url as string, { onNotice });
       return this.adopt(session, null);
     },
     launchDemo: async () => {
@@ -196,7 +196,7 @@ export class AppService {
       // A process's worker sessions go with its main thread's connection.
       const workers = [...this.attached.values()].filter((a) => a.monitor.session.info.worker?.parentSessionId === sessionId);
       for (const worker of workers) await this.call('detach', { sessionId: worker.monitor.session.info.sessionId });
-      await (await WorkerHub.existing(attached.monitor.session.connection)?.catch(() => null))?.close();
+      if (attached.monitor.session.runtime === 'v8') await (await WorkerHub.existing(attached.monitor.session.inspector('Worker threads').connection)?.catch(() => null))?.close();
       await this.sampler.forget(sessionId).catch(() => undefined);
       this.attached.delete(sessionId);
       if (attached.timer) clearInterval(attached.timer);
@@ -205,9 +205,9 @@ export class AppService {
       return null;
     },
     listSessions: async () => [...this.attached.values()].map((a) => a.monitor.session.info),
-    listWorkers: async ({ sessionId }) => (await WorkerHub.of(this.session(sessionId).monitor.session.connection)).list(),
+    listWorkers: async ({ sessionId }) => (await WorkerHub.of(this.session(sessionId).monitor.session.inspector('Worker threads').connection)).list(),
     attachWorker: async ({ sessionId, workerId }) => {
-      const parent = this.session(sessionId).monitor.session;
+      const parent = this.session(sessionId).monitor.session.inspector('Worker threads');
       if (parent.info.worker) throw new LeakExplorerError('BAD_REQUEST', 'Workers are listed from the main thread\'s session; this session is a worker.');
       const hub = await WorkerHub.of(parent.connection);
       hub.select(workerId);
@@ -287,7 +287,7 @@ export class AppService {
         'Export report',
       );
     },
-    startSampling: async ({ sessionId, samplingInterval }) => this.sampler.start(this.session(sessionId).monitor.session, samplingInterval),
+    startSampling: async ({ sessionId, samplingInterval }) => this.sampler.start(this.session(sessionId).monitor.session.inspector('Allocation sampling'), samplingInterval),
     pollSampling: async ({ sessionId, from, to, sample }) => this.sampler.poll(sessionId, { from, to, sample }),
     stopSampling: async ({ sessionId }) => this.sampler.stop(sessionId),
     openInEditor: async (location) => openInEditor(this.options.editor, location),

@@ -119,7 +119,7 @@ describe('the web shell never dies on input', () => {
       await page.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
       expect((await answered).status()).toBe(400);
       await page.goto(`${shell.origin}/`);
-      await page.getByRole('heading', { name: 'Node.js processes on this machine' }).waitFor();
+      await page.getByRole('heading', { name: 'Node.js and Python processes on this machine' }).waitFor();
     } finally {
       await browser.close();
       other.close();

@@ -67,7 +67,7 @@ export function TargetsView({ actions, onAttached, onFiles }: { actions: AppActi
         <div className="panel pitch">
           <h2>Find what keeps your heap growing, and why it is still alive.</h2>
           <p className="muted">
-            Attach to a running Node.js process, even one started without <code>--inspect</code>. See its live objects per class with the age of the oldest, compare snapshots, and follow the oldest object's retainers back to the GC roots.
+            Attach to a running Node.js process, even one started without <code>--inspect</code>, or to a CPython program (Scrapy, Django) by its PID. See its live objects per class with the age of the oldest, compare snapshots, and follow the oldest object's retainers back to the GC roots.
           </p>
           <div className="row">
             <button className="btn primary" onClick={() => void demo()} disabled={busy !== null}>
@@ -107,30 +107,31 @@ export function TargetsView({ actions, onAttached, onFiles }: { actions: AppActi
       </div>
       <div className="panel">
         <div className="panel-head">
-          <h3>Node.js processes on this machine</h3>
+          <h3>Node.js and Python processes on this machine</h3>
           <span className="spacer" />
           <button className="btn small" onClick={refresh}>
             Refresh
           </button>
         </div>
-        {processes === null && <Empty title="Looking for Node.js processes…" />}
+        {processes === null && <Empty title="Looking for Node.js and Python processes…" />}
         {processes?.length === 0 && (
-          <Empty title="No Node.js processes are running.">
+          <Empty title="No Node.js or Python processes are running.">
             <p>Start one, or try the demo above.</p>
           </Empty>
         )}
         {processes && processes.length > 0 && (
           <DataTable
-            label="Node.js processes"
+            label="Processes"
             rows={processes}
             rowKey={(p) => String(p.pid)}
-            filterText={(p) => `${p.pid} ${p.command} ${p.user} ${p.reason}`}
+            filterText={(p) => `${p.pid} ${runtimeLabel(p)} ${p.command} ${p.user} ${p.reason}`}
             placeholder="Filter by PID, command or user"
             columns={
               [
                 // A PID is a name, not a quantity: never grouped.
                 { key: 'pid', title: 'PID', num: true, value: (p) => p.pid, render: (p) => String(p.pid), cellClass: () => 'mono' },
                 { key: 'command', title: 'Command', value: (p) => p.command, cellClass: () => 'mono', cellProps: (p) => ({ title: p.command }) },
+                { key: 'runtime', title: 'Runtime', value: (p) => runtimeLabel(p), cellClass: () => 'mono' },
                 { key: 'user', title: 'User', value: (p) => p.user },
                 { key: 'memory', title: 'Memory', num: true, value: (p) => p.rss ?? -1, render: (p) => (p.rss === null ? '—' : formatBytes(p.rss)) },
                 { key: 'inspector', title: 'Inspector', value: (p) => p.inspectorPort ?? -1, render: (p) => (p.inspectorPort === null ? <span className="muted">closed</span> : <span className="badge blue">:{p.inspectorPort}</span>) },
@@ -152,4 +153,10 @@ export function TargetsView({ actions, onAttached, onFiles }: { actions: AppActi
       </div>
     </>
   );
+}
+
+/** What a process runs, as `ps` prints it: `node`, `python 3.11`, `python 3.11 +agent` when our agent already runs there. */
+function runtimeLabel(p: ProcessInfo): string {
+  if (p.runtime === 'python') return `python${p.runtimeVersion ? ` ${p.runtimeVersion}` : ''}${p.agentLoaded ? ' +agent' : ''}`;
+  return p.runtime ?? (p.isNode ? 'node' : '?');
 }
