@@ -8,6 +8,7 @@ import { createMainWindow, denyPermissions, lockDownNavigation } from './app/win
 import { registerIpc, sendEvent } from './app/ipc.ts';
 import { installMenu } from './app/menu.ts';
 import { dialogSaver } from './app/save.ts';
+import { desktopEditor } from './app/editor.ts';
 
 /** How long quitting waits for detaches (a target mid-snapshot can be slow to answer) before it goes anyway. */
 const CLOSE_DEADLINE_MS = 10_000;
@@ -23,6 +24,7 @@ void app.whenReady().then(() => {
     engine,
     emit: (event, data) => sendEvent(window, event, data),
     saver: dialogSaver(window),
+    editor: desktopEditor(),
     demoScript: join(__dirname, '../../resources/demo/crawler.mjs'),
     initialFiles: files,
     reportOrigin: 'Leak Explorer desktop app',

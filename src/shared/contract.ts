@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import type {
+  AllocationSampling,
   ByViaRow,
   DiffRow,
   HeapStatistics,
@@ -295,6 +296,24 @@ export const API = {
   buildReport: serviceMethod(reportParams, returns<ReportFiles>()),
   /** Builds the reports and saves them as HTML, JSON and Markdown files where the user chooses. */
   exportReport: serviceMethod(reportParams, returns<SaveOutcome>()),
+  // Allocation sampling and source locations (issue 18): no snapshot is taken, so the target never freezes.
+  /** Starts V8's sampling heap profiler on the target (already sampling: the run as it is) and reads a first profile. */
+  startSampling: serviceMethod(z.strictObject({ sessionId: id, samplingInterval: z.number().int().min(1024).max(1 << 30).optional() }), returns<AllocationSampling>()),
+  /** Reads a new profile while sampling (unless `sample` is false) and compares samples `from` and `to` (indexes). */
+  pollSampling: serviceMethod(
+    z.strictObject({ sessionId: id, from: z.number().int().nonnegative().optional(), to: z.number().int().nonnegative().optional(), sample: z.boolean().optional() }),
+    returns<AllocationSampling>(),
+  ),
+  /** Reads a last profile and stops sampling; the profiles stay to compare and to report. */
+  stopSampling: serviceMethod(z.strictObject({ sessionId: id }), returns<AllocationSampling>()),
+  /**
+   * Opens a source location in the user's editor (desktop app). The location must be an existing local file
+   * (EDITOR_PATH_INVALID); the web shell has no editor (EDITOR_UNAVAILABLE, with the path to copy).
+   */
+  openInEditor: serviceMethod(
+    z.strictObject({ url: z.string().min(1).max(4096), line: z.number().int().min(1).max(10_000_000), column: z.number().int().min(0).max(10_000_000).optional() }),
+    returns<{ path: string; line: number; column: number }>(),
+  ),
 } as const satisfies Record<string, MethodDeclaration>;
 
 /** The declarations, by method name. */

@@ -40,6 +40,13 @@ export const ERROR_REMEDIES = {
   // Worker threads (issue 14, rule 6).
   WORKER_GONE: 'The worker thread exited (its process may still run); nothing was saved partially. List the workers again and pick a live one.',
   PID_MISMATCH: 'The inspector that answered belongs to a different process. Another process holds the port.',
+  // Source maps and editors (issue 18): only local files, size-capped; heap strings never reach the shell.
+  SOURCE_MAP_INVALID: 'The script names a source map that is not a valid version 3 source map. Rebuild the target (tsc --sourceMap) so that its .map file matches it.',
+  SOURCE_MAP_TOO_LARGE: 'The source map (or its script) is larger than Leak Explorer reads. Positions in that script are shown in the generated JavaScript.',
+  SOURCE_MAP_NOT_LOCAL: 'The source map lives on a server, and Leak Explorer never fetches over the network. Keep the .map file beside the script, or inline it (tsc --inlineSourceMap).',
+  EDITOR_UNAVAILABLE: 'This shell cannot open an editor (the web shell runs in a browser). Copy the path and open it in your editor.',
+  EDITOR_PATH_INVALID: 'Only a file that exists on this machine can be opened in the editor. Check that the target runs from local files.',
+  SAMPLING_NOT_STARTED: 'Start sampling in the Allocations view (or with leak-explorer allocations) first.',
   SAMPLING_BUSY: 'The target is already sampling its allocations for another tool. Stop that profiler (DevTools, another explorer) and try again.',
   // Python targets (resources/python's agent).
   NOT_A_PYTHON_PROCESS: 'Only CPython processes can be reached through the Python agent. Check the PID with leak-explorer ps.',

@@ -85,6 +85,18 @@ export interface FunctionLocation {
   line: number;
   /** 1-based. */
   column: number;
+  /** When a source map gave the original position above: V8's position in the generated JavaScript. */
+  generated?: GeneratedPosition;
+}
+
+/** Where V8 saw a frame or function, in the generated JavaScript, when a source map maps it elsewhere. */
+export interface GeneratedPosition {
+  /** The generated script's name or URL. */
+  url: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
 }
 
 /** One step on a retainer path, from the object towards the roots. */
@@ -122,6 +134,8 @@ export interface StackFrame {
   url: string;
   line: number;
   column: number;
+  /** When a source map gave the original position above: V8's position in the generated JavaScript. */
+  generated?: GeneratedPosition;
 }
 
 /** What every view shows of one heap object. */
@@ -511,3 +525,55 @@ export interface InstanceRow extends NodeFacts {
  * tool's bookkeeping, never the program's leak: views leave them out.
  */
 export const TRACKREF_REGISTRY_CLASS = 'LeakExplorerTrackrefRegistry';
+
+/** An allocation site of V8's sampling heap profiler, and how its live bytes moved (issue 18). */
+export interface AllocationSiteRow extends StackFrame {
+  /** Live sampled bytes at the last profile compared. */
+  liveBytes: number;
+  /** (last − first) live bytes, per minute. */
+  growthBytesPerMinute: number;
+  /** Whether the live bytes rose in every interval (at least two intervals). */
+  growsInEveryInterval: boolean;
+  /** Live bytes at each profile compared, oldest first. */
+  liveBytesSeries: number[];
+  /** The allocating frame first, then its callers. */
+  stack: StackFrame[];
+}
+
+/** A node of the allocations flame graph: one frame of a stack, its callees as children. */
+export interface AllocationFlameNode extends StackFrame {
+  /** Live sampled bytes allocated by this frame itself, at the later sample. */
+  selfBytes: number;
+  /** Live sampled bytes of this frame and its callees, at the later sample. */
+  totalBytes: number;
+  /** The same at the earlier sample (0 when the stack did not exist then). */
+  baseBytes: number;
+  children: AllocationFlameNode[];
+}
+
+/** One profile of a sampling run. */
+export interface AllocationSample {
+  /** When it was read (ms since the epoch). */
+  at: number;
+  /** Live sampled bytes over all stacks. */
+  liveBytes: number;
+}
+
+/** What the Allocations view shows: the samples so far, and two of them compared. */
+export interface AllocationSampling {
+  /** Whether the target is sampling now. */
+  active: boolean;
+  /** Average bytes between two samples. */
+  samplingInterval: number;
+  startedAt: number;
+  samples: AllocationSample[];
+  /** The indexes of the two samples compared (from ≤ to). */
+  from: number;
+  to: number;
+  /** Live bytes by stack at `to`, with `baseBytes` at `from`; null before the first sample. */
+  flame: AllocationFlameNode | null;
+  /** The allocation sites over samples from..to, the ones that grew in every interval first. */
+  sites: AllocationSiteRow[];
+  /** Scripts whose source maps could not be used, and why. */
+  sourceMapProblems: Array<{ code: string; message: string; script: string }>;
+}

@@ -2,12 +2,15 @@
  * `leak-explorer allocations`: which code allocates what stays alive, from V8's sampling heap profiler. No
  * snapshot is taken, so the target never freezes: it runs at a small cost for the whole duration.
  */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { basename } from 'node:path';
 import { LeakExplorerError } from '../../shared/errors.ts';
-import { formatBytes, formatBytesDelta } from '../../shared/format.ts';
+import { formatBytes, formatBytesDelta, shortScriptName } from '../../shared/format.ts';
 import { growingSites, type AllocationSite, type SiteFrame } from '../heap/sampling.ts';
+import { SourceMapper } from '../heap/sourcemaps.ts';
 import { DEFAULT_SAMPLING_INTERVAL, sampleAllocations } from '../inspector/sampling.ts';
+import { allocationsReport, renderAllocationsReport } from '../report/allocations.ts';
 import { runtimeOfPid } from '../inspector/target.ts';
 import { parsePid } from '../../shared/pid.ts';
 import type { CliCommand } from './help.ts';
@@ -36,10 +39,18 @@ function seconds(value: string | undefined, name: string, fallback: number | und
   return n;
 }
 
-/** `file.mjs:88` for a frame, or its function name alone when V8 gives no script. */
+/**
+ * `remember (app.mjs:88)` for a frame (the original source's position when a source map gave it), or its
+ * function name alone when V8 gives no script. Heap text: control characters are shown as escapes, so a
+ * function name cannot drive the terminal.
+ */
 export function frameLabel(frame: SiteFrame): string {
-  const where = frame.url ? `${basename(frame.url)}:${frame.line}` : '';
-  return where ? `${frame.functionName} (${where})` : frame.functionName;
+  const where = frame.url ? `${shortScriptName(frame.url)}:${frame.line}` : '';
+  return terminalSafe(where ? `${frame.functionName} (${where})` : frame.functionName);
+}
+
+function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function renderSites(sites: AllocationSite[], top: number): string {
@@ -68,6 +79,8 @@ export async function allocationsCommand(args: string[]): Promise<number> {
       'sampling-interval': { type: 'string' },
       top: { type: 'string' },
       json: { type: 'boolean', default: false },
+      report: { type: 'string' },
+      'no-source-maps': { type: 'boolean', default: false },
     },
   });
   const durationMs = seconds(values.duration, '--duration', undefined) * 1000;
@@ -108,7 +121,24 @@ export async function allocationsCommand(args: string[]): Promise<number> {
         if (!values.quiet) process.stderr.write(`  profile ${index + 1} of ${count}\n`);
       },
     });
-    const sites = growingSites(profiles);
+    const mapper = new SourceMapper();
+    const sites = growingSites(profiles, values['no-source-maps'] ? {} : { mapFrame: (frame) => mapper.mapFrame(frame) });
+    // A map that could not be used costs only its script's original positions: say which, and why.
+    for (const problem of mapper.problems) process.stderr.write(`warning ${problem.code}: ${terminalSafe(problem.message)}\n`);
+    if (values.report !== undefined) {
+      const folder = resolve(values.report);
+      mkdirSync(folder, { recursive: true });
+      const generatedAt = new Date().toISOString();
+      const report = allocationsReport({ sites, samplingInterval, durationMs: Date.now() - startedAt, profiles: profiles.length });
+      const files = renderAllocationsReport(report, { pid: session.info.pid, title: session.info.title, origin: ['leak-explorer', 'allocations', ...args].join(' '), generatedAt });
+      const base = `allocations-${generatedAt.slice(0, 19).replace(/:/g, '-')}`;
+      for (const [extension, text] of [['html', files.html], ['md', files.markdown], ['json', files.json]] as const) {
+        const path = join(folder, `${base}.${extension}`);
+        writeFileSync(`${path}.partial`, text);
+        renameSync(`${path}.partial`, path);
+        if (!values.quiet) process.stderr.write(`Wrote ${path}\n`);
+      }
+    }
     if (values.json) {
       const doc: AllocationsJson = {
         schemaVersion: 1,
@@ -116,7 +146,7 @@ export async function allocationsCommand(args: string[]): Promise<number> {
         durationMs: Date.now() - startedAt,
         samplingInterval,
         profiles: profiles.length,
-        sites: sites.map(({ functionName, url, line, column, liveBytes, growthBytesPerMinute, growsInEveryInterval, stack }) => ({ functionName, url, line, column, liveBytes, growthBytesPerMinute, growsInEveryInterval, stack })),
+        sites: sites.map(({ functionName, url, line, column, generated, liveBytes, growthBytesPerMinute, growsInEveryInterval, stack }) => ({ functionName, url, line, column, ...(generated ? { generated } : {}), liveBytes, growthBytesPerMinute, growsInEveryInterval, stack })),
       };
       process.stdout.write(`${JSON.stringify(doc)}\n`);
     } else {
@@ -135,11 +165,12 @@ export const allocationsCli: CliCommand = {
   help: {
     name: 'allocations',
     summary: 'Which code allocates what stays alive, sampled with no snapshot (the target never freezes)',
-    usage: ['allocations (--pid N | --port P [--host H] | --url WS) --duration SECONDS [--interval SECONDS] [--sampling-interval BYTES] [--top N] [--json]'],
+    usage: ['allocations (--pid N | --port P [--host H] | --url WS) --duration SECONDS [--interval SECONDS] [--sampling-interval BYTES] [--top N] [--json] [--report DIR] [--no-source-maps]'],
     description:
       "Switches on V8's sampling heap profiler (about one sample per 32 KiB allocated, kept while the object lives), reads the live sampled bytes per " +
       'allocation stack every interval for SECONDS, and switches it off. Stacks whose live bytes rise in every interval come first, by growth per minute. ' +
       'Frames are named by their function; a function the optimiser inlined into its caller does not appear on its own. ' +
+      'Where a local script has a source map (inline, or a .map file beside it, as tsc --sourceMap writes), the original position is shown; maps are never fetched over the network. ' +
       'V8 targets only: a Python PID gets RUNTIME_UNSUPPORTED (use watch), and nothing is injected into it.',
     options: [
       { name: 'duration', value: 'SECONDS', text: 'how long to sample' },
@@ -147,6 +178,8 @@ export const allocationsCli: CliCommand = {
       { name: 'sampling-interval', value: 'BYTES', text: 'average bytes between samples (default 32768)' },
       { name: 'top', value: 'N', text: 'rows in the table (default 25)' },
       { name: 'json', text: 'print one JSON object (schemaVersion 1) instead of a table' },
+      { name: 'report', value: 'DIR', text: 'also write an HTML, Markdown and JSON report of the top growing sites and their stacks into DIR' },
+      { name: 'no-source-maps', text: 'show positions in the generated JavaScript, not the original source' },
       ...TARGET_OPTIONS_HELP,
     ],
     examples: [

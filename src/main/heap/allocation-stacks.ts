@@ -8,9 +8,11 @@
  * The tree is flattened once per snapshot into parent and function arrays indexed by trace node id: O(T) for
  * T trace nodes, then O(depth) per stack. V8 writes line and column 1-based (0 when unknown).
  */
+import { shortScriptName } from '../../shared/format.ts';
 import type { StackFrame } from '../../shared/model.ts';
 import type { AnalyzedSnapshot } from './analysis.ts';
 import type { HeapGraph } from './graph.ts';
+import { sourceMapperOf } from './sourcemaps.ts';
 
 /** A frame of an allocation stack (the shared model's {@link StackFrame}). */
 export type AllocationFrame = StackFrame;
@@ -91,6 +93,7 @@ export function allocationStack(snapshot: AnalyzedSnapshot, ordinal: number, max
   const columnAt = infoFields.indexOf('column');
   const stringAt = (value: number) => (Number.isInteger(value) && value >= 0 && value < strings.length ? strings.get(value) : '');
   const frames: AllocationFrame[] = [];
+  const mapper = sourceMapperOf(graph);
   // Ids are checked against the index and the walk is capped: a damaged tree cannot loop it.
   while (traceId !== 0 && frames.length < maxFrames) {
     const fn = index.functions[traceId];
@@ -99,12 +102,14 @@ export function allocationStack(snapshot: AnalyzedSnapshot, ordinal: number, max
       const functionName = nameAt >= 0 ? stringAt(traceFunctionInfos[base + nameAt]) : '';
       // V8's own root frame is "(root)": not a frame of the program.
       if (functionName !== '(root)') {
-        frames.push({
+        const frame: AllocationFrame = {
           functionName: functionName || '(anonymous)',
           url: scriptAt >= 0 ? stringAt(traceFunctionInfos[base + scriptAt]) : '',
           line: lineAt >= 0 ? Math.max(0, traceFunctionInfos[base + lineAt]) : 0,
           column: columnAt >= 0 ? Math.max(0, traceFunctionInfos[base + columnAt]) : 0,
-        });
+        };
+        // The original source's position wins where the script has a source map.
+        frames.push(mapper ? mapper.mapFrame(frame) : frame);
       }
     }
     traceId = index.parents[traceId];
@@ -114,6 +119,6 @@ export function allocationStack(snapshot: AnalyzedSnapshot, ordinal: number, max
 
 /** `createInvoice (app.mjs:18)`: a frame as one line of text. */
 export function formatAllocationFrame(frame: AllocationFrame): string {
-  const file = frame.url.replace(/^.*[\\/]/, '');
+  const file = shortScriptName(frame.url);
   return file ? `${frame.functionName} (${file}:${frame.line})` : frame.functionName;
 }

@@ -1,5 +1,6 @@
 /**
- * Where a function was written: a closure's name, script and 1-based line and column, from the snapshot's
+ * Where a function was written: a closure's name, script and 1-based line and column (the original source's
+ * when the graph was given a source mapper, see sourcemaps.ts), from the snapshot's
  * `locations` section (V8 records one row per JSFunction, and per object with a constructor, as
  * `object_index, script_id, line, column`, both 0-based) and from the function's V8 internals
  * (`shared` → SharedFunctionInfo → `script` → Script → `name`, the script's URL).
@@ -18,6 +19,7 @@ import { formatFunction } from '../../shared/format.ts';
 import type { FunctionLocation } from '../../shared/model.ts';
 import type { AnalyzedSnapshot } from './analysis.ts';
 import type { HeapGraph } from './graph.ts';
+import { sourceMapperOf } from './sourcemaps.ts';
 
 /** The location rows sorted by node ordinal: rows[i] is a row number, ordinals[i] its node's ordinal. */
 interface LocationIndex {
@@ -152,12 +154,15 @@ export function functionLocation(snapshot: AnalyzedSnapshot, ordinal: number): F
   if (row < 0) return null;
   const { locations } = graph;
   const { locationFieldCount, locationLineOffset, locationColumnOffset } = graph.layout;
-  return {
+  const place: FunctionLocation = {
     name: graph.nodeName(closure) || '(anonymous)',
     script: scriptName(graph, closure),
     line: locations[row * locationFieldCount + locationLineOffset] + 1,
     column: locations[row * locationFieldCount + locationColumnOffset] + 1,
   };
+  // The original source's position wins where the script has a source map (the generated one is kept).
+  const mapper = sourceMapperOf(graph);
+  return mapper ? mapper.mapLocation(place) : place;
 }
 
 export type { FunctionLocation };

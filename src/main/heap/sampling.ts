@@ -10,6 +10,7 @@
  *
  * Cost: O(P × N) for P profiles of N profile-tree nodes; the trees are small (one node per distinct stack).
  */
+import type { AllocationFlameNode, StackFrame } from '../../shared/model.ts';
 
 /** A frame as V8's profiler reports it (0-based line and column). */
 export interface ProfileCallFrame {
@@ -33,13 +34,8 @@ export interface TimedProfile {
   head: ProfileNode;
 }
 
-/** A source position, 1-based as editors show it. */
-export interface SiteFrame {
-  functionName: string;
-  url: string;
-  line: number;
-  column: number;
-}
+/** A source position, 1-based as editors show it (with `generated` once a source map moved it). */
+export type SiteFrame = StackFrame;
 
 /** An allocation stack and how its live bytes moved over the series. */
 export interface AllocationSite extends SiteFrame {
@@ -61,6 +57,8 @@ export interface GrowthOptions {
   minLiveBytes?: number;
   /** At most this many sites (default 200). */
   limit?: number;
+  /** Maps each frame to its original position (source maps). */
+  mapFrame?: (frame: SiteFrame) => SiteFrame;
 }
 
 function toSiteFrame(frame: ProfileCallFrame): SiteFrame {
@@ -117,7 +115,7 @@ export function growingSites(profiles: TimedProfile[], options: GrowthOptions = 
     if (last <= 0 || last < minLive) continue;
     let grows = series.length >= 3;
     for (let i = 1; i < series.length && grows; i++) grows = series[i] > series[i - 1];
-    const leafFirst = rootFirst.map(toSiteFrame).reverse();
+    const leafFirst = rootFirst.map(toSiteFrame).reverse().map(options.mapFrame ?? ((frame) => frame));
     sites.push({
       ...leafFirst[0],
       liveBytes: last,
@@ -129,4 +127,69 @@ export function growingSites(profiles: TimedProfile[], options: GrowthOptions = 
   }
   sites.sort((a, b) => Number(b.growsInEveryInterval) - Number(a.growsInEveryInterval) || b.growthBytesPerMinute - a.growthBytesPerMinute || b.liveBytes - a.liveBytes);
   return sites.slice(0, options.limit ?? 200);
+}
+
+/** Options for {@link flameTree}. */
+export interface FlameOptions {
+  /** Frames whose live bytes are below this share of the total are left out (default 0.002). */
+  minShare?: number;
+  /** At most this many nodes (default 4000): a flame graph past that is unreadable anyway. */
+  maxNodes?: number;
+  /** Maps each frame to its original position (source maps). */
+  mapFrame?: (frame: StackFrame) => StackFrame;
+}
+
+/**
+ * The flame graph of one profile (`to`), each frame with its live bytes then and at an earlier profile
+ * (`from`), matched by frame (name, script, position) along the same path, so that a stack that grew shows
+ * as grown. Children are sorted largest first; tiny frames are left out (their bytes stay in their parent's
+ * total). O(N_to + N_from) nodes.
+ */
+export function flameTree(to: ProfileNode, from: ProfileNode | null, options: FlameOptions = {}): AllocationFlameNode {
+  const totals = new Map<ProfileNode, number>();
+  const total = (node: ProfileNode): number => {
+    // Post-order without recursion: V8 caps stacks at its own depth, but a caller may raise it.
+    const order: ProfileNode[] = [];
+    const stack = [node];
+    while (stack.length > 0) {
+      const next = stack.pop() as ProfileNode;
+      order.push(next);
+      for (const child of next.children) stack.push(child);
+    }
+    for (let i = order.length - 1; i >= 0; i--) {
+      const n = order[i];
+      let sum = n.selfSize;
+      for (const child of n.children) sum += totals.get(child) ?? 0;
+      totals.set(n, sum);
+    }
+    return totals.get(node) ?? 0;
+  };
+  const rootTotal = total(to);
+  if (from) total(from);
+  const minBytes = rootTotal * (options.minShare ?? 0.002);
+  const maxNodes = options.maxNodes ?? 4000;
+  const map = options.mapFrame ?? ((frame: StackFrame) => frame);
+  let count = 1;
+  const make = (node: ProfileNode, before: ProfileNode | null, isRoot: boolean): AllocationFlameNode => {
+    const frame = isRoot ? { functionName: '(all)', url: '', line: 0, column: 0 } : map(toSiteFrame(node.callFrame));
+    return { ...frame, selfBytes: node.selfSize, totalBytes: totals.get(node) ?? 0, baseBytes: before ? (totals.get(before) ?? 0) : 0, children: [] };
+  };
+  const root = make(to, from, true);
+  const work: Array<{ node: ProfileNode; before: ProfileNode | null; out: AllocationFlameNode }> = [{ node: to, before: from, out: root }];
+  while (work.length > 0) {
+    const { node, before, out } = work.shift() as (typeof work)[number];
+    const earlier = new Map<string, ProfileNode>();
+    // Two nodes of one parent can share a frame (V8 keys them by script position and more): merge by key.
+    for (const child of before?.children ?? []) if (!earlier.has(frameKey(child.callFrame))) earlier.set(frameKey(child.callFrame), child);
+    const children = [...node.children].sort((a, b) => (totals.get(b) ?? 0) - (totals.get(a) ?? 0));
+    for (const child of children) {
+      if ((totals.get(child) ?? 0) < minBytes || (totals.get(child) ?? 0) === 0 || count >= maxNodes) continue;
+      count++;
+      const match = earlier.get(frameKey(child.callFrame)) ?? null;
+      const made = make(child, match, false);
+      out.children.push(made);
+      work.push({ node: child, before: match, out: made });
+    }
+  }
+  return root;
 }

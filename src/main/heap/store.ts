@@ -32,6 +32,7 @@ import type { RawSnapshot } from './parser.ts';
 import { oldestInstance, retainerGraph, shortestRetainerPaths, type PathOptions, type RetainerGraphOptions } from './retainers.ts';
 import { classTotals, summarize, type SummaryOptions } from './summary.ts';
 import { accumulationPathIds, heapStatistics, instanceRows, treeChildren, type TreeOptions } from './views.ts';
+import { SourceMapper, useSourceMaps } from './sourcemaps.ts';
 
 /** A snapshot held by the store. */
 export interface StoredSnapshot {
@@ -80,12 +81,15 @@ export class SnapshotStore {
   private readonly snapshots = new Map<number, StoredSnapshot>();
   private readonly idSpaces = new Map<string, boolean>();
   private nextId = 1;
+  /** Original positions for every snapshot's functions and stacks: one mapper, so each script is read once. */
+  private readonly sourceMapper = new SourceMapper();
 
   /** Analyses a parsed snapshot (on two threads when it is big) and keeps it. */
   async add(raw: RawSnapshot, file: string, takenAt: number, options?: AnalysisOptions): Promise<StoredSnapshot> {
     const snapshot = await analyzeSnapshotInParallel(raw, options);
     const id = this.nextId++;
     const { graph } = snapshot;
+    useSourceMaps(graph, this.sourceMapper);
     const info: SnapshotInfo = {
       file,
       nodeCount: graph.nodeCount,

@@ -46,26 +46,44 @@ export async function sampleAllocations(session: InspectorSession, options: Samp
   const { connection } = session;
   const samplingInterval = options.samplingInterval ?? DEFAULT_SAMPLING_INTERVAL;
   const count = Math.max(2, Math.floor(options.durationMs / options.intervalMs) + 1);
+  await startSampling(session, samplingInterval);
+  const profiles: TimedProfile[] = [];
   try {
-    await connection.send('HeapProfiler.startSampling', { samplingInterval });
+    for (let index = 0; index < count; index++) {
+      if (index > 0) await wait(options.intervalMs, options.signal);
+      if (options.signal?.aborted && profiles.length >= 2) break;
+      const timed = await readProfile(session);
+      profiles.push(timed);
+      options.onProfile?.(timed, index, count);
+    }
+  } finally {
+    if (!connection.isClosed) await stopSampling(session);
+  }
+  return profiles;
+}
+
+/**
+ * Switches the target's sampling heap profiler on (no snapshot: the target keeps running). SAMPLING_BUSY
+ * when another tool samples it already.
+ */
+export async function startSampling(session: InspectorSession, samplingInterval = DEFAULT_SAMPLING_INTERVAL): Promise<void> {
+  try {
+    await session.connection.send('HeapProfiler.startSampling', { samplingInterval });
   } catch (error) {
     if (error instanceof LeakExplorerError && error.code === 'INTERNAL') {
       throw new LeakExplorerError('SAMPLING_BUSY', `The target would not start sampling its allocations: ${error.message}`, { cause: error });
     }
     throw error;
   }
-  const profiles: TimedProfile[] = [];
-  try {
-    for (let index = 0; index < count; index++) {
-      if (index > 0) await wait(options.intervalMs, options.signal);
-      if (options.signal?.aborted && profiles.length >= 2) break;
-      const { profile } = await connection.send('HeapProfiler.getSamplingProfile');
-      const timed = { at: Date.now(), head: profile.head };
-      profiles.push(timed);
-      options.onProfile?.(timed, index, count);
-    }
-  } finally {
-    if (!connection.isClosed) await connection.send('HeapProfiler.stopSampling', undefined, 5000).catch(() => undefined);
-  }
-  return profiles;
+}
+
+/** The live sampled bytes by stack now, while sampling is on. */
+export async function readProfile(session: InspectorSession): Promise<TimedProfile> {
+  const { profile } = await session.connection.send('HeapProfiler.getSamplingProfile');
+  return { at: Date.now(), head: profile.head };
+}
+
+/** Switches sampling off; a target already gone or a failing call is not an error here. */
+export async function stopSampling(session: InspectorSession): Promise<void> {
+  if (!session.connection.isClosed) await session.connection.send('HeapProfiler.stopSampling', undefined, 5000).catch(() => undefined);
 }

@@ -12,6 +12,7 @@ import type { ReportFiles } from '../../shared/app-api.ts';
 import { formatAge, formatBytesDelta, formatNodeLabel } from '../../shared/format.ts';
 import type { ByViaRow, DiffRow, FunctionLocation, LaidOutRetainerGraph, LiveRef, OldestSource, RetainerPaths, SeriesRow, SummaryRow, Suspect, TargetInfo } from '../../shared/model.ts';
 import type { EngineCaller } from '../heap/engine-service.ts';
+import { allocationsReport, withAllocationsHtml, withAllocationsMarkdown, type AllocationsInput, type AllocationsReport } from './allocations.ts';
 import { renderHtml } from './html.ts';
 import { renderFoldedPath } from '../heap/leaks/fold.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -57,6 +58,8 @@ export interface ReportData {
   /** Warnings about the series, each starting with its code. */
   warnings: string[];
   redacted: boolean;
+  /** The growing allocation sites of the session's sampling run, when it had one (issue 18). */
+  allocations?: AllocationsReport | null;
 }
 
 /** What a report is made from. */
@@ -68,6 +71,8 @@ export interface ReportInput {
   origin: string;
   /** Version of Leak Explorer, for "how this was made". */
   version?: string;
+  /** A sampling run of the target, whose growing sites the report adds. */
+  allocations?: AllocationsInput | null;
 }
 
 const STRING_TYPES = new Set(['string', 'concatenated string', 'sliced string']);
@@ -177,6 +182,7 @@ export async function collectReport(engine: EngineCaller, input: ReportInput): P
     idSpaceMismatch: suspectReport?.idSpaceMismatch ?? false,
     warnings: suspectReport?.warnings ?? [],
     redacted: input.redactStrings,
+    allocations: input.allocations ? allocationsReport(input.allocations, input.redactStrings ? redact : undefined) : null,
   };
   if (input.redactStrings) redactReport(data);
   return data;
@@ -268,9 +274,9 @@ function redactReport(data: ReportData): void {
 export async function buildReportFiles(engine: EngineCaller, input: ReportInput): Promise<ReportFiles> {
   const data = await collectReport(engine, input);
   return {
-    html: renderHtml(data),
+    html: withAllocationsHtml(renderHtml(data), data.allocations),
     json: `${JSON.stringify(data, null, 2)}\n`,
-    markdown: renderMarkdown(data),
+    markdown: withAllocationsMarkdown(renderMarkdown(data), data.allocations),
     baseName: `leak-report-${data.generatedAt.slice(0, 16).replace(/:/g, '-')}`,
   };
 }

@@ -5,8 +5,14 @@
  */
 import { z } from 'zod';
 
+/** Where V8 saw the function, in the generated JavaScript, when a source map gave the original position (issue 18). */
+const generated = z
+  .object({ url: z.string(), line: z.number().int(), column: z.number().int() })
+  .optional()
+  .describe('When a source map gave the original position: the position in the generated JavaScript');
+const stackFrame = z.object({ functionName: z.string(), url: z.string(), line: z.number().int(), column: z.number().int(), generated });
 const closure = z
-  .object({ name: z.string(), script: z.string().nullable(), line: z.number().int(), column: z.number().int() })
+  .object({ name: z.string(), script: z.string().nullable(), line: z.number().int(), column: z.number().int(), generated })
   .describe('For a function or a closure context: the function, its script (full URL) and 1-based line and column')
   .optional();
 const definedByProgram = z
@@ -68,14 +74,14 @@ const suspect = z.object({
   retainedGrowth: z.number().describe('Bytes born during the series that the new entries keep alive (shared bytes split)'),
   holds: z.object({ className: z.string(), via: z.string() }).nullable(),
   path: z.array(pathStep.extend({ repeat: z.number().int().optional(), segment: z.number().int().optional() })).describe('From a leaked object to a GC root; a folded segment repeats `repeat` times'),
-  closures: z.array(z.object({ name: z.string(), script: z.string().nullable(), line: z.number().int(), column: z.number().int(), count: z.number().int() })),
+  closures: z.array(z.object({ name: z.string(), script: z.string().nullable(), line: z.number().int(), column: z.number().int(), generated, count: z.number().int() })),
   merged: z.number().int(),
   chain: z
     .object({ linkEdge: z.string(), lengths: z.array(z.number().int()), lengthGrowth: z.number().int() })
     .optional()
     .describe('A linked list that grew (rule linked-chain): the edge linking each object to the next, and its length in each snapshot'),
   allocationStack: z
-    .array(z.object({ functionName: z.string(), url: z.string(), line: z.number().int(), column: z.number().int() }))
+    .array(stackFrame)
     .optional()
     .describe('Where a representative leaked object was allocated, innermost frame first (snapshots taken with allocation tracking on)'),
 });
@@ -124,7 +130,7 @@ export const reportSchema = z
         paths: z.array(z.array(pathStep)),
         closure,
         allocationStack: z
-          .array(z.object({ functionName: z.string(), url: z.string(), line: z.number().int(), column: z.number().int() }))
+          .array(stackFrame)
           .nullable()
           .optional()
           .describe('Where the object was allocated, innermost frame first; null when the snapshot has no allocation tracking'),
@@ -144,6 +150,24 @@ export const reportSchema = z
     idSpaceMismatch: z.boolean().describe('True when the snapshots come from different inspector sessions: ids cannot be matched'),
     warnings: z.array(z.string()).describe('Warnings about the series, each starting with its code'),
     redacted: z.boolean(),
+    allocations: z
+      .object({
+        samplingInterval: z.number().int().describe('Average bytes between two samples'),
+        durationMs: z.number(),
+        profiles: z.number().int(),
+        sites: z.array(
+          stackFrame.extend({
+            liveBytes: z.number(),
+            growthBytesPerMinute: z.number(),
+            growsInEveryInterval: z.boolean(),
+            liveBytesSeries: z.array(z.number()),
+            stack: z.array(stackFrame).describe('The allocating frame first, then its callers'),
+          }),
+        ),
+      })
+      .nullable()
+      .optional()
+      .describe("The top growing allocation sites of the session's sampling run (no snapshot), when it had one"),
   })
   .describe('A Leak Explorer report (leak-explorer watch/report --json, or Export report in the app)');
 

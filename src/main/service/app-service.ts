@@ -21,6 +21,8 @@ import { listProcesses } from '../inspector/processes.ts';
 import { attachTargetByPid, type Target } from '../inspector/target.ts';
 import { WorkerHub } from '../inspector/workers.ts';
 import { buildReportFiles } from '../report/report.ts';
+import { AllocationSampler } from './allocations.ts';
+import { openInEditor, type EditorOpener } from './editor.ts';
 import type { FileSaver } from './save.ts';
 
 /** What the service needs from its shell. */
@@ -40,6 +42,8 @@ export interface AppServiceOptions {
   reportOrigin?: string;
   /** Where saves and report exports go: the desktop app's save dialog, the web shell's download folder. */
   saver: FileSaver;
+  /** Opens source locations in the user's editor: the desktop app's; the web shell has none. */
+  editor?: EditorOpener;
 }
 
 /** Whether `host` names this machine (loopback), so attaching there needs no confirmation. */
@@ -87,6 +91,8 @@ export class AppService {
   /** The files of the live snapshots this service wrote, by snapshot id: the only files it offers to save. */
   private readonly liveFiles = new Map<number, string>();
   private initial: Promise<LoadedSnapshot[]> | null = null;
+  /** Allocation sampling runs, by session. */
+  private readonly sampler = new AllocationSampler();
 
   constructor(options: AppServiceOptions) {
     this.options = options;
@@ -191,6 +197,7 @@ export class AppService {
       const workers = [...this.attached.values()].filter((a) => a.monitor.session.info.worker?.parentSessionId === sessionId);
       for (const worker of workers) await this.call('detach', { sessionId: worker.monitor.session.info.sessionId });
       if (attached.monitor.session.runtime === 'v8') await (await WorkerHub.existing(attached.monitor.session.inspector('Worker threads').connection)?.catch(() => null))?.close();
+      await this.sampler.forget(sessionId).catch(() => undefined);
       this.attached.delete(sessionId);
       if (attached.timer) clearInterval(attached.timer);
       await attached.monitor.session.close();
@@ -280,13 +287,18 @@ export class AppService {
         'Export report',
       );
     },
+    startSampling: async ({ sessionId, samplingInterval }) => this.sampler.start(this.session(sessionId).monitor.session.inspector('Allocation sampling'), samplingInterval),
+    pollSampling: async ({ sessionId, from, to, sample }) => this.sampler.poll(sessionId, { from, to, sample }),
+    stopSampling: async ({ sessionId }) => this.sampler.stop(sessionId),
+    openInEditor: async (location) => openInEditor(this.options.editor, location),
   };
 
   private async buildReport({ snapshotIds, sessionId, redactStrings }: HandlerParams<'buildReport'>): Promise<AppResult<'buildReport'>> {
     const target = sessionId !== undefined ? this.attached.get(sessionId)?.monitor.session.info : undefined;
     const monitor = sessionId !== undefined ? this.attached.get(sessionId)?.monitor : undefined;
     const liveRefs = monitor ? (await monitor.liveRefs()).rows : undefined;
-    return buildReportFiles(this.options.engine, { snapshotIds, target, liveRefs, redactStrings: redactStrings ?? false, origin: this.options.reportOrigin ?? 'Leak Explorer app' });
+    const allocations = sessionId !== undefined ? this.sampler.sitesOf(sessionId) : null;
+    return buildReportFiles(this.options.engine, { snapshotIds, target, liveRefs, allocations, redactStrings: redactStrings ?? false, origin: this.options.reportOrigin ?? 'Leak Explorer app' });
   }
 
   /**

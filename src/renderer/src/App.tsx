@@ -16,10 +16,11 @@ import { SummaryView } from './views/Summary';
 import { DiffView } from './views/Diff';
 import { RetainersView } from './views/Retainers';
 import { ConsoleView } from './views/Console';
+import { AllocationsView } from './views/Allocations';
 import { ContainmentView, DominatorsView, StatisticsView } from './views/Trees';
 import { SuspectsView } from './views/Suspects';
 
-export type Tab = 'suspects' | 'session' | 'live' | 'summary' | 'diff' | 'retainers' | 'dominators' | 'containment' | 'statistics' | 'console';
+export type Tab = 'suspects' | 'session' | 'live' | 'summary' | 'diff' | 'retainers' | 'dominators' | 'containment' | 'statistics' | 'console' | 'allocations';
 
 /** What the views share: the workspace, and ways to act on it. */
 export interface Workspace {
@@ -58,6 +59,7 @@ const TABS: Array<{ id: Tab; label: string; live?: boolean; series?: boolean }> 
   { id: 'containment', label: 'Containment' },
   { id: 'statistics', label: 'Statistics' },
   { id: 'console', label: 'Console', live: true },
+  { id: 'allocations', label: 'Allocations', live: true },
 ];
 
 /** Live tabs need an attached target; Suspects needs a series (two snapshots or more). */
@@ -350,6 +352,7 @@ export function App() {
               {current === 'containment' && <ContainmentView workspace={workspace} focus={focus} actions={actions} />}
               {current === 'statistics' && <StatisticsView workspace={workspace} focus={focus} actions={actions} />}
               {current === 'console' && workspace.target && <ConsoleView workspace={workspace} actions={actions} />}
+              {current === 'allocations' && workspace.target && <AllocationsView workspace={workspace} actions={actions} />}
             </>
           )}
         </main>

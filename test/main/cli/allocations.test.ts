@@ -1,10 +1,13 @@
 // `leak-explorer allocations` against a real target: sampling finds the site that keeps what it allocates,
 // by function and line, and not the one that allocates as much and lets it go.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, crawlerSeries, scenario } from '../../fixtures/fixtures.ts';
 import { killTargets, startTarget } from '../../fixtures/targets.ts';
+import { compileTsTarget, lineOf as lineIn, TS_SOURCE } from '../../fixtures/ts-target.ts';
 import { cli } from './cli.ts';
 import type { AllocationsJson } from '../../../src/main/cli/allocations.ts';
 
@@ -16,6 +19,92 @@ function lineOf(text: string): number {
 }
 
 afterAll(killTargets);
+
+const TARGETS = join(ROOT, 'test', 'fixtures', 'targets');
+
+/** `allocations --pid N --json` on a plain `node FILE` (attached by PID, as a user would: no --inspect). */
+async function sampleByPid(file: string, seconds = 5): Promise<{ doc: AllocationsJson; stderr: string; alive: boolean }> {
+  const target = await startTarget([file]);
+  const run = cli(['allocations', '--pid', String(target.pid), '--duration', String(seconds), '--interval', '1', '--json', '--quiet']);
+  expect(run.status, run.stderr).toBe(0);
+  return { doc: JSON.parse(run.stdout) as AllocationsJson, stderr: run.stderr, alive: target.alive() };
+}
+
+describe('leak-explorer allocations on targets whose leaking function is known', () => {
+  it('ranks remember(), which fills a cache, first among the growing sites, with its file and line, and the target keeps running', async () => {
+    const file = join(TARGETS, 'remember-app.js');
+    const { doc, alive } = await sampleByPid(file);
+    const growing = doc.sites.filter((s) => s.growsInEveryInterval);
+    expect(growing[0]).toMatchObject({ functionName: 'remember', url: pathToFileURL(file).href, line: lineIn(file, 'function remember(') });
+    // The audit log grows in every interval too, more slowly: remember wins on growth, not by being alone.
+    expect(growing.find((s) => s.line === lineIn(file, 'audit.push('))?.growthBytesPerMinute).toBeLessThan(growing[0].growthBytesPerMinute);
+    // quote() allocates as much and keeps nothing: it is never a leak candidate.
+    expect(growing.some((s) => s.functionName === 'quote')).toBe(false);
+    expect(alive).toBe(true);
+  });
+
+  it('ranks subscribe(), which adds a listener per call, first', async () => {
+    const file = join(TARGETS, 'subscribe-leak.mjs');
+    const { doc } = await sampleByPid(file);
+    const growing = doc.sites.filter((s) => s.growsInEveryInterval);
+    expect(growing[0]).toMatchObject({ functionName: 'subscribe', url: pathToFileURL(file).href, line: lineIn(file, 'function subscribe(') });
+    expect(growing.find((s) => s.line === lineIn(file, 'audit.push('))?.growthBytesPerMinute).toBeLessThan(growing[0].growthBytesPerMinute);
+  });
+
+  it('reports the TypeScript leak at its .ts line, through the source map tsc wrote beside the script', async () => {
+    const js = compileTsTarget('file');
+    const { doc, stderr } = await sampleByPid(js);
+    expect(stderr).toBe('');
+    const top = doc.sites.filter((s) => s.growsInEveryInterval)[0];
+    expect(top).toMatchObject({ functionName: 'trackSession', url: pathToFileURL(TS_SOURCE).href, line: lineIn(TS_SOURCE, 'function trackSession(') });
+    // V8 saw the generated JavaScript, at another line: that position is kept beside the original one.
+    expect(top.generated).toMatchObject({ url: pathToFileURL(js).href, line: lineIn(js, 'function trackSession(') });
+    expect(top.generated?.line).not.toBe(top.line);
+    expect(top.stack[0]).toMatchObject({ url: pathToFileURL(TS_SOURCE).href, line: top.line });
+  });
+
+  it('names the leaked closures of a heap snapshot series at their .ts line too (watch, leak suspects)', async () => {
+    const js = compileTsTarget('file');
+    const target = await startTarget([js]);
+    const dir = mkdtempSync(join(tmpdir(), 'alloc-watch-'));
+    try {
+      const out = join(dir, 'report.json');
+      const run = cli(['watch', '--pid', String(target.pid), '--snapshots', '3', '--interval', '1', '--json', out, '--quiet']);
+      expect(run.status, run.stderr).toBe(0);
+      const report = JSON.parse(readFileSync(out, 'utf8'));
+      const closure = report.suspects[0].closures.find((c: { name: string }) => c.name === 'expired');
+      expect(closure).toMatchObject({ script: pathToFileURL(TS_SOURCE).href, line: lineIn(TS_SOURCE, 'expired: () => Date.now()'), generated: { url: pathToFileURL(js).href, line: lineIn(js, 'expired: () => Date.now()') } });
+      expect(report.suspects[0].headline).toContain(`\`expired()\` (sessions.ts:${lineIn(TS_SOURCE, 'expired: () => Date.now()')})`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows the .ts line in the table too, and writes the top growing sites with their stacks to --report DIR', async () => {
+    const js = compileTsTarget('inline');
+    const target = await startTarget([js]);
+    const dir = mkdtempSync(join(tmpdir(), 'alloc-report-'));
+    try {
+      const run = cli(['allocations', '--pid', String(target.pid), '--duration', '3', '--interval', '1', '--report', dir]);
+      expect(run.status, run.stderr).toBe(0);
+      const row = run.stdout.split('\n').find((line) => line.startsWith('yes'));
+      expect(row).toContain(`trackSession (sessions.ts:${lineIn(TS_SOURCE, 'function trackSession(')})`);
+      const files = readdirSync(dir).sort();
+      expect(files.map((f) => f.replace(/^allocations-[\dT-]+/, ''))).toEqual(['.html', '.json', '.md']);
+      const json = JSON.parse(readFileSync(join(dir, files[1]), 'utf8'));
+      expect(json.allocations.sites[0]).toMatchObject({ functionName: 'trackSession', growsInEveryInterval: true, line: lineIn(TS_SOURCE, 'function trackSession(') });
+      expect(json.allocations.sites[0].stack.map((f: { functionName: string }) => f.functionName)).toContain('listOnTimeout');
+      const html = readFileSync(join(dir, files[0]), 'utf8');
+      expect(html).toContain(`trackSession (sessions.ts:${lineIn(TS_SOURCE, 'function trackSession(')}:`);
+      expect(html).not.toMatch(/<script/i);
+      // Markdown escapes the heap's text (a backslash before each punctuation mark): read it unescaped.
+      const markdown = readFileSync(join(dir, files[2]), 'utf8').replace(/\\(.)/g, '$1');
+      expect(markdown).toMatch(/Stack of trackSession \(sessions\.ts:\d+:\d+\):\n\n- trackSession \(sessions\.ts:\d+:\d+\)\n- listOnTimeout/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('leak-explorer allocations', () => {
   it('ranks the allocation site that keeps its objects first, with its line and stack, without a snapshot', async () => {
