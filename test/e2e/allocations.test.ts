@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../fixtures/fixtures.ts';
 import { killTargets, startTarget, type Target } from '../fixtures/targets.ts';
-import { launchBrowser, shot, startShell, type Shell } from './browser.ts';
+import { shot, startShell, type Shell, openPage } from './browser.ts';
 
 const APP = join(ROOT, 'test', 'fixtures', 'targets', 'remember-app.js');
 const REMEMBER_LINE = readFileSync(APP, 'utf8').split('\n').findIndex((line) => line.includes('function remember(')) + 1;
@@ -21,9 +21,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   target = await startTarget([APP]);
   shell = await startShell();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  ({ browser, page } = await openPage(pageErrors));
 });
 
 afterAll(async () => {

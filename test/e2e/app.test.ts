@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crawlerSeries } from '../fixtures/fixtures.ts';
-import { launchBrowser, shot, startShell, type Shell } from './browser.ts';
+import { shot, startShell, type Shell, openPage } from './browser.ts';
 
 let shell: Shell;
 let browser: Browser;
@@ -17,12 +17,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   shell = await startShell();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  ({ browser, page } = await openPage(pageErrors, { consoleErrors: true }));
 });
 
 afterAll(async () => {

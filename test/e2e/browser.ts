@@ -27,6 +27,22 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * A fresh browser with one 1440×900 page, the size the app's screenshots are looked at in. Uncaught page
+ * errors (and, with `consoleErrors`, the console's errors) are pushed into `errors`, which a test expects empty.
+ */
+export async function openPage(errors: string[], options: { consoleErrors?: boolean } = {}): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  if (options.consoleErrors) {
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+  }
+  return { browser, page };
+}
+
 /** A running `leak-explorer serve`, and the URL it printed. */
 export interface Shell {
   url: string;

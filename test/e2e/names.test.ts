@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, scenario } from '../fixtures/fixtures.ts';
-import { launchBrowser, shot, startShell, type Shell } from './browser.ts';
+import { shot, startShell, type Shell, openPage } from './browser.ts';
 
 const [file] = scenario('named-leaks').files;
 const source = readFileSync(join(ROOT, 'test', 'fixtures', 'scenarios', 'named-leaks.mjs'), 'utf8').split('\n');
@@ -18,9 +18,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   shell = await startShell([file]);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  ({ browser, page } = await openPage(pageErrors));
 });
 
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../fixtures/fixtures.ts';
-import { launchBrowser, shot, startShell, type Shell } from './browser.ts';
+import { shot, startShell, type Shell, openPage } from './browser.ts';
 
 const AGENT_FOLDER = join(tmpdir(), `leak-explorer-${process.getuid?.()}`);
 
@@ -26,9 +26,7 @@ beforeAll(async () => {
   spider = spawn('/usr/bin/python3', [join(ROOT, 'test', 'fixtures', 'python', 'referer_spider.py'), '--forever'], { stdio: ['ignore', 'pipe', 'pipe'] });
   spider.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   shell = await startShell();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  ({ browser, page } = await openPage(pageErrors));
   while (crawled() < 10) {
     if (spider.exitCode !== null) throw new Error(`the spider exited: ${out}`);
     await new Promise((done) => setTimeout(done, 200));

@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenario } from '../fixtures/fixtures.ts';
-import { contrastFailures, launchBrowser, shot, startShell, type Shell } from './browser.ts';
+import { contrastFailures, shot, startShell, type Shell, openPage } from './browser.ts';
 
 let shell: Shell;
 let browser: Browser;
@@ -15,12 +15,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   shell = await startShell();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  ({ browser, page } = await openPage(pageErrors, { consoleErrors: true }));
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../fixtures/fixtures.ts';
 import { killTargets, startTarget, type Target } from '../fixtures/targets.ts';
-import { launchBrowser, shot, startShell, type Shell } from './browser.ts';
+import { shot, startShell, type Shell, openPage } from './browser.ts';
 
 let shell: Shell;
 let browser: Browser;
@@ -17,9 +17,7 @@ beforeAll(async () => {
   // Its inspector is open from the start, on a free port: no signal is needed to attach.
   target = await startTarget(['--inspect=127.0.0.1:0', join(ROOT, 'test', 'fixtures', 'targets', 'worker-leak.mjs')]);
   shell = await startShell();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  ({ browser, page } = await openPage(pageErrors));
 });
 
 afterAll(async () => {
