@@ -1,5 +1,5 @@
 /** Runs the built `leak-explorer` command as a user would, through its bin launcher. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../../fixtures/fixtures.ts';
 
@@ -18,4 +18,17 @@ export function cli(args: string[], options: { timeout?: number; input?: string 
     maxBuffer: 1 << 26,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Runs `leak-explorer ARGS` in a child process without blocking this one, for tests whose target must keep
+ * running (a spider's output must keep flowing while the CLI attaches to it).
+ */
+export function cliAsync(args: string[]): Promise<CliRun> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'leak-explorer.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('exit', (status) => resolve({ status, stdout, stderr })));
 }

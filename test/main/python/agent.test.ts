@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../fixtures/fixtures.ts';
-import { cli } from '../cli/cli.ts';
+import { cli, cliAsync } from '../cli/cli.ts';
 import { byVia, objectSet } from '../../../src/main/heap/groupings.ts';
 import { shortestRetainerPaths } from '../../../src/main/heap/retainers.ts';
 import { analyzeFile } from '../heap/helpers.ts';
@@ -130,16 +130,6 @@ describe('Python targets attached by PID, with no agent loaded and no restart', 
     }
   });
 });
-
-/** The CLI in a child process, without blocking this one (the spider's output must keep flowing). */
-function cliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'leak-explorer.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('exit', (status) => resolve({ status, stdout, stderr })));
-}
 
 describe('Python agent: a real Django 3.2 app with DEBUG on (the seeds’ query log)', () => {
   it('byvia over strings names .sql, held in connection.queries_log', () => {

@@ -13,6 +13,7 @@ import { TargetMonitor } from '../../../src/main/inspector/monitor.ts';
 import { injectionMethod } from '../../../src/main/inspector/python.ts';
 import { attachTargetByPid, type PythonTarget, type Target } from '../../../src/main/inspector/target.ts';
 import { ROOT } from '../../fixtures/fixtures.ts';
+import { cliAsync } from '../cli/cli.ts';
 
 const PYTHON = '/usr/bin/python3';
 const AGENT_FOLDER = join(tmpdir(), `leak-explorer-${process.getuid?.()}`);
@@ -23,16 +24,6 @@ function threads(pid: number): number {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((done) => setTimeout(done, ms));
-}
-
-/** The CLI in a child process, without blocking this one (the spider's output must keep flowing). */
-function cliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'leak-explorer.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('exit', (status) => resolve({ status, stdout, stderr })));
 }
 
 describe('A Python target behind the Target interface (a real Scrapy spider, attached by PID)', () => {
