@@ -1,5 +1,5 @@
 /** Number, time, edge and function formatting shared by the CLI, the reports and the UI, so they all read alike. */
-import type { FunctionLocation } from './model.ts';
+import type { FunctionLocation, SuspectPathStep } from './model.ts';
 
 /** Bytes in binary units: `512 B`, `1.5 KiB`, `12.3 MiB`. */
 export function formatBytes(bytes: number): string {
@@ -111,4 +111,31 @@ export function describeOldestSource(source: 'trackref' | 'allocation-tracking' 
     default:
       return 'oldest by heap id only: one snapshot cannot date objects';
   }
+}
+
+/** One run of a folded path: a single step, or one repeated segment's steps with how many times it repeats. */
+export interface PathRun<Step> {
+  /** How many times the segment repeats in a row; undefined for a single step. */
+  repeat: number | undefined;
+  /** The step, or the segment's steps (kept once), object side first. */
+  steps: Step[];
+}
+
+/**
+ * A folded path (object first) as its runs: consecutive steps of one segment (same `segment`, each with
+ * `repeat`) become one run, so that every writer of a folded path (the CLI, the reports, the UI) groups alike.
+ */
+export function pathRuns<Step extends Pick<SuspectPathStep, 'repeat' | 'segment'>>(steps: Step[]): Array<PathRun<Step>> {
+  const runs: Array<PathRun<Step>> = [];
+  for (let i = 0; i < steps.length; ) {
+    const { repeat, segment } = steps[i];
+    if (repeat === undefined) {
+      runs.push({ repeat, steps: [steps[i++]] });
+      continue;
+    }
+    const start = i;
+    while (i < steps.length && steps[i].repeat !== undefined && steps[i].segment === segment) i++;
+    runs.push({ repeat, steps: steps.slice(start, i) });
+  }
+  return runs;
 }

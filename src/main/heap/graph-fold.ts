@@ -10,6 +10,7 @@
  *
  * Complexity: that of {@link foldPath}, O(steps² × MAX_SEGMENT) at worst; paths are short.
  */
+import { pathRuns } from '../../shared/format.ts';
 import type { PathStep } from '../../shared/model.ts';
 import { foldPath } from './leaks/fold.ts';
 
@@ -37,20 +38,13 @@ export function foldRuns(path: PathStep[], minRepeat = MIN_FOLD_REPEAT): FoldRun
   // path and the original together to find where each folded segment starts and how far it reaches.
   const folded = foldPath(inner);
   let at = 0;
-  for (let i = 0; i < folded.length; ) {
-    const { repeat, segment } = folded[i];
+  for (const { repeat, steps } of pathRuns(folded)) {
     if (repeat === undefined) {
       at++;
-      i++;
       continue;
     }
-    let length = 0;
-    while (i < folded.length && folded[i].segment === segment) {
-      length++;
-      i++;
-    }
-    if (repeat >= minRepeat) runs.push({ start: at + 1, length, repeat });
-    at += length * repeat;
+    if (repeat >= minRepeat) runs.push({ start: at + 1, length: steps.length, repeat });
+    at += steps.length * repeat;
   }
   return runs;
 }

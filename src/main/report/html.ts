@@ -3,7 +3,7 @@
  * file:// and prints well). In order: the headline, the target, live refs, the type summary, diff and
  * growth charts, the retainer graph, byvia, and how the report was made.
  */
-import { describeOldestSource, formatAge, formatBytes, formatBytesDelta, formatDelta, formatNodeLabel, formatVia, VIA_LEGEND } from '../../shared/format.ts';
+import { describeOldestSource, formatAge, formatBytes, formatBytesDelta, formatDelta, formatNodeLabel, formatVia, pathRuns, VIA_LEGEND } from '../../shared/format.ts';
 import type { LaidOutRetainerGraph, SuspectPathStep } from '../../shared/model.ts';
 import { foldPath } from '../heap/leaks/fold.ts';
 import { frameText, suspectAllocationStack, suspectFacts } from './suspects.ts';
@@ -239,20 +239,11 @@ export function retainerGraphSvg(graph: LaidOutRetainerGraph, id = 'retainer-gra
 function foldedPathHtml(steps: SuspectPathStep[]): string {
   const item = (step: SuspectPathStep) =>
     `<li><code>${h(formatNodeLabel(step))}${step.nodeId > 0 ? ` @${step.nodeId}` : ''}</code>${step.edgeName || step.edgeType ? ` <span class="muted">held by</span> <code>${h(formatVia(step.edgeType, step.edgeName))}</code> <span class="muted">of</span>` : ' <span class="muted">(GC root)</span>'}</li>`;
-  const out: string[] = [];
-  for (let i = 0; i < steps.length; ) {
-    const step = steps[i];
-    if (step.repeat === undefined) {
-      out.push(item(step));
-      i++;
-      continue;
-    }
-    const inner: string[] = [];
-    let j = i;
-    while (j < steps.length && steps[j].segment === step.segment) inner.push(item(steps[j++]));
-    out.push(`<li class="fold"><span class="repeat">× ${step.repeat}</span> <span class="muted">${inner.length === 1 ? 'this step' : `these ${inner.length} steps`}, repeated ${step.repeat} times:</span><ol>${inner.join('')}</ol></li>`);
-    i = j;
-  }
+  const out = pathRuns(steps).map((run) =>
+    run.repeat === undefined
+      ? item(run.steps[0])
+      : `<li class="fold"><span class="repeat">× ${run.repeat}</span> <span class="muted">${run.steps.length === 1 ? 'this step' : `these ${run.steps.length} steps`}, repeated ${run.repeat} times:</span><ol>${run.steps.map(item).join('')}</ol></li>`,
+  );
   return `<ol class="steps">${out.join('')}</ol>`;
 }
 

@@ -10,7 +10,7 @@
  * Complexity: O(steps² × MAX_SEGMENT) in the worst case; paths are short.
  */
 import type { PathStep, SuspectPathStep } from '../../../shared/model.ts';
-import { formatNodeLabel } from '../../../shared/format.ts';
+import { formatNodeLabel, pathRuns } from '../../../shared/format.ts';
 import { formatVia } from '../groupings.ts';
 
 /** The longest segment that is folded. */
@@ -65,18 +65,9 @@ export function renderFoldedPath(steps: SuspectPathStep[]): string {
     const label = formatNodeLabel(step);
     return step.edgeName === '' && step.edgeType === '' ? label : `${label} ←${formatVia(step.edgeType, step.edgeName)}—`;
   };
-  for (let i = 0; i < steps.length; ) {
-    const step = steps[i];
-    if (step.repeat === undefined) {
-      parts.push(link(step));
-      i++;
-      continue;
-    }
-    const inner: string[] = [];
-    let j = i;
-    while (j < steps.length && steps[j].segment === step.segment) inner.push(link(steps[j++]));
-    parts.push(`(${inner.join(' ')}) × ${step.repeat}`);
-    i = j;
+  for (const run of pathRuns(steps)) {
+    const links = run.steps.map(link);
+    parts.push(run.repeat === undefined ? links[0] : `(${links.join(' ')}) × ${run.repeat}`);
   }
   return parts.join(' ');
 }

@@ -7,7 +7,7 @@
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { Suspect, SuspectPathStep, SuspectReport } from '../../../shared/model';
-import { formatBytes, formatNodeLabel, shortScriptName } from '../../../shared/format';
+import { formatBytes, formatNodeLabel, pathRuns, shortScriptName } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Workspace } from '../App';
 import { Empty } from '../components';
@@ -202,25 +202,18 @@ function FoldedPath({ steps, onOpen }: { steps: SuspectPathStep[]; onOpen: (node
       {step.edgeName !== '' || step.edgeType !== '' ? <span className="grow"> ←{viaText(step.edgeType, step.edgeName)}— </span> : null}
     </span>
   );
-  for (let i = 0; i < steps.length; ) {
-    const step = steps[i];
-    if (step.repeat === undefined) {
-      parts.push(link(step, i));
-      i++;
+  let at = 0;
+  for (const run of pathRuns(steps)) {
+    const inner = run.steps.map((step) => link(step, at++));
+    if (run.repeat === undefined) {
+      parts.push(inner[0]);
       continue;
     }
-    const inner: ReactNode[] = [];
-    let j = i;
-    while (j < steps.length && steps[j].segment === step.segment) {
-      inner.push(link(steps[j], j));
-      j++;
-    }
     parts.push(
-      <span key={`segment-${step.segment}`} className="fold" title={`This segment repeats ${step.repeat} times in a row`}>
-        ( {inner} ) <b className="fold-count">× {step.repeat}</b>{' '}
+      <span key={`segment-${run.steps[0].segment}`} className="fold" title={`This segment repeats ${run.repeat} times in a row`}>
+        ( {inner} ) <b className="fold-count">× {run.repeat}</b>{' '}
       </span>,
     );
-    i = j;
   }
   return (
     <div className="mono" style={{ lineHeight: 2 }}>
