@@ -160,8 +160,13 @@ describe('the app, as a newcomer uses it', () => {
 
   it('opens a corrupt file with a clear error, and keeps working', async () => {
     await page.getByRole('button', { name: 'Detach' }).click();
-    // Detach asks first: the session's snapshots would be closed.
-    await page.getByRole('alertdialog', { name: 'Close the workspace' }).getByRole('button', { name: 'Detach and discard' }).click();
+    // Detach asks first: the session's snapshots would be closed. It offers to save each, by the same save as
+    // the Session tab's (a download by id from the web shell's folder).
+    const dialog = page.getByRole('alertdialog', { name: 'Close the workspace' });
+    const [kept] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Save #1' }).click()]);
+    expect(kept.suggestedFilename()).toMatch(/^pid-\d+-.*\.heapsnapshot$/);
+    expect(readFileSync((await kept.path()) as string).subarray(0, 12).toString()).toBe('{"snapshot":');
+    await dialog.getByRole('button', { name: 'Detach and discard' }).click();
     const dir = mkdtempSync(join(tmpdir(), 'le-e2e-'));
     const good = crawlerSeries().files[0];
     const cut = join(dir, 'cut.heapsnapshot');

@@ -40,6 +40,8 @@ export interface Focus {
 export interface AppActions {
   fail: (error: unknown) => void;
   notify: (message: string) => void;
+  /** Saves a snapshot as a file: a native save dialog in the desktop app, a download from the web shell. */
+  saveSnapshot: (id: number) => Promise<void>;
   show: (tab: Tab, focus?: Partial<Focus>) => void;
   addSnapshot: (snapshot: LoadedSnapshot) => void;
   setProgress: (progress: Progress | null) => void;
@@ -90,6 +92,17 @@ export function App() {
 
   const fail = useCallback((e: unknown) => setError(errorInfo(e)), []);
   const notify = useCallback((message: string) => setNotices((list) => [...list.filter((m) => m !== message), message].slice(-3)), []);
+  const saveSnapshot = useCallback(
+    async (id: number) => {
+      try {
+        const saved = finishSave(await call('saveSnapshot', { id }));
+        if (saved) notify(saved);
+      } catch (e) {
+        fail(e);
+      }
+    },
+    [fail, notify],
+  );
   const show = useCallback((next: Tab, nextFocus?: Partial<Focus>) => {
     setTab(next);
     if (nextFocus) setFocus((f) => ({ ...f, ...nextFocus }));
@@ -110,7 +123,7 @@ export function App() {
     },
     [fail],
   );
-  const actions: AppActions = useMemo(() => ({ fail, notify, show, addSnapshot, setProgress, openTarget }), [fail, notify, show, addSnapshot, openTarget]);
+  const actions: AppActions = useMemo(() => ({ fail, notify, saveSnapshot, show, addSnapshot, setProgress, openTarget }), [fail, notify, saveSnapshot, show, addSnapshot, openTarget]);
 
   useEffect(() => {
     const stops = [
@@ -318,9 +331,10 @@ export function App() {
                 {workspace.target ? 'The target keeps running. ' : ''}Save the snapshots you want to keep first:{' '}
                 {workspace.target
                   ? workspace.snapshots.map((s, i) => (
-                      <a key={s.id} className="btn small" style={{ marginRight: 4 }} href={isDesktop ? `file://${s.info.file}` : `/download?path=${encodeURIComponent(s.info.file)}`} download>
+                      // The same save as the Session tab's: a native dialog in the desktop app, a download from the web shell's folder.
+                      <button key={s.id} className="btn small" style={{ marginRight: 4 }} onClick={() => void saveSnapshot(s.id)}>
                         Save #{i + 1}
-                      </a>
+                      </button>
                     ))
                   : 'they are files on disk already.'}
               </div>

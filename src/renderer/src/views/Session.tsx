@@ -1,7 +1,7 @@
 /** The attached target: who it is, its heap over time, its snapshots, a series, and allocation tracking. */
 import { useEffect, useRef, useState } from 'react';
 import { formatBytes } from '../../../shared/format';
-import { call, finishSave } from '../api';
+import { call } from '../api';
 import type { AppActions, Workspace } from '../App';
 import { HeapChart } from '../components';
 import { DataTable } from '../table';
@@ -33,15 +33,6 @@ export function SessionView({ workspace, actions }: { workspace: Workspace; acti
     }
   };
 
-  // A save through the API: a save dialog in the desktop app, a download from the web shell's folder.
-  const save = async (id: number) => {
-    try {
-      const saved = finishSave(await call('saveSnapshot', { id }));
-      if (saved) actions.notify(saved);
-    } catch (e) {
-      actions.fail(e);
-    }
-  };
 
   const last = workspace.heap[workspace.heap.length - 1];
   return (
@@ -124,7 +115,7 @@ export function SessionView({ workspace, actions }: { workspace: Workspace; acti
                   render: (s) => (
                     <>
                       {s.info.file}{' '}
-                      <button className="btn small" data-save-snapshot onClick={() => void save(s.id)}>
+                      <button className="btn small" data-save-snapshot onClick={() => void actions.saveSnapshot(s.id)}>
                         Save…
                       </button>
                     </>
