@@ -66,6 +66,8 @@ export const ERROR_REMEDIES = {
   FILE_UNWRITABLE: 'The file could not be written there. Choose another place, with write permission and free space.',
   SNAPSHOT_NOT_SAVED:
     'Only snapshots taken from a live target in this session can be saved; a file you opened is already on disk.',
+  SNAPSHOT_NOT_CONFIRMED:
+    'Counting this target\'s objects needs a heap snapshot, which would freeze it or swell its memory. Take the snapshot yourself (you are asked first), load the trackref module to count without snapshots, or sample allocations (no snapshot).',
   REMOTE_HOST_NOT_CONFIRMED:
     'That host is not this machine: anyone who can reach its inspector can run code in it. Confirm the remote attach in the app if you mean it.',
   INTERNAL: 'Something went wrong inside Leak Explorer. Please report it with the steps that led here.',

@@ -36,6 +36,11 @@ export interface LiveRefsOptions {
   onNotice?: (message: string) => void;
   /** Run a full GC in the target first, so that dead objects are not counted (default false). */
   collectGarbage?: boolean;
+  /**
+   * Refuse (SNAPSHOT_NOT_CONFIRMED) a snapshot that the target's heap usage warns about, rather than take it
+   * unasked: the app's live refs poll on their own, and a big heap must not freeze because a tab opened.
+   */
+  askBeforeBigSnapshot?: boolean;
 }
 
 /** Watches one attached target (any runtime), keeping its snapshots in the engine. */
@@ -122,6 +127,10 @@ export class TargetMonitor {
     }
     let snapshot: LoadedSnapshot | null = null;
     if (this.snapshots.length === 0 || options.freshSnapshot) {
+      if (options.askBeforeBigSnapshot) {
+        const { warning } = await this.session.heapUsage();
+        if (warning) throw new LeakExplorerError('SNAPSHOT_NOT_CONFIRMED', `The target has no trackref module, so its objects are counted from a heap snapshot. ${warning}`);
+      }
       options.onNotice?.('The target has no trackref module: taking a heap snapshot to count its objects.');
       snapshot = await this.takeSnapshot({ onProgress: options.onProgress });
     }

@@ -231,7 +231,7 @@ export class AppService {
     },
     sessionSnapshots: async ({ sessionId }) => [...this.session(sessionId).monitor.snapshots],
     sessionLiveRefs: async ({ sessionId, ignore, freshSnapshot, collectGarbage }, onProgress) => {
-      const result = await this.session(sessionId).monitor.liveRefs({ ignore, freshSnapshot, collectGarbage, onProgress, onNotice: (message) => this.options.emit('notice', { message }) });
+      const result = await this.session(sessionId).monitor.liveRefs({ ignore, freshSnapshot, collectGarbage, askBeforeBigSnapshot: true, onProgress, onNotice: (message) => this.options.emit('notice', { message }) });
       return { source: result.source, rows: result.rows, afterGc: result.afterGc };
     },
     collectGarbage: async ({ sessionId }) => {

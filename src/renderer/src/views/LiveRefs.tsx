@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { LivePreview, LiveRef } from '../../../shared/model';
 import { formatAge, formatBytes } from '../../../shared/format';
-import { call } from '../api';
+import { ApiError, call } from '../api';
 import type { AppActions, Workspace } from '../App';
 import { Empty, PropertyList, Sparkline } from '../components';
 import { DataTable, formatCount, type Column } from '../table';
@@ -44,8 +44,11 @@ export function LiveRefsView({ workspace, actions }: { workspace: Workspace; act
       setSource(result.source);
       setAfterGc(result.afterGc);
     } catch (e) {
-      actions.fail(e);
       setAuto(false);
+      // Counting would take a snapshot the heap's size warns about: ask, as the snapshot button does, and
+      // count once the user has taken it (a new snapshot refreshes this view).
+      if (e instanceof ApiError && e.info.code === 'SNAPSHOT_NOT_CONFIRMED') void take();
+      else actions.fail(e);
     } finally {
       actions.setProgress(null);
     }
