@@ -54,7 +54,9 @@ describe('names in the app', () => {
     await page.getByRole('button', { name: '⌂ Targets' }).click();
     await page.getByRole('alertdialog', { name: 'Close the workspace' }).getByRole('button', { name: 'Close and discard' }).click();
     await page.getByLabel('Open snapshot files', { exact: true }).setInputFiles(tracked);
-    // A series opened at once lands on its suspects; the first names where the leaked requests are created.
+    // A series opened at once lands on its suspects, once all three files are in (each file loaded before
+    // them turns to the Suspects view again); the first suspect names where the leaked requests are created.
+    await page.getByText('3 snapshots · 2 intervals').waitFor({ timeout: 60_000 });
     await page.getByText('Created in').first().waitFor({ timeout: 60_000 });
     await page.getByRole('tab', { name: 'Retainers' }).click();
     await page.getByLabel('Class').fill('Request');
@@ -65,7 +67,10 @@ describe('names in the app', () => {
     const crawler = readFileSync(join(ROOT, 'resources', 'demo', 'crawler.mjs'), 'utf8').split('\n');
     const constructorLine = crawler.findIndex((text) => /^export class Request\b/.test(text)) + 2;
     const first = (await frames.locator('div').first().textContent()) ?? '';
-    expect(first).toMatch(new RegExp(`^Request crawler\\.mjs:${constructorLine}:\\d+$`));
+    expect(first).toMatch(new RegExp(`^Request crawler\\.mjs:${constructorLine}:\\d+ open$`));
+    // Its place opens in the editor from here too; the web shell has none, so it offers the local path to copy.
+    await frames.getByRole('button', { name: 'Open Request in the editor' }).first().click();
+    await expect(page.getByLabel('Location to copy').inputValue()).resolves.toMatch(new RegExp(`/resources/demo/crawler\\.mjs:${constructorLine}:\\d+$`));
     await shot(page, 'names-allocation-stack');
     expect(pageErrors).toEqual([]);
   });

@@ -6,6 +6,7 @@ import type { ByViaRow, HeapUsage, Progress, StackFrame } from '../../shared/mod
 import { formatBytes, shortScriptName } from '../../shared/format';
 import { ApiError } from './api';
 import { DataTable, formatPercent, type Column } from './table';
+import { openable } from './editor';
 
 /** Turns anything thrown into an error the banner can show. */
 export function errorInfo(error: unknown): ErrorInfo {
@@ -216,7 +217,7 @@ function frameText(frame: StackFrame): string {
  * Where an object was allocated, innermost frame first. `null` means the snapshot has no stack for it: then
  * say how to get one (tracking for snapshots, or sampling, which takes none).
  */
-export function AllocationStack({ frames, max = 8 }: { frames: StackFrame[] | null | undefined; max?: number }) {
+export function AllocationStack({ frames, max = 8, onOpen }: { frames: StackFrame[] | null | undefined; max?: number; onOpen?: (frame: StackFrame) => void }) {
   if (!frames || frames.length === 0) {
     return (
       <div className="muted" data-allocation-stack="none">
@@ -228,7 +229,17 @@ export function AllocationStack({ frames, max = 8 }: { frames: StackFrame[] | nu
   return (
     <div className="mono" data-allocation-stack="frames">
       {frames.slice(0, max).map((frame, i) => (
-        <div key={`${i}-${frame.functionName}`}>{frameText(frame)}</div>
+        <div key={`${i}-${frame.functionName}`}>
+          {frameText(frame)}
+          {onOpen && openable(frame) && (
+            <>
+              {' '}
+              <button className="link-button" onClick={() => onOpen(frame)} aria-label={`Open ${frame.functionName || 'this frame'} in the editor`}>
+                open
+              </button>
+            </>
+          )}
+        </div>
       ))}
       {frames.length > max && <div className="muted">… {frames.length - max} more frames</div>}
     </div>

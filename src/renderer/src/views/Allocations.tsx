@@ -8,9 +8,10 @@ import { hierarchy, partition, type HierarchyRectangularNode } from 'd3';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AllocationFlameNode, AllocationSampling, AllocationSiteRow, StackFrame } from '../../../shared/model';
 import { formatBytes, formatBytesDelta, shortScriptName } from '../../../shared/format';
-import { ApiError, call, isDesktop } from '../api';
+import { ApiError, call } from '../api';
 import type { AppActions, Workspace } from '../App';
 import { Empty } from '../components';
+import { openable, useOpenInEditor } from '../editor';
 import { DataTable, formatCount, formatSignedCount, type Column } from '../table';
 
 /** How often a running sampler is read. */
@@ -27,23 +28,6 @@ function fullPlace(frame: StackFrame): string {
   return frame.url ? `${frame.url}:${frame.line}:${frame.column}${generated}` : '(no script)';
 }
 
-/** A local path for copying, when the editor cannot be opened: the file:// URL decoded. */
-function copyablePath(frame: StackFrame): string {
-  let path = frame.url;
-  if (path.startsWith('file://')) {
-    try {
-      path = decodeURIComponent(new URL(path).pathname);
-    } catch {
-      // Keep the URL as it is.
-    }
-  }
-  return `${path}:${frame.line}:${frame.column}`;
-}
-
-/** Only frames in a local file can open in an editor. */
-function openable(frame: StackFrame): boolean {
-  return frame.line > 0 && (frame.url.startsWith('file://') || frame.url.startsWith('/'));
-}
 
 /** The growth colour of a flame cell: orange by how much of it is new, grey when it did not grow. */
 function fill(node: AllocationFlameNode, comparing: boolean): string {
@@ -154,7 +138,7 @@ export function AllocationsView({ workspace, actions }: { workspace: Workspace; 
   const [data, setData] = useState<AllocationSampling | null>(null);
   const [busy, setBusy] = useState(false);
   const [picked, setPicked] = useState<StackFrame | null>(null);
-  const [copy, setCopy] = useState<string | null>(null);
+  const editor = useOpenInEditor(actions);
   // The samples compared: null follows the latest.
   const range = useRef<{ from: number; to: number | null }>({ from: 0, to: null });
 
@@ -208,17 +192,6 @@ export function AllocationsView({ workspace, actions }: { workspace: Workspace; 
     void poll(false).catch(actions.fail);
   };
 
-  const openEditor = async (frame: StackFrame) => {
-    setCopy(null);
-    try {
-      const opened = await call('openInEditor', { url: frame.url, line: frame.line, column: frame.column });
-      actions.notify(`Opened ${opened.path}:${opened.line} in your editor.`);
-    } catch (e) {
-      // The web shell has no editor: offer the path to copy instead.
-      if (e instanceof ApiError && e.info.code === 'EDITOR_UNAVAILABLE') setCopy(copyablePath(frame));
-      else actions.fail(e);
-    }
-  };
 
   const columns: Array<Column<AllocationSiteRow>> = [
     { key: 'grows', title: 'Grows', value: (s) => (s.growsInEveryInterval ? 1 : 0), render: (s) => (s.growsInEveryInterval ? <span className="grow">every interval</span> : '') },
@@ -231,7 +204,7 @@ export function AllocationsView({ workspace, actions }: { workspace: Workspace; 
         <span className="mono" title={fullPlace(s)}>
           {place(s) || '—'}{' '}
           {openable(s) && (
-            <button className="link-button" onClick={(e) => (e.stopPropagation(), void openEditor(s))} aria-label={`Open ${s.functionName} in the editor`}>
+            <button className="link-button" onClick={(e) => (e.stopPropagation(), void editor.open(s))} aria-label={`Open ${s.functionName} in the editor`}>
               open
             </button>
           )}
@@ -295,21 +268,14 @@ export function AllocationsView({ workspace, actions }: { workspace: Workspace; 
             <p className="mono" aria-label="Selected frame">
               {picked.functionName} {fullPlace(picked).split('\n')[0]}{' '}
               {openable(picked) && (
-                <button className="btn small" onClick={() => void openEditor(picked)}>
+                <button className="btn small" onClick={() => void editor.open(picked)}>
                   Open in editor
                 </button>
               )}
             </p>
           )}
-          {copy !== null && (
-            <div className="row" role="status">
-              <span className="muted">{isDesktop ? 'The editor could not be opened.' : 'The web shell cannot open your editor.'} Copy the location:</span>
-              <input className="field mono" readOnly value={copy} aria-label="Location to copy" style={{ width: 420 }} onFocus={(e) => e.currentTarget.select()} />
-              <button className="btn small" onClick={() => void navigator.clipboard?.writeText(copy).catch(() => undefined)}>
-                Copy
-              </button>
-            </div>
-          )}
+          {editor.panel}
+
           {data && data.sourceMapProblems.length > 0 && (
             <ul className="muted">
               {data.sourceMapProblems.map((p) => (

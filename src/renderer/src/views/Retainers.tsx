@@ -12,6 +12,7 @@ import { call } from '../api';
 import type { AppActions, Focus, Workspace } from '../App';
 import { AllocationStack, ByViaTable, Empty, PropertyList, SubmitRow, useSnapshotChoice } from '../components';
 import { DataTable } from '../table';
+import { useOpenInEditor } from '../editor';
 import { TreeView, type AutoExpand } from '../tree';
 import { RetainerGraphView, viaText, type GraphHandle } from './Graph';
 
@@ -42,6 +43,7 @@ function foldedSteps(path: PathStep[], graph: LaidOutRetainerGraph | null): Arra
 }
 
 export function RetainersView({ workspace, focus, actions }: { workspace: Workspace; focus: Focus; actions: AppActions }) {
+  const editor = useOpenInEditor(actions);
   const snapshots = workspace.snapshots;
   const { snapshot, picker } = useSnapshotChoice(snapshots, focus.snapshotId);
   const snapshotId = snapshot?.id ?? null;
@@ -232,7 +234,8 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
             )}
             <details className="allocation" open={Boolean(shownPaths.allocationStack?.length)} aria-label="Allocation stack">
               <summary className="muted">Allocated at</summary>
-              <AllocationStack frames={shownPaths.allocationStack} />
+              <AllocationStack frames={shownPaths.allocationStack} onOpen={(frame) => void editor.open(frame)} />
+              {editor.panel}
             </details>
           </div>
         )}

@@ -6,11 +6,12 @@
  * allocation tracking. Each opens its retainer graph and the Retainers tree on a representative object.
  */
 import { useEffect, useState, type ReactNode } from 'react';
-import type { Suspect, SuspectPathStep, SuspectReport } from '../../../shared/model';
+import type { StackFrame, Suspect, SuspectPathStep, SuspectReport } from '../../../shared/model';
 import { formatBytes, formatNodeLabel, pathRuns, shortScriptName } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Workspace } from '../App';
 import { AllocationStack, Empty } from '../components';
+import { useOpenInEditor } from '../editor';
 import { formatCount } from '../table';
 import { viaText } from './Graph';
 
@@ -29,6 +30,7 @@ function perMinute(value: number | null, bytes: boolean): string {
 
 
 export function SuspectsView({ workspace, actions }: { workspace: Workspace; actions: AppActions }) {
+  const editor = useOpenInEditor(actions);
   const snapshots = workspace.snapshots;
   const ids = snapshots.map((s) => s.id);
   const key = ids.join(',');
@@ -89,8 +91,9 @@ export function SuspectsView({ workspace, actions }: { workspace: Workspace; act
             : `Nothing grew in every one of the ${shown.intervals} interval${shown.intervals === 1 ? '' : 's'}. A suspect is a container (an array, a Map or Set, an object used as a dictionary, a listener list, a closure's context) whose entries grew in every interval, by at least ${MIN_COUNT_GROWTH} in all, keeping at least ${formatBytes(MIN_RETAINED_GROWTH)} of new objects alive. Two snapshots give tentative suspects; three or more confirm them. A cache that levels off or a pool has an interval without growth, so it is not one.`}
         </Empty>
       )}
+      {editor.panel}
       {shown?.suspects.map((suspect) => (
-        <SuspectCard key={`${suspect.rank}-${suspect.containerNodeId}`} suspect={suspect} tentative={shown.tentative} onOpen={openGraph} />
+        <SuspectCard key={`${suspect.rank}-${suspect.containerNodeId}`} suspect={suspect} tentative={shown.tentative} onOpen={openGraph} onOpenFrame={(frame) => void editor.open(frame)} />
       ))}
     </div>
   );
@@ -106,7 +109,7 @@ function formatDuration(ms: number): string {
   return `${(ms / 60_000).toFixed(ms < 600_000 ? 1 : 0)} min`;
 }
 
-function SuspectCard({ suspect, tentative, onOpen }: { suspect: Suspect; tentative: boolean; onOpen: (nodeId: number) => void }) {
+function SuspectCard({ suspect, tentative, onOpen, onOpenFrame }: { suspect: Suspect; tentative: boolean; onOpen: (nodeId: number) => void; onOpenFrame: (frame: StackFrame) => void }) {
   const edge = `${suspect.leakingEdge.ownerClassName}.${suspect.leakingEdge.edgeName}`;
   const representative = suspect.path[0];
   return (
@@ -162,7 +165,7 @@ function SuspectCard({ suspect, tentative, onOpen }: { suspect: Suspect; tentati
         {suspect.allocationStack && suspect.allocationStack.length > 0 && (
           <>
             <span className="muted">Allocated at</span>
-            <AllocationStack frames={suspect.allocationStack} max={suspect.allocationStack.length} />
+            <AllocationStack frames={suspect.allocationStack} max={suspect.allocationStack.length} onOpen={onOpenFrame} />
           </>
         )}
       </div>
