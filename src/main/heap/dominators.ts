@@ -181,30 +181,32 @@ export function dominatorsFromDfs(dfs: DominatorDfs): DominatorResult {
   const { nodeCount, rootOrdinal, n, reachable, weakOnlyCount, number, vertex, parent, successorStart, successors, predecessorCounts } = dfs;
   const free = freeArray;
   const size = nodeCount + 1;
-  // The predecessor fill's cursors, then the path compression's stack.
-  const stack = new Uint32Array(size);
-  // Predecessor lists by DFS number: predStart[w] .. predStart[w + 1] in preds.
+  // Predecessor lists by DFS number: predStart[w] .. predStart[w + 1] in preds. Each entry starts as the end
+  // of w's list and the fill counts it down to its start, so that no separate cursor array (an array per
+  // node) is held beside the successors and the predecessors, the two edge-sized arrays, at this peak.
   const predStart = new Uint32Array(n + 2);
-  for (let w = 1; w <= n; w++) predStart[w + 1] = predStart[w] + predecessorCounts[vertex[w]];
+  let total = 0;
+  for (let w = 1; w <= n; w++) predStart[w] = total += predecessorCounts[vertex[w]];
+  predStart[n + 1] = total;
   free(predecessorCounts);
-  const preds = new Uint32Array(predStart[n + 1]);
-  const cursor = stack; // free until the semidominator loop
-  cursor.set(predStart.subarray(0, size));
-  // One flat loop over the slots, node after node: V8's Maglev compiles a hot inner loop on its own and
-  // leaves that code at every exit from it, which on a small snapshot sent this fill back to the interpreter
-  // at each node (--trace-deopt: "exit from OSR'd inner loop").
-  for (let ordinal = 0, v = number[0], slot = successorStart[0], end = successorStart[1]; ; ) {
-    if (slot === end) {
-      if (++ordinal === nodeCount) break;
+  const preds = new Uint32Array(total);
+  // Backwards, slot after slot, so that each list is in the same order as a forward fill would give. One flat
+  // loop over the slots, node after node: V8's Maglev compiles a hot inner loop on its own and leaves that
+  // code at every exit from it, which on a small snapshot sent this fill back to the interpreter at each node
+  // (--trace-deopt: "exit from OSR'd inner loop").
+  for (let ordinal = nodeCount - 1, v = number[ordinal], slot = successorStart[nodeCount], first = successorStart[ordinal]; ; ) {
+    if (slot === first) {
+      if (--ordinal < 0) break;
       v = number[ordinal];
-      end = successorStart[ordinal + 1];
+      first = successorStart[ordinal];
       continue;
     }
-    preds[cursor[successors[slot++]]++] = v;
+    preds[--predStart[successors[--slot]]] = v;
   }
   free(successors);
-  free(successorStart);
   free(number);
+  // The path compression's stack, in the successor index's buffer (as many entries), rather than a new one.
+  const stack = successorStart;
 
   // Semidominators (Lengauer–Tarjan's, with path compression), in reverse DFS order. A predecessor numbered
   // below w is not in the forest yet and contributes its own number.
