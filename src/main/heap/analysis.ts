@@ -103,8 +103,8 @@ function independentSteps(graph: HeapGraph, step: Step, done: number): Pick<Anal
   const distances = computeDistances(graph);
   step('Naming classes', done + 1);
   const shapes = plainObjectShapes(graph);
+  // Consumes shapes.shapeOf: the node classes take its buffer.
   const classes = assignClasses(graph, inferInterfaceDefinitions(graph, shapes), shapes);
-  release(shapes.shapeOf);
   const ordinalsById = sortOrdinalsById(graph);
   return { distances, classes, ordinalsById };
 }
