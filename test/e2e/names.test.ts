@@ -44,6 +44,29 @@ describe('names in the app', () => {
     expect(names.some((name) => name.startsWith('revalidateUpload()'))).toBe(true);
     expect(names).not.toContain('Function');
     await shot(page, 'names-retainers');
+    // Taken without allocation tracking: the path says how to get an allocation stack.
+    await expect(path.locator('[data-allocation-stack="none"]').textContent()).resolves.toMatch(/Track allocations.*Allocations tab/);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows where the object was allocated when the snapshots were taken with allocation tracking', async () => {
+    const tracked = scenario('tracked-crawler-series', ['200', '3']).files;
+    await page.getByRole('button', { name: '⌂ Targets' }).click();
+    await page.getByRole('alertdialog', { name: 'Close the workspace' }).getByRole('button', { name: 'Close and discard' }).click();
+    await page.getByLabel('Open snapshot files', { exact: true }).setInputFiles(tracked);
+    // A series opened at once lands on its suspects; the first names where the leaked requests are created.
+    await page.getByText('Created in').first().waitFor({ timeout: 60_000 });
+    await page.getByRole('tab', { name: 'Retainers' }).click();
+    await page.getByLabel('Class').fill('Request');
+    await page.getByRole('button', { name: 'Oldest instance' }).click();
+    const frames = page.getByLabel('Shortest retainer path').locator('[data-allocation-stack="frames"]');
+    await frames.waitFor({ timeout: 60_000 });
+    // The Request constructor in the demo crawler, at its line: the innermost frame.
+    const crawler = readFileSync(join(ROOT, 'resources', 'demo', 'crawler.mjs'), 'utf8').split('\n');
+    const constructorLine = crawler.findIndex((text) => /^export class Request\b/.test(text)) + 2;
+    const first = (await frames.locator('div').first().textContent()) ?? '';
+    expect(first).toMatch(new RegExp(`^Request crawler\\.mjs:${constructorLine}:\\d+$`));
+    await shot(page, 'names-allocation-stack');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -2,8 +2,8 @@
 import { useState, type CSSProperties, type ReactNode } from 'react';
 import type { LoadedSnapshot } from '../../shared/engine-api';
 import type { ErrorInfo } from '../../shared/errors';
-import type { ByViaRow, HeapUsage, Progress } from '../../shared/model';
-import { formatBytes } from '../../shared/format';
+import type { ByViaRow, HeapUsage, Progress, StackFrame } from '../../shared/model';
+import { formatBytes, shortScriptName } from '../../shared/format';
 import { ApiError } from './api';
 import { DataTable, formatPercent, type Column } from './table';
 
@@ -205,4 +205,32 @@ export function useSnapshotChoice(snapshots: LoadedSnapshot[], preferred: number
     </select>
   );
   return { snapshot, picker };
+}
+
+/** One allocation frame as people read it: `parse crawler.mjs:88:12` (the original position when a source map gave one). */
+function frameText(frame: StackFrame): string {
+  return `${frame.functionName || '(anonymous)'}${frame.url ? ` ${shortScriptName(frame.url)}:${frame.line}:${frame.column}` : ''}`;
+}
+
+/**
+ * Where an object was allocated, innermost frame first. `null` means the snapshot has no stack for it: then
+ * say how to get one (tracking for snapshots, or sampling, which takes none).
+ */
+export function AllocationStack({ frames, max = 8 }: { frames: StackFrame[] | null | undefined; max?: number }) {
+  if (!frames || frames.length === 0) {
+    return (
+      <div className="muted" data-allocation-stack="none">
+        No allocation stack: this snapshot was taken without allocation tracking (or the object is older than it). Turn on
+        &ldquo;Track allocations&rdquo; in Session before the snapshots, or sample allocations in the Allocations tab, which takes no snapshot.
+      </div>
+    );
+  }
+  return (
+    <div className="mono" data-allocation-stack="frames">
+      {frames.slice(0, max).map((frame, i) => (
+        <div key={`${i}-${frame.functionName}`}>{frameText(frame)}</div>
+      ))}
+      {frames.length > max && <div className="muted">… {frames.length - max} more frames</div>}
+    </div>
+  );
 }

@@ -10,7 +10,7 @@ import type { ByViaRow, LaidOutRetainerGraph, LivePreview, ObjectDetails, Oldest
 import { formatBytes, formatNodeLabel } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Focus, Workspace } from '../App';
-import { ByViaTable, Empty, PropertyList, SubmitRow, useSnapshotChoice } from '../components';
+import { AllocationStack, ByViaTable, Empty, PropertyList, SubmitRow, useSnapshotChoice } from '../components';
 import { DataTable } from '../table';
 import { TreeView, type AutoExpand } from '../tree';
 import { RetainerGraphView, viaText, type GraphHandle } from './Graph';
@@ -230,6 +230,10 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
                 <span className="muted"> (GC root)</span>
               </div>
             )}
+            <details className="allocation" open={Boolean(shownPaths.allocationStack?.length)} aria-label="Allocation stack">
+              <summary className="muted">Allocated at</summary>
+              <AllocationStack frames={shownPaths.allocationStack} />
+            </details>
           </div>
         )}
         {nodeId === null && <Empty title="Pick a class">Enter a class name, or choose one in Live refs, the Type summary or the Diff. The graph opens on its oldest instance.</Empty>}

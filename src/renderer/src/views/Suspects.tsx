@@ -10,7 +10,7 @@ import type { Suspect, SuspectPathStep, SuspectReport } from '../../../shared/mo
 import { formatBytes, formatNodeLabel, pathRuns, shortScriptName } from '../../../shared/format';
 import { call } from '../api';
 import type { AppActions, Workspace } from '../App';
-import { Empty } from '../components';
+import { AllocationStack, Empty } from '../components';
 import { formatCount } from '../table';
 import { viaText } from './Graph';
 
@@ -162,13 +162,7 @@ function SuspectCard({ suspect, tentative, onOpen }: { suspect: Suspect; tentati
         {suspect.allocationStack && suspect.allocationStack.length > 0 && (
           <>
             <span className="muted">Allocated at</span>
-            <span className="mono">
-              {suspect.allocationStack.map((f, i) => (
-                <div key={`${i}-${f.functionName}`}>
-                  {f.functionName || '(anonymous)'} {f.url ? `${shortScriptName(f.url)}:${f.line}:${f.column}` : ''}
-                </div>
-              ))}
-            </span>
+            <AllocationStack frames={suspect.allocationStack} max={suspect.allocationStack.length} />
           </>
         )}
       </div>
