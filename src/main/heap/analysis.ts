@@ -14,7 +14,7 @@ import { HeapGraph } from './graph.ts';
 import type { RawSnapshot } from './parser.ts';
 import type { Worker } from 'node:worker_threads';
 import { computeDominators, computeRetainedSizes, buildDominatedNodes, dominatorDfs, type DominatorInput } from './dominators.ts';
-import { isShared, release } from './buffers.ts';
+import { isShared, release, scratchUint32Array, scratchUint8Array } from './buffers.ts';
 import { nextMessages, startWorker } from './runtime/workers.ts';
 import { cutEdgesIntoPage, EphemeronNames, essentialGraph, essentialSuccessors, isDocumentDomTrees, markPageOwned, pageJob } from './essential.ts';
 import { LINK_MAYBE_EPHEMERON } from './meta.ts';
@@ -103,8 +103,8 @@ function independentSteps(graph: HeapGraph, step: Step, done: number): Pick<Anal
   const distances = computeDistances(graph);
   step('Naming classes', done + 1);
   const shapes = plainObjectShapes(graph);
+  // Consumes shapes.shapeOf: the node classes take its buffer.
   const classes = assignClasses(graph, inferInterfaceDefinitions(graph, shapes), shapes);
-  release(shapes.shapeOf);
   const ordinalsById = sortOrdinalsById(graph);
   return { distances, classes, ordinalsById };
 }
@@ -235,7 +235,7 @@ function sortOrdinalsById(graph: HeapGraph): Uint32Array {
   const { nodeFieldCount, nodeIdOffset } = graph.layout;
   const idOf = (ordinal: number): number => nodes[ordinal * nodeFieldCount + nodeIdOffset];
   // The ascending run fills `run` from the front, the nodes set aside fill it from the back.
-  const run = new Uint32Array(nodeCount);
+  const run = scratchUint32Array(nodeCount);
   let keptCount = 0;
   let asideFrom = nodeCount;
   let lastKept = -1;
@@ -333,8 +333,8 @@ function propagateDomState(graph: HeapGraph): void {
     }
   }
   if (!any) return;
-  const state = new Uint8Array(nodeCount);
-  const visited = new Uint8Array(nodeCount);
+  const state = scratchUint8Array(nodeCount);
+  const visited = scratchUint8Array(nodeCount);
   const attached: number[] = [];
   const detached: number[] = [];
   const renamed = new Map<number, number>();
@@ -445,9 +445,9 @@ export function shallowSizeOwners(job: FoldJob): Uint32Array {
   const { nodes, links, firstLinks, nodeCount, nodeFieldCount, nodeTypeOffset, nodeNameOffset, weakType, hiddenType, arrayType, nativeType, externalStringDataNames } = job;
   const UNVISITED = 0xffffffff;
   const MULTIPLE = 0xfffffffe;
-  const owners = new Uint32Array(nodeCount);
+  const owners = scratchUint32Array(nodeCount);
   // Each node enters the worklist at most twice (unvisited → owned → multiple).
-  const worklist = new Uint32Array(nodeCount * 2);
+  const worklist = scratchUint32Array(nodeCount * 2);
   let top = 0;
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
     const type = nodes[ordinal * nodeFieldCount + nodeTypeOffset];
@@ -531,7 +531,7 @@ function computeDistances(graph: HeapGraph): Int32Array {
   const DESCRIPTORS = 2;
   const descriptorIndexes = new Map<number, number>();
   // Each node's kind, in one sequential pass: the BFS then reads a byte per node, not the nodes array.
-  const sourceKinds = new Uint8Array(nodeCount);
+  const sourceKinds = scratchUint8Array(nodeCount);
   for (let ordinal = 0, nodeIndex = 0; ordinal < nodeCount; ordinal++, nodeIndex += nodeFieldCount) {
     const type = nodes[nodeIndex + nodeTypeOffset];
     if (type === hidden && isNativeContext(nodes[nodeIndex + nodeNameOffset])) sourceKinds[ordinal] = NATIVE_CONTEXT;
@@ -561,7 +561,7 @@ function computeDistances(graph: HeapGraph): Int32Array {
     return true;
   };
 
-  const queue = new Uint32Array(nodeCount + firstLinks[rootNodeOrdinal + 1] - firstLinks[rootNodeOrdinal]);
+  const queue = scratchUint32Array(nodeCount + firstLinks[rootNodeOrdinal + 1] - firstLinks[rootNodeOrdinal]);
   // One flat loop over the queued nodes' edges rather than a loop over edges inside a loop over nodes: V8's
   // Maglev compiled the hot inner loop on its own (on-stack replacement) and left that code at every exit
   // from it, which sent the BFS back to the interpreter hundreds of times (383 deoptimisations for the 5 MB

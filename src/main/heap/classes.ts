@@ -14,7 +14,7 @@
  * inferInterfaceDefinitions, applyInterfaceDefinitions, classKeyInternal), re-implemented on our arrays.
  */
 import type { HeapGraph } from './graph.ts';
-import { release, sharedUint32Array } from './buffers.ts';
+import { isShared, release, sharedUint32Array } from './buffers.ts';
 
 /** A named shape of plain objects: the first properties, in the order most objects have them. */
 export interface InterfaceDefinition {
@@ -51,7 +51,10 @@ export function formatPropertyName(name: string): string {
  * order of their first object.
  */
 export interface PlainObjectShapes {
-  /** shapeOf[ordinal]: the shape number of a plain object, -1 for any other node. */
+  /**
+   * shapeOf[ordinal]: the shape number of a plain object, -1 for any other node. On a SharedArrayBuffer:
+   * {@link assignClasses} writes the node classes over it, each node's after reading its shape.
+   */
   shapeOf: Int32Array;
   representatives: number[];
   /**
@@ -73,7 +76,7 @@ export function plainObjectShapes(graph: HeapGraph): PlainObjectShapes {
   const objectType = graph.layout.nodeType.object;
   const property = graph.layout.edgeType.property;
   const isObjectName = graph.strings.matcher('Object');
-  const shapeOf = new Int32Array(nodeCount).fill(-1);
+  const shapeOf = new Int32Array(new SharedArrayBuffer(nodeCount * 4)).fill(-1);
   const representatives: number[] = [];
   const counts: number[] = [];
   // An open-addressing table of shapes by hash (shapes of one hash take successive slots); shape + 1 in
@@ -233,7 +236,11 @@ function buildPropertyTree(definitions: InterfaceDefinition[]): PropertyTreeNode
 }
 
 
-/** Assigns each node its class, applying the given interface definitions to plain objects (by shape). */
+/**
+ * Assigns each node its class, applying the given interface definitions to plain objects (by shape).
+ * Consumes `shapes.shapeOf`: the node classes are written over it (each node's after its shape is read), so
+ * that the analysis' busiest moment holds one node-sized array fewer.
+ */
 export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition[], shapes = plainObjectShapes(graph)): ClassAssignment {
   const { nodes, strings, nodeCount } = graph;
   const { nodeFieldCount, nodeTypeOffset, nodeNameOffset, nodeTypes } = graph.layout;
@@ -283,10 +290,10 @@ export function assignClasses(graph: HeapGraph, definitions: InterfaceDefinition
   const byLocation = new Map<number, number>();
   const lastBase = new Int32Array(locations?.keys.length ?? 0).fill(-1);
   const lastLocated = new Int32Array(locations?.keys.length ?? 0);
-  // Shared, so that the analysis worker can total the classes.
-  const nodeClass = sharedUint32Array(nodeCount);
   // The match depends only on the property names: one match (and class) per shape.
   const { shapeOf } = shapes;
+  // Shared, so that the analysis worker can total the classes: in shapeOf's buffer, which is.
+  const nodeClass = isShared(shapeOf) && shapeOf.length === nodeCount ? new Uint32Array(shapeOf.buffer, shapeOf.byteOffset, nodeCount) : sharedUint32Array(nodeCount);
   const shapeClass = new Int32Array(shapes.representatives.length).fill(-1);
   const classOfShape = (shape: number): number => {
     if (shapeClass[shape] < 0) {

@@ -14,6 +14,7 @@
  * retained sizes match its Memory panel: first, each node whose retainers are all non-essential (weak) is
  * a DFS root hanging off the root; then every node still unvisited hangs off the root on its own.
  */
+import { scratchUint32Array } from './buffers.ts';
 
 /**
  * The graph as the dominator algorithm sees it: each node's essential successors (the targets of the edges
@@ -67,10 +68,13 @@ export interface DominatorDfs {
   predecessorCounts: Uint32Array;
 }
 
-/** Frees a typed array's buffer at once when it is the array's own (see computeDominators). Self-contained. */
+/**
+ * Frees a typed array's buffer at once when the array starts it (see computeDominators): its own, possibly
+ * longer (buffers.ts' scratch arrays), not a view into the middle of another array.
+ */
 export function freeArray(array: Uint32Array): void {
   const { buffer } = array;
-  if (buffer instanceof ArrayBuffer && !buffer.detached && buffer.byteLength === array.byteLength) buffer.transfer(0);
+  if (buffer instanceof ArrayBuffer && !buffer.detached && array.byteOffset === 0) buffer.transfer(0);
 }
 
 /**
@@ -97,11 +101,11 @@ export function dominatorDfs(input: DominatorInput): DominatorDfs {
   const { nodeCount, rootOrdinal, successorStart, successors, predecessorCounts } = input;
   // DFS numbers are 1-based; 0 means "not visited".
   const size = nodeCount + 1;
-  const number = new Uint32Array(nodeCount); // ordinal -> DFS number
-  const vertex = new Uint32Array(size); // DFS number -> ordinal
-  const parent = new Uint32Array(size); // DFS parent
-  const stack = new Uint32Array(size);
-  const next = new Uint32Array(size); // the DFS's next successor slot per number
+  const number = scratchUint32Array(nodeCount); // ordinal -> DFS number
+  const vertex = scratchUint32Array(size); // DFS number -> ordinal
+  const parent = scratchUint32Array(size); // DFS parent
+  const stack = scratchUint32Array(size);
+  const next = scratchUint32Array(size); // the DFS's next successor slot per number
   let n = 0;
 
   // Iterative DFS over the successor lists. It reads each slot once, and leaves in it the DFS number of its
@@ -181,36 +185,38 @@ export function dominatorsFromDfs(dfs: DominatorDfs): DominatorResult {
   const { nodeCount, rootOrdinal, n, reachable, weakOnlyCount, number, vertex, parent, successorStart, successors, predecessorCounts } = dfs;
   const free = freeArray;
   const size = nodeCount + 1;
-  // The predecessor fill's cursors, then the path compression's stack.
-  const stack = new Uint32Array(size);
-  // Predecessor lists by DFS number: predStart[w] .. predStart[w + 1] in preds.
-  const predStart = new Uint32Array(n + 2);
-  for (let w = 1; w <= n; w++) predStart[w + 1] = predStart[w] + predecessorCounts[vertex[w]];
+  // Predecessor lists by DFS number: predStart[w] .. predStart[w + 1] in preds. Each entry starts as the end
+  // of w's list and the fill counts it down to its start, so that no separate cursor array (an array per
+  // node) is held beside the successors and the predecessors, the two edge-sized arrays, at this peak.
+  const predStart = scratchUint32Array(n + 2);
+  let total = 0;
+  for (let w = 1; w <= n; w++) predStart[w] = total += predecessorCounts[vertex[w]];
+  predStart[n + 1] = total;
   free(predecessorCounts);
-  const preds = new Uint32Array(predStart[n + 1]);
-  const cursor = stack; // free until the semidominator loop
-  cursor.set(predStart.subarray(0, size));
-  // One flat loop over the slots, node after node: V8's Maglev compiles a hot inner loop on its own and
-  // leaves that code at every exit from it, which on a small snapshot sent this fill back to the interpreter
-  // at each node (--trace-deopt: "exit from OSR'd inner loop").
-  for (let ordinal = 0, v = number[0], slot = successorStart[0], end = successorStart[1]; ; ) {
-    if (slot === end) {
-      if (++ordinal === nodeCount) break;
+  const preds = new Uint32Array(total);
+  // Backwards, slot after slot, so that each list is in the same order as a forward fill would give. One flat
+  // loop over the slots, node after node: V8's Maglev compiles a hot inner loop on its own and leaves that
+  // code at every exit from it, which on a small snapshot sent this fill back to the interpreter at each node
+  // (--trace-deopt: "exit from OSR'd inner loop").
+  for (let ordinal = nodeCount - 1, v = number[ordinal], slot = successorStart[nodeCount], first = successorStart[ordinal]; ; ) {
+    if (slot === first) {
+      if (--ordinal < 0) break;
       v = number[ordinal];
-      end = successorStart[ordinal + 1];
+      first = successorStart[ordinal];
       continue;
     }
-    preds[cursor[successors[slot++]]++] = v;
+    preds[--predStart[successors[--slot]]] = v;
   }
   free(successors);
-  free(successorStart);
   free(number);
+  // The path compression's stack, in the successor index's buffer (as many entries), rather than a new one.
+  const stack = successorStart;
 
   // Semidominators (Lengauer–Tarjan's, with path compression), in reverse DFS order. A predecessor numbered
   // below w is not in the forest yet and contributes its own number.
-  const semi = new Uint32Array(size);
-  const label = new Uint32Array(size); // the smallest semi on the compressed path, as in SNCA
-  const ancestor = new Uint32Array(size); // the forest's links
+  const semi = scratchUint32Array(size);
+  const label = scratchUint32Array(size); // the smallest semi on the compressed path, as in SNCA
+  const ancestor = scratchUint32Array(size); // the forest's links
   for (let v = 1; v <= n; v++) semi[v] = label[v] = v;
   for (let w = n; w >= 2; w--) {
     let s = w;

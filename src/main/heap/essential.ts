@@ -16,7 +16,7 @@
 import type { HeapGraph } from './graph.ts';
 import type { StringTable } from './strings.ts';
 import type { DominatorInput } from './dominators.ts';
-import { release } from './buffers.ts';
+import { release, scratchUint32Array, scratchUint8Array } from './buffers.ts';
 import { LINK_MAYBE_EPHEMERON } from './meta.ts';
 
 const EPHEMERON_NAME = /^\d+(?<duplicatedPart> \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(?<tableId>\d+)\))$/;
@@ -94,8 +94,8 @@ export function pageJob(graph: HeapGraph): PageJob {
 /** The page-owned nodes (1 per node that is): a DFS without weak edges from the job's roots. Self-contained. */
 export function markPageOwned(job: PageJob): Uint8Array {
   const { nodeCount, firstLinks, links, weakType, roots } = job;
-  const owned = new Uint8Array(nodeCount);
-  const stack = new Uint32Array(nodeCount);
+  const owned = scratchUint8Array(nodeCount);
+  const stack = scratchUint32Array(nodeCount);
   let top = 0;
   for (const root of roots) {
     if (owned[root] !== 0) continue;
@@ -124,10 +124,10 @@ export function essentialSuccessors(graph: HeapGraph): DominatorInput {
   const { nodes, edges, links, firstLinks, nodeCount, rootNodeOrdinal, strings } = graph;
   const { nodeFieldCount, nodeIdOffset, edgeFieldCount, edgeNameOffset } = graph.layout;
   const { weak, shortcut } = graph.layout.edgeType;
-  const successorStart = new Uint32Array(nodeCount + 1);
+  const successorStart = scratchUint32Array(nodeCount + 1);
   // Sized for every edge; the pages past the essential ones are never touched, so they cost no memory.
   const successors = new Uint32Array(graph.edgeCount);
-  const predecessorCounts = new Uint32Array(nodeCount);
+  const predecessorCounts = scratchUint32Array(nodeCount);
   const ephemerons = new EphemeronNames(strings);
   let slot = 0;
   // One flat loop over every link, moving to the next node where its links end, rather than a loop over
