@@ -156,4 +156,26 @@ describe('Python agent: a real Django 3.2 app with DEBUG on (the seeds’ query 
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('the suspects of a series name the query log: queries_log grows in every interval', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'le-django-series-'));
+    try {
+      // Below Django 3.2's cap of 9000 queries, so the log grows in every interval, as the seeds' log did.
+      const run = spawnSync(PYTHON, [join(ROOT, 'test', 'fixtures', 'python', 'django_querylog.py'), dir, '3000', '3'], {
+        encoding: 'utf8',
+        env: { ...process.env, PYTHONPATH: join(ROOT, 'resources', 'python') },
+        timeout: 120_000,
+      });
+      expect(run.status, run.stderr).toBe(0);
+      const { files } = JSON.parse(run.stdout.trim().split('\n').pop() as string) as { files: string[] };
+      expect(files).toHaveLength(3);
+      const result = cli(['suspects', ...files, '--json']);
+      expect(result.status, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout) as { suspects: Array<{ leakingEdge: { ownerClassName: string; edgeName: string }; countGrowth: number }> };
+      expect(report.suspects[0]?.leakingEdge.edgeName, result.stdout.slice(0, 2000)).toBe('queries_log');
+      expect(report.suspects[0].leakingEdge.ownerClassName).toMatch(/DatabaseWrapper/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
