@@ -303,6 +303,9 @@ function entryStack(snapshot: AnalyzedSnapshot, growth: Growth, className: strin
   return undefined;
 }
 
+/** Leak Explorer's own trackref module (resources/trackref/index.js): its `track()` runs inside the program's constructors, but it is bookkeeping, never where the program creates its objects. */
+const TRACKREF_SCRIPT = /[\\/]trackref[\\/]index\.js$/;
+
 /**
  * The frame to name as where the leaked objects are created: not the constructors the allocation runs in
  * (`Request`, its base classes: capitalised functions, by convention) nor the runtime's builtins (no
@@ -312,7 +315,7 @@ function entryStack(snapshot: AnalyzedSnapshot, growth: Growth, className: strin
 export function createdAt(stack: StackFrame[], classNames: string[]): StackFrame | null {
   const isConstructor = (frame: StackFrame): boolean => classNames.includes(frame.functionName) || /^[A-Z]/.test(frame.functionName);
   let k = 0;
-  while (k < stack.length - 1 && (isConstructor(stack[k]) || stack[k].url === '')) k++;
+  while (k < stack.length - 1 && (isConstructor(stack[k]) || stack[k].url === '' || TRACKREF_SCRIPT.test(stack[k].url))) k++;
   const frame = stack[k];
   if (frame.functionName !== '(anonymous)') return frame;
   const caller = stack.slice(k + 1).find((f) => f.url === frame.url && f.functionName !== '(anonymous)' && !isConstructor(f));

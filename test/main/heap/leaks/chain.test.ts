@@ -120,4 +120,12 @@ describe('allocation stacks', () => {
     expect(createdAt(stack, ['Request'])).toEqual(at('parse', 'file:///app/crawler.mjs', 104));
     expect(createdAt([at('execute', 'file:///app/db.mjs', 83)], ['{sql, time}'])).toEqual(at('execute', 'file:///app/db.mjs', 83));
   });
+
+  it('"Created in" never names Leak Explorer\'s own trackref, whose track() runs inside the program\'s constructors', () => {
+    // Seen in a CI run of `watch --track-allocations` on the demo crawler: "Created in `track` (index.js:24)".
+    const at = (functionName: string, url: string, line: number) => ({ functionName, url, line, column: 1 });
+    const trackref = 'file:///usr/lib/node_modules/leak-explorer/resources/trackref/index.js';
+    const stack = [at('track', trackref, 24), at('track', trackref, 61), at('ObjectRef', 'file:///app/crawler.mjs', 12), at('Request', 'file:///app/crawler.mjs', 21), at('callback', 'file:///app/crawler.mjs', 104)];
+    expect(createdAt(stack, ['Request'])).toEqual(at('callback', 'file:///app/crawler.mjs', 104));
+  });
 });
