@@ -17,7 +17,7 @@
 // printed loudly, in the table and on stderr.
 //
 // Usage: npm run bench [-- --sizes 50,300] [--big] [--huge] [--runs 3] [--skip-memlab] [--skip-series] [--skip-live]
-//                      [--startup-sizes 5,50] [--skip-startup] [--skip-layout] [--skip-sampling]
+//                      [--startup-sizes 5,50] [--skip-startup] [--skip-layout] [--skip-pan] [--skip-sampling]
 // A few minutes: npm run bench -- --sizes 50 --skip-memlab --skip-series --skip-live
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
@@ -212,6 +212,27 @@ if (!flag('--skip-layout')) {
   console.log('|---|---|---|---|');
   if (layout.error) console.log(`| layered, by distance | failed: ${layout.error} | | |`);
   else for (const r of layout.sizes) console.log(`| layered, by distance | ${r.nodes} | ${r.edges} | ${r.ms.toFixed(1)} ms |`);
+}
+
+// The retainer graph as a user pans and zooms it: in Chromium against the built web shell, the Retainers
+// view drawing up to 500 and 2,000 objects of a hub held through an inverted tree (scripts/bench/run-pan.mjs).
+// Target: 60 frames a second at 500 objects; 2,000 stay usable. Headless Chromium paints in software here.
+if (!flag('--skip-pan')) {
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'bench', 'run-pan.mjs'), work, '500,2000'], { encoding: 'utf8', timeout: 600_000 });
+  let pan = { error: result.stderr.trim().split('\n').pop() || `exit ${result.status}` };
+  try {
+    pan = JSON.parse(result.stdout.trim().split('\n').pop());
+  } catch {
+    // Keep the error above.
+  }
+  console.log('\n| retainer graph in Chromium | objects drawn | fitted: pan, zoom (frames/s) | 1:1: pan, zoom (frames/s) | longest frame |');
+  console.log('|---|---|---|---|---|');
+  if (pan.error) console.log(`| hub held through an inverted tree | failed: ${pan.error} | | | |`);
+  else
+    for (const r of pan.sizes) {
+      if (r.error) console.log(`| setting ≤ ${r.setting} | failed: ${r.error} | | | |`);
+      else console.log(`| setting ≤ ${r.setting} | ${r.nodes} | ${r.panFps.toFixed(0)}, ${r.zoomFps.toFixed(0)} | ${r.readablePanFps.toFixed(0)}, ${r.readableZoomFps.toFixed(0)} | ${r.worstFrameMs.toFixed(0)} ms |`);
+    }
 }
 
 // What allocation sampling costs a busy target (the `allocations` command): its requests per second with V8's

@@ -150,6 +150,15 @@ describe('leak suspects and the folded graph, on the demo crawler', () => {
     await page.waitForFunction(() => document.querySelectorAll('.graph-host .node.unfolded').length > 0);
     await expectFitted();
     await shots('v-graph-unfolded');
+    // It draws a bounded graph by default (80 objects, plus what an opened chain holds); asking for more
+    // draws more, fitted again, and asking for less goes back.
+    const drawn = page.locator('.graph-host .node');
+    const atDefault = await drawn.count();
+    await page.getByLabel('Objects drawn at most').selectOption('500');
+    await expect.poll(() => drawn.count(), { timeout: 30_000 }).toBeGreaterThan(atDefault);
+    await expectFitted();
+    await page.getByLabel('Objects drawn at most').selectOption('80');
+    await expect.poll(() => drawn.count(), { timeout: 30_000 }).toBe(atDefault);
 
     await page.getByRole('button', { name: 'Fold chains' }).click();
     await expect.poll(() => group.count(), { timeout: 30_000 }).toBe(1);

@@ -44,6 +44,11 @@ const MIN_SCALE = 0.03;
 const MAX_SCALE = 3;
 const PAD = 24;
 
+/** Labels are drawn from this scale up (12 px text is then 3.6 px or more: below it no label can be read). */
+const FAR_SCALE = 0.3;
+/** Labels come back this long after the last change of scale. */
+const ZOOM_SETTLE_MS = 150;
+
 export const RetainerGraphView = forwardRef<GraphHandle, Props>(function RetainerGraphView({ graph, selected, fitKey, onSelect, onExpand, onUnfold }, ref) {
   const hostRef = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
@@ -96,10 +101,24 @@ export const RetainerGraphView = forwardRef<GraphHandle, Props>(function Retaine
   useEffect(() => {
     const svg = svgRef.current;
     if (!svg) return;
+    let lastScale = 1;
+    let settle: ReturnType<typeof setTimeout> | undefined;
     const behaviour = zoom<SVGSVGElement, unknown>()
       .scaleExtent([MIN_SCALE, MAX_SCALE])
       .on('zoom', (event: { transform: ZoomTransform }) => {
-        layerRef.current?.setAttribute('transform', event.transform.toString());
+        const layer = layerRef.current;
+        layer?.setAttribute('transform', event.transform.toString());
+        // Level of detail: below FAR_SCALE a label is a few pixels high, unreadable, and painting hundreds of
+        // them is most of a frame's cost; the boxes and arrows stay, and the tooltip still names each node.
+        layer?.classList.toggle('far', event.transform.k < FAR_SCALE);
+        // While the scale changes, every label is laid out again at each step (panning only moves them): the
+        // labels rest until the wheel stops, so that zooming stays smooth on a big graph.
+        if (event.transform.k !== lastScale && layer) {
+          lastScale = event.transform.k;
+          layer.classList.add('zooming');
+          clearTimeout(settle);
+          settle = setTimeout(() => layer.classList.remove('zooming'), ZOOM_SETTLE_MS);
+        }
         setTransform(event.transform);
       });
     zoomRef.current = behaviour;
@@ -108,6 +127,7 @@ export const RetainerGraphView = forwardRef<GraphHandle, Props>(function Retaine
     const observer = new ResizeObserver(() => setSize(viewSize()));
     observer.observe(svg);
     return () => {
+      clearTimeout(settle);
       observer.disconnect();
       selection.on('.zoom', null);
     };

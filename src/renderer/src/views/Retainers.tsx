@@ -54,6 +54,8 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
   const [graph, setGraph] = useState<{ key: string; fitKey: string; value: LaidOutRetainerGraph } | null>(null);
   const [paths, setPaths] = useState<{ key: string; value: RetainerPaths } | null>(null);
   const [weak, setWeak] = useState(false);
+  // How many objects the graph draws at most (the engine lays out even 2,000 in a few tens of ms).
+  const [maxNodes, setMaxNodes] = useState(80);
   const [expand, setExpand] = useState<number[]>([]);
   const [collapse, setCollapse] = useState<number[]>([]);
   /** Whether the Retainers tree sits beside the graph; hidden, the graph has the whole width and re-fits. */
@@ -109,9 +111,9 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
     let current = true;
     // The graph carries the request it answers: the view re-fits when that graph arrives, not when the
     // request leaves (the old graph would be fitted, then the new one drawn unfitted).
-    const fitKey = `${key}:${expand.join(',')}:${collapse.join(',')}:${unfold.join(',')}`;
+    const fitKey = `${key}:${maxNodes}:${expand.join(',')}:${collapse.join(',')}:${unfold.join(',')}`;
     // Repeated stretches of the path come folded (a chain-shaped leak is one node × N), unless opened.
-    call('retainerGraph', { id: snapshotId, nodeId, includeWeak: weak, expand, collapse, maxNodes: 80, fold: true, unfold })
+    call('retainerGraph', { id: snapshotId, nodeId, includeWeak: weak, expand, collapse, maxNodes, fold: true, unfold })
       .then((value) => current && setGraph({ key, fitKey, value }))
       .catch(actions.fail);
     call('retainerPaths', { id: snapshotId, nodeId, maxPaths: 3 })
@@ -120,7 +122,7 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
     return () => {
       current = false;
     };
-  }, [nodeId, snapshotId, weak, expand, collapse, unfold, actions, key]);
+  }, [nodeId, snapshotId, weak, expand, collapse, unfold, maxNodes, actions, key]);
 
   const shownGraph = graph?.key === key ? graph.value : null;
   const shownPaths = paths?.key === key ? paths.value : null;
@@ -177,6 +179,13 @@ export function RetainersView({ workspace, focus, actions }: { workspace: Worksp
           <label className="row">
             <input type="checkbox" checked={weak} onChange={(e) => setWeak(e.target.checked)} /> Show weak edges
           </label>
+          <select className="field" aria-label="Objects drawn at most" title="How many objects the graph draws at most" value={maxNodes} onChange={(e) => setMaxNodes(Number(e.target.value))}>
+            {[80, 200, 500, 2000].map((n) => (
+              <option key={n} value={n}>
+                ≤ {n.toLocaleString('en-US')} objects
+              </option>
+            ))}
+          </select>
           <button className="btn small" onClick={() => graphRef.current?.fit()} title="Fit the whole graph in view (0)">
             Fit
           </button>
