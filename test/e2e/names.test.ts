@@ -39,7 +39,7 @@ describe('names in the app', () => {
     expect(text).not.toMatch(/Function/);
     // The graph's boxes are labelled by the function too (cut to the box), never as `Function`.
     const labels = page.locator('.graph-host .node text:first-of-type');
-    await labels.first().waitFor();
+    await labels.first().waitFor({ state: 'attached' });
     const names = await labels.allTextContents();
     expect(names.some((name) => name.startsWith('revalidateUpload()'))).toBe(true);
     expect(names).not.toContain('Function');
