@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, crawlerSeries, scenario } from '../../fixtures/fixtures.ts';
+import { ROOT, allocationTraces, crawlerSeries } from '../../fixtures/fixtures.ts';
 import { killTargets, startTarget } from '../../fixtures/targets.ts';
 import { compileTsTarget, lineOf as lineIn, TS_SOURCE } from '../../fixtures/ts-target.ts';
 import { cli } from './cli.ts';
@@ -153,10 +153,10 @@ describe('leak-explorer allocations', () => {
   });
 
   it('analyze --oldest shows where the object was allocated when tracking was on, and how to get it when not', () => {
-    const traced = cli(['analyze', scenario('allocation-traces').files[0], '--oldest', 'Invoice', '--quiet']);
+    const traced = cli(['analyze', allocationTraces().files[0], '--oldest', 'Invoice', '--quiet']);
     expect(traced.status).toBe(0);
     expect(traced.stdout).toMatch(/Where Invoice @\d+ was allocated \(innermost first\):\n {4}at createInvoice \(allocation-traces\.mjs:\d+\)\n {4}at billCustomer \(allocation-traces\.mjs:\d+\)/);
-    const json = JSON.parse(cli(['analyze', scenario('allocation-traces').files[0], '--oldest', 'Invoice', '--json', '--quiet']).stdout);
+    const json = JSON.parse(cli(['analyze', allocationTraces().files[0], '--oldest', 'Invoice', '--json', '--quiet']).stdout);
     expect(json.retainers.allocationStack[0]).toMatchObject({ functionName: 'createInvoice', url: expect.stringMatching(/allocation-traces\.mjs$/) });
     const plain = cli(['analyze', crawlerSeries().files[0], '--oldest', 'HtmlResponse', '--quiet']);
     expect(plain.status).toBe(0);

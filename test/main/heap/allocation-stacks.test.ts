@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allocationStack, formatAllocationFrame, hasAllocationStacks } from '../../../src/main/heap/allocation-stacks.ts';
 import { objectSet } from '../../../src/main/heap/groupings.ts';
-import { ROOT, crawlerSeries, scenario } from '../../fixtures/fixtures.ts';
+import { ROOT, allocationTraces, crawlerSeries } from '../../fixtures/fixtures.ts';
 import { analyzeFile } from './helpers.ts';
 
 const SOURCE = readFileSync(join(ROOT, 'test', 'fixtures', 'scenarios', 'allocation-traces.mjs'), 'utf8').split('\n');
 const lineOf = (text: string) => SOURCE.findIndex((line) => line.includes(text)) + 1;
 
 describe('allocation stacks', () => {
-  const { files } = scenario('allocation-traces');
+  const { files } = allocationTraces();
   const snapshot = analyzeFile(files[0]);
 
   it('names the functions that allocated each Invoice, innermost first, with their lines', () => {
