@@ -157,7 +157,7 @@ export async function analyzeSnapshotInParallel(
   } = {},
 ): Promise<AnalyzedSnapshot> {
   const nodeCount = raw.nodes.length / Math.max(1, raw.header.meta.node_fields.length);
-  if (nodeCount < (options.minNodes ?? PARALLEL_MIN_NODES) || !isShared(raw.nodes) || !isShared(raw.edges)) return analyzeSnapshot(raw, options);
+  if (nodeCount < (options.minNodes ?? PARALLEL_MIN_NODES) || !isShared(raw.nodes) || !isShared(raw.links)) return analyzeSnapshot(raw, options);
   // Started first, so that it boots while this thread builds the indexes.
   const worker = options.startWorker ? options.startWorker() : startWorker('dominators');
   if (!worker) return analyzeSnapshot(raw, options);
@@ -320,8 +320,8 @@ export function ordinalForId(snapshot: AnalyzedSnapshot, nodeId: number): number
  * "Detached <name>", as DevTools does. A no-op for Node.js snapshots, whose nodes have no DOM state.
  */
 function propagateDomState(graph: HeapGraph): void {
-  const { nodes, nodeCount, strings, edges, firstEdgeIndexes } = graph;
-  const { nodeFieldCount, nodeDetachednessOffset, nodeTypeOffset, nodeNameOffset, edgeFieldCount, edgeTypeOffset, edgeToNodeOffset } = graph.layout;
+  const { nodes, nodeCount, strings, links, firstLinks } = graph;
+  const { nodeFieldCount, nodeDetachednessOffset, nodeTypeOffset, nodeNameOffset } = graph.layout;
   if (nodeDetachednessOffset < 0) return;
   const nativeType = graph.layout.nodeType.native;
   const { hidden, weak } = graph.layout.edgeType;
@@ -358,10 +358,10 @@ function propagateDomState(graph: HeapGraph): void {
     }
   };
   const propagate = (ordinal: number, newState: number): void => {
-    for (let e = firstEdgeIndexes[ordinal], end = firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
-      const type = edges[e + edgeTypeOffset];
+    for (let e = firstLinks[ordinal], end = firstLinks[ordinal + 1]; e < end; e++) {
+      const type = links[e] & 15;
       if (type === hidden || type === weak) continue;
-      process(edges[e + edgeToNodeOffset], newState);
+      process(links[e] >>> 4, newState);
     }
   };
   for (let ordinal = 0; ordinal < nodeCount; ordinal++) {
@@ -514,10 +514,10 @@ function foldOwnedShallowSizes(graph: HeapGraph): void {
  * entry pair are not followed, as in DevTools.
  */
 function computeDistances(graph: HeapGraph): Int32Array {
-  const { nodes, edges, links, firstLinks, nodeCount, rootNodeOrdinal, strings } = graph;
-  const { nodeFieldCount, nodeTypeOffset, nodeNameOffset, edgeFieldCount, edgeTypeOffset, edgeNameOffset } = graph.layout;
+  const { nodes, edgeNames, links, firstLinks, nodeCount, rootNodeOrdinal, strings } = graph;
+  const { nodeFieldCount, nodeTypeOffset, nodeNameOffset } = graph.layout;
   const { hidden, array } = graph.layout.nodeType;
-  const { weak, internal } = graph.layout.edgeType;
+  const { weak } = graph.layout.edgeType;
   const distances = new Int32Array(new SharedArrayBuffer(nodeCount * 4)).fill(NO_DISTANCE);
   const ephemerons = new EphemeronNames(strings);
   const pending = new Set<string>();
@@ -539,20 +539,20 @@ function computeDistances(graph: HeapGraph): Int32Array {
   }
 
   const allowed = (kind: number, e: number): boolean => {
-    if (kind === NATIVE_CONTEXT && graph.edgeHasStringName(e) && isSloppyMap(edges[e + edgeNameOffset])) return false;
+    if (kind === NATIVE_CONTEXT && graph.edgeHasStringName(e) && isSloppyMap(edgeNames[e])) return false;
     if (kind === DESCRIPTORS) {
       let index: number;
       if (graph.edgeHasStringName(e)) {
-        const nameIndex = edges[e + edgeNameOffset];
+        const nameIndex = edgeNames[e];
         index = descriptorIndexes.get(nameIndex) ?? parseInt(graph.edgeName(e), 10);
         descriptorIndexes.set(nameIndex, index);
       } else {
-        index = edges[e + edgeNameOffset];
+        index = edgeNames[e];
       }
       return index < 2 || index % 3 !== 1;
     }
-    if (edges[e + edgeTypeOffset] === internal) {
-      const match = ephemerons.get(edges[e + edgeNameOffset]);
+    if ((links[e] & 15) === LINK_MAYBE_EPHEMERON) {
+      const match = ephemerons.get(edgeNames[e]);
       if (match && !pending.delete(match.duplicatedPart)) {
         pending.add(match.duplicatedPart);
         return false;
@@ -589,7 +589,7 @@ function computeDistances(graph: HeapGraph): Int32Array {
       if (edgeType === weak) continue;
       const child = link >>> 4;
       if (distances[child] !== NO_DISTANCE) continue;
-      if ((kind !== 0 || edgeType === LINK_MAYBE_EPHEMERON) && !allowed(kind, e * edgeFieldCount)) continue;
+      if ((kind !== 0 || edgeType === LINK_MAYBE_EPHEMERON) && !allowed(kind, e)) continue;
       distances[child] = distance;
       queue[length++] = child;
     }

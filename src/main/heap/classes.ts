@@ -71,8 +71,8 @@ export interface PlainObjectShapes {
  * O(edges of plain objects), twice (hash, then confirm).
  */
 export function plainObjectShapes(graph: HeapGraph): PlainObjectShapes {
-  const { nodes, edges, firstLinks, nodeCount } = graph;
-  const { nodeFieldCount, nodeTypeOffset, nodeNameOffset, edgeFieldCount, edgeTypeOffset, edgeNameOffset } = graph.layout;
+  const { nodes, edgeNames, links, firstLinks, nodeCount } = graph;
+  const { nodeFieldCount, nodeTypeOffset, nodeNameOffset } = graph.layout;
   const objectType = graph.layout.nodeType.object;
   const property = graph.layout.edgeType.property;
   const isObjectName = graph.strings.matcher('Object');
@@ -91,24 +91,24 @@ export function plainObjectShapes(graph: HeapGraph): PlainObjectShapes {
     slotShape[slot] = shape + 1;
   };
   const sameShape = (a: number, b: number): boolean => {
-    let ea = firstLinks[a] * edgeFieldCount;
-    let eb = firstLinks[b] * edgeFieldCount;
-    const endA = firstLinks[a + 1] * edgeFieldCount;
-    const endB = firstLinks[b + 1] * edgeFieldCount;
+    let ea = firstLinks[a];
+    let eb = firstLinks[b];
+    const endA = firstLinks[a + 1];
+    const endB = firstLinks[b + 1];
     for (;;) {
-      while (ea < endA && edges[ea + edgeTypeOffset] !== property) ea += edgeFieldCount;
-      while (eb < endB && edges[eb + edgeTypeOffset] !== property) eb += edgeFieldCount;
+      while (ea < endA && (links[ea] & 15) !== property) ea++;
+      while (eb < endB && (links[eb] & 15) !== property) eb++;
       if (ea >= endA || eb >= endB) return ea >= endA && eb >= endB;
-      if (edges[ea + edgeNameOffset] !== edges[eb + edgeNameOffset]) return false;
-      ea += edgeFieldCount;
-      eb += edgeFieldCount;
+      if (edgeNames[ea] !== edgeNames[eb]) return false;
+      ea++;
+      eb++;
     }
   };
   for (let ordinal = 0, nodeIndex = 0; ordinal < nodeCount; ordinal++, nodeIndex += nodeFieldCount) {
     if (nodes[nodeIndex + nodeTypeOffset] !== objectType || !isObjectName(nodes[nodeIndex + nodeNameOffset])) continue;
     let h = 2166136261;
-    for (let e = firstLinks[ordinal] * edgeFieldCount, end = firstLinks[ordinal + 1] * edgeFieldCount; e < end; e += edgeFieldCount) {
-      if (edges[e + edgeTypeOffset] === property) h = Math.imul(h ^ edges[e + edgeNameOffset], 16777619);
+    for (let e = firstLinks[ordinal], end = firstLinks[ordinal + 1]; e < end; e++) {
+      if ((links[e] & 15) === property) h = Math.imul(h ^ edgeNames[e], 16777619);
     }
     h >>>= 0;
     let shape = -1;
@@ -171,12 +171,11 @@ function shapeNames(graph: HeapGraph, shapes: PlainObjectShapes, shape: number):
 
 /** An object's property edge names, in edge order. */
 function propertyNames(graph: HeapGraph, ordinal: number): string[] {
-  const { edges, strings, firstLinks } = graph;
-  const { edgeFieldCount, edgeTypeOffset, edgeNameOffset } = graph.layout;
+  const { edgeNames, links, strings, firstLinks } = graph;
   const property = graph.layout.edgeType.property;
   const names: string[] = [];
-  for (let e = firstLinks[ordinal] * edgeFieldCount, end = firstLinks[ordinal + 1] * edgeFieldCount; e < end; e += edgeFieldCount) {
-    if (edges[e + edgeTypeOffset] === property) names.push(strings.get(edges[e + edgeNameOffset]));
+  for (let e = firstLinks[ordinal], end = firstLinks[ordinal + 1]; e < end; e++) {
+    if ((links[e] & 15) === property) names.push(strings.get(edgeNames[e]));
   }
   return names;
 }

@@ -41,11 +41,10 @@ export function objectDetails(snapshot: AnalyzedSnapshot, nodeId: number, option
   const { graph, classes, retainedSizes } = snapshot;
   const offset = Math.max(0, options.offset ?? 0);
   const limit = Math.max(0, options.limit ?? 100);
-  const { edgeFieldCount } = graph.layout;
-  const first = graph.firstEdgeIndexes[ordinal];
-  const end = graph.firstEdgeIndexes[ordinal + 1];
+  const first = graph.firstLinks[ordinal];
+  const end = graph.firstLinks[ordinal + 1];
   const properties: ObjectProperty[] = [];
-  for (let e = first + offset * edgeFieldCount; e < end && properties.length < limit; e += edgeFieldCount) {
+  for (let e = first + offset; e < end && properties.length < limit; e++) {
     const target = graph.edgeTargetOrdinal(e);
     const closure = functionLocation(snapshot, target);
     properties.push({
@@ -62,7 +61,7 @@ export function objectDetails(snapshot: AnalyzedSnapshot, nodeId: number, option
   }
   return {
     ...describeNode(snapshot, ordinal),
-    propertyCount: (end - first) / edgeFieldCount,
+    propertyCount: end - first,
     properties,
     value: primitiveValue(snapshot, ordinal),
   };

@@ -272,7 +272,7 @@ export function sameIdSpace(before: AnalyzedSnapshot, after: AnalyzedSnapshot): 
     if (gb.nodes[nodeIndex + nodeTypeOffset] === hidden && isNativeContext(gb.nodes[nodeIndex + nodeNameOffset])) contexts.add(ordinal);
   }
   probes.push(...contexts);
-  for (let e = gb.firstEdgeIndexes[gb.rootNodeOrdinal], end = gb.firstEdgeIndexes[gb.rootNodeOrdinal + 1]; e < end; e += gb.layout.edgeFieldCount) {
+  for (let e = gb.firstLinks[gb.rootNodeOrdinal], end = gb.firstLinks[gb.rootNodeOrdinal + 1]; e < end; e++) {
     const child = gb.edgeTargetOrdinal(e);
     if (gb.nodeType(child) !== gb.layout.nodeType.synthetic) probes.push(child);
   }

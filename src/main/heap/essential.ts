@@ -23,7 +23,7 @@ const EPHEMERON_NAME = /^\d+(?<duplicatedPart> \/ part of key \(.*? @\d+\) -> va
 /** The shortest name EPHEMERON_NAME matches: shorter strings are told apart without being decoded. */
 export const SHORTEST_EPHEMERON_NAME = '0 / part of key ( @0) -> value ( @0) pair in WeakMap (table @0)';
 
-/** fillLinks' `longNames` (graph.ts): 1 for each string long enough to name a WeakMap entry. */
+/** markEphemeronLinks' `longNames` (edges.ts): 1 for each string long enough to name a WeakMap entry. */
 export function longEdgeNames(strings: StringTable): Uint8Array {
   return strings.atLeast(SHORTEST_EPHEMERON_NAME.length);
 }
@@ -121,8 +121,8 @@ export function markPageOwned(job: PageJob): Uint8Array {
  * `new`, so that they can be moved to the dominator worker (after the DFS, see dominators.ts) and freed there.
  */
 export function essentialSuccessors(graph: HeapGraph): DominatorInput {
-  const { nodes, edges, links, firstLinks, nodeCount, rootNodeOrdinal, strings } = graph;
-  const { nodeFieldCount, nodeIdOffset, edgeFieldCount, edgeNameOffset } = graph.layout;
+  const { nodes, edgeNames, links, firstLinks, nodeCount, rootNodeOrdinal, strings } = graph;
+  const { nodeFieldCount, nodeIdOffset } = graph.layout;
   const { weak, shortcut } = graph.layout.edgeType;
   const successorStart = scratchUint32Array(nodeCount + 1);
   // Sized for every edge; the pages past the essential ones are never touched, so they cost no memory.
@@ -152,7 +152,7 @@ export function essentialSuccessors(graph: HeapGraph): DominatorInput {
     const child = link >>> 4;
     if (child === ordinal) continue;
     if (type === LINK_MAYBE_EPHEMERON) {
-      const match = ephemerons.get(edges[e * edgeFieldCount + edgeNameOffset]);
+      const match = ephemerons.get(edgeNames[e]);
       if (match && nodes[ordinal * nodeFieldCount + nodeIdOffset] === match.tableId) continue;
     }
     successors[slot++] = child;

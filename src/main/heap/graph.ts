@@ -2,43 +2,41 @@
  * The heap graph in flat typed arrays: validation of a parsed snapshot, the first-edge index and the
  * retainer index (count-then-fill, as DevTools' HeapSnapshot.ts builds them).
  *
- * Complexity: O(nodes + edges) time; 8 × (nodes + 1) bytes for the edge indexes, and the retainer index
+ * Complexity: O(nodes + edges) time; 4 × (nodes + 1) bytes for the edge index, and the retainer index
  * (8 × edges) only once a view asks for it.
  *
- * Invariant: after construction, the `to_node` field of every edge holds the target's node *ordinal*, not its
- * node index as in the file. That saves an edge-sized array and a division on every edge visit.
+ * The graph keeps two values per edge, not the file's three (edges.ts): its name, and its link (target
+ * *ordinal* × 16 + type). An edge is named by its number, `e`, in file order: `edgeNames[e]` and `links[e]`;
+ * a node's edges are numbers [firstLinks[ordinal], firstLinks[ordinal + 1]).
  */
 import { LeakExplorerError } from '../../shared/errors.ts';
 import type { RawSnapshot } from './parser.ts';
-import { layoutOf, LINK_MAYBE_EPHEMERON, LINK_UNKNOWN_TYPE, type Layout, type SnapshotHeader } from './meta.ts';
+import { layoutOf, LINK_MAYBE_EPHEMERON, type Layout, type SnapshotHeader } from './meta.ts';
 import { ProblemReport } from './problems.ts';
 import { sharedUint32Array } from './buffers.ts';
 import type { StringTable } from './strings.ts';
-import { checkEdges, type EdgeCheck, type EdgeShape } from './digits.ts';
-import { longEdgeNames } from './essential.ts';
+import type { EdgeCheck } from './edges.ts';
 
-/** The retainer index: for each node, the slots of the edges that point to it. */
+/** The retainer index: for each node, the edges that point to it. */
 export interface RetainerIndex {
   /** firstRetainerIndex[ordinal] is where the node's retainers start in the two arrays below; one extra entry. */
   firstRetainerIndex: Uint32Array;
   /** For each retainer slot, the retaining node's ordinal. */
   retainingNodeOrdinals: Uint32Array;
-  /** For each retainer slot, the retaining edge's index (offset into `edges`). */
+  /** For each retainer slot, the retaining edge's number. */
   retainingEdges: Uint32Array;
 }
 
 /**
  * Builds the retainer index (count, then turn counts into start offsets, then fill each node's slots from
- * the back, so that each node's retainers are in source order). Edge targets must be ordinals.
+ * the back, so that each node's retainers are in source order).
  */
-export function buildRetainerIndex(edges: Uint32Array, firstEdgeIndexes: Uint32Array, nodeCount: number, edgeFieldCount: number, toNodeOffset: number): RetainerIndex {
-  const edgeCount = edges.length / edgeFieldCount;
+export function buildRetainerIndex(links: Uint32Array, firstLinks: Uint32Array, nodeCount: number): RetainerIndex {
+  const edgeCount = links.length;
   const firstRetainerIndex = new Uint32Array(nodeCount + 1);
   const retainingNodeOrdinals = new Uint32Array(edgeCount);
   const retainingEdges = new Uint32Array(edgeCount);
-  for (let edgeIndex = toNodeOffset, end = edges.length; edgeIndex < end; edgeIndex += edgeFieldCount) {
-    firstRetainerIndex[edges[edgeIndex]]++;
-  }
+  for (let e = 0; e < edgeCount; e++) firstRetainerIndex[links[e] >>> 4]++;
   let slot = 0;
   for (let nodeOrdinal = 0; nodeOrdinal < nodeCount; nodeOrdinal++) {
     slot += firstRetainerIndex[nodeOrdinal];
@@ -46,40 +44,35 @@ export function buildRetainerIndex(edges: Uint32Array, firstEdgeIndexes: Uint32A
   }
   firstRetainerIndex[nodeCount] = edgeCount;
   for (let nodeOrdinal = nodeCount - 1; nodeOrdinal >= 0; nodeOrdinal--) {
-    for (let edgeIndex = firstEdgeIndexes[nodeOrdinal + 1] - edgeFieldCount, first = firstEdgeIndexes[nodeOrdinal]; edgeIndex >= first; edgeIndex -= edgeFieldCount) {
-      const at = --firstRetainerIndex[edges[edgeIndex + toNodeOffset]];
+    for (let e = firstLinks[nodeOrdinal + 1] - 1, first = firstLinks[nodeOrdinal]; e >= first; e--) {
+      const at = --firstRetainerIndex[links[e] >>> 4];
       retainingNodeOrdinals[at] = nodeOrdinal;
-      retainingEdges[at] = edgeIndex;
+      retainingEdges[at] = e;
     }
   }
   return { firstRetainerIndex, retainingNodeOrdinals, retainingEdges };
 }
 
-/** A validated heap graph. Node data lives in `nodes`; edges in `edges`; no object per node. */
+/** A validated heap graph. Node data lives in `nodes`; edges in `edgeNames` and `links`; no object per node. */
 export class HeapGraph {
   readonly header: SnapshotHeader;
   readonly layout: Layout;
   /** node_count × nodeFieldCount values, as in the file (self sizes may be re-attributed by the analysis). */
   readonly nodes: Uint32Array;
-  /** edge_count × edgeFieldCount values; `to_node` holds target ordinals (see the file comment). */
-  readonly edges: Uint32Array;
+  /** Each edge's `name_or_index`: a string index, or an element's or hidden edge's index. */
+  readonly edgeNames: Uint32Array;
   /**
    * One value per edge: its target's ordinal × 16 plus its type, or LINK_UNKNOWN_TYPE for a type the header
    * does not list, or LINK_MAYBE_EPHEMERON for an internal edge whose name is long enough to be a WeakMap
-   * entry's (see {@link fillLinks}). Edge `i` is `edges[i * edgeFieldCount ..]`. The whole-graph traversals
-   * read these, a third of the edges' bytes.
+   * entry's (edges.ts). The whole-graph traversals read these alone.
    */
   readonly links: Uint32Array;
   readonly strings: StringTable;
   readonly nodeCount: number;
   readonly edgeCount: number;
   readonly rootNodeOrdinal: number;
-  /**
-   * firstLinks[ordinal] is the number of the node's first edge: its index into `links`, and its offset into
-   * `edges` divided by edgeFieldCount. One extra entry at the end.
-   */
+  /** firstLinks[ordinal] is the number of the node's first edge (see the file comment); one extra entry at the end. */
   readonly firstLinks: Uint32Array;
-  private edgeIndexes: Uint32Array | null = null;
   private retainerIndex: RetainerIndex | null = null;
   readonly locations: Uint32Array;
   readonly samples: Float64Array;
@@ -91,7 +84,7 @@ export class HeapGraph {
     this.header = raw.header;
     this.layout = layoutOf(raw.header);
     this.nodes = raw.nodes;
-    this.edges = raw.edges;
+    this.edgeNames = raw.edgeNames;
     this.links = raw.links;
     this.strings = raw.strings;
     this.locations = raw.locations;
@@ -100,9 +93,9 @@ export class HeapGraph {
     this.traceTree = raw.traceTree;
     this.problems = problems;
     for (const note of raw.notes) problems.add(note);
-    const { nodeFieldCount, edgeFieldCount } = this.layout;
+    const { nodeFieldCount } = this.layout;
     this.nodeCount = raw.nodes.length / nodeFieldCount;
-    this.edgeCount = raw.edges.length / edgeFieldCount;
+    this.edgeCount = raw.links.length;
     if (this.nodeCount === 0) throw new LeakExplorerError('SNAPSHOT_INCONSISTENT', 'The snapshot has no nodes, not even a root.');
     const rootIndex = raw.header.root_index ?? 0;
     if (rootIndex % nodeFieldCount !== 0 || rootIndex / nodeFieldCount >= this.nodeCount) {
@@ -111,7 +104,7 @@ export class HeapGraph {
     this.rootNodeOrdinal = rootIndex / nodeFieldCount;
     this.firstLinks = this.buildEdgeIndexes();
     this.validateNodes();
-    this.convertEdgeTargets(raw.edgeCheck);
+    this.reportEdgeCheck(raw.edgeCheck);
   }
 
   /**
@@ -119,22 +112,8 @@ export class HeapGraph {
    * predecessors), only the views that walk retainers do.
    */
   private retainers(): RetainerIndex {
-    this.retainerIndex ??= buildRetainerIndex(this.edges, this.firstEdgeIndexes, this.nodeCount, this.layout.edgeFieldCount, this.layout.edgeToNodeOffset);
+    this.retainerIndex ??= buildRetainerIndex(this.links, this.firstLinks, this.nodeCount);
     return this.retainerIndex;
-  }
-
-  /**
-   * firstEdgeIndexes[ordinal] is the offset into `edges` of the node's first edge; one extra entry at the end.
-   * Built on first use, for the views: the analysis reads `firstLinks`.
-   */
-  get firstEdgeIndexes(): Uint32Array {
-    if (!this.edgeIndexes) {
-      const { firstLinks } = this;
-      const { edgeFieldCount } = this.layout;
-      this.edgeIndexes = new Uint32Array(firstLinks.length);
-      for (let ordinal = 0; ordinal < firstLinks.length; ordinal++) this.edgeIndexes[ordinal] = firstLinks[ordinal] * edgeFieldCount;
-    }
-    return this.edgeIndexes;
   }
 
   /** firstRetainerIndex[ordinal] is where the node's retainers start in the two arrays below; one extra entry. */
@@ -147,7 +126,7 @@ export class HeapGraph {
     return this.retainers().retainingNodeOrdinals;
   }
 
-  /** For each retainer slot, the retaining edge's index (offset into `edges`). */
+  /** For each retainer slot, the retaining edge's number. */
   get retainingEdges(): Uint32Array {
     return this.retainers().retainingEdges;
   }
@@ -193,26 +172,17 @@ export class HeapGraph {
   }
 
   /**
-   * Checks every edge, rewrites `to_node` from node index to node ordinal and fills `links`, unless the parse
-   * threads did (raw.edgeCheck); then turns what the check found into errors and problems, the first in edge
-   * order.
+   * Turns what checking the edges found (edges.ts, while they were parsed) into errors and problems, the first
+   * in edge order. String names are checked here, against the string count: the strings come after the edges.
    */
-  private convertEdgeTargets(check: EdgeCheck | undefined): void {
-    const { edges, strings, problems } = this;
-    const { edgeFieldCount, edgeTypeOffset, edgeNameOffset, edgeTypes } = this.layout;
-    if (!check) {
-      check = newEdgeCheck();
-      checkEdges(edges, edges.length, edgeShape(this.layout, this.nodes.length), check);
-      if (check.badTargetEdge < 0) fillLinks(edges, this.links, 0, this.edgeCount, this.layout, longEdgeNames(strings));
-    }
+  private reportEdgeCheck(check: EdgeCheck): void {
+    const { edgeNames, links, strings, problems } = this;
     const stringCount = strings.length;
     const checkedEdges = check.badTargetEdge >= 0 ? check.badTargetEdge : this.edgeCount;
     if (check.maxNameIndex >= stringCount) {
-      const { element, hidden } = this.layout.edgeType;
       for (let edge = 0; edge < checkedEdges; edge++) {
-        const type = edges[edge * edgeFieldCount + edgeTypeOffset];
-        const name = edges[edge * edgeFieldCount + edgeNameOffset];
-        if (type < edgeTypes.length && type !== element && type !== hidden && name >= stringCount) {
+        const name = edgeNames[edge];
+        if (name >= stringCount && (links[edge] & 15) < this.layout.edgeTypes.length && this.edgeHasStringName(edge)) {
           throw new LeakExplorerError('SNAPSHOT_INCONSISTENT', `Edge ${edge} names string ${name}, but there are only ${stringCount} strings.`);
         }
       }
@@ -254,30 +224,37 @@ export class HeapGraph {
     return this.nodes[nodeOrdinal * this.layout.nodeFieldCount + this.layout.nodeSelfSizeOffset];
   }
 
-  edgeType(edgeIndex: number): number {
-    return this.edges[edgeIndex + this.layout.edgeTypeOffset];
+  /** The edge's type, as the header lists it (LINK_UNKNOWN_TYPE for one it does not). */
+  edgeType(edge: number): number {
+    const type = this.links[edge] & 15;
+    return type === LINK_MAYBE_EPHEMERON ? this.layout.edgeType.internal : type;
   }
 
-  edgeTypeName(edgeIndex: number): string {
-    return this.layout.edgeTypes[this.edgeType(edgeIndex)] ?? 'unknown';
+  edgeTypeName(edge: number): string {
+    return this.layout.edgeTypes[this.edgeType(edge)] ?? 'unknown';
   }
 
-  edgeTargetOrdinal(edgeIndex: number): number {
-    return this.edges[edgeIndex + this.layout.edgeToNodeOffset];
+  edgeTargetOrdinal(edge: number): number {
+    return this.links[edge] >>> 4;
+  }
+
+  /** The edge's `name_or_index` as in the file: a string index, or an element's or hidden edge's index. */
+  edgeNameIndex(edge: number): number {
+    return this.edgeNames[edge];
   }
 
   /** True for edge types whose `name_or_index` is a string index (all but element and hidden). */
-  edgeHasStringName(edgeIndex: number): boolean {
-    const type = this.edgeType(edgeIndex);
+  edgeHasStringName(edge: number): boolean {
+    const type = this.edgeType(edge);
     return type !== this.layout.edgeType.element && type !== this.layout.edgeType.hidden;
   }
 
   /** The edge's name as DevTools gives it: the string, or the element/hidden index as decimal. */
-  edgeName(edgeIndex: number): string {
-    const raw = this.edges[edgeIndex + this.layout.edgeNameOffset];
-    if (!this.edgeHasStringName(edgeIndex)) return String(raw);
+  edgeName(edge: number): string {
+    const raw = this.edgeNames[edge];
+    if (!this.edgeHasStringName(edge)) return String(raw);
     const name = this.strings.get(raw);
-    if (this.edgeType(edgeIndex) === this.layout.edgeType.shortcut) {
+    if (this.edgeType(edge) === this.layout.edgeType.shortcut) {
       const asNumber = parseInt(name, 10);
       return Number.isNaN(asNumber) ? name : String(asNumber);
     }
@@ -292,48 +269,4 @@ export class HeapGraph {
     for (let i = nodeIdOffset; i < nodes.length; i += nodeFieldCount) if (nodes[i] > max) max = nodes[i];
     return max;
   }
-}
-
-/**
- * Fills links [fromEdge, toEdge) (HeapGraph.links) from checked edges, whose targets are ordinals, with
- * `longNames` from {@link longEdgeNames}. The header check (meta.ts) keeps ordinals below 2^28 and types
- * below LINK_UNKNOWN_TYPE.
- */
-export function fillLinks(
-  edges: Uint32Array,
-  links: Uint32Array,
-  fromEdge: number,
-  toEdge: number,
-  layout: Pick<Layout, 'edgeFieldCount' | 'edgeTypeOffset' | 'edgeToNodeOffset' | 'edgeNameOffset' | 'edgeTypes' | 'edgeType'>,
-  longNames: Uint8Array,
-): void {
-  const { edgeFieldCount, edgeTypeOffset, edgeToNodeOffset, edgeNameOffset } = layout;
-  const typeCount = layout.edgeTypes.length;
-  const { internal } = layout.edgeType;
-  for (let i = fromEdge, e = fromEdge * edgeFieldCount; i < toEdge; i++, e += edgeFieldCount) {
-    let type = edges[e + edgeTypeOffset];
-    if (type >= typeCount) type = LINK_UNKNOWN_TYPE;
-    else if (type === internal && longNames[edges[e + edgeNameOffset]] === 1) type = LINK_MAYBE_EPHEMERON;
-    links[i] = (edges[e + edgeToNodeOffset] << 4) | type;
-  }
-}
-
-/** A new, empty {@link EdgeCheck}. */
-export function newEdgeCheck(): EdgeCheck {
-  return { checked: 0, badTargetEdge: -1, badTarget: 0, unknownTypes: [], unknownTypeCount: 0, maxNameIndex: -1 };
-}
-
-/** The edge layout {@link checkEdges} needs. */
-export function edgeShape(layout: Layout, nodesLength: number): EdgeShape {
-  return {
-    edgeFieldCount: layout.edgeFieldCount,
-    typeOffset: layout.edgeTypeOffset,
-    nameOffset: layout.edgeNameOffset,
-    toNodeOffset: layout.edgeToNodeOffset,
-    nodeFieldCount: layout.nodeFieldCount,
-    nodesLength,
-    typeCount: layout.edgeTypes.length,
-    elementType: layout.edgeType.element,
-    hiddenType: layout.edgeType.hidden,
-  };
 }

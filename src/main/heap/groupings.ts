@@ -77,13 +77,12 @@ function stringPartTest(snapshot: AnalyzedSnapshot): (retainer: number, edgeInde
   const { graph } = snapshot;
   const t = graph.layout.nodeType;
   const { internal } = graph.layout.edgeType;
-  const { edgeNameOffset } = graph.layout;
   const known = new Map<number, boolean>();
   return (retainer, edgeIndex) => {
     const type = graph.nodeType(retainer);
     if (type !== t.consString && type !== t.slicedString && type !== t.string) return false;
     if (graph.edgeType(edgeIndex) !== internal) return false;
-    const nameIndex = graph.edges[edgeIndex + edgeNameOffset];
+    const nameIndex = graph.edgeNames[edgeIndex];
     let answer = known.get(nameIndex);
     if (answer === undefined) {
       answer = STRING_PART_EDGES.has(graph.edgeName(edgeIndex));

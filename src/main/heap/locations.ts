@@ -75,9 +75,8 @@ function locationRow(graph: HeapGraph, ordinal: number): number {
 
 /** The target of a node's first edge of type `internal` named `name`, or -1. */
 function internalEdge(graph: HeapGraph, ordinal: number, name: string): number {
-  const { edgeFieldCount } = graph.layout;
   const internal = graph.layout.edgeType.internal;
-  for (let e = graph.firstEdgeIndexes[ordinal], end = graph.firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+  for (let e = graph.firstLinks[ordinal], end = graph.firstLinks[ordinal + 1]; e < end; e++) {
     if (graph.edgeType(e) === internal && graph.edgeName(e) === name) return graph.edgeTargetOrdinal(e);
   }
   return -1;

@@ -1,7 +1,7 @@
 /**
- * Parsing a snapshot file on two threads: a worker decodes the `edges` section (about half the file) into a
- * SharedArrayBuffer, checking each edge and turning its target into a node ordinal as it goes (checkEdges),
- * while this thread parses everything else. The edges array is found by its key: V8 writes `"edges":[` once,
+ * Parsing a snapshot file on two threads: a worker decodes the `edges` section (about half the file) into
+ * the edges' names and links on SharedArrayBuffers, checking each edge and turning its target into a node
+ * ordinal as it goes (edges.ts), while this thread parses everything else. The edges array is found by its key: V8 writes `"edges":[` once,
  * and no JSON string can contain it (its quotes would be escaped); the array holds only digits, commas and
  * white space, so its first `]` closes it. The worker starts as soon as the key is found and stops at that `]`
  * itself; this thread looks for it meanwhile, after the nodes, to know where to go on from.
@@ -16,15 +16,15 @@ import type { FileHandle } from 'node:fs/promises';
 import { LeakExplorerError } from '../../shared/errors.ts';
 import { firstMessage, startWorker } from './runtime/workers.ts';
 import { SnapshotParser, type ParserOptions, type RawSnapshot } from './parser.ts';
-import { parseKernelModule, type decodeIntegerRange, type RangeResult } from './digits.ts';
-import { edgeShape, fillLinks, newEdgeCheck } from './graph.ts';
+import { parseKernelModule } from './digits.ts';
+import { edgeShape, markEphemeronLinks, newEdgeCheck, type decodeEdgeRange, type RangeResult } from './edges.ts';
 import { longEdgeNames } from './essential.ts';
-import { layoutOf, type Layout } from './meta.ts';
+import { layoutOf } from './meta.ts';
 
-/** A worker for {@link decodeIntegerRange}, started before its job is known so that it boots meanwhile. */
+/** A worker for {@link decodeEdgeRange}, started before its job is known so that it boots meanwhile. */
 function startDecoder(): {
-  /** The job of decodeIntegerRange; `end` is always null here: the worker finds the array's end. */
-  run: (data: Parameters<typeof decodeIntegerRange>[0] & { end: null }) => Promise<RangeResult | null>;
+  /** The job of decodeEdgeRange. */
+  run: (data: Parameters<typeof decodeEdgeRange>[0]) => Promise<RangeResult | null>;
   failure: () => string;
   stop: () => void;
 } {
@@ -73,10 +73,11 @@ function rangeError(result: RangeResult, parser: SnapshotParser): LeakExplorerEr
 }
 
 /**
- * Fills the links (RawSnapshot.links) of the edges the worker has checked, as it checks them, until it is
- * done: the parse worker is the slower of the two threads, and this spares it the links.
+ * Marks the links of the edges the worker has checked that may be WeakMap entries (markEphemeronLinks), as it
+ * checks them, until it is done: the parse worker is the slower of the two threads, and this spares it the
+ * strings this needs.
  */
-async function linkBehind(decoded: Promise<unknown>, progress: Int32Array, edges: Uint32Array, links: Uint32Array, layout: Layout, longNames: Uint8Array): Promise<void> {
+async function markBehind(decoded: Promise<unknown>, progress: Int32Array, names: Uint32Array, links: Uint32Array, internal: number, longNames: Uint8Array): Promise<void> {
   let settled = false;
   const settle = (): void => {
     settled = true;
@@ -88,12 +89,12 @@ async function linkBehind(decoded: Promise<unknown>, progress: Int32Array, edges
   // mid-parse, once the worker was done.)
   const alive = setInterval(() => {}, 1000);
   try {
-    let linked = 0;
+    let marked = 0;
     for (;;) {
       const checked = Atomics.load(progress, 0);
-      if (checked > linked) {
-        fillLinks(edges, links, linked, checked, layout, longNames);
-        linked = checked;
+      if (checked > marked) {
+        markEphemeronLinks(names, links, marked, checked, internal, longNames);
+        marked = checked;
       } else if (settled) {
         return;
       } else {
@@ -121,7 +122,7 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
     if (keyAt < 0) return null;
     const arrayStart = keyAt + EDGES_KEY.length;
     const parser = new SnapshotParser({ ...options, totalBytes: size, externalEdges: true });
-    // How many whole edges the worker has checked (see decodeIntegerRange).
+    // How many edges the worker has checked and stored (see decodeEdgeRange).
     const progress = new Int32Array(new SharedArrayBuffer(4));
     const buffer = new Uint8Array(CHUNK_BYTES);
     let decoded: Promise<RangeResult | null> | null = null;
@@ -133,15 +134,17 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
         at += bytesRead;
         // Hand the edges to the worker as soon as the header has told their count.
         const header = parser.parsedHeader;
-        if (!decoded && parser.edgesArray && header) {
+        if (!decoded && parser.edgeNames && parser.linksArray && header) {
           const shape = edgeShape(layoutOf(header), header.node_count * header.meta.node_fields.length);
           // The worker finds the array's end itself, so that it starts before this thread has found it.
           decoded = decoder.run({
             path,
             start: arrayStart,
-            end: null,
-            buffer: parser.edgesArray.buffer as SharedArrayBuffer,
-            edges: { shape, check: newEdgeCheck(), progress: progress.buffer as SharedArrayBuffer },
+            names: parser.edgeNames.buffer as SharedArrayBuffer,
+            links: parser.linksArray.buffer as SharedArrayBuffer,
+            shape,
+            check: newEdgeCheck(),
+            progress: progress.buffer as SharedArrayBuffer,
             kernel: parseKernelModule(),
           });
         }
@@ -156,20 +159,18 @@ export async function readInParallel(handle: FileHandle, path: string, size: num
     parser.write('[]');
     parser.skipped(arrayEnd - arrayStart);
     await feed(arrayEnd + 1, size);
-    // This thread is done before the worker: it fills the links of the edges checked so far, then follows.
+    // This thread is done before the worker: it marks the links of the edges checked so far, then follows.
     const header = parser.parsedHeader;
     const strings = parser.stringTable;
-    if (header && parser.edgesArray && parser.linksArray && strings) {
-      await linkBehind(decoded, progress, parser.edgesArray, parser.linksArray, layoutOf(header), longEdgeNames(strings));
+    if (header && parser.edgeNames && parser.linksArray && strings) {
+      await markBehind(decoded, progress, parser.edgeNames, parser.linksArray, layoutOf(header).edgeType.internal, longEdgeNames(strings));
     }
     const result = await (decoded as Promise<RangeResult | null>);
     if (result === null) return { workerFailed: decoder.failure() };
     if (result.error) throw rangeError(result, parser);
     // Both found the first ']' after the key.
     if (result.end !== arrayEnd) return null;
-    const raw = parser.end();
-    raw.edgeCheck = result.check;
-    return raw;
+    return parser.end(result.check);
   } finally {
     decoder.stop();
   }

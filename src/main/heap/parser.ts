@@ -1,9 +1,10 @@
 /**
  * Streaming parser for V8's `.heapsnapshot` JSON format.
  *
- * Computes: the snapshot header (validated), `nodes` and `edges` as Uint32Arrays allocated once from
- * `node_count`/`edge_count`, the other number sections as typed arrays, and `strings` as a table of their
- * UTF-8 bytes, decoded on demand (strings.ts).
+ * Computes: the snapshot header (validated), `nodes` as a Uint32Array allocated once from `node_count`, the
+ * edges as two Uint32Arrays of `edge_count` values (their names, and their targets and types: edges.ts), the
+ * other number sections as typed arrays, and `strings` as a table of their UTF-8 bytes, decoded on demand
+ * (strings.ts).
  * Input is bytes or text in chunks split at any point (file reads, CDP `addHeapSnapshotChunk`).
  *
  * Complexity: O(bytes) time; memory is the decoded arrays plus, at most, one string being decoded.
@@ -16,18 +17,20 @@
  */
 import { LeakExplorerError } from '../../shared/errors.ts';
 import type { Progress } from '../../shared/model.ts';
-import { parseHeader, type SnapshotHeader } from './meta.ts';
+import { layoutOf, parseHeader, type SnapshotHeader } from './meta.ts';
 import { sharedUint32Array } from './buffers.ts';
 import { StringTable } from './strings.ts';
-import { decodeIntegers, parseKernelModule, DIGITS_CLOSED, DIGITS_COUNT, DIGITS_RANGE, DIGITS_SYNTAX, newParseKernel, type ParseKernel, type EdgeCheck } from './digits.ts';
+import { decodeIntegers, parseKernelModule, DIGITS_CLOSED, DIGITS_COUNT, DIGITS_RANGE, DIGITS_SYNTAX, newParseKernel, type ParseKernel } from './digits.ts';
+import { EdgeDecoder, edgeShape, markEphemeronLinks, type EdgeCheck } from './edges.ts';
+import { longEdgeNames } from './essential.ts';
 
 /** A parsed snapshot: the raw sections, validated for shape but not yet for graph consistency. */
 export interface RawSnapshot {
   header: SnapshotHeader;
   /** node_count × node_fields.length values. */
   nodes: Uint32Array;
-  /** edge_count × edge_fields.length values; `to_node` holds node indexes (ordinal × node field count), or ordinals with `edgeCheck`. */
-  edges: Uint32Array;
+  /** Each edge's `name_or_index`, in file order (edge_count values). */
+  edgeNames: Uint32Array;
   /** The strings, decoded on demand. */
   strings: StringTable;
   traceFunctionInfos: Float64Array;
@@ -38,13 +41,13 @@ export interface RawSnapshot {
   /** What the loader wants the user told (a parse that fell back to one thread); shown with the problems. */
   notes: string[];
   /**
-   * One value per edge, filled once the edges are checked (fillLinks, graph.ts): the target's ordinal × 16
-   * plus the edge type (15 for a type above 14). The whole-graph traversals read these 4 bytes per edge
-   * instead of the edge's fields.
+   * One value per edge (edges.ts): the target's ordinal × 16 plus the edge type, or LINK_UNKNOWN_TYPE for a
+   * type the header does not list, or LINK_MAYBE_EPHEMERON for an internal edge that may be a WeakMap
+   * entry (meta.ts). With `edgeNames`, all the engine keeps of the edges.
    */
   links: Uint32Array;
-  /** Set when the parse threads have checked the edges, turned their targets into ordinals and filled `links` (parallel.ts). */
-  edgeCheck?: EdgeCheck;
+  /** What checking the edges found (edges.ts); the graph turns it into errors and problems. */
+  edgeCheck: EdgeCheck;
 }
 
 /** Options for {@link SnapshotParser}. */
@@ -59,7 +62,7 @@ export interface ParserOptions {
   maxArrayBytes?: number;
   /**
    * The `edges` section is decoded elsewhere (another thread, see parallel.ts): the parser allocates the
-   * edges on a SharedArrayBuffer for it, and skips the section's content.
+   * edges' arrays for it, and skips the section's content.
    */
   externalEdges?: boolean;
 }
@@ -201,8 +204,10 @@ export class SnapshotParser {
   // Results.
   private header: SnapshotHeader | null = null;
   private nodes: Uint32Array | null = null;
-  private edges: Uint32Array | null = null;
+  private names: Uint32Array | null = null;
   private links: Uint32Array | null = null;
+  /** Decodes the `edges` section when it is not decoded elsewhere. */
+  private edgeDecoder: EdgeDecoder | null = null;
   private nodesDone = false;
   private edgesDone = false;
   private strings: StringTable | null = null;
@@ -324,8 +329,11 @@ export class SnapshotParser {
     }
   }
 
-  /** Finishes the parse and returns the sections. Throws if the input was empty, cut short or incomplete. */
-  end(): RawSnapshot {
+  /**
+   * Finishes the parse and returns the sections. Throws if the input was empty, cut short or incomplete. With
+   * `externalEdges`, the caller gives what checking the edges found, and has marked their links.
+   */
+  end(externalCheck?: EdgeCheck): RawSnapshot {
     this.checkCancelled();
     if (this.pendingHighSurrogate) {
       const lone = this.pendingHighSurrogate;
@@ -352,12 +360,23 @@ export class SnapshotParser {
     if (missing.length > 0) {
       throw new LeakExplorerError('SNAPSHOT_FORMAT', `The heap snapshot has no ${missing.join(', ')} section.`);
     }
+    const names = this.names as Uint32Array;
+    const links = this.links as Uint32Array;
+    let edgeCheck = externalCheck;
+    if (!edgeCheck) {
+      if (!this.edgeDecoder) throw new LeakExplorerError('INTERNAL', 'The edges were decoded elsewhere, but nothing says what their check found.');
+      edgeCheck = this.edgeDecoder.check;
+      this.edgeDecoder = null;
+      // The strings have come: the links of possible WeakMap entries can be marked now.
+      markEphemeronLinks(names, links, 0, edgeCheck.checked, layoutOf(this.header).edgeType.internal, longEdgeNames(this.strings as StringTable));
+    }
     this.options.onProgress?.({ phase: 'Parsing', done: this.bytesSeen, total: this.options.totalBytes ?? this.bytesSeen });
     return {
       header: this.header,
       nodes: this.nodes as Uint32Array,
-      edges: this.edges as Uint32Array,
-      links: this.links as Uint32Array,
+      edgeNames: names,
+      links,
+      edgeCheck,
       strings: this.strings as StringTable,
       traceFunctionInfos: this.traceFunctionInfos,
       traceTree: this.traceTree,
@@ -465,7 +484,10 @@ export class SnapshotParser {
       if (!header) {
         throw new LeakExplorerError('SNAPSHOT_FORMAT', `The '${this.section === SECTION_NODES ? 'nodes' : 'edges'}' section comes before the snapshot header.`);
       }
-      this.numFixed = this.section === SECTION_NODES ? this.nodes : this.edges;
+      if (this.section === SECTION_NODES) this.numFixed = this.nodes;
+      else if (!this.options.externalEdges) {
+        this.edgeDecoder = new EdgeDecoder(this.names as Uint32Array, this.links as Uint32Array, edgeShape(layoutOf(header), (this.nodes as Uint32Array).length));
+      }
     } else if (this.section === SECTION_LOCATIONS) {
       this.numGrow = new Uint32Array(1024);
     } else {
@@ -483,7 +505,7 @@ export class SnapshotParser {
         return this.readStrings(bytes, pos);
       case SECTION_EDGES:
         if (this.options.externalEdges) return this.skipExternalSection(bytes, pos);
-        return this.readFixedNumbers(bytes, pos);
+        return this.readEdges(bytes, pos);
       case SECTION_NODES:
         return this.readFixedNumbers(bytes, pos);
       case SECTION_LOCATIONS:
@@ -571,9 +593,8 @@ export class SnapshotParser {
 
   private allocateArrays(header: SnapshotHeader): void {
     const nodeValues = header.node_count * header.meta.node_fields.length;
-    const edgeValues = header.edge_count * header.meta.edge_fields.length;
-    // The links (see RawSnapshot) come with the edges: one more value per edge.
-    const bytesNeeded = (nodeValues + edgeValues + header.edge_count) * 4;
+    // Two values per edge: its name and its link (see RawSnapshot).
+    const bytesNeeded = (nodeValues + 2 * header.edge_count) * 4;
     const limit = this.options.maxArrayBytes;
     if (limit !== undefined && bytesNeeded > limit) {
       throw new LeakExplorerError(
@@ -584,7 +605,7 @@ export class SnapshotParser {
     try {
       // Shared, so that the analysis (and, with externalEdges, the parse) can use a second thread.
       this.nodes = sharedUint32Array(nodeValues);
-      this.edges = sharedUint32Array(edgeValues);
+      this.names = sharedUint32Array(header.edge_count);
       this.links = sharedUint32Array(header.edge_count);
     } catch (error) {
       throw new LeakExplorerError('SNAPSHOT_TOO_LARGE', `Could not allocate ${formatMiB(bytesNeeded)} for the snapshot's nodes and edges.`, { cause: error });
@@ -624,9 +645,9 @@ export class SnapshotParser {
     return this.header;
   }
 
-  /** The edges array, once allocated (on a SharedArrayBuffer with `externalEdges`). */
-  get edgesArray(): Uint32Array | null {
-    return this.edges;
+  /** The edges' names (see RawSnapshot), once allocated, on a SharedArrayBuffer. */
+  get edgeNames(): Uint32Array | null {
+    return this.names;
   }
 
   /** The strings read so far. */
@@ -634,12 +655,12 @@ export class SnapshotParser {
     return this.strings;
   }
 
-  /** The links array (see RawSnapshot), allocated with the edges. */
+  /** The links array (see RawSnapshot), allocated with the edges' names, on a SharedArrayBuffer. */
   get linksArray(): Uint32Array | null {
     return this.links;
   }
 
-  /** Decodes a section of known length (nodes, edges) with {@link decodeIntegers}, turning its stops into errors. */
+  /** Decodes the `nodes` section with {@link decodeIntegers}, turning its stops into errors. */
   private readFixedNumbers(bytes: Uint8Array, start: number): number {
     let pos = start;
     const len = bytes.length;
@@ -654,8 +675,29 @@ export class SnapshotParser {
     this.checkDigitsStop(bytes, pos);
     if (state[4] === DIGITS_CLOSED) {
       if (state[0] !== target.length) throw this.countError(state[0], target.length);
-      if (this.section === SECTION_NODES) this.nodesDone = true;
-      else this.edgesDone = true;
+      this.nodesDone = true;
+      this.top = TOP_AFTER_VALUE;
+    }
+    return pos;
+  }
+
+  /** Decodes the `edges` section with its {@link EdgeDecoder}, turning its stops into errors. */
+  private readEdges(bytes: Uint8Array, start: number): number {
+    let pos = start;
+    const len = bytes.length;
+    if (!this.arrayOpen) {
+      pos = this.openArray(bytes, pos);
+      if (pos === len) return pos;
+    }
+    const decoder = this.edgeDecoder as EdgeDecoder;
+    pos = decoder.decode(bytes, pos, len, this.parseKernel());
+    const status = decoder.status;
+    if (status === DIGITS_COUNT) throw this.countError(decoder.capacity + 1, decoder.capacity);
+    if (status === DIGITS_SYNTAX) this.throwSyntaxStop(bytes[pos]);
+    if (status === DIGITS_RANGE) throw this.rangeError(decoder.rangeValue);
+    if (status === DIGITS_CLOSED) {
+      if (decoder.count !== decoder.capacity) throw this.countError(decoder.count, decoder.capacity);
+      this.edgesDone = true;
       this.top = TOP_AFTER_VALUE;
     }
     return pos;
@@ -696,13 +738,15 @@ export class SnapshotParser {
   /** Throws for a syntax or range stop of {@link decodeIntegers} at `pos`. */
   private checkDigitsStop(bytes: Uint8Array, pos: number): void {
     const state = this.numState;
-    if (state[4] === DIGITS_SYNTAX) {
-      const c = bytes[pos];
-      const field = this.section === SECTION_NODES ? 'a node field' : this.section === SECTION_EDGES ? 'an edge field' : 'a location field';
-      const expected = c >= CH_0 && c <= CH_9 ? "','" : c === CH_COMMA || c === CH_RBRACKET ? 'a number' : `${field} (a non-negative integer)`;
-      throw this.syntaxError(c, expected);
-    }
+    if (state[4] === DIGITS_SYNTAX) this.throwSyntaxStop(bytes[pos]);
     if (state[4] === DIGITS_RANGE) throw this.rangeError(state[1]);
+  }
+
+  /** Throws for a syntax stop of {@link decodeIntegers} at byte `c`. */
+  private throwSyntaxStop(c: number): never {
+    const field = this.section === SECTION_NODES ? 'a node field' : this.section === SECTION_EDGES ? 'an edge field' : 'a location field';
+    const expected = c >= CH_0 && c <= CH_9 ? "','" : c === CH_COMMA || c === CH_RBRACKET ? 'a number' : `${field} (a non-negative integer)`;
+    throw this.syntaxError(c, expected);
   }
 
   /** Decodes the `locations` section (length unknown) with {@link decodeIntegers}, doubling the array when full. */

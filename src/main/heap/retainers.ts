@@ -394,7 +394,7 @@ export function consStringValue(snapshot: AnalyzedSnapshot, ordinal: number, max
     }
     let first = -1;
     let second = -1;
-    for (let e = graph.firstEdgeIndexes[o], end = graph.firstEdgeIndexes[o + 1]; e < end; e += graph.layout.edgeFieldCount) {
+    for (let e = graph.firstLinks[o], end = graph.firstLinks[o + 1]; e < end; e++) {
       if (graph.edgeType(e) !== internal) continue;
       const name = graph.edgeName(e);
       if (name === 'first') first = graph.edgeTargetOrdinal(e);

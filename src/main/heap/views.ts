@@ -105,7 +105,7 @@ function row(snapshot: AnalyzedSnapshot, ordinal: number, edgeIndex: number, kin
   let hasChildren: boolean;
   if (kind === 'dominators') hasChildren = firstDominated[ordinal + 1] > firstDominated[ordinal];
   else if (kind === 'retainers') hasChildren = graph.firstRetainerIndex[ordinal + 1] > graph.firstRetainerIndex[ordinal];
-  else hasChildren = graph.firstEdgeIndexes[ordinal + 1] > graph.firstEdgeIndexes[ordinal];
+  else hasChildren = graph.firstLinks[ordinal + 1] > graph.firstLinks[ordinal];
   const facts = describeNode(snapshot, ordinal);
   // Synthetic nodes are known by their V8 name: (GC roots), (Global handles)…
   if (graph.nodeType(ordinal) === graph.layout.nodeType.synthetic) facts.name = graph.nodeName(ordinal);
@@ -155,7 +155,7 @@ export function treeChildren(snapshot: AnalyzedSnapshot, kind: TreeKind, nodeId:
     links.sort((a, b) => Number(graph.edgeType(a.edgeIndex) === weak) - Number(graph.edgeType(b.edgeIndex) === weak) || d(a.ordinal) - d(b.ordinal) || (EDGE_RANK[graph.edgeTypeName(a.edgeIndex)] ?? 7) - (EDGE_RANK[graph.edgeTypeName(b.edgeIndex)] ?? 7) || a.edgeIndex - b.edgeIndex);
   } else {
     links = [];
-    for (let e = graph.firstEdgeIndexes[ordinal], end = graph.firstEdgeIndexes[ordinal + 1]; e < end; e += graph.layout.edgeFieldCount) {
+    for (let e = graph.firstLinks[ordinal], end = graph.firstLinks[ordinal + 1]; e < end; e++) {
       links.push({ ordinal: graph.edgeTargetOrdinal(e), edgeIndex: e });
     }
   }
@@ -199,7 +199,7 @@ export function heapStatistics(snapshot: AnalyzedSnapshot): HeapStatistics {
     } else if (graph.nodeName(ordinal) === 'Array') {
       // An array counts its elements store when the array is that store's only retainer.
       jsArrays += size;
-      for (let e = graph.firstEdgeIndexes[ordinal], end = graph.firstEdgeIndexes[ordinal + 1]; e < end; e += graph.layout.edgeFieldCount) {
+      for (let e = graph.firstLinks[ordinal], end = graph.firstLinks[ordinal + 1]; e < end; e++) {
         if (graph.edgeType(e) !== internal || graph.edgeName(e) !== 'elements') continue;
         const elements = graph.edgeTargetOrdinal(e);
         if (graph.firstRetainerIndex[elements + 1] - graph.firstRetainerIndex[elements] === 1) jsArrays += graph.nodeSelfSize(elements);

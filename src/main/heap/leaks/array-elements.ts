@@ -10,10 +10,9 @@ export const arrayElements: AccumulationRule = {
   matches: (view, ordinal) => view.isArray(ordinal),
   entries(view, ordinal, each) {
     const { graph } = view;
-    const { edgeFieldCount } = graph.layout;
     const { element } = graph.layout.edgeType;
     let count = 0;
-    for (let e = graph.firstEdgeIndexes[ordinal], end = graph.firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+    for (let e = graph.firstLinks[ordinal], end = graph.firstLinks[ordinal + 1]; e < end; e++) {
       if (graph.edgeType(e) !== element) continue;
       count++;
       each?.(ordinal, e, graph.edgeTargetOrdinal(e));

@@ -11,10 +11,9 @@ export const closureContext: AccumulationRule = {
   matches: (view, ordinal) => view.graph.nodeType(ordinal) === view.graph.layout.nodeType.hidden && view.named(ordinal, 'system / Context'),
   entries(view, ordinal, each) {
     const { graph } = view;
-    const { edgeFieldCount } = graph.layout;
     const { context } = graph.layout.edgeType;
     let count = 0;
-    for (let e = graph.firstEdgeIndexes[ordinal], end = graph.firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+    for (let e = graph.firstLinks[ordinal], end = graph.firstLinks[ordinal + 1]; e < end; e++) {
       if (graph.edgeType(e) !== context) continue;
       count++;
       each?.(ordinal, e, graph.edgeTargetOrdinal(e));

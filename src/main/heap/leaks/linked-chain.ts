@@ -102,13 +102,12 @@ function mayLink(graph: HeapGraph, edgeIndex: number): boolean {
 function buildIndex(view: SnapshotView): ChainIndex {
   const { graph, snapshot } = view;
   const { nodeCount } = graph;
-  const { edgeFieldCount } = graph.layout;
   const linked = new Uint8Array(nodeCount);
   const head = new Uint8Array(nodeCount);
   const members = markMembers(view);
   for (let o = 0; o < nodeCount; o++) {
     if (!members[o]) continue;
-    for (let e = graph.firstEdgeIndexes[o], end = graph.firstEdgeIndexes[o + 1]; e < end; e += edgeFieldCount) {
+    for (let e = graph.firstLinks[o], end = graph.firstLinks[o + 1]; e < end; e++) {
       const target = graph.edgeTargetOrdinal(e);
       if (target !== o && members[target] && sameKind(graph, o, target) && mayLink(graph, e)) {
         linked[o] = 1;
@@ -142,11 +141,10 @@ function indexOf(view: SnapshotView): ChainIndex {
 
 /** Whether `first` is held through a link edge of this type and name by an object of its own kind (so it is mid-chain). */
 function heldByLink(graph: HeapGraph, first: number, linkType: number, linkName: number): boolean {
-  const { edgeNameOffset } = graph.layout;
   for (let slot = graph.firstRetainerIndex[first], end = graph.firstRetainerIndex[first + 1]; slot < end; slot++) {
     const edge = graph.retainingEdges[slot];
     const retainer = graph.retainingNodeOrdinals[slot];
-    if (graph.edgeType(edge) === linkType && graph.edges[edge + edgeNameOffset] === linkName && retainer !== first && sameKind(graph, retainer, first)) return true;
+    if (graph.edgeType(edge) === linkType && graph.edgeNames[edge] === linkName && retainer !== first && sameKind(graph, retainer, first)) return true;
   }
   return false;
 }
@@ -157,8 +155,7 @@ function heldByLink(graph: HeapGraph, first: number, linkType: number, linkName:
  */
 function walkChain(view: SnapshotView, index: ChainIndex, headOrdinal: number, first: number, linkType: number, linkName: number, each?: (holder: number, edgeIndex: number, entry: number) => void): number {
   const { graph } = view;
-  const { edgeFieldCount, edgeNameOffset } = graph.layout;
-  const mark = index.nextMark++;
+    const mark = index.nextMark++;
   const { stamp } = index;
   stamp[headOrdinal] = mark;
   stamp[first] = mark;
@@ -167,8 +164,8 @@ function walkChain(view: SnapshotView, index: ChainIndex, headOrdinal: number, f
   while (length < MAX_CHAIN) {
     let next = -1;
     let via = -1;
-    for (let e = graph.firstEdgeIndexes[at], end = graph.firstEdgeIndexes[at + 1]; e < end; e += edgeFieldCount) {
-      if (graph.edgeType(e) !== linkType || graph.edges[e + edgeNameOffset] !== linkName) continue;
+    for (let e = graph.firstLinks[at], end = graph.firstLinks[at + 1]; e < end; e++) {
+      if (graph.edgeType(e) !== linkType || graph.edgeNames[e] !== linkName) continue;
       const target = graph.edgeTargetOrdinal(e);
       if (stamp[target] !== mark && sameKind(graph, target, first)) {
         next = target;
@@ -190,20 +187,19 @@ function chainOf(view: SnapshotView, headOrdinal: number): Chain | null {
   const index = indexOf(view);
   if (!index.head[headOrdinal]) return null;
   const { graph } = view;
-  const { edgeFieldCount, edgeNameOffset } = graph.layout;
-  let best: Chain | null = null;
-  for (let e = graph.firstEdgeIndexes[headOrdinal], end = graph.firstEdgeIndexes[headOrdinal + 1]; e < end; e += edgeFieldCount) {
+    let best: Chain | null = null;
+  for (let e = graph.firstLinks[headOrdinal], end = graph.firstLinks[headOrdinal + 1]; e < end; e++) {
     if (graph.edgeType(e) === graph.layout.edgeType.weak) continue;
     const first = graph.edgeTargetOrdinal(e);
     if (!index.linked[first] || sameKind(graph, first, headOrdinal)) continue;
     const held = primaryRetainer(view.snapshot, first);
     if (!held || held[0] !== headOrdinal) continue;
     // Each edge of the first link that leads to an object of its kind is a possible link edge.
-    for (let l = graph.firstEdgeIndexes[first], lend = graph.firstEdgeIndexes[first + 1]; l < lend; l += edgeFieldCount) {
+    for (let l = graph.firstLinks[first], lend = graph.firstLinks[first + 1]; l < lend; l++) {
       const target = graph.edgeTargetOrdinal(l);
       if (target === first || !sameKind(graph, target, first) || !mayLink(graph, l)) continue;
       const linkType = graph.edgeType(l);
-      const linkName = graph.edges[l + edgeNameOffset];
+      const linkName = graph.edgeNames[l];
       if (heldByLink(graph, first, linkType, linkName)) continue;
       const length = walkChain(view, index, headOrdinal, first, linkType, linkName);
       const firstId = graph.nodeId(first);

@@ -14,10 +14,9 @@ export const mapSetEntries: AccumulationRule = {
   matches: (view, ordinal) => view.isMapOrSet(ordinal),
   entries(view, ordinal, each) {
     const { graph } = view;
-    const { edgeFieldCount } = graph.layout;
     const { internal, weak } = graph.layout.edgeType;
     let table = -1;
-    for (let e = graph.firstEdgeIndexes[ordinal], end = graph.firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+    for (let e = graph.firstLinks[ordinal], end = graph.firstLinks[ordinal + 1]; e < end; e++) {
       if (graph.edgeType(e) === internal && view.edgeNamed(e, 'table')) {
         table = graph.edgeTargetOrdinal(e);
         break;
@@ -26,7 +25,7 @@ export const mapSetEntries: AccumulationRule = {
     if (table < 0) return 0;
     let count = 0;
     let previous = -2;
-    for (let e = graph.firstEdgeIndexes[table], end = graph.firstEdgeIndexes[table + 1]; e < end; e += edgeFieldCount) {
+    for (let e = graph.firstLinks[table], end = graph.firstLinks[table + 1]; e < end; e++) {
       if (graph.edgeType(e) === weak || !graph.edgeHasStringName(e)) continue;
       const index = Number(graph.edgeName(e));
       // Named internals of the table (its `map`) are not entries.

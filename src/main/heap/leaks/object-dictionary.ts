@@ -12,10 +12,9 @@ export const objectDictionary: AccumulationRule = {
   matches: (view, ordinal) => view.isObject(ordinal) && !view.isArray(ordinal) && !view.isMapOrSet(ordinal),
   entries(view, ordinal, each) {
     const { graph } = view;
-    const { edgeFieldCount } = graph.layout;
     const { property, element } = graph.layout.edgeType;
     let count = 0;
-    for (let e = graph.firstEdgeIndexes[ordinal], end = graph.firstEdgeIndexes[ordinal + 1]; e < end; e += edgeFieldCount) {
+    for (let e = graph.firstLinks[ordinal], end = graph.firstLinks[ordinal + 1]; e < end; e++) {
       const type = graph.edgeType(e);
       if (type === element || (type === property && !view.isProtoEdge(e))) {
         count++;

@@ -99,7 +99,7 @@ export class SnapshotView {
   /** The `__proto__` property edge, which is no entry of a dictionary. */
   isProtoEdge(edgeIndex: number): boolean {
     const { graph } = this;
-    return graph.edgeType(edgeIndex) === graph.layout.edgeType.property && this.protoName(graph.edges[edgeIndex + graph.layout.edgeNameOffset]);
+    return graph.edgeType(edgeIndex) === graph.layout.edgeType.property && this.protoName(graph.edgeNames[edgeIndex]);
   }
 
   /** Whether the node's V8 name is `name`. */
@@ -110,7 +110,7 @@ export class SnapshotView {
   /** Whether the edge's name (a string edge) is `name`. */
   edgeNamed(edgeIndex: number, name: string): boolean {
     const { graph } = this;
-    return graph.edgeHasStringName(edgeIndex) && this.matcher(name)(graph.edges[edgeIndex + graph.layout.edgeNameOffset]);
+    return graph.edgeHasStringName(edgeIndex) && this.matcher(name)(graph.edgeNames[edgeIndex]);
   }
 
   /** A JavaScript object (V8 node type `object`). */

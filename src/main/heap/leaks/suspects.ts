@@ -245,7 +245,6 @@ class Walker {
     const { firstMaxId } = this;
     const allowed = (from: number, to: number): boolean => (onlyNew ? nodes[to * nodeFieldCount + nodeIdOffset] > firstMaxId : distances[to] > distances[from]);
     const { links, firstLinks } = graph;
-    const { edgeFieldCount } = graph.layout;
     const { weak } = graph.layout.edgeType;
     let length = 0;
     point.rule.entries(this.view, point.container, (holder, edgeIndex, entry) => {
@@ -271,7 +270,7 @@ class Walker {
         if (stamp[target] === mark || !allowed(ordinal, target)) continue;
         stamp[target] = mark;
         parent[target] = ordinal;
-        parentEdge[target] = i * edgeFieldCount;
+        parentEdge[target] = i;
         depth[target] = depth[ordinal] + 1;
         queue[length++] = target;
         visit(target, false);
@@ -508,7 +507,7 @@ function pathThrough(snapshot: AnalyzedSnapshot, ordinal: number, container: num
   // o is the entry's holder: the container, or its backing table (held by the container's `table`).
   if (o !== container) {
     let edge = -1;
-    for (let e = graph.firstEdgeIndexes[container], end = graph.firstEdgeIndexes[container + 1]; e < end; e += graph.layout.edgeFieldCount) {
+    for (let e = graph.firstLinks[container], end = graph.firstLinks[container + 1]; e < end; e++) {
       if (graph.edgeTargetOrdinal(e) === o) {
         edge = e;
         break;
