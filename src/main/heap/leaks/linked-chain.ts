@@ -155,7 +155,7 @@ function heldByLink(graph: HeapGraph, first: number, linkType: number, linkName:
  */
 function walkChain(view: SnapshotView, index: ChainIndex, headOrdinal: number, first: number, linkType: number, linkName: number, each?: (holder: number, edgeIndex: number, entry: number) => void): number {
   const { graph } = view;
-    const mark = index.nextMark++;
+  const mark = index.nextMark++;
   const { stamp } = index;
   stamp[headOrdinal] = mark;
   stamp[first] = mark;
@@ -187,7 +187,7 @@ function chainOf(view: SnapshotView, headOrdinal: number): Chain | null {
   const index = indexOf(view);
   if (!index.head[headOrdinal]) return null;
   const { graph } = view;
-    let best: Chain | null = null;
+  let best: Chain | null = null;
   for (let e = graph.firstLinks[headOrdinal], end = graph.firstLinks[headOrdinal + 1]; e < end; e++) {
     if (graph.edgeType(e) === graph.layout.edgeType.weak) continue;
     const first = graph.edgeTargetOrdinal(e);
