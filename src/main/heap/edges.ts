@@ -134,7 +134,8 @@ export class EdgeDecoder {
     this.shape = shape;
     this.check = check;
     this.capacity = names.length * shape.edgeFieldCount;
-    this.window = new Uint32Array(Math.max(windowValues, 4 * shape.edgeFieldCount));
+    // No bigger than a small array needs (a few KiB at least, so that each call decodes a good slice).
+    this.window = new Uint32Array(Math.max(4 * shape.edgeFieldCount, Math.min(windowValues, Math.max(this.capacity, 4096))));
   }
 
   /**
