@@ -238,11 +238,6 @@ export class HeapGraph {
     return this.links[edge] >>> 4;
   }
 
-  /** The edge's `name_or_index` as in the file: a string index, or an element's or hidden edge's index. */
-  edgeNameIndex(edge: number): number {
-    return this.edgeNames[edge];
-  }
-
   /** True for edge types whose `name_or_index` is a string index (all but element and hidden). */
   edgeHasStringName(edge: number): boolean {
     const type = this.edgeType(edge);

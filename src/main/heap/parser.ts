@@ -671,13 +671,7 @@ export class SnapshotParser {
     const target = this.numFixed as Uint32Array;
     const state = this.numState;
     pos = decodeIntegers(bytes, pos, len, target, state, this.parseKernel());
-    if (state[4] === DIGITS_COUNT) throw this.countError(target.length + 1, target.length);
-    this.checkDigitsStop(bytes, pos);
-    if (state[4] === DIGITS_CLOSED) {
-      if (state[0] !== target.length) throw this.countError(state[0], target.length);
-      this.nodesDone = true;
-      this.top = TOP_AFTER_VALUE;
-    }
+    if (this.fixedStop(bytes, pos, state[4], state[0], target.length, state[1])) this.nodesDone = true;
     return pos;
   }
 
@@ -691,16 +685,22 @@ export class SnapshotParser {
     }
     const decoder = this.edgeDecoder as EdgeDecoder;
     pos = decoder.decode(bytes, pos, len, this.parseKernel());
-    const status = decoder.status;
-    if (status === DIGITS_COUNT) throw this.countError(decoder.capacity + 1, decoder.capacity);
-    if (status === DIGITS_SYNTAX) this.throwSyntaxStop(bytes[pos]);
-    if (status === DIGITS_RANGE) throw this.rangeError(decoder.rangeValue);
-    if (status === DIGITS_CLOSED) {
-      if (decoder.count !== decoder.capacity) throw this.countError(decoder.count, decoder.capacity);
-      this.edgesDone = true;
-      this.top = TOP_AFTER_VALUE;
-    }
+    if (this.fixedStop(bytes, pos, decoder.status, decoder.count, decoder.capacity, decoder.rangeValue)) this.edgesDone = true;
     return pos;
+  }
+
+  /**
+   * Turns a stop of {@link decodeIntegers} in a section of known length (`capacity` values, `count` decoded)
+   * into its error; true when the array has closed with every value.
+   */
+  private fixedStop(bytes: Uint8Array, pos: number, status: number, count: number, capacity: number, rangeValue: number): boolean {
+    if (status === DIGITS_COUNT) throw this.countError(capacity + 1, capacity);
+    if (status === DIGITS_SYNTAX) this.throwSyntaxStop(bytes[pos]);
+    if (status === DIGITS_RANGE) throw this.rangeError(rangeValue);
+    if (status !== DIGITS_CLOSED) return false;
+    if (count !== capacity) throw this.countError(count, capacity);
+    this.top = TOP_AFTER_VALUE;
+    return true;
   }
 
   /** The WebAssembly kernels (numbers and strings): chunks are copied into their 4 MiB input a slice at a time. */
